@@ -1,0 +1,72 @@
+// The typed Sysmon event every source produces and every later stage reads.
+// One class with every field always present keeps V8's hidden class monomorphic on the hot path;
+// absent fields are '' (strings) or -1 (numbers).
+
+/** Sysmon EventIDs the index and rules read; every other EventID is counted and skipped. */
+export const EID_PROCESS_CREATE = 1;
+export const EID_PROCESS_TERMINATE = 5;
+export const EID_REGISTRY_OBJECT = 12; // key or value created / deleted
+export const EID_REGISTRY_SET = 13; // value set
+export const EID_REGISTRY_RENAME = 14; // key or value renamed
+
+export function isWantedEventId(id: number): boolean {
+  return id === 1 || id === 5 || id === 12 || id === 13 || id === 14;
+}
+
+export const SYSMON_PROVIDER = 'Microsoft-Windows-Sysmon';
+export const SYSMON_CHANNEL = 'Microsoft-Windows-Sysmon/Operational';
+
+export class SysmonEvent {
+  eventId = 0;
+  /** Computer as written in the event. */
+  host = '';
+  /** Lower-cased, interned host name: host names change case within one fleet. */
+  hostKey = '';
+  /** EventRecordID; 0 when the layout has none (Sentinel rows). */
+  recordId = 0;
+  /** Event time (UtcTime) in ms since the Unix epoch. */
+  time = 0;
+
+  processGuid = '';
+  processId = -1;
+  image = '';
+  originalFileName = '';
+  commandLine = '';
+  user = '';
+  /** LogonId normalised to lower-case hex without padding ('0x3e7'); '' when absent. */
+  logonId = '';
+  terminalSessionId = -1;
+
+  parentProcessGuid = '';
+  parentProcessId = -1;
+  parentImage = '';
+  parentCommandLine = '';
+  parentUser = '';
+
+  /** Registry events: EventType (SetValue, CreateKey, DeleteValue, RenameKey...), TargetObject, Details, NewName. */
+  eventType = '';
+  targetObject = '';
+  details = '';
+  newName = '';
+}
+
+/** Sysmon EventData names the decoders copy into a SysmonEvent; all other Data elements are ignored. */
+export type SysmonFieldName =
+  | 'UtcTime'
+  | 'ProcessGuid'
+  | 'ProcessId'
+  | 'Image'
+  | 'OriginalFileName'
+  | 'CommandLine'
+  | 'User'
+  | 'LogonId'
+  | 'TerminalSessionId'
+  | 'ParentProcessGuid'
+  | 'ParentProcessId'
+  | 'ParentImage'
+  | 'ParentCommandLine'
+  | 'ParentUser'
+  | 'EventType'
+  | 'TargetObject'
+  | 'Details'
+  | 'NewName';

@@ -1,0 +1,34 @@
+import { describe, expect, it } from 'vitest';
+import { normaliseLogonId, parseIntField, parseUtcTime } from './fields.js';
+
+describe('parseUtcTime', () => {
+  it('reads Sysmon and ISO forms to the same ms', () => {
+    expect(parseUtcTime('2020-04-25 22:19:00.127')).toBe(Date.UTC(2020, 3, 25, 22, 19, 0, 127));
+    expect(parseUtcTime('2022-05-13T08:54:05.1230000Z')).toBe(Date.UTC(2022, 4, 13, 8, 54, 5, 123));
+    expect(parseUtcTime('2022-05-13 08:54:05')).toBe(Date.UTC(2022, 4, 13, 8, 54, 5, 0));
+  });
+  it('rejects what is not a time', () => {
+    for (const bad of ['', 'yesterday', '2020-13-01 00:00:00.000', '2021-02-29 00:00:00.000', '2020-04-25 25:00:00.000', '2020-04-25 22:19:00.', '2020-04-25 22:19:00.127 junk']) {
+      expect(parseUtcTime(bad), bad).toBeNaN();
+    }
+    expect(parseUtcTime('2020-02-29 00:00:00.000')).not.toBeNaN();
+  });
+});
+
+describe('normaliseLogonId', () => {
+  it('compares zero-padded and short hex equal, case-insensitively', () => {
+    expect(normaliseLogonId('0x00000000000003E7')).toBe('0x3e7');
+    expect(normaliseLogonId('0x3e7')).toBe('0x3e7');
+    expect(normaliseLogonId('999')).toBe('0x3e7');
+    expect(normaliseLogonId('0x0')).toBe('0x0');
+    expect(normaliseLogonId('')).toBe('');
+  });
+});
+
+describe('parseIntField', () => {
+  it('reads decimals and marks absence with -1', () => {
+    expect(parseIntField('4')).toBe(4);
+    expect(parseIntField('')).toBe(-1);
+    expect(parseIntField('x1')).toBe(-1);
+  });
+});

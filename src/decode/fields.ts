@@ -1,0 +1,173 @@
+// Turns named fields into a SysmonEvent. Every decoder that is not the fast XML scanner
+// (fast-xml-parser fallback, JSON layouts, EVTX) goes through buildEvent, so they cannot
+// disagree on how a field is read; the fast scanner uses the same value helpers.
+
+import { SysmonEvent, SYSMON_CHANNEL, SYSMON_PROVIDER, isWantedEventId, type SysmonFieldName } from './event.js';
+import { hostKeyOf, strings } from './intern.js';
+import { DecodeProblem } from './problem.js';
+import type { DecodeCounters } from './counters.js';
+
+/** The System part of an event, as far as we read it. */
+export interface SystemFields {
+  eventId: number; // NaN when absent or not a number
+  computer: string;
+  recordId: number; // 0 when absent
+  provider: string;
+  channel: string;
+}
+
+export type FieldLookup = (name: SysmonFieldName) => string | undefined;
+
+/** Sysmon when the provider or the channel says so (exports often carry only one of the two). */
+export function isSysmonSource(provider: string, channel: string): boolean {
+  if (provider !== '') return provider === SYSMON_PROVIDER || provider.toLowerCase() === 'microsoft-windows-sysmon';
+  return channel === SYSMON_CHANNEL || channel.toLowerCase() === 'microsoft-windows-sysmon/operational';
+}
+
+/**
+ * Common checks of the System part: a missing EventID or Computer is an error; a non-Sysmon
+ * event or an EventID nobody reads is counted and skipped (null).
+ */
+export function checkSystem(sys: SystemFields, counters: DecodeCounters): DecodeProblem | null | true {
+  if (!Number.isInteger(sys.eventId) || sys.eventId < 0) {
+    return new DecodeProblem('missing-eventid', 'event has no numeric EventID');
+  }
+  if (!isSysmonSource(sys.provider, sys.channel)) {
+    counters.notSysmon++;
+    return null;
+  }
+  if (sys.computer === '') return new DecodeProblem('missing-computer', `EventID ${sys.eventId} has no Computer`);
+  counters.countEventId(sys.eventId);
+  if (!isWantedEventId(sys.eventId)) {
+    counters.skippedOtherIds++;
+    return null;
+  }
+  return true;
+}
+
+/** Build a typed event from the System fields and a lookup of EventData fields. */
+export function buildEvent(sys: SystemFields, get: FieldLookup, counters: DecodeCounters): SysmonEvent | DecodeProblem | null {
+  const ok = checkSystem(sys, counters);
+  if (ok !== true) return ok;
+  const ev = new SysmonEvent();
+  ev.eventId = sys.eventId;
+  ev.host = strings.intern(sys.computer);
+  ev.hostKey = hostKeyOf(sys.computer);
+  ev.recordId = sys.recordId;
+  const utc = get('UtcTime');
+  const t = utc === undefined ? NaN : parseUtcTime(utc);
+  if (Number.isNaN(t)) {
+    return new DecodeProblem('bad-utctime', `EventID ${sys.eventId} record ${sys.recordId}: UtcTime ${utc === undefined ? 'is missing' : JSON.stringify(utc.slice(0, 40))} is not a time`);
+  }
+  ev.time = t;
+  const v = (name: SysmonFieldName): string => {
+    const x = get(name);
+    return x === undefined ? '' : x;
+  };
+  ev.processGuid = strings.intern(v('ProcessGuid'));
+  ev.processId = parseIntField(v('ProcessId'));
+  ev.image = strings.intern(v('Image'));
+  ev.user = strings.intern(v('User'));
+  if (sys.eventId === 1) {
+    ev.originalFileName = strings.intern(v('OriginalFileName'));
+    ev.commandLine = v('CommandLine');
+    ev.logonId = normaliseLogonId(v('LogonId'));
+    ev.terminalSessionId = parseIntField(v('TerminalSessionId'));
+    ev.parentProcessGuid = strings.intern(v('ParentProcessGuid'));
+    ev.parentProcessId = parseIntField(v('ParentProcessId'));
+    ev.parentImage = strings.intern(v('ParentImage'));
+    ev.parentCommandLine = v('ParentCommandLine');
+    ev.parentUser = strings.intern(v('ParentUser'));
+  } else if (sys.eventId !== 5) {
+    ev.eventType = strings.intern(v('EventType'));
+    ev.targetObject = v('TargetObject');
+    ev.details = v('Details');
+    ev.newName = v('NewName');
+  }
+  return ev;
+}
+
+/** A decimal integer field; -1 when absent or not a number. */
+export function parseIntField(s: string): number {
+  if (s === '') return -1;
+  let n = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i) - 48;
+    if (c < 0 || c > 9) return i > 0 && s.charCodeAt(i) === 32 ? n : -1;
+    n = n * 10 + c;
+  }
+  return n;
+}
+
+/** LogonId as lower-case hex without zero padding: '0x00000000000003E7' and '0x3e7' compare equal. */
+export function normaliseLogonId(s: string): string {
+  if (s === '') return '';
+  if (s.length > 2 && s.charCodeAt(0) === 48 && (s.charCodeAt(1) | 32) === 120) {
+    let i = 2;
+    while (i < s.length - 1 && s.charCodeAt(i) === 48) i++;
+    return strings.intern('0x' + s.slice(i).toLowerCase());
+  }
+  // Some forwarders write LogonId as a decimal number.
+  const n = Number(s);
+  return Number.isFinite(n) ? strings.intern('0x' + n.toString(16)) : strings.intern(s.toLowerCase());
+}
+
+function daysInMonth(year: number, month: number): number {
+  if (month === 2) return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0 ? 29 : 28;
+  return month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31;
+}
+
+function digits(s: string, from: number, count: number): number {
+  let n = 0;
+  for (let i = from; i < from + count; i++) {
+    const c = s.charCodeAt(i) - 48;
+    if (c < 0 || c > 9) return -1;
+    n = n * 10 + c;
+  }
+  return n;
+}
+
+/**
+ * Sysmon UtcTime ('2020-04-25 22:19:00.127') or ISO ('2022-05-13T08:54:05.1230000Z') to ms
+ * since the epoch; NaN when it is not a valid time. Hand-written because Date parsing is slow
+ * and locale-tolerant in ways that hide bad input.
+ */
+export function parseUtcTime(s: string): number {
+  if (s.length < 19) return NaN;
+  const sep = s.charCodeAt(10);
+  if (s.charCodeAt(4) !== 45 || s.charCodeAt(7) !== 45 || (sep !== 32 && sep !== 84) || s.charCodeAt(13) !== 58 || s.charCodeAt(16) !== 58) {
+    return NaN;
+  }
+  const year = digits(s, 0, 4);
+  const month = digits(s, 5, 2);
+  const day = digits(s, 8, 2);
+  const hour = digits(s, 11, 2);
+  const minute = digits(s, 14, 2);
+  const second = digits(s, 17, 2);
+  // Date.UTC would roll 2021-02-30 over silently, so the day is checked against the month.
+  if (year < 1601 || month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month) || hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 || second > 60) {
+    return NaN;
+  }
+  let ms = 0;
+  let i = 19;
+  if (i < s.length && s.charCodeAt(i) === 46) {
+    i++;
+    let scale = 100;
+    const start = i;
+    while (i < s.length) {
+      const c = s.charCodeAt(i) - 48;
+      if (c < 0 || c > 9) break;
+      if (scale >= 1) ms += c * scale;
+      scale /= 10;
+      i++;
+    }
+    if (i === start) return NaN;
+    ms = Math.floor(ms);
+  }
+  if (i < s.length) {
+    const c = s.charCodeAt(i);
+    if (!(c === 90 && i === s.length - 1)) return NaN; // only a trailing 'Z' may follow
+  }
+  const t = Date.UTC(year, month - 1, day, hour, minute, second, ms);
+  return t;
+}

@@ -1,0 +1,37 @@
+// Repeated strings (host names, images, users) are interned so that the index holds one copy of
+// each and comparisons are cheap. The table is bounded: when it fills it is dropped and rebuilt,
+// which costs duplicates for a while but never unbounded memory on hostile input.
+
+export class Interner {
+  private table = new Map<string, string>();
+  constructor(private readonly maxEntries = 200_000) {}
+
+  intern(s: string): string {
+    const hit = this.table.get(s);
+    if (hit !== undefined) return hit;
+    if (this.table.size >= this.maxEntries) this.table = new Map();
+    // Flatten sliced strings so the interned copy does not pin the whole input chunk in memory.
+    const own = s.length > 12 ? (' ' + s).slice(1) : s;
+    this.table.set(own, own);
+    return own;
+  }
+
+  get size(): number {
+    return this.table.size;
+  }
+}
+
+/** The process-wide interner the decoders share. */
+export const strings = new Interner();
+
+const hostKeys = new Map<string, string>();
+/** Lower-cased interned host key; cached by the spelling seen so lower-casing happens once per spelling. */
+export function hostKeyOf(host: string): string {
+  let key = hostKeys.get(host);
+  if (key === undefined) {
+    if (hostKeys.size > 1_000_000) hostKeys.clear();
+    key = strings.intern(host.toLowerCase());
+    hostKeys.set(strings.intern(host), key);
+  }
+  return key;
+}

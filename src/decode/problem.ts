@@ -1,0 +1,33 @@
+// Why an input record could not become an event. Reasons are stable strings: the summary,
+// the --stats JSON and the dead-letter headers count by them.
+
+export type DecodeReason =
+  | 'malformed-xml'
+  | 'truncated-event'
+  | 'missing-eventid'
+  | 'missing-computer'
+  | 'bad-utctime'
+  | 'oversized-event'
+  | 'garbage-between-events'
+  | 'bad-json'
+  | 'unknown-json-layout'
+  | 'bad-encoding'
+  | 'unreadable-input';
+
+/** A record that failed to decode. The reader adds where it came from (file and offset or line). */
+export class DecodeProblem {
+  constructor(
+    readonly reason: DecodeReason,
+    readonly message: string,
+  ) {}
+}
+
+export function isProblem(x: unknown): x is DecodeProblem {
+  return x instanceof DecodeProblem;
+}
+
+/** A short, printable excerpt of bad input for error records (never the whole 50 MB). */
+export function snippet(text: string, from = 0, max = 160): string {
+  const s = text.slice(from, from + max).replace(/[\u0000-\u001f\u007f]+/g, ' ');
+  return text.length - from > max ? `${s}…` : s;
+}
