@@ -88,7 +88,7 @@ async function connectAdmin(kafka: Kafka): Promise<KafkaAdmin> {
         }));
       if (topics.length === 0) return;
       try {
-        await admin.createTopics({ topics, waitForLeaders: true });
+        await admin.createTopics({ topics, waitForLeaders: false });
       } catch (err) {
         // A concurrent creator (another instance starting) is fine; anything else is not.
         if ((err as { type?: string }).type !== 'TOPIC_ALREADY_EXISTS') {
@@ -97,6 +97,7 @@ async function connectAdmin(kafka: Kafka): Promise<KafkaAdmin> {
           });
         }
       }
+      await waitForLeaders(admin, topics.map((t) => t.topic));
     },
     async partitionCount(topic: string) {
       const { topics } = await admin.fetchTopicMetadata({ topics: [] });
@@ -123,6 +124,30 @@ async function connectAdmin(kafka: Kafka): Promise<KafkaAdmin> {
       await admin.disconnect();
     },
   };
+}
+
+/**
+ * Waits until every partition of the topics has a leader. kafkajs' own waitForLeaders gives up
+ * when a broker's metadata does not list a just-created topic yet (KRaft propagates it
+ * asynchronously), so poll ourselves with a deadline.
+ */
+async function waitForLeaders(admin: Admin, topics: string[], timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let last = 'no answer';
+  while (Date.now() < deadline) {
+    try {
+      const { topics: meta } = await admin.fetchTopicMetadata({ topics });
+      const waiting = meta.filter((t) => t.partitions.length === 0 || t.partitions.some((p) => p.leader < 0)).map((t) => t.name);
+      if (waiting.length === 0 && meta.length === topics.length) return;
+      last = `no leader yet for ${waiting.join(', ') || 'some topics'}`;
+    } catch (err) {
+      last = (err as Error).message;
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new KafkaClientError(`topics ${topics.join(', ')} have no partition leaders after ${timeoutMs / 1000}s (${last}): is the broker healthy?`, {
+    retriable: true,
+  });
 }
 
 function toKafkajsMessages(record: OutRecord): Message[] {
