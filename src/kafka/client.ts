@@ -35,6 +35,8 @@ export interface OutMessage {
 export interface OutRecord {
   topic: string;
   messages: OutMessage[];
+  /** gzip the batch (large, repetitive values such as state snapshots). */
+  compress?: boolean;
 }
 
 export interface TopicPartition {

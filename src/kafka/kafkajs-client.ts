@@ -2,6 +2,7 @@
 
 import { randomUUID } from 'node:crypto';
 import {
+  CompressionTypes,
   Kafka,
   logLevel as KafkaLogLevel,
   Partitioners,
@@ -176,11 +177,13 @@ async function connectProducer(kafka: Kafka, options: ProducerOptions): Promise<
   }
   let closed = false;
   const send = async (records: OutRecord[], target: Producer | Transaction) => {
-    if (records.length === 0) return;
-    await target.sendBatch({
-      acks: -1,
-      topicMessages: records.map((r) => ({ topic: r.topic, messages: toKafkajsMessages(r) })),
-    });
+    for (const chunk of chunkRecords(records)) {
+      await target.sendBatch({
+        acks: -1,
+        compression: chunk.compress ? CompressionTypes.GZIP : CompressionTypes.None,
+        topicMessages: chunk.records.map((r) => ({ topic: r.topic, messages: toKafkajsMessages(r) })),
+      });
+    }
   };
   return {
     send: (records) => send(records, producer),
@@ -204,6 +207,44 @@ async function connectProducer(kafka: Kafka, options: ProducerOptions): Promise<
       await producer.disconnect();
     },
   };
+}
+
+/**
+ * kafkajs puts all messages of one partition in one request into one record batch, and the
+ * broker rejects batches over max.message.bytes (1 MB by default): split sends so no request
+ * carries more than CHUNK_BYTES of keys and values. Compressed and plain records go apart.
+ */
+const CHUNK_BYTES = 900 * 1024;
+
+function size(v: string | Buffer | null | undefined): number {
+  if (v === null || v === undefined) return 0;
+  return typeof v === 'string' ? v.length * 3 : v.length; // a string's UTF-8 size is at most 3 bytes per UTF-16 unit
+}
+
+export function chunkRecords(records: OutRecord[]): { compress: boolean; records: OutRecord[] }[] {
+  const chunks: { compress: boolean; records: OutRecord[] }[] = [];
+  for (const compress of [false, true]) {
+    let current: OutRecord[] = [];
+    let bytes = 0;
+    for (const r of records) {
+      if (Boolean(r.compress) !== compress) continue;
+      let part: OutRecord | undefined;
+      for (const m of r.messages) {
+        const n = size(m.value) + size(m.key);
+        if (bytes > 0 && bytes + n > CHUNK_BYTES) {
+          chunks.push({ compress, records: current });
+          current = [];
+          bytes = 0;
+          part = undefined;
+        }
+        if (part === undefined) current.push((part = { topic: r.topic, messages: [] }));
+        part.messages.push(m);
+        bytes += n;
+      }
+    }
+    if (current.length > 0) chunks.push({ compress, records: current });
+  }
+  return chunks;
 }
 
 function groupByTopic(offsets: PartitionOffset[]) {

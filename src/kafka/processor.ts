@@ -131,7 +131,10 @@ export class KafkaProcessor {
         throw new ProcessorError(`source.topic ${s.topic} does not exist: create it or set source.create_topics: true`);
       }
       if (s.create_topics) {
-        await admin.createTopics([{ topic: s.state_topic, partitions: inputPartitions, compacted: true }]);
+        // A busy host's tree can outgrow the 1 MB default record size even gzipped.
+        await admin.createTopics([
+          { topic: s.state_topic, partitions: inputPartitions, compacted: true, config: { 'max.message.bytes': String(16 << 20) } },
+        ]);
       }
       for (const t of [this.sink.topic, s.dead_letter_topic]) {
         if ((await admin.partitionCount(t)) === undefined) {
@@ -283,7 +286,7 @@ export class KafkaProcessor {
     const offset = task.position;
     const newOffset = offset >= 0 && offset !== runner.committedOffset;
     const topic = this.source.topic;
-    const state: OutRecord[] = snapshots.length > 0 ? [{ topic: this.source.state_topic, messages: snapshots.map(stateMessage) }] : [];
+    const state: OutRecord[] = snapshots.length > 0 ? [{ topic: this.source.state_topic, messages: snapshots.map(stateMessage), compress: true }] : [];
     if (this.exactlyOnce) {
       if (state.length > 0 || newOffset) runner.tx ??= await runner.producer!.transaction();
       if (runner.tx !== undefined) {

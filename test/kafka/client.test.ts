@@ -92,6 +92,25 @@ describe('produce and consume', () => {
   });
 });
 
+describe('large sends', () => {
+  it('splits a send bigger than the broker record-size limit, and gzips when asked', async () => {
+    const topic = randomName('big');
+    await createTopics(client, [{ topic, partitions: 1 }]);
+    const producer = await client.producer({ transactionalId: randomName('tx') });
+    const value = 'y'.repeat(2000);
+    const tx = await producer.transaction();
+    // 3 MB to one partition in one call: one record batch would exceed max.message.bytes (1 MB).
+    await tx.send([
+      { topic, messages: Array.from({ length: 1500 }, (_, i) => ({ key: `k${i}`, value })) },
+      { topic, messages: [{ key: 'z', value: 'compressed'.repeat(50_000) }], compress: true },
+    ]);
+    await tx.commit();
+    await producer.close();
+    const received = await waitForMessages(client, topic, { count: 1501 });
+    expect(received.at(-1)?.value?.toString()).toBe('compressed'.repeat(50_000));
+  });
+});
+
 describe('transactions', () => {
   it('makes committed messages and offsets visible together, hides aborted ones', async () => {
     const input = randomName('tx-in');
