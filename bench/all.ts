@@ -7,6 +7,7 @@ import { benchReplay } from './replay.js';
 import { CORPUS_EVENTS, CORPUS_HOSTS, row } from './util.js';
 
 console.log(`sysmon-proctree benchmarks — node ${process.version}, ${cpus()[0]?.model ?? 'cpu'} x${cpus().length}, corpus ${CORPUS_EVENTS} events / ${CORPUS_HOSTS} hosts`);
+console.log('rates are per CPU-second of the single-threaded process (one core); wall-clock rates in the notes');
 const d = await benchDecode();
 const i = await benchIndex();
 const r = await benchReplay();

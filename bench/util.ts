@@ -11,6 +11,19 @@ export function seconds(start: bigint): number {
   return Number(process.hrtime.bigint() - start) / 1e9;
 }
 
+/**
+ * Wall and CPU seconds of `fn`. The figures quoted are per CPU-second of this (single-threaded)
+ * process, i.e. per core: on a shared machine wall time also counts time spent waiting for a core.
+ */
+export async function timed<T>(fn: () => T | Promise<T>): Promise<{ value: T; wall: number; cpu: number }> {
+  const c0 = process.cpuUsage();
+  const t0 = process.hrtime.bigint();
+  const value = await fn();
+  const wall = seconds(t0);
+  const c = process.cpuUsage(c0);
+  return { value, wall, cpu: (c.user + c.system) / 1e6 };
+}
+
 export function fmt(n: number): string {
   return Math.round(n).toLocaleString('en-US');
 }
