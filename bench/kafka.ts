@@ -187,7 +187,7 @@ async function main(): Promise<void> {
   say(`  decode + engine in memory (no Kafka) ${decodeAndEngine(fleet.map((m) => Buffer.from(m.value))).toFixed(0).padStart(8)} ev/s`);
 
   // Sustained: the processor drains the preloaded topic; measured from its first commit.
-  const child = spawn(process.execPath, [join(ROOT, 'bin/proctree.js'), 'run', pipelineFile, '--log-level', 'warn'], {
+  const child = spawn(process.execPath, [...(process.env.BENCH_KAFKA_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_KAFKA_PROFILE}`] : []), join(ROOT, 'bin/proctree.js'), 'run', pipelineFile, '--log-level', 'warn'], {
     cwd: ROOT,
     env: { ...process.env, KAFKA_BROKERS: '' },
     stdio: ['ignore', 'ignore', 'inherit'],

@@ -109,6 +109,8 @@ export interface ConsumerOptions {
   sessionTimeoutMs?: number;
   /** Upper bound of one partition's batch, in bytes. */
   maxBytesPerPartition?: number;
+  /** Batches of different partitions handled at once (one partition's batches stay in order); default 1. */
+  partitionsConcurrently?: number;
 }
 
 /** Partitions of this member after a rebalance. `memberChanged`: the group forgot us, so nothing we held is still ours. */

@@ -327,6 +327,7 @@ class KafkajsConsumer implements KafkaConsumer {
       autoCommit: false,
       // Resolving moves the fetch position only; offsets are committed by commit() alone.
       eachBatchAutoResolve: true,
+      partitionsConsumedConcurrently: this.options.partitionsConcurrently ?? 1,
       eachBatch: async ({ batch }) => {
         if (batch.isEmpty()) return;
         await handlers.onBatch(toInBatch(batch));

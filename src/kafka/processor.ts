@@ -103,6 +103,8 @@ export class KafkaProcessor {
       readCommitted: true,
       sessionTimeoutMs: this.source.session_timeout_secs * 1000,
       maxBytesPerPartition: this.source.max_batch_bytes,
+      // While one partition waits for its sends or its transaction, another one's batch uses the CPU.
+      partitionsConcurrently: 4,
     });
     await this.consumer.run({
       onBatch: (batch) => this.onBatch(batch),
