@@ -105,13 +105,13 @@ async function connectAdmin(kafka: Kafka): Promise<KafkaAdmin> {
       return topics.find((t) => t.name === topic)?.partitions.length;
     },
     async watermarks(topic: string): Promise<PartitionWatermarks[]> {
-      const offsets = await admin.fetchTopicOffsets(topic);
+      const offsets = await retriable(`reading the offsets of ${topic}`, () => admin.fetchTopicOffsets(topic));
       return offsets
         .map((o) => ({ partition: o.partition, low: Number(o.low), high: Number(o.high) }))
         .sort((a, b) => a.partition - b.partition);
     },
     async committedOffsets(groupId: string, topic: string): Promise<PartitionOffset[]> {
-      const [result] = await admin.fetchOffsets({ groupId, topics: [topic] });
+      const [result] = await retriable(`reading ${groupId}'s offsets of ${topic}`, () => admin.fetchOffsets({ groupId, topics: [topic] }));
       return (result?.partitions ?? [])
         .filter((p) => Number(p.offset) >= 0)
         .map((p) => ({ topic, partition: p.partition, offset: Number(p.offset) }));
@@ -125,6 +125,25 @@ async function connectAdmin(kafka: Kafka): Promise<KafkaAdmin> {
       await admin.disconnect();
     },
   };
+}
+
+/**
+ * Runs an admin request again while the broker answers with a retriable error (a leader being
+ * elected, a coordinator loading its log: normal for seconds after a broker or topic starts).
+ * kafkajs retries some requests itself but not ListOffsets after a leader change.
+ */
+async function retriable<T>(what: string, fn: () => Promise<T>, timeoutMs = 30_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      return await fn();
+    } catch (err) {
+      if ((err as { retriable?: boolean }).retriable !== true || Date.now() >= deadline) {
+        throw new KafkaClientError(`${what} failed: ${(err as Error).message}`, { cause: err, retriable: (err as { retriable?: boolean }).retriable });
+      }
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
 }
 
 /**
@@ -374,7 +393,7 @@ async function readPartitions(
   await admin.connect();
   let ends: Map<number, number>;
   try {
-    ends = new Map((await admin.fetchTopicOffsets(topic)).map((o) => [o.partition, Number(o.high)] as [number, number]));
+    ends = new Map((await retriable(`reading the offsets of ${topic}`, () => admin.fetchTopicOffsets(topic))).map((o) => [o.partition, Number(o.high)] as [number, number]));
   } finally {
     await admin.disconnect();
   }
