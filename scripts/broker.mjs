@@ -1,11 +1,11 @@
 #!/usr/bin/env node
-// npm run broker:start | broker:stop — a local single-node Apache Kafka (KRaft) on 127.0.0.1.
+// npm run broker:start | broker:stop (| node scripts/broker.mjs status) — a local single-node Apache Kafka (KRaft) on 127.0.0.1.
 // start: fetch the jars (cached), format a temporary data folder, start kafka.Kafka detached,
 // return once it answers, print the bootstrap address on stdout.
 // stop: SIGTERM, wait, SIGKILL if needed, remove the temporary folder.
 // Environment: KAFKA_PORT (9092), KAFKA_CONTROLLER_PORT (KAFKA_PORT+1), KAFKA_VERSION, KAFKA_JARS_DIR.
 
-import { BrokerError, DEFAULT_KAFKA_VERSION, startBroker, stopBroker } from './kafka/local-broker.mjs';
+import { BrokerError, DEFAULT_KAFKA_VERSION, brokerRunning, startBroker, stopBroker } from './kafka/local-broker.mjs';
 
 function portFromEnv(name, fallback) {
   const raw = process.env[name];
@@ -35,13 +35,20 @@ async function main(command) {
       process.stderr.write(stopped ? `broker: stopped the broker on port ${port}\n` : `broker: no broker of ours on port ${port}\n`);
       return;
     }
+    case 'status': {
+      // Exit 0 when a broker of ours runs on KAFKA_PORT (.ci/run then leaves it running afterwards).
+      const running = await brokerRunning({ port });
+      process.stderr.write(running ? `broker: running on 127.0.0.1:${port}\n` : `broker: none of ours on port ${port}\n`);
+      if (!running) process.exitCode = 3;
+      return;
+    }
     default:
-      throw new BrokerError(`usage: node scripts/broker.mjs start|stop (got "${command ?? ''}")`);
+      throw new BrokerError(`usage: node scripts/broker.mjs start|stop|status (got "${command ?? ''}")`);
   }
 }
 
 main(process.argv[2]).then(
-  () => process.exit(0),
+  () => process.exit(process.exitCode ?? 0),
   (err) => {
     process.stderr.write(`broker: ${err instanceof BrokerError ? err.message : err?.stack ?? err}\n`);
     process.exit(1);

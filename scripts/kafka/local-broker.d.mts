@@ -22,3 +22,4 @@ export declare function freePort(): Promise<number>;
 export declare function describeCluster(bootstrap: string, timeoutMs?: number): Promise<{ clusterId: string }>;
 export declare function startBroker(options?: BrokerOptions): Promise<StartedBroker>;
 export declare function stopBroker(options?: { port?: number; graceMs?: number; log?: (message: string) => void }): Promise<{ stopped: boolean }>;
+export declare function brokerRunning(options?: { port?: number }): Promise<boolean>;

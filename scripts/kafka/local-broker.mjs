@@ -304,6 +304,12 @@ async function waitUntilAnswers({ bootstrap, dir, pid, timeoutMs, expectedId }) 
   );
 }
 
+/** True when a broker started by this module runs on port. */
+export async function brokerRunning({ port = 9092 } = {}) {
+  const dir = stateDir(port);
+  return isOurBroker(readPid(dir), dir);
+}
+
 /** Stops the broker on port (SIGTERM, then SIGKILL after graceMs) and removes its temporary folder. */
 export async function stopBroker({ port = 9092, graceMs = 30_000, log = defaultLog } = {}) {
   const dir = stateDir(port);
