@@ -1,0 +1,10 @@
+import { readFileSync } from 'node:fs';
+import { ChunkContext } from './binxml.js';
+import { SubstValues } from './subst.js';
+const b = readFileSync(process.argv[2]);
+const chunk = b.subarray(4096, 4096 + 65536);
+const ctx = new ChunkContext(chunk);
+const v = new SubstValues();
+const t = ctx.recordTemplate(512 + 24, 512 + (chunk.readUInt32LE(512 + 4)) - 4, v);
+console.log(JSON.stringify(t?.nodes, null, 0).slice(0, 3000));
+console.log(v.count, [...v.types.subarray(0, v.count)]);

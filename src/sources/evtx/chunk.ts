@@ -1,0 +1,142 @@
+// One 64 KiB chunk: header checks, then every record in the record area. Damage never stops the
+// walk: a bad checksum is reported and the records are still read one by one (each is checked on
+// its own), a broken record is reported and the walk resynchronises on the next record signature.
+// With recover, records left in slack space (after the free-space offset) or in blocks that are
+// not valid chunks are carved out too.
+
+import type { DecodeReason } from '../../decode/problem.js';
+import type { ChunkContext } from './binxml.js';
+import { crc32 } from './crc32.js';
+import { CHUNK_HEADER_SIZE, CHUNK_MAGIC_HI, CHUNK_MAGIC_LO, CHUNK_SIZE, EvtxFormatError, RECORD_HEADER_SIZE, RECORD_MAGIC } from './format.js';
+import { u64 } from './values.js';
+
+/** Something skipped or suspicious, with where it is in the file. */
+export interface ChunkProblem {
+  reason: DecodeReason;
+  message: string;
+  /** Chunk number (0-based, in file order). */
+  chunk: number;
+  /** Byte offset in the file. */
+  offset: number;
+}
+
+/** Called for each record; throws EvtxFormatError when the record's Binary XML is malformed. */
+export type RecordVisitor = (ctx: ChunkContext, start: number, end: number, recordId: number, written: number, recovered: boolean, fileOffset: number) => void;
+
+export interface ChunkStats {
+  records: number;
+  recovered: number;
+  /** The block was zero-filled: a chunk the log never used. */
+  empty: boolean;
+}
+
+const SIG = Buffer.from([0x2a, 0x2a, 0, 0]);
+
+function u32(b: Uint8Array, p: number): number {
+  return (b[p] | (b[p + 1] << 8) | (b[p + 2] << 16) | (b[p + 3] << 24)) >>> 0;
+}
+
+function allZero(b: Uint8Array): boolean {
+  for (let i = 0; i < b.length; i++) if (b[i] !== 0) return false;
+  return true;
+}
+
+/** A record header at p that is self-consistent: signature, size within bounds, size copy at the end. */
+function recordAt(b: Uint8Array, p: number, limit: number): number {
+  if (p + RECORD_HEADER_SIZE + 4 > limit || u32(b, p) !== RECORD_MAGIC) return 0;
+  const size = u32(b, p + 4);
+  if (size < RECORD_HEADER_SIZE + 8 || p + size > limit || (size & 3) !== 0) return 0;
+  return u32(b, p + size - 4) === size ? size : 0;
+}
+
+export function walkChunk(
+  ctx: ChunkContext,
+  chunk: Buffer,
+  chunkNo: number,
+  fileOffset: number,
+  recover: boolean,
+  visit: RecordVisitor,
+  problems: ChunkProblem[],
+): ChunkStats {
+  const stats: ChunkStats = { records: 0, recovered: 0, empty: false };
+  const problem = (reason: DecodeReason, message: string, at: number): void => {
+    problems.push({ reason, message, chunk: chunkNo, offset: fileOffset + at });
+  };
+  const len = chunk.length;
+  if (len < CHUNK_SIZE) problem('truncated-file', `chunk ${chunkNo} has ${len} of ${CHUNK_SIZE} bytes: the file is truncated; records that fit are read`, 0);
+  const isChunk = len >= 8 && u32(chunk, 0) === CHUNK_MAGIC_LO && u32(chunk, 4) === CHUNK_MAGIC_HI;
+  if (!isChunk) {
+    if (allZero(chunk)) {
+      stats.empty = true;
+      return stats;
+    }
+    problem('bad-chunk-header', `block ${chunkNo} does not start with the ElfChnk signature; ${recover ? 'carving records from it' : 'skipped (use --recover to carve records from it)'}`, 0);
+    if (recover && len > CHUNK_HEADER_SIZE) {
+      ctx.reset(chunk);
+      carve(ctx, chunk, CHUNK_HEADER_SIZE, len, fileOffset, visit, stats, problems, chunkNo);
+    }
+    return stats;
+  }
+  ctx.reset(chunk);
+  let headerOk = len >= CHUNK_HEADER_SIZE;
+  if (headerOk) {
+    // The header checksum covers bytes 0-120 and 128-512 (the string and template tables).
+    headerOk = crc32(chunk, 128, CHUNK_HEADER_SIZE, crc32(chunk, 0, 120)) === u32(chunk, 124);
+  }
+  const free = len >= CHUNK_HEADER_SIZE ? u32(chunk, 48) : 0;
+  let areaEnd: number;
+  if (headerOk && free >= CHUNK_HEADER_SIZE && free <= len) {
+    areaEnd = free;
+    if (crc32(chunk, CHUNK_HEADER_SIZE, free) !== u32(chunk, 52)) {
+      problem('bad-chunk-checksum', `chunk ${chunkNo}: record data checksum mismatch; each record is still checked and read on its own`, 52);
+    }
+  } else {
+    areaEnd = len;
+    if (len >= CHUNK_HEADER_SIZE) {
+      problem('bad-chunk-checksum', `chunk ${chunkNo}: header checksum mismatch or free-space offset ${free} out of range; reading records until the first gap`, 124);
+    }
+  }
+  let p = CHUNK_HEADER_SIZE;
+  while (p + RECORD_HEADER_SIZE <= areaEnd) {
+    const size = recordAt(chunk, p, len);
+    if (size === 0) {
+      // Zeros mean the end of the written area (a header we could not trust, or a dirty file).
+      if (u32(chunk, p) === 0 && !headerOk) break;
+      problem('bad-evtx-record', `chunk ${chunkNo}: no valid record at chunk offset ${p}; skipping to the next record signature`, p);
+      const next = chunk.indexOf(SIG, p + 1);
+      if (next < 0 || next >= areaEnd) break;
+      p = next;
+      continue;
+    }
+    try {
+      visit(ctx, p + RECORD_HEADER_SIZE, p + size - 4, u64(chunk, p + 8), u64(chunk, p + 16), false, fileOffset + p);
+      stats.records++;
+    } catch (e) {
+      if (!(e instanceof EvtxFormatError)) throw e;
+      problem('bad-evtx-record', `chunk ${chunkNo}: record ${u64(chunk, p + 8)} at chunk offset ${p}: ${e.message}`, p);
+    }
+    p += size;
+  }
+  if (recover && p < len) carve(ctx, chunk, Math.max(p, areaEnd), len, fileOffset, visit, stats, problems, chunkNo);
+  return stats;
+}
+
+/** Records left behind in [from, to): any self-consistent record whose Binary XML parses. */
+function carve(ctx: ChunkContext, chunk: Buffer, from: number, to: number, fileOffset: number, visit: RecordVisitor, stats: ChunkStats, problems: ChunkProblem[], chunkNo: number): void {
+  let p = chunk.indexOf(SIG, from);
+  while (p >= 0 && p + RECORD_HEADER_SIZE <= to) {
+    const size = recordAt(chunk, p, to);
+    if (size > 0) {
+      try {
+        visit(ctx, p + RECORD_HEADER_SIZE, p + size - 4, u64(chunk, p + 8), u64(chunk, p + 16), true, fileOffset + p);
+        stats.recovered++;
+        p = chunk.indexOf(SIG, p + size);
+        continue;
+      } catch (e) {
+        if (!(e instanceof EvtxFormatError)) throw e;
+        problems.push({ reason: 'unrecoverable-record', message: `chunk ${chunkNo}: carved record at chunk offset ${p} does not parse: ${e.message}`, chunk: chunkNo, offset: fileOffset + p });
+      }
+    }
+    p = chunk.indexOf(SIG, p + 1);
+  }
+}
