@@ -14,6 +14,7 @@ export type DecodeReason =
   | 'bad-encoding'
   | 'unreadable-input'
   // EVTX: damaged chunks and records (src/sources/evtx/).
+  | 'bad-file-header'
   | 'bad-chunk-checksum'
   | 'bad-chunk-header'
   | 'truncated-file'

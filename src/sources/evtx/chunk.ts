@@ -20,8 +20,12 @@ export interface ChunkProblem {
   offset: number;
 }
 
-/** Called for each record; throws EvtxFormatError when the record's Binary XML is malformed. */
-export type RecordVisitor = (ctx: ChunkContext, start: number, end: number, recordId: number, written: number, recovered: boolean, fileOffset: number) => void;
+/**
+ * Called for each record with its Binary XML range [start, end) and the record header's offset
+ * (record id at +8, written FILETIME at +16), all chunk-relative. Throws EvtxFormatError when
+ * the record's Binary XML is malformed.
+ */
+export type RecordVisitor = (ctx: ChunkContext, start: number, end: number, header: number, recovered: boolean, fileOffset: number) => void;
 
 export interface ChunkStats {
   records: number;
@@ -34,11 +38,6 @@ const SIG = Buffer.from([0x2a, 0x2a, 0, 0]);
 
 function u32(b: Uint8Array, p: number): number {
   return (b[p] | (b[p + 1] << 8) | (b[p + 2] << 16) | (b[p + 3] << 24)) >>> 0;
-}
-
-function allZero(b: Uint8Array): boolean {
-  for (let i = 0; i < b.length; i++) if (b[i] !== 0) return false;
-  return true;
 }
 
 /** A record header at p that is self-consistent: signature, size within bounds, size copy at the end. */
@@ -66,14 +65,16 @@ export function walkChunk(
   if (len < CHUNK_SIZE) problem('truncated-file', `chunk ${chunkNo} has ${len} of ${CHUNK_SIZE} bytes: the file is truncated; records that fit are read`, 0);
   const isChunk = len >= 8 && u32(chunk, 0) === CHUNK_MAGIC_LO && u32(chunk, 4) === CHUNK_MAGIC_HI;
   if (!isChunk) {
-    if (allZero(chunk)) {
+    // Space the log never used (zeros, or whatever the disk held when the file was extended)
+    // is silent; a block that holds record signatures is a damaged chunk whose records are lost.
+    if (chunk.indexOf(SIG, 0) < 0) {
       stats.empty = true;
       return stats;
     }
-    problem('bad-chunk-header', `block ${chunkNo} does not start with the ElfChnk signature; ${recover ? 'carving records from it' : 'skipped (use --recover to carve records from it)'}`, 0);
-    if (recover && len > CHUNK_HEADER_SIZE) {
+    problem('bad-chunk-header', `block ${chunkNo} holds records but does not start with the ElfChnk signature; ${recover ? 'carving records from it' : 'skipped (use --recover to carve records from it)'}`, 0);
+    if (recover) {
       ctx.reset(chunk);
-      carve(ctx, chunk, CHUNK_HEADER_SIZE, len, fileOffset, visit, stats, problems, chunkNo);
+      carve(ctx, chunk, 0, len, fileOffset, visit, stats, problems, chunkNo);
     }
     return stats;
   }
@@ -109,7 +110,7 @@ export function walkChunk(
       continue;
     }
     try {
-      visit(ctx, p + RECORD_HEADER_SIZE, p + size - 4, u64(chunk, p + 8), u64(chunk, p + 16), false, fileOffset + p);
+      visit(ctx, p + RECORD_HEADER_SIZE, p + size - 4, p, false, fileOffset + p);
       stats.records++;
     } catch (e) {
       if (!(e instanceof EvtxFormatError)) throw e;
@@ -128,7 +129,7 @@ function carve(ctx: ChunkContext, chunk: Buffer, from: number, to: number, fileO
     const size = recordAt(chunk, p, to);
     if (size > 0) {
       try {
-        visit(ctx, p + RECORD_HEADER_SIZE, p + size - 4, u64(chunk, p + 8), u64(chunk, p + 16), true, fileOffset + p);
+        visit(ctx, p + RECORD_HEADER_SIZE, p + size - 4, p, true, fileOffset + p);
         stats.recovered++;
         p = chunk.indexOf(SIG, p + size);
         continue;

@@ -4,7 +4,7 @@
 
 import type { ChunkContext } from './binxml.js';
 import { VT_ARRAY, VT_BINXML, VT_NULL } from './format.js';
-import { K_CDATA, K_CHARREF, K_ELEMENT, K_ENTITYREF, K_SUBST, K_TEMPLATE, K_TEXT, type XNode } from './nodes.js';
+import { K_CDATA, K_CHARREF, K_ELEMENT, K_ENTITYREF, K_SUBST, K_TEMPLATE, K_TEXT, type XAttr, type XNode } from './nodes.js';
 import type { SubstValues } from './subst.js';
 import { arrayItems, scalarText } from './values.js';
 
@@ -28,11 +28,20 @@ export function resolve(ctx: ChunkContext, nodes: XNode[], values: SubstValues |
   for (const n of nodes) {
     switch (n.kind) {
       case K_ELEMENT: {
-        const el: RElement = { name: n.name, attrs: [], children: [] };
-        for (const a of n.attrs) {
-          const v = attrValue(ctx, a.value, values);
-          if (v !== null) el.attrs.push({ name: a.name, value: v });
+        const only = n.children.length === 1 ? n.children[0] : undefined;
+        if (only !== undefined && only.kind === K_SUBST && values !== null) {
+          const t = only.index < values.count ? values.types[only.index] : VT_NULL;
+          // An element made of one null optional value is left out, as Windows renders it.
+          if (t === VT_NULL && only.optional && n.attrs.length === 0) break;
+          // An array value repeats its element once per item (<Data>a</Data><Data>b</Data>).
+          if (t & VT_ARRAY) {
+            for (const item of arrayItems(ctx.buf, values.offsets[only.index], values.sizes[only.index], t)) {
+              out.push({ name: n.name, attrs: attrsOf(ctx, n.attrs, values), children: item === '' ? [] : [item] });
+            }
+            break;
+          }
         }
+        const el: RElement = { name: n.name, attrs: attrsOf(ctx, n.attrs, values), children: [] };
         resolve(ctx, n.children, values, nest, el.children);
         out.push(el);
         break;
@@ -57,6 +66,15 @@ export function resolve(ctx: ChunkContext, nodes: XNode[], values: SubstValues |
         break; // processing instructions carry nothing an event reader needs
     }
   }
+}
+
+function attrsOf(ctx: ChunkContext, attrs: XAttr[], values: SubstValues | null): RAttr[] {
+  const out: RAttr[] = [];
+  for (const a of attrs) {
+    const v = attrValue(ctx, a.value, values);
+    if (v !== null) out.push({ name: a.name, value: v });
+  }
+  return out;
 }
 
 function substitute(ctx: ChunkContext, i: number, values: SubstValues | null, nest: number, out: RChild[]): void {

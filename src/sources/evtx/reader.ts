@@ -1,0 +1,121 @@
+// readEvtxFile: an .evtx file as EventBatch values for the replay pipeline. Chunks are parsed
+// in blocks (inline, or on worker threads when workers > 1); every record goes through the
+// core's buildEvent, so rules cannot tell EVTX input from XML input.
+
+import type { SysmonEvent } from '../../decode/event.js';
+import type { DecodeCounters } from '../../decode/counters.js';
+import { buildEvent } from '../../decode/fields.js';
+import { DecodeProblem } from '../../decode/problem.js';
+import type { ErrorRecord, EventBatch } from '../batch.js';
+import { parseBlock, type BlockResult } from './block.js';
+import type { ChunkProblem } from './chunk.js';
+import { RecordCursor, STRIDE } from './fieldset.js';
+import { openEvtx, type EvtxBlock } from './file.js';
+import { CHUNK_SIZE, FILE_HEADER_SIZE } from './format.js';
+import { BlockPool } from './pool.js';
+
+export interface EvtxReadOptions {
+  counters: DecodeCounters;
+  /** Also carve records from chunk slack and from blocks that are not valid chunks. */
+  recover?: boolean;
+  /** Parser threads; 1 (the default) parses on the calling thread. */
+  workers?: number;
+  /** Called after each block with the bytes consumed so far and the file size. */
+  onProgress?: (bytesDone: number, bytesTotal: number) => void;
+  /** Filled in as the file is read: records, recovered records, chunks, problems. */
+  stats?: EvtxReadStats;
+}
+
+export class EvtxReadStats {
+  records = 0;
+  recovered = 0;
+  chunks = 0;
+  emptyChunks = 0;
+  /** Records read by the per-template fast path and by the tree fallback. */
+  fastPath = 0;
+  treePath = 0;
+  dirty = false;
+  readonly problems: ChunkProblem[] = [];
+}
+
+function toErrorRecord(path: string, p: ChunkProblem): ErrorRecord {
+  return { reason: p.reason, message: p.message, source: path, offset: p.offset, snippet: p.chunk >= 0 ? `chunk ${p.chunk}` : 'file header' };
+}
+
+/** Bytes and position of a block, kept after its buffer has been handed to a worker. */
+interface BlockMeta {
+  length: number;
+  firstChunkNo: number;
+}
+
+async function* blockResults(blocks: AsyncGenerator<EvtxBlock>, opts: EvtxReadOptions): AsyncGenerator<[BlockMeta, BlockResult]> {
+  const recover = opts.recover ?? false;
+  const workers = Math.max(1, opts.workers ?? 1);
+  if (workers === 1) {
+    for await (const b of blocks) yield [{ length: b.buf.length, firstChunkNo: b.firstChunkNo }, parseBlock(b.buf, b.firstChunkNo, b.fileOffset, recover)];
+    return;
+  }
+  const pool = new BlockPool(workers);
+  const inFlight: [BlockMeta, Promise<BlockResult>][] = [];
+  try {
+    for await (const b of blocks) {
+      inFlight.push([{ length: b.buf.length, firstChunkNo: b.firstChunkNo }, pool.parse(b, recover)]);
+      if (inFlight.length >= 2 * workers) {
+        const [m, p] = inFlight.shift()!;
+        yield [m, await p];
+      }
+    }
+    while (inFlight.length > 0) {
+      const [m, p] = inFlight.shift()!;
+      yield [m, await p];
+    }
+  } finally {
+    // Settle what is still running before the workers go, so no rejection is left unhandled.
+    await Promise.allSettled(inFlight.map((x) => x[1]));
+    await pool.close();
+  }
+}
+
+export async function* readEvtxFile(path: string, opts: EvtxReadOptions): AsyncGenerator<EventBatch> {
+  const { info, blocks } = await openEvtx(path);
+  const stats = opts.stats ?? new EvtxReadStats();
+  stats.dirty = info.header.dirty;
+  const counters = opts.counters;
+  const cursor = new RecordCursor();
+  let done = FILE_HEADER_SIZE;
+  const headErrors = info.problems.map((p) => toErrorRecord(path, p));
+  stats.problems.push(...info.problems);
+  for (const p of info.problems) counters.countError(p.reason);
+  if (headErrors.length > 0) yield { events: [], errors: headErrors, bytes: Math.min(done, info.size) };
+  for await (const [block, res] of blockResults(blocks(), opts)) {
+    const events: SysmonEvent[] = [];
+    const errors: ErrorRecord[] = [];
+    for (const p of res.problems) {
+      counters.countError(p.reason);
+      errors.push(toErrorRecord(path, p));
+      stats.problems.push(p);
+    }
+    const slots = res.slots;
+    for (let base = 0; base < slots.length; base += STRIDE) {
+      cursor.move(slots, base);
+      const r = buildEvent(cursor.sys, cursor.get, counters);
+      if (r === null) continue;
+      if (r instanceof DecodeProblem) {
+        counters.countError(r.reason);
+        errors.push({ reason: r.reason, message: r.message, source: path, snippet: `record ${cursor.sys.recordId}` });
+      } else {
+        events.push(r);
+      }
+    }
+    const len = block.length;
+    stats.records += res.records;
+    stats.recovered += res.recovered;
+    stats.chunks += Math.ceil(len / CHUNK_SIZE);
+    stats.emptyChunks += res.emptyChunks;
+    stats.fastPath += res.fast;
+    stats.treePath += res.tree;
+    done += len;
+    opts.onProgress?.(done, info.size);
+    yield { events, errors, bytes: len };
+  }
+}
