@@ -79,30 +79,27 @@ export function walkChunk(
     return stats;
   }
   ctx.reset(chunk);
-  let headerOk = len >= CHUNK_HEADER_SIZE;
-  if (headerOk) {
-    // The header checksum covers bytes 0-120 and 128-512 (the string and template tables).
-    headerOk = crc32(chunk, 128, CHUNK_HEADER_SIZE, crc32(chunk, 0, 120)) === u32(chunk, 124);
-  }
+  const truncated = len < CHUNK_SIZE;
+  // The header checksum covers bytes 0-120 and 128-512 (the string and template tables).
+  const headerOk = len >= CHUNK_HEADER_SIZE && crc32(chunk, 128, CHUNK_HEADER_SIZE, crc32(chunk, 0, 120)) === u32(chunk, 124);
   const free = len >= CHUNK_HEADER_SIZE ? u32(chunk, 48) : 0;
-  let areaEnd: number;
-  if (headerOk && free >= CHUNK_HEADER_SIZE && free <= len) {
-    areaEnd = free;
-    if (crc32(chunk, CHUNK_HEADER_SIZE, free) !== u32(chunk, 52)) {
-      problem('bad-chunk-checksum', `chunk ${chunkNo}: record data checksum mismatch; each record is still checked and read on its own`, 52);
-    }
-  } else {
-    areaEnd = len;
-    if (len >= CHUNK_HEADER_SIZE) {
-      problem('bad-chunk-checksum', `chunk ${chunkNo}: header checksum mismatch or free-space offset ${free} out of range; reading records until the first gap`, 124);
-    }
+  const last = len >= CHUNK_HEADER_SIZE ? u32(chunk, 44) : 0;
+  const freeOk = free >= CHUNK_HEADER_SIZE && free <= CHUNK_SIZE;
+  const lastOk = last >= CHUNK_HEADER_SIZE && last < (freeOk ? free : CHUNK_SIZE);
+  const areaEnd = freeOk ? Math.min(free, len) : len;
+  if (!headerOk && len >= CHUNK_HEADER_SIZE) {
+    problem('bad-chunk-checksum', `chunk ${chunkNo}: header checksum mismatch; each record is still checked and read on its own`, 124);
+  } else if (headerOk && freeOk && !truncated && crc32(chunk, CHUNK_HEADER_SIZE, free) !== u32(chunk, 52)) {
+    problem('bad-chunk-checksum', `chunk ${chunkNo}: record data checksum mismatch; each record is still checked and read on its own`, 52);
   }
   let p = CHUNK_HEADER_SIZE;
   while (p + RECORD_HEADER_SIZE <= areaEnd) {
     const size = recordAt(chunk, p, len);
     if (size === 0) {
-      // Zeros mean the end of the written area (a header we could not trust, or a dirty file).
-      if (u32(chunk, p) === 0 && !headerOk) break;
+      // A record cut off by the end of a truncated file is covered by the truncation problem.
+      if (truncated && u32(chunk, p) === RECORD_MAGIC && p + u32(chunk, p + 4) > len) break;
+      // With a header we cannot trust, the written area ends where the records stop.
+      if (!headerOk && (u32(chunk, p) === 0 || !lastOk || p > last)) break;
       problem('bad-evtx-record', `chunk ${chunkNo}: no valid record at chunk offset ${p}; skipping to the next record signature`, p);
       const next = chunk.indexOf(SIG, p + 1);
       if (next < 0 || next >= areaEnd) break;

@@ -15,6 +15,8 @@ export interface DumpRecord {
   chunk: number;
   /** Byte offset of the record in the file. */
   offset: number;
+  /** Record size in bytes (header and trailing size copy included). */
+  size: number;
   /** Carved from slack space or an unused chunk (--recover). */
   recovered: boolean;
   event: RElement;
@@ -41,7 +43,7 @@ export async function* dumpRecords(path: string, opts: { recover?: boolean } = {
         resolve(c, c.fragment(start, end, 0), null, 0, root);
         const event = rootElement(root);
         if (event === undefined) throw new EvtxFormatError('record holds no element', start);
-        items.push({ record: { recordId: u64(c.buf, header + 8), written: filetimeText(c.buf, header + 16), chunk: chunkNo, offset: fileOffset, recovered, event } });
+        items.push({ record: { recordId: u64(c.buf, header + 8), written: filetimeText(c.buf, header + 16), chunk: chunkNo, offset: fileOffset, size: end + 4 - header, recovered, event } });
       },
       problems,
     );
