@@ -25,7 +25,7 @@ export const DEFAULT_BASELINE_VALUES: Record<string, string[]> = {
   'Subsystems\\Kmode': ['\\SystemRoot\\System32\\win32k.sys'],
   'Subsystems\\Optional': [''],
   'Subsystems\\Required': ['Debug Windows'],
-  'Subsystems\\Windows': ['%SystemRoot%\\system32\\csrss.exe ObjectDirectory=\\Windows SharedSection=* Windows=On SubSystemType=Windows ServerDll=basesrv,1 ServerDll=winsrv:UserServerDllInitialization,3 ServerDll=sxssrv,4 ProfileControl=Off MaxRequestThreads=16'],
+  'Subsystems\\Windows': ['glob:%SystemRoot%\\system32\\csrss.exe ObjectDirectory=\\Windows SharedSection=* Windows=On SubSystemType=Windows ServerDll=basesrv,1 ServerDll=winsrv:UserServerDllInitialization,3 ServerDll=sxssrv,4 ProfileControl=Off MaxRequestThreads=16'],
   BootExecute: ['autocheck autochk *'],
   SetupExecute: [''],
   Execute: [''],

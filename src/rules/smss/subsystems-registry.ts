@@ -31,15 +31,18 @@ export function watchedValuePath(targetObject: string): string | null {
   return null;
 }
 
-function globToRegExp(glob: string): RegExp {
-  const collapsed = glob.trim().replace(/\s+/g, ' ');
-  const body = collapsed.split('*').map((p) => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*');
+/** A baseline entry: an exact value, or with the prefix 'glob:' a pattern where * matches any text. */
+function baselineMatcher(entry: string): RegExp {
+  const isGlob = entry.startsWith('glob:');
+  const collapsed = (isGlob ? entry.slice(5) : entry).trim().replace(/\s+/g, ' ');
+  const escape = (p: string): string => p.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const body = isGlob ? collapsed.split('*').map(escape).join('.*') : escape(collapsed);
   return new RegExp(`^${body}$`, 'is');
 }
 
 export function smssSubsystemsRegistryRule(cfg: SmssRulesConfig): Rule {
   const baseline = new Map<string, RegExp[]>();
-  for (const [key, values] of Object.entries(cfg.baseline_values)) baseline.set(key.toLowerCase(), values.map(globToRegExp));
+  for (const [key, values] of Object.entries(cfg.baseline_values)) baseline.set(key.toLowerCase(), values.map(baselineMatcher));
 
   const inBaseline = (valuePath: string, details: string): boolean => {
     const allowed = baseline.get(valuePath);
