@@ -1,8 +1,10 @@
-// Reads an .evtx file as runs of whole chunks, with constant memory: one block of a few chunks
-// per read, whatever the file size. The header is checked but the chunk count is not trusted
-// (dirty or damaged files): every 64 KiB block after the header is offered to the chunk walker.
+// Reads EVTX bytes as runs of whole chunks with constant memory: one block of a few chunks at a
+// time, whatever the file size. Works on any byte stream (a file, standard input, a gunzipped
+// .evtx.gz), since chunks are read in order. The header is checked but its chunk count is not
+// trusted (dirty or damaged files): every 64 KiB block after the header goes to the chunk walker.
 
-import { open } from 'node:fs/promises';
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
 import type { ChunkProblem } from './chunk.js';
 import { CHUNK_SIZE, FILE_HEADER_SIZE } from './format.js';
 import { parseFileHeader, type FileHeader } from './header.js';
@@ -23,58 +25,102 @@ export interface EvtxBlock {
 
 export interface EvtxFileInfo {
   header: FileHeader;
+  /** Size on disk when known (0 for streams). */
   size: number;
   /** Problems found in the file header. */
   problems: ChunkProblem[];
 }
 
+/** EVTX bytes from anywhere: path is for messages, size for progress (0 when unknown). */
+export interface EvtxSource {
+  path: string;
+  size: number;
+  chunks: AsyncIterable<Buffer>;
+}
+
+export interface OpenedEvtx {
+  info: EvtxFileInfo;
+  /** Blocks of whole chunks (the last one may be short); each buffer owns its memory. */
+  blocks: (chunksPerBlock?: number) => AsyncGenerator<EvtxBlock>;
+}
+
 /** Chunks per block: 16 x 64 KiB = 1 MiB, a few thousand records. */
 export const DEFAULT_BLOCK_CHUNKS = 16;
 
-export async function openEvtx(path: string): Promise<{ info: EvtxFileInfo; blocks: (chunksPerBlock?: number) => AsyncGenerator<EvtxBlock> }> {
-  const fh = await open(path, 'r');
-  let closed = false;
-  const close = async (): Promise<void> => {
-    if (!closed) {
-      closed = true;
-      await fh.close();
-    }
-  };
-  try {
-    const size = (await fh.stat()).size;
-    const head = Buffer.alloc(Math.min(FILE_HEADER_SIZE, size));
-    await fh.read(head, 0, head.length, 0);
-    const header = parseFileHeader(head);
-    if (header === null) throw new NotEvtxError(path);
-    const problems: ChunkProblem[] = [];
-    if (size < FILE_HEADER_SIZE) {
-      problems.push({ reason: 'truncated-file', message: `${path}: ${size} bytes, shorter than the 4096-byte file header; no chunks to read`, chunk: -1, offset: size });
-    } else if (!header.checksumOk) {
-      problems.push({ reason: 'bad-file-header', message: `${path}: file header checksum mismatch; chunks are read anyway`, chunk: -1, offset: 124 });
-    }
-    const info: EvtxFileInfo = { header, size, problems };
-    async function* blocks(chunksPerBlock = DEFAULT_BLOCK_CHUNKS): AsyncGenerator<EvtxBlock> {
-      try {
-        let chunkNo = 0;
-        for (let off = FILE_HEADER_SIZE; off < size; off += chunksPerBlock * CHUNK_SIZE, chunkNo += chunksPerBlock) {
-          const len = Math.min(chunksPerBlock * CHUNK_SIZE, size - off);
-          const buf = Buffer.allocUnsafe(len);
-          let got = 0;
-          while (got < len) {
-            const { bytesRead } = await fh.read(buf, got, len - got, off + got);
-            if (bytesRead === 0) break; // the file shrank while we read it
-            got += bytesRead;
-          }
-          yield { buf: got < len ? buf.subarray(0, got) : buf, firstChunkNo: chunkNo, fileOffset: off };
-          if (got < len) return;
-        }
-      } finally {
-        await close();
+/** Cuts a stream of arbitrary pieces into buffers of the sizes asked for. */
+class Reblocker {
+  private parts: Buffer[] = [];
+  private have = 0;
+  private done = false;
+  constructor(private readonly it: AsyncIterator<Buffer>) {}
+
+  /** Exactly n bytes in a buffer of its own, or fewer at the end of the stream. */
+  async take(n: number): Promise<Buffer> {
+    while (this.have < n && !this.done) {
+      const r = await this.it.next();
+      if (r.done) this.done = true;
+      else if (r.value.length > 0) {
+        this.parts.push(r.value);
+        this.have += r.value.length;
       }
     }
-    return { info, blocks };
+    const len = Math.min(n, this.have);
+    const out = Buffer.allocUnsafeSlow(len);
+    let at = 0;
+    while (at < len) {
+      const p = this.parts[0];
+      const k = Math.min(p.length, len - at);
+      p.copy(out, at, 0, k);
+      at += k;
+      if (k === p.length) this.parts.shift();
+      else this.parts[0] = p.subarray(k);
+    }
+    this.have -= len;
+    return out;
+  }
+
+  async close(): Promise<void> {
+    await this.it.return?.();
+  }
+}
+
+export async function openEvtxSource(src: EvtxSource): Promise<OpenedEvtx> {
+  const rb = new Reblocker(src.chunks[Symbol.asyncIterator]());
+  let head: Buffer;
+  try {
+    head = await rb.take(FILE_HEADER_SIZE);
   } catch (e) {
-    await close();
+    await rb.close();
     throw e;
   }
+  const header = parseFileHeader(head);
+  if (header === null) {
+    await rb.close();
+    throw new NotEvtxError(src.path);
+  }
+  const problems: ChunkProblem[] = [];
+  if (head.length < FILE_HEADER_SIZE) {
+    problems.push({ reason: 'truncated-file', message: `${src.path}: ${head.length} bytes, shorter than the 4096-byte file header; no chunks to read`, chunk: -1, offset: head.length });
+  } else if (!header.checksumOk) {
+    problems.push({ reason: 'bad-file-header', message: `${src.path}: file header checksum mismatch; chunks are read anyway`, chunk: -1, offset: 124 });
+  }
+  async function* blocks(chunksPerBlock = DEFAULT_BLOCK_CHUNKS): AsyncGenerator<EvtxBlock> {
+    try {
+      for (let off = head.length, chunkNo = 0; ; off += chunksPerBlock * CHUNK_SIZE, chunkNo += chunksPerBlock) {
+        const buf = await rb.take(chunksPerBlock * CHUNK_SIZE);
+        if (buf.length === 0) return;
+        yield { buf, firstChunkNo: chunkNo, fileOffset: off };
+        if (buf.length < chunksPerBlock * CHUNK_SIZE) return;
+      }
+    } finally {
+      await rb.close();
+    }
+  }
+  return { info: { header, size: src.size, problems }, blocks };
+}
+
+/** Opens a file on disk. */
+export async function openEvtx(path: string): Promise<OpenedEvtx> {
+  const size = (await stat(path)).size;
+  return openEvtxSource({ path, size, chunks: createReadStream(path, { highWaterMark: DEFAULT_BLOCK_CHUNKS * CHUNK_SIZE }) });
 }

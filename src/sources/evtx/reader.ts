@@ -10,7 +10,7 @@ import type { ErrorRecord, EventBatch } from '../batch.js';
 import { parseBlock, type BlockResult } from './block.js';
 import type { ChunkProblem } from './chunk.js';
 import { RecordCursor, STRIDE } from './fieldset.js';
-import { openEvtx, type EvtxBlock } from './file.js';
+import { openEvtx, openEvtxSource, type EvtxBlock, type EvtxSource, type OpenedEvtx } from './file.js';
 import { CHUNK_SIZE, FILE_HEADER_SIZE } from './format.js';
 import { BlockPool } from './pool.js';
 
@@ -76,17 +76,32 @@ async function* blockResults(blocks: AsyncGenerator<EvtxBlock>, opts: EvtxReadOp
   }
 }
 
+/** An .evtx file on disk as event batches. */
 export async function* readEvtxFile(path: string, opts: EvtxReadOptions): AsyncGenerator<EventBatch> {
-  const { info, blocks } = await openEvtx(path);
+  yield* readOpened(path, await openEvtx(path), opts);
+}
+
+/** EVTX bytes from a stream (standard input, a gunzipped file) as event batches. */
+export async function* readEvtxStream(src: EvtxSource, opts: EvtxReadOptions): AsyncGenerator<EventBatch> {
+  yield* readOpened(src.path, await openEvtxSource(src), opts);
+}
+
+async function* readOpened(path: string, { info, blocks }: OpenedEvtx, opts: EvtxReadOptions): AsyncGenerator<EventBatch> {
   const stats = opts.stats ?? new EvtxReadStats();
   stats.dirty = info.header.dirty;
   const counters = opts.counters;
   const cursor = new RecordCursor();
-  let done = FILE_HEADER_SIZE;
+  // The header's bytes are reported with the first batch.
+  let headerBytes = FILE_HEADER_SIZE;
+  let done = 0;
   const headErrors = info.problems.map((p) => toErrorRecord(path, p));
   stats.problems.push(...info.problems);
   for (const p of info.problems) counters.countError(p.reason);
-  if (headErrors.length > 0) yield { events: [], errors: headErrors, bytes: Math.min(done, info.size) };
+  if (headErrors.length > 0) {
+    done = headerBytes = Math.min(FILE_HEADER_SIZE, info.size || FILE_HEADER_SIZE);
+    yield { events: [], errors: headErrors, bytes: headerBytes };
+    headerBytes = 0;
+  }
   for await (const [block, res] of blockResults(blocks(), opts)) {
     const events: SysmonEvent[] = [];
     const errors: ErrorRecord[] = [];
@@ -114,8 +129,9 @@ export async function* readEvtxFile(path: string, opts: EvtxReadOptions): AsyncG
     stats.emptyChunks += res.emptyChunks;
     stats.fastPath += res.fast;
     stats.treePath += res.tree;
-    done += len;
+    done += len + headerBytes;
     opts.onProgress?.(done, info.size);
-    yield { events, errors, bytes: len };
+    yield { events, errors, bytes: len + headerBytes };
+    headerBytes = 0;
   }
 }
