@@ -1,11 +1,14 @@
 // `proctree evtx-dump FILE [--format xml|jsonl] [--recover]`: prints every record of an .evtx
 // file, one per line, as Windows Event XML or JSON, so the reader doubles as a converter.
-// Problems (damaged chunks, skipped records) go to stderr as JSON lines and set exit code 2.
+// Problems (damaged chunks, skipped records) go to stderr as JSON lines; a damaged file is still
+// dumped as far as it can be read (exit 0), a file that is not EVTX exits 1.
 
 import { Command, Option } from 'commander';
 import type { Writable } from 'node:stream';
 import { once } from 'node:events';
 import { dumpRecords } from '../sources/evtx/dump.js';
+import { NotEvtxError } from '../sources/evtx/file.js';
+import { EXIT_FATAL, EXIT_OK } from './exit-codes.js';
 import { renderXml, toJson } from '../sources/evtx/render.js';
 
 export interface EvtxDumpOptions {
@@ -47,14 +50,25 @@ export async function runEvtxDump(path: string, opts: EvtxDumpOptions, out: Writ
 }
 
 /** The evtx-dump subcommand, for the CLI's registry (src/cli/main.ts). */
-export function evtxDumpCommand(): Command {
+export function evtxDumpCommand(setExit: (code: number) => void): Command {
   return new Command('evtx-dump')
     .description('print the records of an .evtx file as Windows Event XML or JSON lines, one per line')
     .argument('<file>', '.evtx file')
     .addOption(new Option('--format <format>', 'output format').choices(['xml', 'jsonl']).default('xml'))
     .option('--recover', 'also carve records left in chunk slack space and unused chunks (marked recovered)', false)
     .action(async (file: string, o: { format: 'xml' | 'jsonl'; recover: boolean }) => {
-      const sum = await runEvtxDump(file, { format: o.format, recover: o.recover }, process.stdout, process.stderr);
-      if (sum.problems > 0) process.exitCode = 2;
+      try {
+        const sum = await runEvtxDump(file, { format: o.format, recover: o.recover }, process.stdout, process.stderr);
+        if (sum.problems > 0 || sum.recovered > 0) {
+          process.stderr.write(`proctree evtx-dump: ${sum.records} records${o.recover ? ` (${sum.recovered} recovered)` : ''}, ${sum.problems} problem(s) reported above\n`);
+        }
+        setExit(EXIT_OK);
+      } catch (e) {
+        // The reader of a pipe went away (`| head`): nothing more to print, not an error.
+        if ((e as NodeJS.ErrnoException).code === 'EPIPE') return setExit(EXIT_OK);
+        if (!(e instanceof NotEvtxError) && (e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+        process.stderr.write(`proctree: ${(e as Error).message}\n`);
+        setExit(EXIT_FATAL);
+      }
     });
 }

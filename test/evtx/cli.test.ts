@@ -1,0 +1,48 @@
+// The built CLI as a user runs it: `proctree evtx-dump` and `proctree replay x.evtx`.
+
+import path from 'node:path';
+import { XMLParser } from 'fast-xml-parser';
+import { describe, expect, it } from 'vitest';
+import { parseAlerts, runCli } from '../support/cli.js';
+import { haveSamples, samplesDir, skipSamplesWhy } from './samples.js';
+
+const sample = (f: string): string => path.join(samplesDir, f);
+
+describe.skipIf(!haveSamples)('proctree evtx-dump / replay on .evtx', () => {
+  if (!haveSamples) it.skip(skipSamplesWhy, () => undefined);
+
+  it('evtx-dump prints one well-formed Event per line', () => {
+    const r = runCli(['evtx-dump', sample('T1210_Zerologon_Sysmon.evtx')]);
+    expect(r.status).toBe(0);
+    const lines = r.stdout.trimEnd().split('\n');
+    expect(lines.length).toBe(22);
+    const parser = new XMLParser({ ignoreAttributes: false });
+    for (const l of lines) expect(parser.parse(l).Event.System.Channel).toBe('Microsoft-Windows-Sysmon/Operational');
+  });
+
+  it('evtx-dump --format jsonl --recover marks carved records', () => {
+    const r = runCli(['evtx-dump', '--format', 'jsonl', '--recover', sample('privesc_unquoted_svc_sysmon_1_11.evtx')]);
+    expect(r.status).toBe(0);
+    const recs = r.stdout.trimEnd().split('\n').map((l) => JSON.parse(l) as { recovered: boolean; Event: { System: { EventRecordID: string } } });
+    expect(recs.filter((x) => !x.recovered).length).toBe(87);
+    expect(recs.filter((x) => x.recovered).length).toBe(29);
+    expect(r.stderr).toMatch(/29 recovered/);
+  });
+
+  it('evtx-dump on a file that is not EVTX says so and exits 1', () => {
+    const r = runCli(['evtx-dump', sample('SOURCES.md')]);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/is not an EVTX file/);
+  });
+
+  it('replay reads .evtx directly, with the same summary as XML replay', () => {
+    const a = runCli(['replay', '--no-progress', sample('DE_sysmon-3-rdp-tun.evtx')]);
+    expect(a.status, a.stderr).toBe(0);
+    expect(a.stderr).toMatch(/73 Sysmon events from 1 file/);
+    expect(a.stderr).toMatch(/events by EventID: 1:13 3:42 5:12 6:6/);
+    expect(parseAlerts(a.stdout)).toEqual([]);
+    const b = runCli(['replay', '--no-progress', '--workers', '2', sample('DE_sysmon-3-rdp-tun.evtx')]);
+    expect(b.status, b.stderr).toBe(0);
+    expect(b.stderr).toMatch(/73 Sysmon events from 1 file/);
+  });
+});
