@@ -8,7 +8,7 @@ import type { DecodeReason } from '../../decode/problem.js';
 import type { ChunkContext } from './binxml.js';
 import { crc32 } from './crc32.js';
 import { CHUNK_HEADER_SIZE, CHUNK_MAGIC_HI, CHUNK_MAGIC_LO, CHUNK_SIZE, EvtxFormatError, RECORD_HEADER_SIZE, RECORD_MAGIC } from './format.js';
-import { u64 } from './values.js';
+import { u32, u64 } from './values.js';
 
 /** Something skipped or suspicious, with where it is in the file. */
 export interface ChunkProblem {
@@ -35,10 +35,6 @@ export interface ChunkStats {
 }
 
 const SIG = Buffer.from([0x2a, 0x2a, 0, 0]);
-
-function u32(b: Uint8Array, p: number): number {
-  return (b[p] | (b[p + 1] << 8) | (b[p + 2] << 16) | (b[p + 3] << 24)) >>> 0;
-}
 
 /** A record header at p that is self-consistent: signature, size within bounds, size copy at the end. */
 function recordAt(b: Uint8Array, p: number, limit: number): number {

@@ -65,7 +65,7 @@ function latin1(buf: Buffer, start: number, end: number): string {
   return buf.toString('latin1', start, e);
 }
 
-function u32(buf: Uint8Array, p: number): number {
+export function u32(buf: Uint8Array, p: number): number {
   return (buf[p] | (buf[p + 1] << 8) | (buf[p + 2] << 16) | (buf[p + 3] << 24)) >>> 0;
 }
 
