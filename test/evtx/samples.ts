@@ -1,23 +1,16 @@
 // Where the real samples live (read in place, never copied into the repo) and how to compare
 // record trees with the reference renderings beside them.
 
-import { existsSync, readdirSync } from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { XMLParser } from 'fast-xml-parser';
 import type { RChild, RElement } from '../../src/sources/evtx/resolve.js';
+import { SHARED_REAL } from '../support/cli.js';
+import { realFiles } from '../support/real-samples.js';
 
-export const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
-export const samplesDir = path.resolve(repoRoot, '../shared/samples/real');
-export const haveSamples = existsSync(samplesDir);
-export const skipSamplesWhy = `real samples not found at ${samplesDir} (they live beside the repo, in ../shared/samples/real)`;
+export { HAVE_REAL as haveSamples, REAL_SKIP_REASON as skipSamplesWhy } from '../support/real-samples.js';
+export const samplesDir = SHARED_REAL;
 
 export function evtxSamples(): string[] {
-  if (!haveSamples) return [];
-  return readdirSync(samplesDir)
-    .filter((f) => f.endsWith('.evtx'))
-    .sort()
-    .map((f) => path.join(samplesDir, f));
+  return realFiles('.evtx');
 }
 
 type Ordered = Record<string, unknown>;
