@@ -8,9 +8,9 @@ import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { DecodeCounters } from '../../src/decode/counters.js';
 import { dumpRecords, type DumpRecord } from '../../src/sources/evtx/dump.js';
-import { NotEvtxError } from '../../src/sources/evtx/file.js';
+import { NotEvtxError, oldestChunk } from '../../src/sources/evtx/file.js';
 import type { ChunkProblem } from '../../src/sources/evtx/chunk.js';
-import { EvtxReadStats, readEvtxFile } from '../../src/sources/evtx/reader.js';
+import { EvtxReadStats, readEvtxFile, readEvtxStream } from '../../src/sources/evtx/reader.js';
 import { haveSamples, samplesDir, skipSamplesWhy } from './samples.js';
 
 const CHUNK = 65536;
@@ -48,6 +48,10 @@ async function read(file: string, recover = false): Promise<{ events: number; er
 }
 
 const ids = (rs: DumpRecord[]): number[] => rs.map((r) => r.recordId);
+
+async function* toStream(parts: Buffer[]): AsyncGenerator<Buffer> {
+  yield* parts;
+}
 
 describe.skipIf(!haveSamples)('damaged EVTX input', () => {
   if (!haveSamples) it.skip(skipSamplesWhy, () => undefined);
@@ -153,4 +157,35 @@ describe.skipIf(!haveSamples)('damaged EVTX input', () => {
       { numRuns: 400, interruptAfterTimeLimit: 60_000 },
     );
   }, 120_000);
+});
+
+describe.skipIf(!haveSamples)('a log that wrapped around', () => {
+  it('is read from its oldest chunk, so records come in order; a stream is read in file order', async () => {
+    const system = readFileSync(path.join(samplesDir, 'omerbenamram_system.evtx'));
+    const used = 15;
+    const chunks = Array.from({ length: used }, (_, i) => system.subarray(HEAD + i * CHUNK, HEAD + (i + 1) * CHUNK));
+    // Oldest chunks (0-4) after the newest (5-14) in the file, as a full log leaves them.
+    const wrapped = Buffer.concat([system.subarray(0, HEAD), ...chunks.slice(5), ...chunks.slice(0, 5), system.subarray(HEAD + used * CHUNK)]);
+    const f = writeTemp(wrapped);
+    const r = await dump(f);
+    expect(r.problems).toEqual([]);
+    const got = ids(r.records);
+    expect(got).toEqual([...got].sort((a, b) => a - b));
+    expect(got.length).toBe(1881);
+    expect(r.records[0].chunk).toBe(10); // the oldest chunk's place in the file
+    const stats = new EvtxReadStats();
+    const counters = new DecodeCounters();
+    for await (const b of readEvtxStream({ path: f, size: wrapped.length, chunks: toStream([wrapped.subarray(0, 100_000), wrapped.subarray(100_000)]) }, { counters, stats })) void b;
+    expect(counters.notSysmon).toBe(1881);
+    expect(stats.records).toBe(1881);
+  });
+
+  it('oldestChunk finds one clean rotation and nothing else', () => {
+    expect(oldestChunk([1, 40, 80])).toBe(0);
+    expect(oldestChunk([80, 120, 1, 40])).toBe(2);
+    expect(oldestChunk([80, null, 120, 1, null, 40, null])).toBe(3);
+    expect(oldestChunk([80, 1, 120, 2])).toBe(0); // two drops: damage, keep file order
+    expect(oldestChunk([80, 120, 1, 90])).toBe(0); // overlaps the first chunk: not a rotation
+    expect(oldestChunk([])).toBe(0);
+  });
 });

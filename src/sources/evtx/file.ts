@@ -3,8 +3,7 @@
 // .evtx.gz), since chunks are read in order. The header is checked but its chunk count is not
 // trusted (dirty or damaged files): every 64 KiB block after the header goes to the chunk walker.
 
-import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
+import { open, type FileHandle } from 'node:fs/promises';
 import type { ChunkProblem } from './chunk.js';
 import { CHUNK_SIZE, FILE_HEADER_SIZE } from './format.js';
 import { parseFileHeader, type FileHeader } from './header.js';
@@ -36,6 +35,8 @@ export interface EvtxSource {
   path: string;
   size: number;
   chunks: AsyncIterable<Buffer>;
+  /** The stream starts at this chunk and wraps around to chunk 0 (files read in record order). */
+  startChunk?: number;
 }
 
 export interface OpenedEvtx {
@@ -104,13 +105,25 @@ export async function openEvtxSource(src: EvtxSource): Promise<OpenedEvtx> {
   } else if (!header.checksumOk) {
     problems.push({ reason: 'bad-file-header', message: `${src.path}: file header checksum mismatch; chunks are read anyway`, chunk: -1, offset: 124 });
   }
+  // Only a file read in chunk order has a known chunk count (a stream's size may be compressed).
+  const start = src.startChunk ?? 0;
+  const total = src.startChunk !== undefined ? Math.ceil(Math.max(0, src.size - FILE_HEADER_SIZE) / CHUNK_SIZE) : Infinity;
   async function* blocks(chunksPerBlock = DEFAULT_BLOCK_CHUNKS): AsyncGenerator<EvtxBlock> {
     try {
-      for (let off = head.length, chunkNo = 0; ; off += chunksPerBlock * CHUNK_SIZE, chunkNo += chunksPerBlock) {
-        const buf = await rb.take(chunksPerBlock * CHUNK_SIZE);
+      // A block never spans the wrap-around point, so its chunks are consecutive in the file.
+      for (let chunkNo = start, wrapped = false; ; ) {
+        const want = Math.min(chunksPerBlock, wrapped ? start - chunkNo : total - chunkNo);
+        if (want <= 0) {
+          if (wrapped || start === 0) return;
+          wrapped = true;
+          chunkNo = 0;
+          continue;
+        }
+        const buf = await rb.take(want * CHUNK_SIZE);
         if (buf.length === 0) return;
-        yield { buf, firstChunkNo: chunkNo, fileOffset: off };
-        if (buf.length < chunksPerBlock * CHUNK_SIZE) return;
+        yield { buf, firstChunkNo: chunkNo, fileOffset: FILE_HEADER_SIZE + chunkNo * CHUNK_SIZE };
+        if (buf.length < want * CHUNK_SIZE) return;
+        chunkNo += want;
       }
     } finally {
       await rb.close();
@@ -119,8 +132,85 @@ export async function openEvtxSource(src: EvtxSource): Promise<OpenedEvtx> {
   return { info: { header, size: src.size, problems }, blocks };
 }
 
-/** Opens a file on disk. */
+/**
+ * Index of the oldest chunk of a log that wrapped around: a full log overwrites its oldest
+ * chunk, so in file order the record numbers rise, drop once, and rise again. Reading from the
+ * drop keeps event time in order for the process trees. 0 when the file is not wrapped, or when
+ * its chunks do not have that shape (damage): then file order is the best guess.
+ */
+export function oldestChunk(firstRecordNumbers: readonly (number | null)[]): number {
+  let drop = 0;
+  let prev = -1;
+  let prevAt = -1;
+  for (let i = 0; i < firstRecordNumbers.length; i++) {
+    const r = firstRecordNumbers[i];
+    if (r === null) continue;
+    if (prevAt >= 0 && r < prev) {
+      if (drop !== 0) return 0;
+      drop = i;
+    }
+    prev = r;
+    prevAt = i;
+  }
+  if (drop === 0) return 0;
+  // After the drop the numbers must stay below the first chunk's for a clean rotation.
+  const first = firstRecordNumbers.find((r) => r !== null) ?? 0;
+  for (let i = drop; i < firstRecordNumbers.length; i++) {
+    const r = firstRecordNumbers[i];
+    if (r !== null && r >= first) return 0;
+  }
+  return drop;
+}
+
+/**
+ * Opens a file on disk. Unlike a stream, a file can be read in record order when the log
+ * wrapped around: chunk headers are read first (8 bytes each) to find the oldest chunk.
+ */
 export async function openEvtx(path: string): Promise<OpenedEvtx> {
-  const size = (await stat(path)).size;
-  return openEvtxSource({ path, size, chunks: createReadStream(path, { highWaterMark: DEFAULT_BLOCK_CHUNKS * CHUNK_SIZE }) });
+  const fh = await open(path, 'r');
+  try {
+    const size = (await fh.stat()).size;
+    const count = size > FILE_HEADER_SIZE ? Math.ceil((size - FILE_HEADER_SIZE) / CHUNK_SIZE) : 0;
+    const firsts: (number | null)[] = [];
+    const probe = Buffer.alloc(16);
+    for (let i = 0; i < count; i++) {
+      const { bytesRead } = await fh.read(probe, 0, 16, FILE_HEADER_SIZE + i * CHUNK_SIZE);
+      const isChunk = bytesRead === 16 && probe.toString('latin1', 0, 8) === 'ElfChnk\0';
+      firsts.push(isChunk ? Number(probe.readBigUInt64LE(8)) : null);
+    }
+    const start = oldestChunk(firsts);
+    const order = [...Array(count - start).keys()].map((i) => i + start).concat([...Array(start).keys()]);
+    return await openEvtxSource({ path, size, chunks: readChunks(fh, order, size), startChunk: start });
+  } catch (e) {
+    await fh.close();
+    throw e;
+  }
+}
+
+/** The header, then the chunks in the given order, as one stream; closes the file at the end. */
+async function* readChunks(fh: FileHandle, order: number[], size: number): AsyncGenerator<Buffer> {
+  try {
+    const head = Buffer.allocUnsafeSlow(Math.min(FILE_HEADER_SIZE, size));
+    await fh.read(head, 0, head.length, 0);
+    yield head;
+    // Consecutive chunks are read together, up to one block per read.
+    for (let i = 0; i < order.length; ) {
+      let j = i + 1;
+      while (j < order.length && order[j] === order[j - 1] + 1 && j - i < DEFAULT_BLOCK_CHUNKS) j++;
+      const from = FILE_HEADER_SIZE + order[i] * CHUNK_SIZE;
+      const len = Math.min((j - i) * CHUNK_SIZE, size - from);
+      const buf = Buffer.allocUnsafeSlow(len);
+      let got = 0;
+      while (got < len) {
+        const { bytesRead } = await fh.read(buf, got, len - got, from + got);
+        if (bytesRead === 0) break; // the file shrank while we read it
+        got += bytesRead;
+      }
+      yield got < len ? buf.subarray(0, got) : buf;
+      if (got < len) return;
+      i = j;
+    }
+  } finally {
+    await fh.close();
+  }
 }
