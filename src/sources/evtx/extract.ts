@@ -136,13 +136,13 @@ export class FieldExtractor {
    * Appends one record (STRIDE slots) to out. headerRecordId is used when the XML has no
    * EventRecordID. Throws EvtxFormatError for malformed records; out is unchanged then.
    */
-  extract(ctx: ChunkContext, start: number, end: number, headerRecordId: number, recovered: boolean, out: Slot[]): void {
+  extract(ctx: ChunkContext, start: number, end: number, headerRecordId: number, out: Slot[]): void {
     const t = ctx.recordTemplate(start, end, this.values);
     if (t !== null) {
       const plan = planOf(t);
       if (plan.ok) {
         try {
-          this.fastPath(ctx, plan, headerRecordId, recovered, out);
+          this.fastPath(ctx, plan, headerRecordId, out);
           this.fast++;
           return;
         } catch (e) {
@@ -150,7 +150,7 @@ export class FieldExtractor {
         }
       }
     }
-    this.treePath(ctx, start, end, headerRecordId, recovered, out);
+    this.treePath(ctx, start, end, headerRecordId, out);
     this.tree++;
   }
 
@@ -177,14 +177,14 @@ export class FieldExtractor {
     return n < 0 ? NaN : n;
   }
 
-  private fastPath(ctx: ChunkContext, plan: FieldPlan, headerRecordId: number, recovered: boolean, out: Slot[]): void {
+  private fastPath(ctx: ChunkContext, plan: FieldPlan, headerRecordId: number, out: Slot[]): void {
     const eventId = this.number(ctx, plan.eventId, VT_UINT16, NaN);
     const recordId = this.number(ctx, plan.recordId, VT_UINT64, headerRecordId);
     const provider = this.text(ctx, plan.provider) ?? '';
     const channel = this.text(ctx, plan.channel) ?? '';
     const computer = this.text(ctx, plan.computer) ?? '';
     const base = out.length;
-    out.push(eventId, Number.isNaN(recordId) ? headerRecordId : recordId, provider, channel, computer, recovered ? 1 : 0);
+    out.push(eventId, Number.isNaN(recordId) ? headerRecordId : recordId, provider, channel, computer);
     const wanted = isSysmonSource(provider, channel) && isWantedEventId(eventId);
     try {
       if (!wanted) {
@@ -214,15 +214,15 @@ export class FieldExtractor {
     for (let i = 0; i < FIELD_NAMES.length; i++) out.push(this.text(ctx, plan.data[i], this.inner));
   }
 
-  private treePath(ctx: ChunkContext, start: number, end: number, headerRecordId: number, recovered: boolean, out: Slot[]): void {
+  private treePath(ctx: ChunkContext, start: number, end: number, headerRecordId: number, out: Slot[]): void {
     const root: RChild[] = [];
     resolve(ctx, ctx.fragment(start, end, 0), null, 0, root);
-    pushTreeFields(root, headerRecordId, recovered, out);
+    pushTreeFields(root, headerRecordId, out);
   }
 }
 
 /** Appends the slots of a resolved record tree. */
-export function pushTreeFields(root: RChild[], headerRecordId: number, recovered: boolean, out: Slot[]): void {
+export function pushTreeFields(root: RChild[], headerRecordId: number, out: Slot[]): void {
   const event = root.find((c): c is RElement => typeof c !== 'string');
   if (!event) throw new EvtxFormatError('record holds no element', 0);
   const system = child(event, 'System');
@@ -236,7 +236,7 @@ export function pushTreeFields(root: RChild[], headerRecordId: number, recovered
   const rid = ridEl ? parseIntField(textOf(ridEl)) : -1;
   const provider = (provEl && attr(provEl, 'Name')) ?? '';
   const channel = chanEl ? textOf(chanEl) : '';
-  out.push(id < 0 ? NaN : id, rid < 0 ? headerRecordId : rid, provider, channel, compEl ? textOf(compEl) : '', recovered ? 1 : 0);
+  out.push(id < 0 ? NaN : id, rid < 0 ? headerRecordId : rid, provider, channel, compEl ? textOf(compEl) : '');
   const base = out.length;
   for (let i = 0; i < FIELD_NAMES.length; i++) out.push(null);
   const data = child(event, 'EventData');

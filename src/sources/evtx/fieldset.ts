@@ -32,9 +32,7 @@ export const SLOT_RECORD_ID = 1;
 export const SLOT_PROVIDER = 2;
 export const SLOT_CHANNEL = 3;
 export const SLOT_COMPUTER = 4;
-/** 1 when the record was carved from slack space or an unused chunk (--recover). */
-export const SLOT_RECOVERED = 5;
-export const SLOT_FIRST_FIELD = 6;
+export const SLOT_FIRST_FIELD = 5;
 export const STRIDE = SLOT_FIRST_FIELD + FIELD_NAMES.length;
 
 export type Slot = string | number | null;
@@ -66,9 +64,5 @@ export class RecordCursor {
     this.sys.provider = slots[base + SLOT_PROVIDER] as string;
     this.sys.channel = slots[base + SLOT_CHANNEL] as string;
     this.sys.computer = slots[base + SLOT_COMPUTER] as string;
-  }
-
-  get recovered(): boolean {
-    return this.slots[this.base + SLOT_RECOVERED] === 1;
   }
 }

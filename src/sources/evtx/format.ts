@@ -17,7 +17,7 @@ export const CHUNK_MAGIC_HI = 0x006b6e68;
 export const FILE_FLAG_DIRTY = 0x1;
 export const FILE_FLAG_FULL = 0x2;
 
-/** Binary XML tokens; 0x40 set on 0x01/0x05/0x06 (and a few others) means "more data follows". */
+/** Binary XML tokens. Bit 0x40 on a token means "more follows" (attributes, another attribute); parsers mask it off. */
 export const TOK_EOF = 0x00;
 export const TOK_OPEN_START = 0x01;
 export const TOK_CLOSE_START = 0x02;
@@ -34,7 +34,6 @@ export const TOK_TEMPLATE_INSTANCE = 0x0c;
 export const TOK_NORMAL_SUBST = 0x0d;
 export const TOK_OPTIONAL_SUBST = 0x0e;
 export const TOK_FRAGMENT_HEADER = 0x0f;
-export const TOK_MORE_BIT = 0x40;
 
 /** Value types of Value tokens and substitutions. */
 export const VT_NULL = 0x00;

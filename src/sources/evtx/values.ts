@@ -8,7 +8,6 @@ import {
   VT_ANSI_STRING,
   VT_ARRAY,
   VT_BINARY,
-  VT_BINXML,
   VT_BOOL,
   VT_EVT_HANDLE,
   VT_EVT_XML,
@@ -244,8 +243,4 @@ export function arrayItems(buf: Buffer, p: number, size: number, type: number): 
   if (n === 0) throw new EvtxFormatError(`array of variable-size type 0x${base.toString(16)}`, p);
   for (let i = p; i + n <= p + size; i += n) out.push(scalarText(buf, i, n, base));
   return out;
-}
-
-export function isNested(type: number): boolean {
-  return type === VT_BINXML;
 }
