@@ -52,8 +52,21 @@ async function* blockResults(blocks: AsyncGenerator<EvtxBlock>, opts: EvtxReadOp
   const recover = opts.recover ?? false;
   const workers = Math.max(1, opts.workers ?? 1);
   if (workers === 1) {
-    for await (const b of blocks) yield [{ length: b.buf.length, firstChunkNo: b.firstChunkNo }, parseBlock(b.buf, b.firstChunkNo, b.fileOffset, recover)];
-    return;
+    // The next read is started before this block is parsed, so disk and CPU overlap.
+    let next = blocks.next();
+    try {
+      for (;;) {
+        const r = await next;
+        if (r.done) return;
+        next = blocks.next();
+        const b = r.value;
+        yield [{ length: b.buf.length, firstChunkNo: b.firstChunkNo }, parseBlock(b.buf, b.firstChunkNo, b.fileOffset, recover)];
+      }
+    } finally {
+      // A read still under way when the consumer stops must not become an unhandled rejection.
+      next.catch(() => undefined);
+      await blocks.return(undefined);
+    }
   }
   const pool = new BlockPool(workers);
   const inFlight: [BlockMeta, Promise<BlockResult>][] = [];
