@@ -1,14 +1,16 @@
 // `proctree evtx-dump FILE [--format xml|jsonl] [--recover]`: prints every record of an .evtx
 // file, one per line, as Windows Event XML or JSON, so the reader doubles as a converter.
-// Problems (damaged chunks, skipped records) go to stderr as JSON lines; a damaged file is still
+// Problems (damaged chunks, skipped records) are pino warnings on stderr; a damaged file is still
 // dumped as far as it can be read (exit 0), a file that is not EVTX exits 1.
 
 import { Command, Option } from 'commander';
 import type { Writable } from 'node:stream';
+import type { Logger } from 'pino';
 import { once } from 'node:events';
 import { dumpRecords } from '../sources/evtx/dump.js';
 import { NotEvtxError } from '../sources/evtx/file.js';
 import { EXIT_FATAL, EXIT_OK } from './exit-codes.js';
+import { createLogger } from './logger.js';
 import { renderXml, toJson } from '../sources/evtx/render.js';
 
 export interface EvtxDumpOptions {
@@ -26,13 +28,14 @@ async function write(out: Writable, s: string): Promise<void> {
   if (!out.write(s)) await once(out, 'drain');
 }
 
-/** Writes the records of path to out; problems to err. */
-export async function runEvtxDump(path: string, opts: EvtxDumpOptions, out: Writable, err: Writable): Promise<EvtxDumpSummary> {
+/** Writes the records of path to out; problems are logged as warnings. */
+export async function runEvtxDump(path: string, opts: EvtxDumpOptions, out: Writable, log: Logger): Promise<EvtxDumpSummary> {
   const sum: EvtxDumpSummary = { records: 0, recovered: 0, problems: 0 };
   for await (const item of dumpRecords(path, { recover: opts.recover })) {
     if (item.problem) {
       sum.problems++;
-      await write(err, JSON.stringify({ level: 'warn', file: path, ...item.problem }) + '\n');
+      const { reason, chunk, offset, message } = item.problem;
+      log.warn({ file: path, reason, chunk, offset }, message);
       continue;
     }
     const r = item.record;
@@ -56,9 +59,10 @@ export function evtxDumpCommand(setExit: (code: number) => void): Command {
     .argument('<file>', '.evtx file')
     .addOption(new Option('--format <format>', 'output format').choices(['xml', 'jsonl']).default('xml'))
     .option('--recover', 'also carve records left in chunk slack space and unused chunks (marked recovered)', false)
-    .action(async (file: string, o: { format: 'xml' | 'jsonl'; recover: boolean }) => {
+    .option('--log-level <level>', 'pino log level on stderr (fatal, error, warn, info, debug)', 'warn')
+    .action(async (file: string, o: { format: 'xml' | 'jsonl'; recover: boolean; logLevel: string }) => {
       try {
-        const sum = await runEvtxDump(file, { format: o.format, recover: o.recover }, process.stdout, process.stderr);
+        const sum = await runEvtxDump(file, { format: o.format, recover: o.recover }, process.stdout, createLogger(o.logLevel));
         if (sum.problems > 0 || sum.recovered > 0) {
           process.stderr.write(`proctree evtx-dump: ${sum.records} records${o.recover ? ` (${sum.recovered} recovered)` : ''}, ${sum.problems} problem(s) reported above\n`);
         }

@@ -46,3 +46,28 @@ describe.skipIf(!haveSamples)('proctree evtx-dump / replay on .evtx', () => {
     expect(b.stderr).toMatch(/73 Sysmon events from 1 file/);
   });
 });
+
+describe.skipIf(!haveSamples)('proctree evtx-dump on a damaged file', () => {
+  it('dumps what it can and logs each problem as a pino warning with chunk and offset', async () => {
+    const { mkdtempSync, readFileSync, writeFileSync, rmSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const dir = mkdtempSync(path.join(tmpdir(), 'evtx-cli-'));
+    try {
+      const buf = Buffer.from(readFileSync(sample('T1210_Zerologon_Sysmon.evtx')));
+      buf.writeUInt32LE(0, 4096 + 512); // the first record's signature
+      const f = path.join(dir, 'damaged.evtx');
+      writeFileSync(f, buf);
+      const r = runCli(['evtx-dump', f]);
+      expect(r.status).toBe(0);
+      expect(r.stdout.trimEnd().split('\n').length).toBe(21);
+      const warnings = r.stderr.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, unknown>);
+      expect(warnings).toEqual([
+        expect.objectContaining({ level: 40, reason: 'bad-chunk-checksum', chunk: 0, offset: 4096 + 52 }),
+        expect.objectContaining({ level: 40, reason: 'bad-evtx-record', chunk: 0, offset: 4096 + 512 }),
+      ]);
+      expect(r.stderr).toMatch(/21 records, 2 problem\(s\)/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
