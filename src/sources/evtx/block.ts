@@ -1,15 +1,17 @@
-// Parses a run of consecutive chunks into flat record slots. Pure and synchronous: the same
+// Parses a run of consecutive chunks into flat record cells. Pure and synchronous: the same
 // function runs inline or on a worker thread (worker.ts), so both give identical results.
 
 import { ChunkContext } from './binxml.js';
 import { walkChunk, type ChunkProblem } from './chunk.js';
 import { FieldExtractor } from './extract.js';
-import type { Slot } from './fieldset.js';
+import { SlotWriter } from './fieldset.js';
 import { CHUNK_SIZE } from './format.js';
 import { u64 } from './values.js';
 
 export interface BlockResult {
-  slots: Slot[];
+  /** STRIDE cells per record (see fieldset.ts) and the distinct strings they index. */
+  cells: Float64Array;
+  table: string[];
   problems: ChunkProblem[];
   records: number;
   recovered: number;
@@ -24,8 +26,8 @@ const ctx = new ChunkContext(Buffer.alloc(0));
 
 export function parseBlock(block: Buffer, firstChunkNo: number, fileOffset: number, recover: boolean): BlockResult {
   const extractor = new FieldExtractor();
-  const slots: Slot[] = [];
-  const res: BlockResult = { slots, problems: [], records: 0, recovered: 0, emptyChunks: 0, fast: 0, tree: 0 };
+  const slots = new SlotWriter();
+  const res: BlockResult = { cells: new Float64Array(0), table: slots.table, problems: [], records: 0, recovered: 0, emptyChunks: 0, fast: 0, tree: 0 };
   const visit = (c: ChunkContext, start: number, end: number, header: number): void => {
     extractor.extract(c, start, end, u64(c.buf, header + 8), slots);
   };
@@ -36,6 +38,7 @@ export function parseBlock(block: Buffer, firstChunkNo: number, fileOffset: numb
     res.recovered += st.recovered;
     if (st.empty) res.emptyChunks++;
   }
+  res.cells = slots.finish();
   res.fast = extractor.fast;
   res.tree = extractor.tree;
   return res;

@@ -7,7 +7,7 @@ import { isWantedEventId } from '../../decode/event.js';
 import { isSysmonSource, parseIntField } from '../../decode/fields.js';
 import type { ChunkContext } from './binxml.js';
 import { EvtxFormatError, VT_ARRAY, VT_BINXML, VT_NULL, VT_UINT16, VT_UINT64 } from './format.js';
-import { fieldSlot, FIELD_NAMES, SLOT_FIRST_FIELD, type Slot } from './fieldset.js';
+import { fieldSlot, FIELD_NAMES, SLOT_FIRST_FIELD, type SlotWriter } from './fieldset.js';
 import { K_ELEMENT, K_SUBST, K_TEXT, type Template, type XElement, type XNode } from './nodes.js';
 import { attr, child, resolve, textOf, type RChild, type RElement } from './resolve.js';
 import { SubstValues } from './subst.js';
@@ -136,7 +136,7 @@ export class FieldExtractor {
    * Appends one record (STRIDE slots) to out. headerRecordId is used when the XML has no
    * EventRecordID. Throws EvtxFormatError for malformed records; out is unchanged then.
    */
-  extract(ctx: ChunkContext, start: number, end: number, headerRecordId: number, out: Slot[]): void {
+  extract(ctx: ChunkContext, start: number, end: number, headerRecordId: number, out: SlotWriter): void {
     const t = ctx.recordTemplate(start, end, this.values);
     if (t !== null) {
       const plan = planOf(t);
@@ -177,20 +177,24 @@ export class FieldExtractor {
     return n < 0 ? NaN : n;
   }
 
-  private fastPath(ctx: ChunkContext, plan: FieldPlan, headerRecordId: number, out: Slot[]): void {
+  private fastPath(ctx: ChunkContext, plan: FieldPlan, headerRecordId: number, out: SlotWriter): void {
     const eventId = this.number(ctx, plan.eventId, VT_UINT16, NaN);
     const recordId = this.number(ctx, plan.recordId, VT_UINT64, headerRecordId);
     const provider = this.text(ctx, plan.provider) ?? '';
     const channel = this.text(ctx, plan.channel) ?? '';
     const computer = this.text(ctx, plan.computer) ?? '';
     const base = out.length;
-    out.push(eventId, Number.isNaN(recordId) ? headerRecordId : recordId, provider, channel, computer);
+    out.num(eventId);
+    out.num(Number.isNaN(recordId) ? headerRecordId : recordId);
+    out.str(provider);
+    out.str(channel);
+    out.str(computer);
     const wanted = isSysmonSource(provider, channel) && isWantedEventId(eventId);
     try {
       if (!wanted) {
-        for (let i = 0; i < FIELD_NAMES.length; i++) out.push(null);
+        for (let i = 0; i < FIELD_NAMES.length; i++) out.str(null);
       } else if (plan.data !== null) {
-        for (let i = 0; i < FIELD_NAMES.length; i++) out.push(this.text(ctx, plan.data[i]));
+        for (let i = 0; i < FIELD_NAMES.length; i++) out.str(this.text(ctx, plan.data[i]));
       } else {
         this.nestedData(ctx, plan.nested, out);
       }
@@ -201,20 +205,20 @@ export class FieldExtractor {
   }
 
   /** EventData held as nested Binary XML in substitution idx: its own template instance. */
-  private nestedData(ctx: ChunkContext, idx: number, out: Slot[]): void {
+  private nestedData(ctx: ChunkContext, idx: number, out: SlotWriter): void {
     const v = this.values;
     if (idx < 0 || idx >= v.count || v.types[idx] === VT_NULL) {
-      for (let i = 0; i < FIELD_NAMES.length; i++) out.push(null);
+      for (let i = 0; i < FIELD_NAMES.length; i++) out.str(null);
       return;
     }
     if (v.types[idx] !== VT_BINXML) throw NEEDS_TREE;
     const t = ctx.recordTemplate(v.offsets[idx], v.offsets[idx] + v.sizes[idx], this.inner);
     const plan = t === null ? null : planOf(t);
     if (plan === null || !plan.ok || plan.data === null) throw NEEDS_TREE;
-    for (let i = 0; i < FIELD_NAMES.length; i++) out.push(this.text(ctx, plan.data[i], this.inner));
+    for (let i = 0; i < FIELD_NAMES.length; i++) out.str(this.text(ctx, plan.data[i], this.inner));
   }
 
-  private treePath(ctx: ChunkContext, start: number, end: number, headerRecordId: number, out: Slot[]): void {
+  private treePath(ctx: ChunkContext, start: number, end: number, headerRecordId: number, out: SlotWriter): void {
     const root: RChild[] = [];
     resolve(ctx, ctx.fragment(start, end, 0), null, 0, root);
     pushTreeFields(root, headerRecordId, out);
@@ -222,7 +226,7 @@ export class FieldExtractor {
 }
 
 /** Appends the slots of a resolved record tree. */
-export function pushTreeFields(root: RChild[], headerRecordId: number, out: Slot[]): void {
+export function pushTreeFields(root: RChild[], headerRecordId: number, out: SlotWriter): void {
   const event = root.find((c): c is RElement => typeof c !== 'string');
   if (!event) throw new EvtxFormatError('record holds no element', 0);
   const system = child(event, 'System');
@@ -236,16 +240,20 @@ export function pushTreeFields(root: RChild[], headerRecordId: number, out: Slot
   const rid = ridEl ? parseIntField(textOf(ridEl)) : -1;
   const provider = (provEl && attr(provEl, 'Name')) ?? '';
   const channel = chanEl ? textOf(chanEl) : '';
-  out.push(id < 0 ? NaN : id, rid < 0 ? headerRecordId : rid, provider, channel, compEl ? textOf(compEl) : '');
+  out.num(id < 0 ? NaN : id);
+  out.num(rid < 0 ? headerRecordId : rid);
+  out.str(provider);
+  out.str(channel);
+  out.str(compEl ? textOf(compEl) : '');
   const base = out.length;
-  for (let i = 0; i < FIELD_NAMES.length; i++) out.push(null);
+  for (let i = 0; i < FIELD_NAMES.length; i++) out.str(null);
   const data = child(event, 'EventData');
   if (!data) return;
   for (const c of data.children) {
     if (typeof c === 'string' || c.name !== 'Data') continue;
     const name = attr(c, 'Name');
     const slot = name === undefined ? undefined : fieldSlot(name);
-    if (slot !== undefined) out[base + slot - SLOT_FIRST_FIELD] = textOf(c);
+    if (slot !== undefined) out.setStr(base + slot - SLOT_FIRST_FIELD, textOf(c));
   }
 }
 

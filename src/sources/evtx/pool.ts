@@ -27,12 +27,15 @@ export class BlockPool {
   private readonly pending = new Map<number, Pending>();
   private nextId = 0;
   private closed = false;
+  /** Block memory the workers sent back, reused: fresh 1 MiB buffers cost ~0.7 ms in page faults. */
+  private readonly spare: ArrayBuffer[] = [];
 
   constructor(size: number) {
     const url = workerUrl();
     for (let i = 0; i < size; i++) {
       const w = new Worker(url);
-      w.on('message', (m: { id: number; res?: BlockResult; error?: string }) => {
+      w.on('message', (m: { id: number; res?: BlockResult; error?: string; buf?: ArrayBuffer }) => {
+        if (m.buf) this.spare.push(m.buf);
         const p = this.pending.get(m.id);
         if (!p) return;
         this.pending.delete(m.id);
@@ -55,10 +58,13 @@ export class BlockPool {
   parse(block: EvtxBlock, recover: boolean): Promise<BlockResult> {
     const id = this.nextId++;
     const w = this.workers[id % this.workers.length];
-    // A private copy is transferred: detaching the caller's memory broke the file stream the
-    // block came from (Node reuses read buffers), and one memcpy per MiB costs ~0.1 ms.
-    const copy = block.buf.buffer.slice(block.buf.byteOffset, block.buf.byteOffset + block.buf.byteLength) as ArrayBuffer;
-    const task: BlockTask = { id, buf: copy, byteOffset: 0, byteLength: copy.byteLength, firstChunkNo: block.firstChunkNo, fileOffset: block.fileOffset, recover };
+    // A private copy is transferred (the reader reuses its block buffers), into memory a worker
+    // sent back when there is some.
+    const len = block.buf.byteLength;
+    let mem = this.spare.pop();
+    if (mem === undefined || mem.byteLength < len) mem = new ArrayBuffer(Math.max(len, 1 << 20));
+    new Uint8Array(mem, 0, len).set(block.buf);
+    const task: BlockTask = { id, buf: mem, byteOffset: 0, byteLength: len, firstChunkNo: block.firstChunkNo, fileOffset: block.fileOffset, recover };
     return new Promise<BlockResult>((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
       w.postMessage(task, [task.buf]);

@@ -42,6 +42,9 @@ function toErrorRecord(path: string, p: ChunkProblem): ErrorRecord {
   return { reason: p.reason, message: p.message, source: path, offset: p.offset, snippet: p.chunk >= 0 ? `chunk ${p.chunk}` : 'file header' };
 }
 
+/** Blocks queued per worker: enough that a worker never waits while the main thread builds events. */
+const IN_FLIGHT_PER_WORKER = 3;
+
 /** Bytes and position of a block, kept after its buffer has been handed to a worker. */
 interface BlockMeta {
   length: number;
@@ -73,7 +76,7 @@ async function* blockResults(blocks: AsyncGenerator<EvtxBlock>, opts: EvtxReadOp
   try {
     for await (const b of blocks) {
       inFlight.push([{ length: b.buf.length, firstChunkNo: b.firstChunkNo }, pool.parse(b, recover)]);
-      if (inFlight.length >= 2 * workers) {
+      if (inFlight.length >= IN_FLIGHT_PER_WORKER * workers) {
         const [m, p] = inFlight.shift()!;
         yield [m, await p];
       }
@@ -123,9 +126,8 @@ async function* readOpened(path: string, { info, blocks }: OpenedEvtx, opts: Evt
       errors.push(toErrorRecord(path, p));
       stats.problems.push(p);
     }
-    const slots = res.slots;
-    for (let base = 0; base < slots.length; base += STRIDE) {
-      cursor.move(slots, base);
+    for (let base = 0; base < res.cells.length; base += STRIDE) {
+      cursor.move(res.cells, res.table, base);
       const r = buildEvent(cursor.sys, cursor.get, counters);
       if (r === null) continue;
       if (r instanceof DecodeProblem) {

@@ -18,9 +18,10 @@ if (parentPort) {
   port.on('message', (t: BlockTask) => {
     try {
       const res = parseBlock(Buffer.from(t.buf, t.byteOffset, t.byteLength), t.firstChunkNo, t.fileOffset, t.recover);
-      port.postMessage({ id: t.id, res });
+      // The cells and the block's memory go back transferred, not copied; the pool reuses the block.
+      port.postMessage({ id: t.id, res, buf: t.buf }, [res.cells.buffer as ArrayBuffer, t.buf]);
     } catch (e) {
-      port.postMessage({ id: t.id, error: e instanceof Error ? `${e.name}: ${e.message}` : String(e) });
+      port.postMessage({ id: t.id, error: e instanceof Error ? `${e.name}: ${e.message}` : String(e), buf: t.buf }, [t.buf]);
     }
   });
 }
