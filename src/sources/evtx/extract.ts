@@ -186,9 +186,9 @@ export class FieldExtractor {
     const base = out.length;
     out.num(eventId);
     out.num(Number.isNaN(recordId) ? headerRecordId : recordId);
-    out.str(provider);
-    out.str(channel);
-    out.str(computer);
+    out.repeated(0, provider);
+    out.repeated(1, channel);
+    out.repeated(2, computer);
     const wanted = isSysmonSource(provider, channel) && isWantedEventId(eventId);
     try {
       if (!wanted) {
@@ -242,9 +242,9 @@ export function pushTreeFields(root: RChild[], headerRecordId: number, out: Slot
   const channel = chanEl ? textOf(chanEl) : '';
   out.num(id < 0 ? NaN : id);
   out.num(rid < 0 ? headerRecordId : rid);
-  out.str(provider);
-  out.str(channel);
-  out.str(compEl ? textOf(compEl) : '');
+  out.repeated(0, provider);
+  out.repeated(1, channel);
+  out.repeated(2, compEl ? textOf(compEl) : '');
   const base = out.length;
   for (let i = 0; i < FIELD_NAMES.length; i++) out.str(null);
   const data = child(event, 'EventData');

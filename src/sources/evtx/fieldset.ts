@@ -61,6 +61,23 @@ export class SlotWriter {
     this.table.push(s);
   }
 
+  private readonly lastText = ['', '', ''];
+  private readonly lastIndex = [-1, -1, -1];
+
+  /**
+   * A text that usually repeats record after record (provider, channel, computer: which is 0-2):
+   * the previous record's table entry is reused, so a worker sends each once per run.
+   */
+  repeated(which: number, s: string): void {
+    if (this.lastIndex[which] >= 0 && this.lastText[which] === s) {
+      this.num(this.lastIndex[which]);
+      return;
+    }
+    this.lastText[which] = s;
+    this.lastIndex[which] = this.table.length;
+    this.str(s);
+  }
+
   /** Overwrites the text slot at an absolute position (records built out of order). */
   setStr(at: number, s: string): void {
     const save = this.length;
