@@ -1,6 +1,8 @@
 // The built CLI as a user runs it: `proctree evtx-dump` and `proctree replay x.evtx`.
 
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { XMLParser } from 'fast-xml-parser';
 import { describe, expect, it } from 'vitest';
 import { parseAlerts, runCli } from '../support/cli.js';
@@ -35,6 +37,15 @@ describe.skipIf(!haveSamples)('proctree evtx-dump / replay on .evtx', () => {
     expect(r.stderr).toMatch(/is not an EVTX file/);
   });
 
+  it('replay reads a gzipped .evtx and one piped on standard input', () => {
+    const raw = readFileSync(sample('DE_sysmon-3-rdp-tun.evtx'));
+    for (const input of [gzipSync(raw), raw]) {
+      const r = runCli(['replay', '--no-progress', '-'], { input });
+      expect(r.status, r.stderr).toBe(0);
+      expect(r.stderr).toMatch(/73 Sysmon events from 1 file/);
+    }
+  });
+
   it('replay reads .evtx directly, with the same summary as XML replay', () => {
     const a = runCli(['replay', '--no-progress', sample('DE_sysmon-3-rdp-tun.evtx')]);
     expect(a.status, a.stderr).toBe(0);
@@ -49,7 +60,7 @@ describe.skipIf(!haveSamples)('proctree evtx-dump / replay on .evtx', () => {
 
 describe.skipIf(!haveSamples)('proctree evtx-dump on a damaged file', () => {
   it('dumps what it can and logs each problem as a pino warning with chunk and offset', async () => {
-    const { mkdtempSync, readFileSync, writeFileSync, rmSync } = await import('node:fs');
+    const { mkdtempSync, writeFileSync, rmSync } = await import('node:fs');
     const { tmpdir } = await import('node:os');
     const dir = mkdtempSync(path.join(tmpdir(), 'evtx-cli-'));
     try {
