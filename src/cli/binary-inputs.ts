@@ -25,7 +25,7 @@ async function* readEvtxInput(input: OpenedInput, counters: DecodeCounters, opts
   const workers = opts.workers ?? (input.size >= WORKERS_FROM_BYTES ? Math.min(availableParallelism(), 4) : 1);
   yield* readEvtxStream({ path: input.path, size: input.size, chunks: input.chunks }, { counters, recover: opts.recover, workers, stats });
   opts.log?.info(
-    { file: input.path, records: stats.records, recovered: stats.recovered, chunks: stats.chunks, unusedChunks: stats.emptyChunks, problems: stats.problems.length, dirty: stats.dirty },
+    { file: input.path, records: stats.records, recovered: stats.recovered, chunks: stats.chunks, unusedChunks: stats.emptyChunks, problems: stats.problemCount, dirty: stats.dirty },
     `${input.path}: ${stats.records} EVTX records${opts.recover ? ` and ${stats.recovered} recovered` : ''} in ${stats.chunks} chunks`,
   );
 }

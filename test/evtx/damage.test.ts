@@ -189,3 +189,12 @@ describe.skipIf(!haveSamples)('a log that wrapped around', () => {
     expect(oldestChunk([])).toBe(0);
   });
 });
+
+describe('EvtxReadStats', () => {
+  it('keeps the first 1000 problems and counts them all, so a wrecked file cannot grow memory', () => {
+    const s = new EvtxReadStats();
+    for (let i = 0; i < 1500; i++) s.addProblem({ reason: 'bad-evtx-record', message: '', chunk: 0, offset: i });
+    expect(s.problems.length).toBe(1000);
+    expect(s.problemCount).toBe(1500);
+  });
+});

@@ -35,8 +35,17 @@ export class EvtxReadStats {
   fastPath = 0;
   treePath = 0;
   dirty = false;
+  /** The first MAX_KEPT_PROBLEMS problems (a wrecked file can have millions); problemCount counts all. */
   readonly problems: ChunkProblem[] = [];
+  problemCount = 0;
+
+  addProblem(p: ChunkProblem): void {
+    this.problemCount++;
+    if (this.problems.length < MAX_KEPT_PROBLEMS) this.problems.push(p);
+  }
 }
+
+const MAX_KEPT_PROBLEMS = 1000;
 
 function toErrorRecord(path: string, p: ChunkProblem): ErrorRecord {
   return { reason: p.reason, message: p.message, source: path, offset: p.offset, snippet: p.chunk >= 0 ? `chunk ${p.chunk}` : 'file header' };
@@ -45,10 +54,9 @@ function toErrorRecord(path: string, p: ChunkProblem): ErrorRecord {
 /** Blocks queued per worker: enough that a worker never waits while the main thread builds events. */
 const IN_FLIGHT_PER_WORKER = 3;
 
-/** Bytes and position of a block, kept after its buffer has been handed to a worker. */
+/** What is kept of a block after its buffer has been handed on. */
 interface BlockMeta {
   length: number;
-  firstChunkNo: number;
 }
 
 async function* blockResults(blocks: AsyncGenerator<EvtxBlock>, opts: EvtxReadOptions): AsyncGenerator<[BlockMeta, BlockResult]> {
@@ -63,7 +71,7 @@ async function* blockResults(blocks: AsyncGenerator<EvtxBlock>, opts: EvtxReadOp
         if (r.done) return;
         next = blocks.next();
         const b = r.value;
-        yield [{ length: b.buf.length, firstChunkNo: b.firstChunkNo }, parseBlock(b.buf, b.firstChunkNo, b.fileOffset, recover)];
+        yield [{ length: b.buf.length }, parseBlock(b.buf, b.firstChunkNo, b.fileOffset, recover)];
       }
     } finally {
       // A read still under way when the consumer stops must not become an unhandled rejection.
@@ -75,7 +83,7 @@ async function* blockResults(blocks: AsyncGenerator<EvtxBlock>, opts: EvtxReadOp
   const inFlight: [BlockMeta, Promise<BlockResult>][] = [];
   try {
     for await (const b of blocks) {
-      inFlight.push([{ length: b.buf.length, firstChunkNo: b.firstChunkNo }, pool.parse(b, recover)]);
+      inFlight.push([{ length: b.buf.length }, pool.parse(b, recover)]);
       if (inFlight.length >= IN_FLIGHT_PER_WORKER * workers) {
         const [m, p] = inFlight.shift()!;
         yield [m, await p];
@@ -111,7 +119,7 @@ async function* readOpened(path: string, { info, blocks }: OpenedEvtx, opts: Evt
   let headerBytes = FILE_HEADER_SIZE;
   let done = 0;
   const headErrors = info.problems.map((p) => toErrorRecord(path, p));
-  stats.problems.push(...info.problems);
+  for (const p of info.problems) stats.addProblem(p);
   for (const p of info.problems) counters.countError(p.reason);
   if (headErrors.length > 0) {
     done = headerBytes = Math.min(FILE_HEADER_SIZE, info.size || FILE_HEADER_SIZE);
@@ -124,7 +132,7 @@ async function* readOpened(path: string, { info, blocks }: OpenedEvtx, opts: Evt
     for (const p of res.problems) {
       counters.countError(p.reason);
       errors.push(toErrorRecord(path, p));
-      stats.problems.push(p);
+      stats.addProblem(p);
     }
     for (let base = 0; base < res.cells.length; base += STRIDE) {
       cursor.move(res.cells, res.table, base);
