@@ -24,10 +24,11 @@ async function* readEvtxInput(input: OpenedInput, counters: DecodeCounters, opts
   const stats = new EvtxReadStats();
   const workers = opts.workers ?? (input.size >= WORKERS_FROM_BYTES ? Math.min(availableParallelism(), 4) : 1);
   yield* readEvtxStream({ path: input.path, size: input.size, chunks: input.chunks }, { counters, recover: opts.recover, workers, stats });
-  opts.log?.info(
-    { file: input.path, records: stats.records, recovered: stats.recovered, chunks: stats.chunks, unusedChunks: stats.emptyChunks, problems: stats.problemCount, dirty: stats.dirty },
-    `${input.path}: ${stats.records} EVTX records${opts.recover ? ` and ${stats.recovered} recovered` : ''} in ${stats.chunks} chunks`,
-  );
+  const fields = { file: input.path, records: stats.records, recovered: stats.recovered, chunks: stats.chunks, unusedChunks: stats.emptyChunks, problems: stats.problemCount, dirty: stats.dirty };
+  const msg = `${input.path}: ${stats.records} EVTX records${opts.recover ? ` and ${stats.recovered} recovered from slack space or unused chunks` : ''} in ${stats.chunks} chunks`;
+  // Asked-for recovery is reported at the default level: the analyst wants that count.
+  if (opts.recover) opts.log?.warn(fields, msg);
+  else opts.log?.info(fields, msg);
 }
 
 export function binaryReader(opts: BinaryReaderOptions = {}): FileSourceOptions['readBinary'] {

@@ -14,6 +14,8 @@ import { parsePipeline } from '../../src/pipeline/config.js';
 import { replay } from '../../src/pipeline/replay.js';
 import { readFiles } from '../../src/sources/files/read-files.js';
 import { crc32 } from '../../src/sources/evtx/crc32.js';
+import { dumpRecords } from '../../src/sources/evtx/dump.js';
+import { EvtxReadStats, readEvtxFile } from '../../src/sources/evtx/reader.js';
 import { evtxSamples, haveSamples, skipSamplesWhy } from './samples.js';
 
 const tmp = mkdtempSync(path.join(tmpdir(), 'evtx-replay-'));
@@ -70,6 +72,16 @@ describe.skipIf(!haveSamples)('replaying .evtx equals replaying its XML renderin
       expect(lowerGuids(await alerts(file))).toEqual(lowerGuids(await alerts(`${file}.python-evtx.xml`)));
     });
   }
+  it('--recover replays exactly the records evtx-dump --recover carves, each fully decoded', async () => {
+    for (const file of evtxSamples()) {
+      const stats = new EvtxReadStats();
+      for await (const b of readEvtxFile(file, { counters: new DecodeCounters(), recover: true, stats })) void b;
+      let carved = 0;
+      for await (const it of dumpRecords(file, { recover: true })) if (it.record?.recovered) carved++;
+      expect(stats.recovered, path.basename(file)).toBe(carved);
+    }
+  });
+
   it('alerts match too when the data raises some: smss.exe moved out of System32 in a real boot', async () => {
     // The same-length edit is made in the EVTX strings and in evtxexport's XML of them; the
     // chunk checksums are recomputed so the EVTX file is clean, not damaged.

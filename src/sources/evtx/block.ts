@@ -28,8 +28,8 @@ export function parseBlock(block: Buffer, firstChunkNo: number, fileOffset: numb
   const extractor = new FieldExtractor();
   const slots = new SlotWriter();
   const res: BlockResult = { cells: new Float64Array(0), table: slots.table, problems: [], records: 0, recovered: 0, emptyChunks: 0, fast: 0, tree: 0 };
-  const visit = (c: ChunkContext, start: number, end: number, header: number): void => {
-    extractor.extract(c, start, end, u64(c.buf, header + 8), slots);
+  const visit = (c: ChunkContext, start: number, end: number, header: number, recovered: boolean): void => {
+    extractor.extract(c, start, end, u64(c.buf, header + 8), slots, recovered);
   };
   for (let off = 0, n = firstChunkNo; off < block.length; off += CHUNK_SIZE, n++) {
     const chunk = block.subarray(off, Math.min(off + CHUNK_SIZE, block.length));

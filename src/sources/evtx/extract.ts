@@ -133,10 +133,17 @@ export class FieldExtractor {
   tree = 0;
 
   /**
-   * Appends one record (STRIDE slots) to out. headerRecordId is used when the XML has no
+   * Appends one record (STRIDE slots) to out. whole: decode every value, not only the fields
+   * read (carved records: one bad value means the record was partly overwritten, and it is
+   * rejected as evtx-dump and evtxexport reject it). headerRecordId is used when the XML has no
    * EventRecordID. Throws EvtxFormatError for malformed records; out is unchanged then.
    */
-  extract(ctx: ChunkContext, start: number, end: number, headerRecordId: number, out: SlotWriter): void {
+  extract(ctx: ChunkContext, start: number, end: number, headerRecordId: number, out: SlotWriter, whole = false): void {
+    if (whole) {
+      this.treePath(ctx, start, end, headerRecordId, out);
+      this.tree++;
+      return;
+    }
     const t = ctx.recordTemplate(start, end, this.values);
     if (t !== null) {
       const plan = planOf(t);
