@@ -2,6 +2,7 @@
 
 import { cpus } from 'node:os';
 import { benchDecode } from './decode.js';
+import { benchEvtx } from './evtx.js';
 import { benchIndex } from './index.js';
 import { benchReplay } from './replay.js';
 import { CORPUS_EVENTS, CORPUS_HOSTS, row } from './util.js';
@@ -13,3 +14,4 @@ const i = await benchIndex();
 const r = await benchReplay();
 row('targets', r.eps >= 150_000 && r.eps >= 10 * d.fxpEps ? 'met' : 'NOT met', `replay >= 150,000 ev/s and >= 10x fast-xml-parser (${(r.eps / d.fxpEps).toFixed(1)}x)`);
 void i;
+await benchEvtx();

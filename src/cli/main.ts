@@ -5,6 +5,7 @@ import { resolve } from 'node:path';
 import { Command, CommanderError } from 'commander';
 import { EXIT_FATAL, EXIT_OK, EXIT_USAGE } from './exit-codes.js';
 import { PACKAGE_ROOT } from './paths.js';
+import { evtxDumpCommand } from './evtx-dump.js';
 import { replayCommand } from './replay.js';
 import { runCommand } from './run.js';
 
@@ -28,6 +29,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
   program.addCommand(replayCommand(setExit));
+  program.addCommand(evtxDumpCommand(setExit));
   program.addCommand(runCommand(setExit));
   for (const c of program.commands) c.exitOverride().showHelpAfterError('(run with --help for usage)');
   return program;

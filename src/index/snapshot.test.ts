@@ -18,7 +18,7 @@ describe('host snapshots', () => {
   it('cover every field of HostState (a new field must be added to the snapshot)', () => {
     expect(Object.keys(new HostState('k', 'n')).sort()).toEqual(
       [
-        'key', 'name', 'nodes', 'timers', 'evictQueue', 'evictHead', 'maxTime', 'watermark', 'exitsArmed',
+        'key', 'name', 'nodes', 'timers', 'evictQueue', 'evictHead', 'maxTime', 'maxTimeEver', 'rewinds', 'watermark', 'exitsArmed', 'exitEpochs',
         'epoch', 'masters', 'rebootCheck', 'liveCount', 'lateEvents', 'unjudged',
       ].sort(),
     );

@@ -7,7 +7,7 @@ import { HostState } from './host-state.js';
 import { ProcNode } from './process-node.js';
 import type { ProcessIndex } from './process-index.js';
 
-export const HOST_SNAPSHOT_VERSION = 1;
+export const HOST_SNAPSHOT_VERSION = 2;
 
 /** ProcNode fields in a fixed order; parent and children are rebuilt from `parent` guids. */
 type NodeTuple = [
@@ -42,8 +42,11 @@ export interface HostSnapshot {
   key: string;
   name: string;
   maxTime: number | null;
+  maxTimeEver: number | null;
+  rewinds: number;
   watermark: number | null;
   exitsArmed: boolean;
+  exitEpochs: number[];
   epoch: number;
   liveCount: number;
   lateEvents: number;
@@ -116,8 +119,11 @@ export function snapshotHost(h: HostState): HostSnapshot {
     key: h.key,
     name: h.name,
     maxTime: finiteOrNull(h.maxTime),
+    maxTimeEver: finiteOrNull(h.maxTimeEver),
+    rewinds: h.rewinds,
     watermark: finiteOrNull(h.watermark),
     exitsArmed: h.exitsArmed,
+    exitEpochs: [...h.exitEpochs],
     epoch: h.epoch,
     liveCount: h.liveCount,
     lateEvents: h.lateEvents,
@@ -188,8 +194,11 @@ export function restoreHost(index: ProcessIndex, s: HostSnapshot): HostState {
     return n;
   };
   h.maxTime = s.maxTime ?? -Infinity;
+  h.maxTimeEver = s.maxTimeEver ?? -Infinity;
+  h.rewinds = s.rewinds;
   h.watermark = s.watermark ?? -Infinity;
   h.exitsArmed = s.exitsArmed;
+  for (const e of s.exitEpochs) h.exitEpochs.add(e);
   h.epoch = s.epoch;
   h.liveCount = s.liveCount;
   h.lateEvents = s.lateEvents;
