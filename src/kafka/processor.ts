@@ -13,6 +13,9 @@ import type { KafkaSinkConfig, KafkaSourceConfig } from './config.js';
 import { PartitionTask, type StateRecord } from './partition-task.js';
 import { alertMessage, parseStateRecord, stateMessage } from './records.js';
 
+/** Batches of one partition that may wait for processing before it is paused. */
+const MAX_BACKLOG = 2;
+
 export class ProcessorError extends Error {
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, options);
@@ -40,6 +43,10 @@ class PartitionRunner {
   revoked = false;
   lastCommitMs: number;
   committedOffset = -1;
+  /** Batches handed over and not processed yet. */
+  backlog = 0;
+  /** Paused by backpressure (not by a restore or a stop). */
+  held = false;
   private queue: Promise<unknown> = Promise.resolve();
   /** Counters already published to metrics. */
   published = { events: {} as Record<string, number>, errors: {} as Record<string, number> };
@@ -237,18 +244,36 @@ export class KafkaProcessor {
     });
   }
 
+  /**
+   * Queues the batch on its partition and returns, so that kafkajs fetches the next one while we
+   * work (it fetches again only after the handler returns). Backpressure: a partition with
+   * MAX_BACKLOG batches waiting is paused until it has worked them off.
+   */
   private async onBatch(batch: InBatch): Promise<void> {
     const runner = this.runners.get(batch.partition);
     if (runner === undefined || this.state !== 'running' || batch.topic !== this.source.topic) return;
-    try {
-      await runner.run(async () => {
+    const tp = { topic: batch.topic, partition: batch.partition };
+    runner.backlog++;
+    if (runner.backlog >= MAX_BACKLOG && !runner.held) {
+      runner.held = true;
+      this.consumer!.pause([tp]);
+    }
+    runner
+      .run(async () => {
         await runner.ready;
         if (runner.revoked || this.state !== 'running') return;
         await this.processBatch(runner, batch);
-      });
-    } catch (err) {
-      this.fail(err as Error);
-    }
+      })
+      .then(
+        () => {
+          runner.backlog--;
+          if (runner.held && runner.backlog === 0) {
+            runner.held = false;
+            if (this.state === 'running' && !runner.revoked) this.consumer!.resume([tp]);
+          }
+        },
+        (err: Error) => this.fail(err),
+      );
   }
 
   private async processBatch(runner: PartitionRunner, batch: InBatch): Promise<void> {
