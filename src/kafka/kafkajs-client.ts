@@ -65,7 +65,10 @@ function forwardLog(logger: Logger | undefined, { namespace, level, log }: LogEn
   // kafkajs logs every retried request failure (e.g. "coordinator is loading") as an error at the
   // connection level; the operation's own outcome is what matters, so those stay at debug.
   if (namespace === 'Connection') return void logger.debug({ kafkajs: namespace, ...rest }, message);
-  if (level === KafkaLogLevel.ERROR) logger.error({ kafkajs: namespace, ...rest }, message);
+  // A failure kafkajs is about to retry (retryCount set), e.g. CONCURRENT_TRANSACTIONS right after
+  // a commit, is not an error of ours unless the retries run out (then the call itself throws).
+  if (level === KafkaLogLevel.ERROR && rest.retryCount === undefined) logger.error({ kafkajs: namespace, ...rest }, message);
+  else if (level === KafkaLogLevel.ERROR) logger.warn({ kafkajs: namespace, ...rest }, message);
   else if (level === KafkaLogLevel.WARN) logger.warn({ kafkajs: namespace, ...rest }, message);
   else logger.debug({ kafkajs: namespace, ...rest }, message);
 }
