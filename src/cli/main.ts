@@ -7,6 +7,7 @@ import { EXIT_FATAL, EXIT_OK, EXIT_USAGE } from './exit-codes.js';
 import { PACKAGE_ROOT } from './paths.js';
 import { evtxDumpCommand } from './evtx-dump.js';
 import { replayCommand } from './replay.js';
+import { runCommand } from './run.js';
 
 function version(): string {
   try {
@@ -29,6 +30,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .exitOverride();
   program.addCommand(replayCommand(setExit));
   program.addCommand(evtxDumpCommand(setExit));
+  program.addCommand(runCommand(setExit));
   for (const c of program.commands) c.exitOverride().showHelpAfterError('(run with --help for usage)');
   return program;
 }
