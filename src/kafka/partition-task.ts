@@ -123,12 +123,12 @@ export class PartitionTask {
 
   private decode(m: InMessage): SysmonEvent | DecodeProblem | null {
     if (m.value === null || m.value.length === 0) return new DecodeProblem('unreadable-input', 'message has no value');
-    const text = utf8.decode(m.value);
     // JSON layouts (Winlogbeat event.original, NXLog EventXML, flat) start with '{'; XML with '<'.
+    const v = m.value;
     let i = 0;
-    while (i < text.length && text.charCodeAt(i) <= 32) i++;
-    if (text.charCodeAt(i) === 123 /* { */) return this.decoder.decodeJson(text);
-    return this.decoder.decodeXml(text);
+    while (i < v.length && v[i] <= 32) i++;
+    if (v[i] === 123 /* { */) return this.decoder.decodeJson(utf8.decode(v));
+    return this.decoder.decodeXmlBytes(v);
   }
 
   /**
