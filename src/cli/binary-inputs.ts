@@ -1,7 +1,6 @@
 // Readers for inputs that are not text (EVTX). Kept apart so the replay command does not know
 // which binary formats exist.
 
-import { availableParallelism } from 'node:os';
 import type { Logger } from 'pino';
 import type { DecodeCounters } from '../decode/counters.js';
 import type { EventBatch } from '../sources/batch.js';
@@ -12,17 +11,18 @@ import type { FileSourceOptions } from '../sources/files/read-files.js';
 export interface BinaryReaderOptions {
   /** EVTX: also carve records from chunk slack and unused chunks. */
   recover?: boolean;
-  /** EVTX parser threads; by default 1 for small files and up to 4 (the cores) from 8 MiB on. */
+  /**
+   * EVTX parser threads; by default 1. Measured on the 2-core machine of BENCHMARKS.md, two
+   * workers ran at 0.5-1.4x of inline parsing (results cost as much to send back as to parse),
+   * so threads are opt-in until buildEvent moves into the workers.
+   */
   workers?: number;
   log?: Logger;
 }
 
-/** Below this size worker start-up (~30 ms) costs more than it saves. */
-const WORKERS_FROM_BYTES = 8 * 1024 * 1024;
-
 async function* readEvtxInput(input: OpenedInput, counters: DecodeCounters, opts: BinaryReaderOptions): AsyncGenerator<EventBatch> {
   const stats = new EvtxReadStats();
-  const workers = opts.workers ?? (input.size >= WORKERS_FROM_BYTES ? Math.min(availableParallelism(), 4) : 1);
+  const workers = opts.workers ?? 1;
   yield* readEvtxStream({ path: input.path, size: input.size, chunks: input.chunks }, { counters, recover: opts.recover, workers, stats });
   const fields = { file: input.path, records: stats.records, recovered: stats.recovered, chunks: stats.chunks, unusedChunks: stats.emptyChunks, problems: stats.problemCount, dirty: stats.dirty };
   const msg = `${input.path}: ${stats.records} EVTX records${opts.recover ? ` and ${stats.recovered} recovered from slack space or unused chunks` : ''} in ${stats.chunks} chunks`;

@@ -55,7 +55,7 @@ export function replayCommand(setExit: (code: number) => void): Command {
     .option('-q, --quiet', 'no summary on stderr')
     .option('--log-level <level>', 'pino log level on stderr (fatal, error, warn, info, debug)', 'warn')
     .option('--recover', '.evtx: also replay records carved from chunk slack space and unused chunks')
-    .option('--workers <n>', '.evtx: parser threads (default: 1 below 8 MiB, else the cores up to 4)', positiveInt)
+    .option('--workers <n>', '.evtx: parser threads (default 1: on two cores, workers did not beat inline parsing; see BENCHMARKS.md)', positiveInt)
     .action(async (inputs: string[], opts: ReplayCliOptions) => {
       setExit(await runReplayCli(inputs, opts));
     });
