@@ -1,0 +1,392 @@
+// One simulated Windows host: its processes and logons, and a queue of planned events in
+// event time. step() renders the next planned event; boots, sessions, churn and anomalies
+// only push plans (boot.ts, churn.ts, anomalies.ts).
+
+import { image, type ImageSpec } from './catalog.js';
+import { TimeHeap, type Timed } from './heap.js';
+import { type Label, type LabelThresholds, type RuleId } from './labels.js';
+import { Proc, Role, formatLogonId, logonGuid, processGuid, type Logon } from './model.js';
+import { Prng } from './prng.js';
+import { XmlRenderer, type RenderHost } from './render.js';
+import { isoMs, xmlText } from './text.js';
+
+export const enum Kind {
+  Arrival,
+  Create,
+  Exit,
+  Load,
+  Net,
+  Dns,
+  File,
+  RegSet,
+  RegObject,
+  Access,
+  Reboot,
+  Inject,
+  Decoy,
+  Logon,
+  Logoff,
+}
+
+/** A planned event (or a control step such as a churn arrival or a reboot). */
+export class Plan implements Timed {
+  seq = 0;
+  /** Label this event proves when written: rule and subject process. */
+  rule: RuleId | null = null;
+  subject: Proc | null = null;
+  /** May be written out of order (ordinary churn only). */
+  delayable = false;
+  constructor(
+    public t: number,
+    readonly kind: Kind,
+    readonly proc: Proc | null,
+    readonly other: Proc | null = null,
+    readonly n = 0,
+    readonly s = '',
+    readonly s2 = '',
+  ) {}
+}
+
+/** Per-host traits, drawn once from the host's PRNG. */
+export interface HostTraits {
+  /** Sysmon configuration logs process exits (EventID 5). */
+  exitsLogged: boolean;
+  /** The forwarder drops ProcessId from EventID 1 and 5. */
+  noPid: boolean;
+  /** LogonId written zero-padded ('0x00000000000003e7'). */
+  paddedLogonId: boolean;
+  /** Language of account names: SYSTEM is 'NT-AUTORITÄT\SYSTEM' on German hosts. */
+  locale: 'en' | 'de' | 'fr';
+  /** Stream starts with the host already up: the master's creation is never seen. */
+  running: boolean;
+  /** Some events carry the Computer name upper-cased. */
+  caseVariant: boolean;
+  /** Server (RDP sessions, no console user) or workstation. */
+  server: boolean;
+}
+
+const SYSTEM_NAMES = { en: 'NT AUTHORITY\\SYSTEM', de: 'NT-AUTORITÄT\\SYSTEM', fr: 'AUTORITE NT\\Système' };
+const LOCAL_SERVICE_NAMES = { en: 'NT AUTHORITY\\LOCAL SERVICE', de: 'NT-AUTORITÄT\\Lokaler Dienst', fr: 'AUTORITE NT\\SERVICE LOCAL' };
+const NETWORK_SERVICE_NAMES = { en: 'NT AUTHORITY\\NETWORK SERVICE', de: 'NT-AUTORITÄT\\Netzwerkdienst', fr: 'AUTORITE NT\\SERVICE RÉSEAU' };
+
+export interface HostOptions {
+  index: number;
+  name: string;
+  seed: number;
+  start: number;
+  end: number;
+  /** Mean ms between churn arrivals. */
+  arrivalMeanMs: number;
+  traits: HostTraits;
+  thresholds: LabelThresholds;
+}
+
+/** A child smss whose exit deadline the labels must judge (docs/rules.md, smss.child-no-exit). */
+interface ExitWatch {
+  proc: Proc;
+  deadline: number;
+  exitAt: number;
+}
+
+/** A second master started while an earlier one had no exit: the first act of the old epoch decides. */
+interface InstanceWatch {
+  master: Proc;
+  deadline: number;
+}
+
+export class HostSim implements RenderHost, Timed {
+  // Timed: the fleet orders hosts by their next plan.
+  t = 0;
+  seq: number;
+
+  // RenderHost
+  tail: string;
+  exec = "<Execution ProcessID='2752' ThreadID='";
+  recordId: number;
+  noPid: boolean;
+  lagMs = 5;
+
+  readonly name: string;
+  readonly machine: string;
+  readonly rng: Prng;
+  readonly traits: HostTraits;
+  readonly start: number;
+  readonly end: number;
+  readonly ip: string;
+  readonly nameX: string;
+  readonly userName: string;
+  readonly userSid: string;
+  readonly thresholds: LabelThresholds;
+  arrivalMeanMs: number;
+
+  private readonly plans = new TimeHeap<Plan>();
+  private planSeq = 0;
+  private counter: number;
+  private readonly tailNormal: string;
+  private readonly tailUpper: string;
+
+  epoch = 0;
+  /** Live processes (created or pre-existing, not exited), for choosing actors of churn. */
+  readonly live: Proc[] = [];
+  readonly livePids = new Set<number>();
+  master: Proc | null = null;
+  systemProc: Proc | null = null;
+  sysmonUpAt = 0;
+  /** Session numbers handed out to logons. */
+  nextSession = 2;
+  /** An anomaly is planned on this host: keep its events in order, no reboots. */
+  anomalous = false;
+
+  readonly system: Logon;
+  readonly localService: Logon;
+  readonly networkService: Logon;
+  userLogon: Logon | null = null;
+
+  readonly labels: Label[] = [];
+  private readonly exitWatches: ExitWatch[] = [];
+  instanceWatch: InstanceWatch | null = null;
+
+  private readonly renderer: XmlRenderer;
+
+  constructor(o: HostOptions, renderer: XmlRenderer) {
+    this.seq = o.index;
+    this.name = o.name;
+    this.rng = new Prng(o.seed, o.index + 1);
+    this.traits = o.traits;
+    this.start = o.start;
+    this.end = o.end;
+    this.thresholds = o.thresholds;
+    this.arrivalMeanMs = o.arrivalMeanMs;
+    this.renderer = renderer;
+    this.machine = mix32(o.index ^ o.seed).toString(16).padStart(8, '0');
+    this.noPid = o.traits.noPid;
+    this.recordId = 1000 + this.rng.int(5_000_000);
+    this.counter = 0x2c00 + this.rng.int(0x4000);
+    this.ip = `10.${20 + ((o.index >> 16) & 0x3f)}.${(o.index >> 8) & 255}.${o.index & 255}`;
+    this.nameX = xmlText(o.name);
+    this.tailNormal = hostTail(this.nameX);
+    this.tailUpper = hostTail(xmlText(o.name.toUpperCase()));
+    this.tail = this.tailNormal;
+    const n = String(o.index).padStart(5, '0');
+    this.userName = `CORP\\u${n}`;
+    this.userSid = `S-1-5-21-3623811015-3361044348-30300820-${1100 + o.index}`;
+    const padded = o.traits.paddedLogonId;
+    const loc = o.traits.locale;
+    this.system = this.logon(SYSTEM_NAMES[loc], 0x3e7, 0, 'System', o.start - 86_400_000, padded);
+    this.localService = this.logon(LOCAL_SERVICE_NAMES[loc], 0x3e5, 0, 'System', o.start - 86_400_000, padded);
+    this.networkService = this.logon(NETWORK_SERVICE_NAMES[loc], 0x3e4, 0, 'System', o.start - 86_400_000, padded);
+  }
+
+  logon(user: string, id: number, session: number, integrity: string, at: number, padded = this.traits.paddedLogonId): Logon {
+    return { user: xmlText(user), logonGuid: logonGuid(this.machine, at, id), logonId: formatLogonId(id, padded), session, integrity, id };
+  }
+
+  /** A new process object (not yet created in the output: plan its Create). */
+  proc(specKey: string | ImageSpec, parent: Proc | null, logon: Logon, at: number, opts: { pid?: number; image?: string; cmdline?: string; role?: Role } = {}): Proc {
+    const spec = typeof specKey === 'string' ? image(specKey) : specKey;
+    const pid = opts.pid ?? this.freePid();
+    const cmd = opts.cmdline ?? (spec.cmdlines.length === 1 ? spec.cmdlines[0] : this.rng.pick(spec.cmdlines));
+    const epoch = parent === null || parent.role === Role.System ? this.epoch : parent.epoch;
+    const p = new Proc(processGuid(this.machine, at, this.counter++), pid, spec, opts.image ?? spec.image, cmd, logon, parent, epoch, opts.role ?? Role.Other);
+    if (this.noPid) p.idBlockNoPid = `<Data Name='ProcessGuid'>${p.guid}</Data><Data Name='Image'>${p.image}</Data>`;
+    p.start = at;
+    return p;
+  }
+
+  freePid(): number {
+    for (;;) {
+      const pid = 4 * this.rng.range(260, 6000);
+      if (!this.livePids.has(pid)) return pid;
+    }
+  }
+
+  /** A process that exists before the stream starts (its EventID 1 is never written). */
+  preexisting(p: Proc): Proc {
+    p.created = true;
+    this.addLive(p);
+    return p;
+  }
+
+  addLive(p: Proc): void {
+    if (p.liveIndex >= 0) return;
+    p.liveIndex = this.live.length;
+    this.live.push(p);
+    this.livePids.add(p.pid);
+  }
+
+  removeLive(p: Proc): void {
+    const i = p.liveIndex;
+    if (i < 0) return;
+    const last = this.live.pop() as Proc;
+    if (last !== p) {
+      this.live[i] = last;
+      last.liveIndex = i;
+    }
+    p.liveIndex = -1;
+    this.livePids.delete(p.pid);
+  }
+
+  plan(p: Plan): Plan {
+    p.seq = this.planSeq++;
+    this.plans.push(p);
+    return p;
+  }
+
+  /** Plan the creation of p (and its exit after lifeMs, unless lifeMs is Infinity). */
+  planCreate(p: Proc, lifeMs = Infinity): Plan {
+    const c = this.plan(new Plan(p.start, Kind.Create, p));
+    if (lifeMs !== Infinity) this.plan(new Plan(p.start + Math.max(1, Math.round(lifeMs)), Kind.Exit, p));
+    return c;
+  }
+
+  /** Time of the next plan, Infinity when none. */
+  nextTime(): number {
+    const top = this.plans.peek();
+    return top === undefined ? Infinity : top.t;
+  }
+
+  /** Drop every plan (the machine went down). */
+  clearPlans(): void {
+    this.plans.removeWhere(() => true);
+  }
+
+  /**
+   * Render the next planned event. Control plans (arrivals, reboots, injections) run their
+   * hook and yield nothing; the caller loops. Returns '' for a plan that wrote nothing.
+   */
+  step(hooks: HostHooks): string {
+    const p = this.plans.pop();
+    if (p === undefined) return '';
+    const t = p.t;
+    switch (p.kind) {
+      case Kind.Arrival:
+      case Kind.Reboot:
+      case Kind.Inject:
+      case Kind.Decoy:
+      case Kind.Logon:
+      case Kind.Logoff:
+        hooks.control(this, p);
+        return '';
+      default:
+        break;
+    }
+    this.lagMs = t < this.sysmonUpAt ? this.sysmonUpAt - t + 1200 : 2;
+    if (this.traits.caseVariant) this.tail = (this.recordId & 7) === 0 ? this.tailUpper : this.tailNormal;
+    const out = this.render(p, t);
+    if (out !== '' && p.rule !== null && p.subject !== null) {
+      this.labels.push({ host: this.name, rule: p.rule, processGuid: p.subject.guid, time: isoMs(t) });
+    }
+    return out;
+  }
+
+  lastPlan: Plan | null = null;
+
+  private render(p: Plan, t: number): string {
+    const r = this.renderer;
+    const proc = p.proc as Proc;
+    this.lastPlan = p;
+    switch (p.kind) {
+      case Kind.Create: {
+        if (proc.parent !== null && proc.parent.exited) return ''; // parent gone (its exit came first)
+        proc.created = true;
+        this.addLive(proc);
+        this.noteAct(proc.parent, t);
+        this.noteCreate(proc, t);
+        const par = proc.parent;
+        if (par === null) return r.processCreate(this, t, proc, '{00000000-0000-0000-0000-000000000000}', 0, '?', '?');
+        return r.processCreate(this, t, proc, par.guid, par.pid, par.image, par.role === Role.System ? '?' : par.cmdline);
+      }
+      case Kind.Exit: {
+        if (proc.exited || !proc.created) return '';
+        proc.exited = true;
+        this.removeLive(proc);
+        if (!this.traits.exitsLogged) return '';
+        this.noteAct(proc, t);
+        if (proc.role === Role.ChildSmss) this.noteChildExit(proc, t);
+        return r.processExit(this, t, proc);
+      }
+      case Kind.Load:
+        return !proc.created || proc.exited ? '' : r.imageLoad(this, t, proc, p.n);
+      case Kind.Net:
+        return !proc.created || proc.exited ? '' : r.network(this, t, proc, this.ip, this.nameX, p.n, 49152 + (this.recordId % 16000));
+      case Kind.Dns:
+        return !proc.created || proc.exited ? '' : r.dns(this, t, proc, p.n);
+      case Kind.File:
+        return !proc.created || proc.exited ? '' : r.fileCreate(this, t, proc, p.s, t - (p.n > 0 ? p.n : 0));
+      case Kind.RegSet:
+        if (!proc.created || proc.exited) return '';
+        this.noteAct(proc, t);
+        return r.registrySet(this, t, proc, p.s, p.s2);
+      case Kind.RegObject:
+        if (!proc.created || proc.exited) return '';
+        // Whether CreateKey counts as an old boot "acting" is not pinned down by docs/rules.md:
+        // while a second-master check is open, old-boot processes write no CreateKey.
+        if (p.s2 === 'CreateKey' && this.instanceWatch !== null && proc.epoch < this.instanceWatch.master.epoch) return '';
+        this.noteAct(proc, t);
+        return r.registryObject(this, t, proc, p.s2, p.s);
+      case Kind.Access: {
+        const target = p.other as Proc;
+        return !proc.created || proc.exited || !target.created || target.exited ? '' : r.processAccess(this, t, proc, 1000 + (this.recordId % 8000) * 4, target, p.s, p.n);
+      }
+      default:
+        return '';
+    }
+  }
+
+  /** A process of an older boot epoch created, exited or wrote the registry: the second-master check. */
+  private noteAct(actor: Proc | null, t: number): void {
+    const w = this.instanceWatch;
+    if (w === null || actor === null || actor.role === Role.System) return;
+    if (actor.epoch >= w.master.epoch) return;
+    this.instanceWatch = null;
+    if (t >= w.master.start && t < w.deadline) {
+      this.labels.push({ host: this.name, rule: 'smss.instances', processGuid: w.master.guid, time: isoMs(t) });
+    }
+  }
+
+  private noteCreate(p: Proc, t: number): void {
+    if (p.role === Role.ChildSmss && this.traits.exitsLogged) {
+      this.exitWatches.push({ proc: p, deadline: t + this.thresholds.childExitSecs * 1000, exitAt: Infinity });
+    } else if (p.role === Role.Master) {
+      const old = this.master;
+      if (old !== null && !old.exited && old !== p && this.traits.exitsLogged && this.thresholds.maxLive === 1) {
+        this.instanceWatch = { master: p, deadline: p.start + this.thresholds.rebootCheckSecs * 1000 };
+      }
+    }
+  }
+
+  private noteChildExit(p: Proc, t: number): void {
+    for (const w of this.exitWatches) if (w.proc === p) w.exitAt = t;
+  }
+
+  /**
+   * Labels that depend on how far the host's data reaches: a child smss deadline fires only
+   * when the host's latest event time has passed it (docs/rules.md, end of replay).
+   */
+  finalLabels(lastEventTime: number): Label[] {
+    const out = this.labels.slice();
+    for (const w of this.exitWatches) {
+      if (w.exitAt > w.deadline && lastEventTime >= w.deadline) {
+        out.push({ host: this.name, rule: 'smss.child-no-exit', processGuid: w.proc.guid, time: isoMs(w.deadline) });
+      }
+    }
+    return out;
+  }
+}
+
+/** What the host delegates: churn arrivals, reboots, anomaly and decoy injections. */
+export interface HostHooks {
+  control(host: HostSim, plan: Plan): void;
+}
+
+function hostTail(nameX: string): string {
+  return `<Channel>Microsoft-Windows-Sysmon/Operational</Channel><Computer>${nameX}</Computer><Security UserID='S-1-5-18'/></System><EventData><Data Name='RuleName'>-</Data>`;
+}
+
+/** A bijective 32-bit mix: distinct host indexes give distinct machine ids. */
+export function mix32(x: number): number {
+  let z = x >>> 0;
+  z = Math.imul(z ^ (z >>> 16), 0x7feb352d) >>> 0;
+  z = Math.imul(z ^ (z >>> 15), 0x846ca68b) >>> 0;
+  return (z ^ (z >>> 16)) >>> 0;
+}
