@@ -1,0 +1,112 @@
+// Writes the bundled samples/*.xml: a normal fleet boot and one case per rule (plus decoys that
+// must stay quiet). Run with `npm run samples:make`; then `UPDATE_GOLDEN=1 npm test` rewrites
+// the expected alerts, and a human reads the diff.
+
+import { writeFileSync } from 'node:fs';
+import { HostLog, eventsDocument } from '../test/support/sysmon-xml.js';
+
+const T0 = Date.UTC(2024, 2, 4, 7, 0, 0, 0);
+const SEC = 1000;
+const out = (name: string, events: string[]): void => writeFileSync(new URL(`../samples/${name}.xml`, import.meta.url), eventsDocument(events));
+
+// --- normal boots on several hosts: nothing may alert -----------------------------------
+{
+  const all: string[] = [];
+  // Host 1: full boot with exits, an RDP logon later adds a child smss that exits in 88 ms.
+  const a = new HostLog('WS01.corp.example', 1);
+  const b1 = a.boot(T0, { exits: true });
+  const explorer = a.create(b1.t + 20 * SEC, a.proc(4120, 'C:\\Windows\\explorer.exe', 'C:\\Windows\\Explorer.EXE', b1.winlogon, { user: 'CORP\\alice', logonId: '0x5a3b1', session: 1 }));
+  a.network(b1.t + 25 * SEC, explorer, '13.107.4.52');
+  const rdp = a.create(b1.t + 3600 * SEC, a.proc(5500, 'C:\\Windows\\System32\\smss.exe', '\\SystemRoot\\System32\\smss.exe 00000114 000000cc ', b1.master, { session: 2 }));
+  a.create(b1.t + 3600 * SEC + 40, a.proc(5504, 'C:\\Windows\\System32\\csrss.exe', '%SystemRoot%\\system32\\csrss.exe ObjectDirectory=\\Windows', rdp, { session: 2 }));
+  a.create(b1.t + 3600 * SEC + 60, a.proc(5512, 'C:\\Windows\\System32\\winlogon.exe', 'winlogon.exe', rdp, { session: 2 }));
+  a.exit(b1.t + 3600 * SEC + 88, rdp);
+  // Ordinary registry write, and one to Session Manager\Environment (not Subsystems).
+  a.registrySet(b1.t + 3700 * SEC, b1.services, 'HKLM\\System\\CurrentControlSet\\Services\\bam\\State\\UserSettings\\S-1-5-21-1\\Device', 'Binary Data');
+  a.registryObject(b1.t + 3710 * SEC, explorer, 'DeleteValue', 'HKLM\\System\\CurrentControlSet\\Control\\SESSION MANAGER\\Environment\\__PSLockdownPolicy');
+  // A baseline write to Subsystems (Windows value rewritten with its usual content): quiet.
+  a.registrySet(b1.t + 3720 * SEC, b1.services, 'HKLM\\System\\CurrentControlSet\\Control\\Session Manager\\Subsystems\\Windows',
+    '%SystemRoot%\\system32\\csrss.exe ObjectDirectory=\\Windows SharedSection=1024,20480,768 Windows=On SubSystemType=Windows ServerDll=basesrv,1 ServerDll=winsrv:UserServerDllInitialization,3 ServerDll=sxssrv,4 ProfileControl=Off MaxRequestThreads=16');
+  all.push(...a.events);
+
+  // Host 2: a configuration that logs no EventID 5, booted twice with the same PIDs (one file).
+  const b = new HostLog('ws02.corp.example', 2);
+  const first = b.boot(T0 + 5 * SEC, { exits: false });
+  b.create(first.t + 60 * SEC, b.proc(2200, 'C:\\Windows\\System32\\svchost.exe', 'C:\\Windows\\system32\\svchost.exe -k netsvcs -p', first.services));
+  b.boot(T0 + 86_400 * SEC, { exits: false });
+  all.push(...b.events);
+
+  // Host 3: localised SYSTEM account name and zero-padded LogonId; host name in two cases.
+  const c = new HostLog('DC01', 3, 5000, 'NT-AUTORITÄT\\SYSTEM');
+  const b3 = c.boot(T0 + 10 * SEC, { exits: true });
+  const c2 = new HostLog('dc01', 3, 9000, 'NT-AUTORITÄT\\SYSTEM');
+  c2.create(b3.t + 30 * SEC, { ...c2.proc(1888, 'C:\\Windows\\System32\\svchost.exe', 'C:\\Windows\\system32\\svchost.exe -k DcomLaunch', b3.services), logonId: '0x00000000000003e7' });
+  all.push(...c.events, ...c2.events);
+  out('normal-boot-fleet', all);
+}
+
+// --- one case per rule ------------------------------------------------------------------
+{
+  const h = new HostLog('PC-PATH', 11);
+  const b = h.boot(T0, { exits: true });
+  const fake = h.create(b.t + 600 * SEC, h.proc(6620, 'C:\\Windows\\Temp\\smss.exe', 'C:\\Windows\\Temp\\smss.exe 00000118 000000cc ', b.master, { session: 3 }));
+  h.exit(b.t + 600 * SEC + 400, fake);
+  // Decoy: the legitimate \SystemRoot\ spelling of the genuine path.
+  const ok = h.create(b.t + 700 * SEC, h.proc(6700, '\\SystemRoot\\System32\\smss.exe', '\\SystemRoot\\System32\\smss.exe 0000011c 000000cc ', b.master, { session: 4 }));
+  h.exit(b.t + 700 * SEC + 300, ok);
+  out('rule-smss-path', h.events);
+}
+{
+  const h = new HostLog('PC-PARENT', 12);
+  const b = h.boot(T0, { exits: true });
+  const cmd = h.create(b.t + 300 * SEC, h.proc(7100, 'C:\\Windows\\System32\\cmd.exe', 'cmd.exe /c start smss.exe', b.services, { user: 'CORP\\svc-backup', logonId: '0x3e7' }));
+  const rogue = h.create(b.t + 301 * SEC, h.proc(7112, 'C:\\Windows\\System32\\smss.exe', 'smss.exe', cmd));
+  h.exit(b.t + 302 * SEC, rogue);
+  out('rule-smss-parent', h.events);
+}
+{
+  const h = new HostLog('PC-USER', 13);
+  const b = h.boot(T0, { exits: true });
+  const child = h.create(b.t + 900 * SEC, h.proc(8120, 'C:\\Windows\\System32\\smss.exe', '\\SystemRoot\\System32\\smss.exe 00000120 000000cc ', b.master, { user: 'CORP\\mallory', logonId: '0x7c1f02', session: 3 }));
+  h.exit(b.t + 900 * SEC + 200, child);
+  out('rule-smss-user', h.events);
+}
+{
+  const h = new HostLog('PC-LINGER', 14);
+  const b = h.boot(T0, { exits: true });
+  const child = h.create(b.t + 120 * SEC, h.proc(9001, 'C:\\Windows\\System32\\smss.exe', '\\SystemRoot\\System32\\smss.exe 00000124 000000cc ', b.master, { session: 2 }));
+  h.create(b.t + 120 * SEC + 50, h.proc(9010, 'C:\\Windows\\System32\\csrss.exe', '%SystemRoot%\\system32\\csrss.exe ObjectDirectory=\\Windows', child, { session: 2 }));
+  // Decoy: a child that exits 29.9 s after it started, just inside child_exit_secs (30).
+  const slow = h.create(b.t + 200 * SEC, h.proc(9101, 'C:\\Windows\\System32\\smss.exe', '\\SystemRoot\\System32\\smss.exe 00000128 000000cc ', b.master, { session: 3 }));
+  h.exit(b.t + 229_900, slow);
+  // Later activity moves the watermark past both deadlines; the first child never exits.
+  h.network(b.t + 400 * SEC, b.services, '10.0.0.1');
+  out('rule-smss-child-no-exit', h.events);
+}
+{
+  const h = new HostLog('PC-TWOMASTERS', 15);
+  const b = h.boot(T0, { exits: false });
+  // A second master (parent System) while the first boot keeps running: its services.exe acts later.
+  const sys = h.system;
+  h.create(b.t + 3000 * SEC, h.proc(7700, 'C:\\Windows\\System32\\smss.exe', '\\SystemRoot\\System32\\smss.exe', sys));
+  h.create(b.t + 3010 * SEC, h.proc(7720, 'C:\\Windows\\System32\\svchost.exe', 'C:\\Windows\\system32\\svchost.exe -k LocalService', b.services));
+  out('rule-smss-instances', h.events);
+}
+{
+  const h = new HostLog('PC-CHILD', 16);
+  const b = h.boot(T0, { exits: true });
+  const child = h.create(b.t + 500 * SEC, h.proc(9300, 'C:\\Windows\\System32\\smss.exe', '\\SystemRoot\\System32\\smss.exe 0000012c 000000cc ', b.master, { session: 2 }));
+  h.create(b.t + 500 * SEC + 30, h.proc(9312, 'C:\\Windows\\System32\\cmd.exe', 'cmd.exe /c whoami > C:\\Users\\Public\\o.txt', child, { session: 2 }));
+  h.exit(b.t + 500 * SEC + 90, child);
+  out('rule-smss-unexpected-child', h.events);
+}
+{
+  const h = new HostLog('PC-REG', 17);
+  const b = h.boot(T0, { exits: true });
+  const reg = h.create(b.t + 50 * SEC, h.proc(4800, 'C:\\Windows\\System32\\reg.exe', 'reg add "HKLM\\System\\CurrentControlSet\\Control\\Session Manager\\Subsystems" /v Windows /d evil', b.services, { user: 'CORP\\admin', logonId: '0x99f1e' }));
+  h.registrySet(b.t + 50 * SEC + 20, reg, 'HKLM\\System\\CurrentControlSet\\Control\\Session Manager\\Subsystems\\Windows', '%SystemRoot%\\system32\\csrss.exe ObjectDirectory=\\Windows ServerDll=C:\\Users\\Public\\evil.dll,5');
+  h.registrySet(b.t + 51 * SEC, reg, 'HKLM\\System\\ControlSet001\\Control\\Session Manager\\BootExecute', 'autocheck autochk * evil.exe');
+  // Decoy: BootExecute rewritten with its baseline value.
+  h.registrySet(b.t + 52 * SEC, reg, 'HKLM\\System\\CurrentControlSet\\Control\\Session Manager\\BootExecute', 'autocheck autochk *');
+  out('rule-smss-subsystems-registry', h.events);
+}

@@ -1,0 +1,180 @@
+// The fast scanner against the reference parser (fast-xml-parser): identical events on every
+// real and bundled sample, and on generated inputs (property tests).
+
+import { readFileSync, readdirSync } from 'node:fs';
+import { resolve } from 'node:path';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { REPO_ROOT } from '../../test/support/cli.js';
+import { HAVE_REAL, REAL_SKIP_REASON, realFiles, splitEvents } from '../../test/support/real-samples.js';
+import { DecodeCounters } from './counters.js';
+import { SysmonDecoder } from './decoder.js';
+import { SysmonEvent } from './event.js';
+import { FastEventScanner, UNRECOGNISED } from './fast-xml.js';
+import { DecodeProblem } from './problem.js';
+import { decodeWithReferenceParser } from './reference-xml.js';
+
+function fast(xml: string): ReturnType<FastEventScanner['scan']> {
+  const s = new FastEventScanner(new DecodeCounters());
+  s.reset(xml);
+  return s.scan(0, xml.length);
+}
+
+/** The fast path in chunk mode: latin1 view of the UTF-8 bytes. */
+function fastBytes(xml: string): ReturnType<FastEventScanner['scan']> {
+  const buf = Buffer.from(xml, 'utf8');
+  const s = new FastEventScanner(new DecodeCounters());
+  const text = buf.toString('latin1');
+  s.reset(text, buf);
+  return s.scan(0, text.length);
+}
+
+function reference(xml: string): ReturnType<typeof decodeWithReferenceParser> {
+  return decodeWithReferenceParser(xml, new DecodeCounters());
+}
+
+function expectSame(xml: string): void {
+  const ref = reference(xml);
+  const f = fast(xml);
+  expect(f).not.toBe(UNRECOGNISED);
+  expect(f).toEqual(ref);
+  expect(fastBytes(xml)).toEqual(ref);
+}
+
+describe('fast scanner vs fast-xml-parser on files', () => {
+  const bundled = readdirSync(resolve(REPO_ROOT, 'samples'))
+    .filter((f) => f.endsWith('.xml'))
+    .map((f) => resolve(REPO_ROOT, 'samples', f));
+  it.each(bundled)('bundled %s', (file) => {
+    const events = splitEvents(readFileSync(file, 'utf8'));
+    expect(events.length).toBeGreaterThan(10);
+    for (const e of events) expectSame(e);
+  });
+
+  const real = [...realFiles('.python-evtx.xml'), ...realFiles('.evtxexport.txt')];
+  it.skipIf(!HAVE_REAL)(`real renderings (${HAVE_REAL ? real.length : REAL_SKIP_REASON})`, () => {
+    let sysmon = 0;
+    for (const file of real) {
+      for (const e of splitEvents(readFileSync(file, 'utf8'))) {
+        const ref = reference(e);
+        expect(ref, file).not.toBeInstanceOf(DecodeProblem);
+        expect(fast(e), file).toEqual(ref);
+        expect(fastBytes(e), file).toEqual(ref);
+        if (ref instanceof SysmonEvent) sysmon++;
+      }
+    }
+    expect(sysmon).toBeGreaterThan(300);
+  });
+});
+
+// --- generated inputs -------------------------------------------------------------------
+const valueChars = fc.constantFrom(...Array.from('abcXYZ019 \\/:.-_{}()%&<>"\'äöü®€中文😀\t'), 'SYSTEM', 'C:\\Windows', '&amp;');
+const value = fc.array(valueChars, { maxLength: 30 }).map((a) => a.join(''));
+
+function esc(s: string, quote: string): string {
+  let r = s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+  if (quote === '"') r = r.replace(/"/g, '&quot;');
+  else r = r.replace(/'/g, '&apos;');
+  return r;
+}
+
+function numericEscapes(s: string): string {
+  return s.replace(/[®€]/g, (c) => (c === '®' ? '&#174;' : '&#x20AC;'));
+}
+
+const FIELDS = ['RuleName', 'UtcTime', 'ProcessGuid', 'ProcessId', 'Image', 'OriginalFileName', 'CommandLine', 'User', 'LogonId', 'TerminalSessionId', 'ParentProcessGuid', 'ParentProcessId', 'ParentImage', 'ParentCommandLine', 'ParentUser', 'EventType', 'TargetObject', 'Details', 'NewName', 'Hashes'];
+
+const eventArb = fc.record({
+  eventId: fc.constantFrom(1, 5, 12, 13, 14, 3, 7),
+  host: fc.constantFrom('WS01', 'ws01.corp', 'DC-ÄÖ', 'host&co'),
+  record: fc.nat(),
+  time: fc.integer({ min: Date.UTC(2000, 0, 1), max: Date.UTC(2030, 0, 1) }),
+  values: fc.array(value, { minLength: FIELDS.length, maxLength: FIELDS.length }),
+  present: fc.array(fc.boolean(), { minLength: FIELDS.length, maxLength: FIELDS.length }),
+  quote: fc.constantFrom('"', "'"),
+  ws: fc.constantFrom('', '\n', '\r\n  ', '\n    '),
+  qualifiers: fc.boolean(),
+  selfClose: fc.boolean(),
+  numeric: fc.boolean(),
+  pid: fc.nat({ max: 99999 }),
+});
+
+function render(e: fc.RecordValue<typeof eventArb extends fc.Arbitrary<infer T> ? T : never>): string {
+  const q = e.quote;
+  const w = e.ws;
+  const data: string[] = [];
+  FIELDS.forEach((name, i) => {
+    if (!e.present[i] && name !== 'UtcTime') return;
+    let v = e.values[i];
+    if (name === 'UtcTime') v = new Date(e.time).toISOString().replace('T', ' ').replace('Z', '');
+    if (name === 'ProcessId' || name === 'ParentProcessId') v = String(e.pid);
+    let x = esc(v, q);
+    if (e.numeric) x = numericEscapes(x);
+    data.push(x === '' && e.selfClose ? `<Data Name=${q}${name}${q}/>` : `<Data Name=${q}${name}${q}>${x}</Data>`);
+  });
+  return (
+    `<Event xmlns=${q}http://schemas.microsoft.com/win/2004/08/events/event${q}>${w}<System>${w}` +
+    `<Provider Name=${q}Microsoft-Windows-Sysmon${q} Guid=${q}{5770385f-c22a-43e0-bf4c-06f5698ffbd9}${q}/>${w}` +
+    `<EventID${e.qualifiers ? ` Qualifiers=${q}${q}` : ''}>${e.eventId}</EventID>${w}<EventRecordID>${e.record}</EventRecordID>${w}` +
+    `<Channel>Microsoft-Windows-Sysmon/Operational</Channel>${w}<Computer>${esc(e.host, q)}</Computer>${w}` +
+    `<Security UserID=${q}S-1-5-18${q}/>${w}</System>${w}<EventData>${w}${data.join(w)}${w}</EventData>${w}</Event>`
+  );
+}
+
+describe('fast scanner vs fast-xml-parser on generated events (property)', () => {
+  it('gives identical events for any values, quoting, entities and layout', () => {
+    fc.assert(
+      fc.property(eventArb, (e) => {
+        const xml = render(e);
+        expectSame(xml);
+      }),
+      { numRuns: 600 },
+    );
+  });
+
+  it('hands shapes it does not know to the reference parser, with the same result', () => {
+    fc.assert(
+      fc.property(eventArb, fc.constantFrom('cdata', 'comment', 'prefix'), (e, shape) => {
+        let xml = render({ ...e, eventId: 1, present: e.present.map(() => true), selfClose: false });
+        if (shape === 'cdata') xml = xml.replace(/(<Data Name=.CommandLine.)>([^<]*)</, '$1><![CDATA[$2]]><');
+        if (shape === 'comment') xml = xml.replace('<EventData>', '<EventData><!-- forwarded -->');
+        if (shape === 'prefix') xml = xml.replace(/<(\/?)(Event|System|EventData|Data|EventID|Computer|Channel|Provider|EventRecordID|Security)\b/g, '<$1e:$2').replace('<e:Event xmlns=', '<e:Event xmlns:e=');
+        const counters = new DecodeCounters();
+        const d = new SysmonDecoder(counters);
+        const got = d.decodeXml(xml);
+        expect(counters.fallbackPath).toBe(1);
+        expect(got).toEqual(reference(xml));
+        expect(got).toBeInstanceOf(SysmonEvent);
+      }),
+      { numRuns: 150 },
+    );
+  });
+});
+
+describe('decode errors', () => {
+  const good = render({ eventId: 1, host: 'WS01', record: 7, time: Date.UTC(2024, 0, 1), values: FIELDS.map(() => 'x'), present: FIELDS.map(() => true), quote: "'", ws: '', qualifiers: false, selfClose: false, numeric: false, pid: 4 });
+  const decode = (xml: string) => new SysmonDecoder(new DecodeCounters()).decodeXml(xml);
+
+  it('reports a missing EventID, Computer or UtcTime, or a bad time', () => {
+    expect((decode(good.replace(/<EventID>1<\/EventID>/, '')) as DecodeProblem).reason).toBe('missing-eventid');
+    expect((decode(good.replace(/<Computer>WS01<\/Computer>/, '<Computer/>')) as DecodeProblem).reason).toBe('missing-computer');
+    expect((decode(good.replace(/2024-01-01 00:00:00.000/, 'yesterday')) as DecodeProblem).reason).toBe('bad-utctime');
+    expect((decode(good.replace(/<Data Name='UtcTime'>[^<]*<\/Data>/, '')) as DecodeProblem).reason).toBe('bad-utctime');
+  });
+
+  it('reports malformed XML through the reference parser', () => {
+    const r = decode(good.replace('</EventData>', '</EventDat>'));
+    expect(r).toBeInstanceOf(DecodeProblem);
+    expect((r as DecodeProblem).reason).toBe('malformed-xml');
+  });
+
+  it('counts and skips events of other channels and EventIDs nobody reads', () => {
+    const counters = new DecodeCounters();
+    const d = new SysmonDecoder(counters);
+    expect(d.decodeXml(good.replace(/<EventID>1</, '<EventID>3<'))).toBeNull();
+    expect(d.decodeXml(good.replace("Name='Microsoft-Windows-Sysmon'", "Name='Microsoft-Windows-Kernel-General'").replace('Microsoft-Windows-Sysmon/Operational', 'System'))).toBeNull();
+    expect(counters.skippedOtherIds).toBe(1);
+    expect(counters.notSysmon).toBe(1);
+    expect(counters.eventsByEventId()).toEqual({ '3': 1 });
+  });
+});

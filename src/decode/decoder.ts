@@ -1,0 +1,61 @@
+// One entry point per input shape: XML ranges in a chunk (files), one XML string (Kafka
+// messages, JSON fields holding XML), one JSON line. Each tries the fast path and falls back to
+// the reference parser for shapes the fast path does not recognise.
+
+import type { DecodeCounters } from './counters.js';
+import type { SysmonEvent } from './event.js';
+import { FastEventScanner, UNRECOGNISED } from './fast-xml.js';
+import { decodeJsonLine } from './json-layouts.js';
+import type { DecodeProblem } from './problem.js';
+import { decodeWithReferenceParser } from './reference-xml.js';
+
+export type DecodeOutcome = SysmonEvent | DecodeProblem | null;
+
+export class SysmonDecoder {
+  // Two scanners: the chunk scanner keeps per-chunk caches that a one-off string decode must not reset.
+  private readonly chunkScanner: FastEventScanner;
+  private readonly stringScanner: FastEventScanner;
+
+  constructor(readonly counters: DecodeCounters) {
+    this.chunkScanner = new FastEventScanner(counters);
+    this.stringScanner = new FastEventScanner(counters);
+  }
+
+  /** Start a new chunk: `s` is `buf` read as latin1 from `base` (see FastEventScanner.reset). */
+  beginChunk(s: string, buf: Buffer | null, base = 0): void {
+    this.chunkScanner.reset(s, buf, base);
+  }
+
+  /** Decode the event at s[a, b) of the current chunk. */
+  decodeRange(s: string, a: number, b: number, buf: Buffer | null, base = 0): DecodeOutcome {
+    const r = this.chunkScanner.scan(a, b);
+    if (r !== UNRECOGNISED) {
+      if (r !== null) this.counters.fastPath++;
+      return r;
+    }
+    this.counters.fallbackPath++;
+    const text = buf === null ? s.slice(a, b) : buf.toString('utf8', base + a, base + b);
+    return decodeWithReferenceParser(text, this.counters);
+  }
+
+  /** Decode one event given as text. Leading/trailing white space and an <Events> wrapper are tolerated. */
+  decodeXml(text: string): DecodeOutcome {
+    const a = text.indexOf('<Event');
+    const end = text.lastIndexOf('</Event>');
+    if (a !== -1 && end !== -1 && end > a) {
+      this.stringScanner.reset(text);
+      const r = this.stringScanner.scan(a, end + 8);
+      if (r !== UNRECOGNISED) {
+        if (r !== null) this.counters.fastPath++;
+        return r;
+      }
+    }
+    this.counters.fallbackPath++;
+    return decodeWithReferenceParser(text.trim(), this.counters);
+  }
+
+  /** Decode one JSON line in any known forwarder layout. */
+  decodeJson(line: string): DecodeOutcome {
+    return decodeJsonLine(line, this);
+  }
+}

@@ -1,0 +1,239 @@
+// The fast path: a scanner for the canonical Windows Event XML shape
+// (<Event><System>...</System><EventData><Data Name='X'>v</Data>...</EventData></Event>).
+//
+// It works on a latin1 view of the input bytes, where string index == byte offset, so finding
+// tags costs no UTF-8 decoding; only the values it keeps are decoded (as UTF-8 from the bytes
+// when they hold non-ASCII, with entities when they hold '&'). It reads the EventID and the
+// provider first and skips events no rule reads before touching EventData.
+// Anything outside the shape it knows (CDATA, comments, processing instructions, nested markup,
+// prefixed or unnamed Data) returns UNRECOGNISED, and the caller hands the event to
+// fast-xml-parser.
+
+import type { DecodeCounters } from './counters.js';
+import { decodeEntities } from './entities.js';
+import { SysmonEvent } from './event.js';
+import { checkSystem, normaliseLogonId, parseIntField, parseUtcTime, type SystemFields } from './fields.js';
+import { hostKeyOf, strings } from './intern.js';
+import { DecodeProblem } from './problem.js';
+
+export const UNRECOGNISED = Symbol('unrecognised');
+export type ScanResult = SysmonEvent | DecodeProblem | null | typeof UNRECOGNISED;
+
+const HIGH_BYTE = /[\x80-\xff]/;
+
+const GT = 62; // >
+const SLASH = 47;
+const QUOT = 34;
+const APOS = 39;
+
+function isSpace(c: number): boolean {
+  return c === 32 || c === 10 || c === 13 || c === 9;
+}
+
+export class FastEventScanner {
+  private s = '';
+  private buf: Buffer | null = null;
+  private base = 0;
+  // Next positions of '<!' and '<?' in s, cached so that checking each event for them is
+  // amortised O(event) instead of a scan to the end of the chunk per event.
+  private nextBang = -1;
+  private nextPi = -1;
+  private readonly sys: SystemFields = { eventId: 0, computer: '', recordId: 0, provider: '', channel: '' };
+
+  constructor(private readonly counters: DecodeCounters) {}
+
+  /**
+   * Point the scanner at new input. With `buf`, `s` must be `buf.toString('latin1', base, ...)`:
+   * values with bytes >= 0x80 are then decoded from `buf` as UTF-8. Without `buf`, `s` is
+   * already proper text.
+   */
+  reset(s: string, buf: Buffer | null = null, base = 0): void {
+    this.s = s;
+    this.buf = buf;
+    this.base = base;
+    this.nextBang = s.indexOf('<!');
+    this.nextPi = s.indexOf('<?');
+  }
+
+  /** Decode the event in s[a, b), which starts with '<Event' and ends with '</Event>'. */
+  scan(a: number, b: number): ScanResult {
+    const s = this.s;
+    if (this.nextBang !== -1 && this.nextBang < a) this.nextBang = s.indexOf('<!', a);
+    if (this.nextBang !== -1 && this.nextBang < b) return UNRECOGNISED;
+    if (this.nextPi !== -1 && this.nextPi < a) this.nextPi = s.indexOf('<?', a);
+    if (this.nextPi !== -1 && this.nextPi < b) return UNRECOGNISED;
+    if (s.charCodeAt(a + 1) !== 69 /* E: '<Event', not a prefixed '<e:Event' */) return UNRECOGNISED;
+
+    const sysStart = s.indexOf('<System>', a);
+    if (sysStart === -1 || sysStart > b) return UNRECOGNISED;
+    const sysEnd = s.indexOf('</System>', sysStart);
+    if (sysEnd === -1 || sysEnd > b) return UNRECOGNISED;
+
+    const sys = this.sys;
+    const eventIdText = this.elementText(sysStart, sysEnd, '<EventID');
+    sys.eventId = eventIdText === undefined || eventIdText === '' ? NaN : parseIntField(eventIdText.trim());
+    if (sys.eventId === -1) sys.eventId = NaN;
+    sys.provider = this.attribute(sysStart, sysEnd, '<Provider', 'Name');
+    sys.channel = (this.elementText(sysStart, sysEnd, '<Channel') ?? '').trim();
+    sys.computer = (this.elementText(sysStart, sysEnd, '<Computer') ?? '').trim();
+    const ok = checkSystem(sys, this.counters);
+    if (ok !== true) return ok;
+    const rec = this.elementText(sysStart, sysEnd, '<EventRecordID');
+    sys.recordId = rec === undefined ? 0 : Math.max(0, parseIntField(rec));
+
+    return this.scanEventData(sysEnd, b);
+  }
+
+  private scanEventData(from: number, b: number): ScanResult {
+    const s = this.s;
+    const sys = this.sys;
+    const ev = new SysmonEvent();
+    ev.eventId = sys.eventId;
+    ev.host = strings.intern(sys.computer);
+    ev.hostKey = hostKeyOf(sys.computer);
+    ev.recordId = sys.recordId;
+    let utc: string | undefined;
+
+    const edStart = s.indexOf('<EventData', from);
+    if (edStart === -1 || edStart > b) return UNRECOGNISED;
+    let p = s.indexOf('>', edStart);
+    if (p === -1 || p > b) return UNRECOGNISED;
+    if (s.charCodeAt(p - 1) === SLASH) p = b; // <EventData/>: no fields
+    for (;;) {
+      const lt = s.indexOf('<', p);
+      if (lt === -1 || lt >= b) return UNRECOGNISED;
+      if (s.charCodeAt(lt + 1) === SLASH) {
+        if (!s.startsWith('</EventData>', lt)) return UNRECOGNISED;
+        break;
+      }
+      if (!s.startsWith('<Data', lt) || !isSpace(s.charCodeAt(lt + 5))) return UNRECOGNISED;
+      let q = lt + 6;
+      while (isSpace(s.charCodeAt(q))) q++;
+      if (!s.startsWith('Name=', q)) return UNRECOGNISED;
+      q += 5;
+      const quote = s.charCodeAt(q);
+      if (quote !== QUOT && quote !== APOS) return UNRECOGNISED;
+      const nameEnd = s.indexOf(quote === QUOT ? '"' : "'", q + 1);
+      if (nameEnd === -1 || nameEnd > b) return UNRECOGNISED;
+      const nameStart = q + 1;
+      q = nameEnd + 1;
+      while (isSpace(s.charCodeAt(q))) q++;
+      let vs: number;
+      let ve: number;
+      const c = s.charCodeAt(q);
+      if (c === SLASH && s.charCodeAt(q + 1) === GT) {
+        vs = ve = q;
+        p = q + 2;
+      } else if (c === GT) {
+        vs = q + 1;
+        ve = s.indexOf('<', vs);
+        if (ve === -1 || ve > b || !s.startsWith('</Data>', ve)) return UNRECOGNISED; // nested markup
+        p = ve + 7;
+      } else {
+        return UNRECOGNISED; // more attributes than Name
+      }
+      // Dispatch on the name without allocating it: Sysmon names are few and distinct by length + first chars.
+      switch (nameEnd - nameStart) {
+        case 5:
+          if (s.startsWith('Image', nameStart)) ev.image = strings.intern(this.value(vs, ve));
+          break;
+        case 4:
+          if (s.startsWith('User', nameStart)) ev.user = strings.intern(this.value(vs, ve));
+          break;
+        case 7:
+          if (s.startsWith('UtcTime', nameStart)) utc = this.value(vs, ve);
+          else if (s.startsWith('Details', nameStart)) ev.details = this.value(vs, ve);
+          else if (s.startsWith('NewName', nameStart)) ev.newName = this.value(vs, ve);
+          else if (s.startsWith('LogonId', nameStart)) ev.logonId = normaliseLogonId(this.value(vs, ve));
+          break;
+        case 9:
+          if (s.startsWith('ProcessId', nameStart)) ev.processId = parseIntField(this.value(vs, ve));
+          else if (s.startsWith('EventType', nameStart)) ev.eventType = strings.intern(this.value(vs, ve));
+          break;
+        case 10:
+          if (s.startsWith('ParentUser', nameStart)) ev.parentUser = strings.intern(this.value(vs, ve));
+          break;
+        case 11:
+          if (s.startsWith('ProcessGuid', nameStart)) ev.processGuid = strings.intern(this.value(vs, ve));
+          else if (s.startsWith('CommandLine', nameStart)) ev.commandLine = this.value(vs, ve);
+          else if (s.startsWith('ParentImage', nameStart)) ev.parentImage = strings.intern(this.value(vs, ve));
+          break;
+        case 12:
+          if (s.startsWith('TargetObject', nameStart)) ev.targetObject = this.value(vs, ve);
+          break;
+        case 15:
+          if (s.startsWith('ParentProcessId', nameStart)) ev.parentProcessId = parseIntField(this.value(vs, ve));
+          break;
+        case 16:
+          if (s.startsWith('OriginalFileName', nameStart)) ev.originalFileName = strings.intern(this.value(vs, ve));
+          break;
+        case 17:
+          if (s.startsWith('ParentProcessGuid', nameStart)) ev.parentProcessGuid = strings.intern(this.value(vs, ve));
+          else if (s.startsWith('ParentCommandLine', nameStart)) ev.parentCommandLine = this.value(vs, ve);
+          else if (s.startsWith('TerminalSessionId', nameStart)) ev.terminalSessionId = parseIntField(this.value(vs, ve));
+          break;
+      }
+    }
+    const t = utc === undefined ? NaN : parseUtcTime(utc);
+    if (Number.isNaN(t)) {
+      return new DecodeProblem('bad-utctime', `EventID ${ev.eventId} record ${ev.recordId}: UtcTime ${utc === undefined ? 'is missing' : JSON.stringify(utc.slice(0, 40))} is not a time`);
+    }
+    ev.time = t;
+    // The reference decoder only reads these fields for the EventIDs that carry them; keep the two identical.
+    if (ev.eventId !== 1) {
+      ev.originalFileName = ev.commandLine = ev.logonId = ev.parentProcessGuid = ev.parentImage = ev.parentCommandLine = ev.parentUser = '';
+      ev.terminalSessionId = ev.parentProcessId = -1;
+      if (ev.eventId === 5) ev.eventType = ev.targetObject = ev.details = ev.newName = '';
+    } else {
+      ev.eventType = ev.targetObject = ev.details = ev.newName = '';
+    }
+    return ev;
+  }
+
+  /** A value between two offsets, decoded (UTF-8 from the bytes where needed, then entities). */
+  private value(vs: number, ve: number): string {
+    if (vs === ve) return '';
+    let v = this.s.slice(vs, ve);
+    if (this.buf !== null && HIGH_BYTE.test(v)) v = this.buf.toString('utf8', this.base + vs, this.base + ve);
+    return v.indexOf('&') === -1 ? v : decodeEntities(v);
+  }
+
+  /** Text of the first element `tag` (e.g. '<Computer') in [from, to); undefined when absent. */
+  private elementText(from: number, to: number, tag: string): string | undefined {
+    const s = this.s;
+    let i = s.indexOf(tag, from);
+    while (i !== -1 && i < to) {
+      const after = s.charCodeAt(i + tag.length);
+      if (after === GT || isSpace(after) || after === SLASH) {
+        const gt = s.indexOf('>', i);
+        if (gt === -1 || gt > to) return undefined;
+        if (s.charCodeAt(gt - 1) === SLASH) return '';
+        const end = s.indexOf('<', gt + 1);
+        if (end === -1 || end > to) return undefined;
+        return this.value(gt + 1, end);
+      }
+      i = s.indexOf(tag, i + tag.length);
+    }
+    return undefined;
+  }
+
+  /** Value of attribute `name` on the first element `tag` in [from, to); '' when absent. */
+  private attribute(from: number, to: number, tag: string, name: string): string {
+    const s = this.s;
+    const i = s.indexOf(tag, from);
+    if (i === -1 || i > to) return '';
+    const gt = s.indexOf('>', i);
+    if (gt === -1 || gt > to) return '';
+    let a = s.indexOf(name, i + tag.length);
+    while (a !== -1 && a < gt) {
+      if (isSpace(s.charCodeAt(a - 1)) && s.charCodeAt(a + name.length) === 61 /* = */) {
+        const quote = s.charCodeAt(a + name.length + 1);
+        if (quote !== QUOT && quote !== APOS) return '';
+        const end = s.indexOf(quote === QUOT ? '"' : "'", a + name.length + 2);
+        return end === -1 || end > gt ? '' : this.value(a + name.length + 2, end);
+      }
+      a = s.indexOf(name, a + name.length);
+    }
+    return '';
+  }
+}

@@ -1,0 +1,20 @@
+// What a rule is: pure code over typed events and the process index. Rules import neither
+// RxJS, nor kafkajs, nor fs; they return alerts through the context and set event-time timers.
+
+import type { Alert } from '../alerts/alert.js';
+import type { SysmonEvent } from '../decode/event.js';
+import type { HostState } from '../index/host-state.js';
+import type { Applied } from '../index/process-index.js';
+import type { Timer } from '../index/timers.js';
+
+export interface RuleContext {
+  emit(alert: Alert): void;
+}
+
+export interface Rule {
+  readonly id: string;
+  /** Called for every event after the index has applied it. */
+  onEvent(ev: SysmonEvent, applied: Applied, ctx: RuleContext): void;
+  /** Called when a timer this rule set falls due (the host's watermark passed it). */
+  onTimer?(timer: Timer, host: HostState, ctx: RuleContext): void;
+}

@@ -1,0 +1,175 @@
+// File source: framing across chunk boundaries, every encoding and wrapper, and bad input that
+// becomes counted error records while the events around it still come through.
+
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { REPO_ROOT } from '../../../test/support/cli.js';
+import { HostLog, eventsDocument } from '../../../test/support/sysmon-xml.js';
+import { DecodeCounters } from '../../decode/counters.js';
+import type { SysmonEvent } from '../../decode/event.js';
+import type { ErrorRecord } from '../batch.js';
+import { readFiles } from './read-files.js';
+import { XmlEventFramer, type FrameSink } from './xml-framer.js';
+
+const tmp = mkdtempSync(join(tmpdir(), 'proctree-files-'));
+const SAMPLE = resolve(REPO_ROOT, 'samples', 'normal-boot-fleet.xml');
+
+async function readAll(paths: string[], maxEventBytes = 1 << 20): Promise<{ events: SysmonEvent[]; errors: ErrorRecord[]; counters: DecodeCounters }> {
+  const counters = new DecodeCounters();
+  const events: SysmonEvent[] = [];
+  const errors: ErrorRecord[] = [];
+  for await (const b of readFiles(paths, { counters, maxEventBytes })) {
+    events.push(...b.events);
+    errors.push(...b.errors);
+  }
+  return { events, errors, counters };
+}
+
+function file(name: string, content: string | Buffer): string {
+  const p = join(tmp, name);
+  writeFileSync(p, content);
+  return p;
+}
+
+function smallLog(n: number, host = 'WS9'): string[] {
+  const h = new HostLog(host, 9);
+  let t = Date.UTC(2024, 0, 1);
+  const sys = h.system;
+  for (let i = 0; i < n; i++) h.create((t += 1000), h.proc(1000 + i, 'C:\\Windows\\System32\\svchost.exe', `svchost.exe -k n${i} ünï`, sys));
+  return h.events;
+}
+
+/** Frames a buffer pushed in the given chunk sizes; returns the [a, b) texts of events and error reasons. */
+function frame(buf: Buffer, cuts: number[], max = 1 << 20): { events: string[]; errors: string[] } {
+  const framer = new XmlEventFramer(max);
+  const events: string[] = [];
+  const errors: string[] = [];
+  const sink: FrameSink = {
+    chunk() {},
+    event(_s, a, b, bytes) {
+      events.push(bytes.toString('utf8', a, b));
+    },
+    error(reason) {
+      errors.push(reason);
+    },
+  };
+  let pos = 0;
+  for (const c of cuts) {
+    if (pos >= buf.length) break;
+    framer.push(buf.subarray(pos, Math.min(buf.length, pos + c)), sink);
+    pos += c;
+  }
+  if (pos < buf.length) framer.push(buf.subarray(pos), sink);
+  framer.end(sink);
+  return { events, errors };
+}
+
+describe('XML framing', () => {
+  const doc = Buffer.from(readFileSync(SAMPLE));
+  const whole = frame(doc, [doc.length]);
+
+  it('finds every event of a pretty document with its wrapper and declaration', () => {
+    expect(whole.errors).toEqual([]);
+    expect(whole.events.length).toBe((doc.toString().match(/<\/Event>/g) ?? []).length);
+  });
+
+  it('gives the same events wherever the chunks are cut (property)', () => {
+    fc.assert(
+      fc.property(fc.array(fc.integer({ min: 1, max: 9000 }), { minLength: 1, maxLength: 200 }), (cuts) => {
+        expect(frame(doc, cuts)).toEqual(whole);
+      }),
+      { numRuns: 60 },
+    );
+  });
+
+  it('accepts the evtxexport banner and one event per line', () => {
+    const lines = smallLog(3);
+    expect(frame(Buffer.from(`evtxexport 20181227\n\n${lines.join('\n')}\n`), [7, 100000])).toEqual({ events: lines, errors: [] });
+  });
+
+  it('reports garbage, a truncated event and an oversized one, and keeps every valid event around them', () => {
+    const [a, b, c, d] = smallLog(4);
+    const huge = b.replace('svchost.exe -k n1', 'x'.repeat(50 * 1024 * 1024));
+    const input = Buffer.from(`${a}\nthis is not xml\n${c.slice(0, 400)}\n${huge}\n${c}\n${d}\n`);
+    const r = frame(input, Array(200).fill(1 << 20), 1 << 20);
+    expect(r.events).toEqual([a, c, d]);
+    expect(r.errors).toEqual(['garbage-between-events', 'truncated-event', 'oversized-event']);
+  });
+
+  it('reports an input that ends inside an event', () => {
+    const [a, b] = smallLog(2);
+    expect(frame(Buffer.from(`${a}\n${b.slice(0, 300)}`), [100, 100000])).toEqual({ events: [a], errors: ['truncated-event'] });
+  });
+});
+
+describe('file source', () => {
+  const xml = readFileSync(SAMPLE, 'utf8');
+
+  it('reads UTF-8, UTF-16LE with BOM, gzip and one-event-per-line files to the same events', async () => {
+    const plain = await readAll([SAMPLE]);
+    expect(plain.errors).toEqual([]);
+    expect(plain.events.length).toBeGreaterThan(50);
+    const utf16 = file('fleet-utf16.xml', Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(xml, 'utf16le')]));
+    const gz = file('fleet.xml.gz', gzipSync(Buffer.from(xml)));
+    const gz16 = file('fleet16.xml.gz', gzipSync(Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(xml, 'utf16le')])));
+    const bom8 = file('fleet-bom.xml', Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(xml)]));
+    for (const p of [utf16, gz, gz16, bom8]) {
+      const r = await readAll([p]);
+      expect(r.errors, p).toEqual([]);
+      expect(r.events, p).toEqual(plain.events);
+    }
+  });
+
+  it('reads every JSON-lines layout to the same events as the XML', async () => {
+    const events = smallLog(5, 'JSONHOST');
+    const ref = await readAll([file('j.xml', events.join('\n'))]);
+    const winlogbeat = events.map((x) => JSON.stringify({ '@timestamp': '2024-01-01T00:00:00Z', event: { original: x, kind: 'event' }, winlog: { channel: 'x' } }));
+    const nxlog = events.map((x) => JSON.stringify({ EventXML: x, Hostname: 'JSONHOST' }));
+    const dotted = events.map((x) => JSON.stringify({ 'event.original': x }));
+    for (const [name, lines] of [['wlb', winlogbeat], ['nx', nxlog], ['dot', dotted]] as const) {
+      const r = await readAll([file(`${name}.jsonl`, lines.join('\r\n') + '\r\n')]);
+      expect(r.errors).toEqual([]);
+      expect(r.events).toEqual(ref.events);
+    }
+  });
+
+  it('turns a JSON line in no known layout, bad JSON and an oversized line into error records and goes on', async () => {
+    const [a, b] = smallLog(2, 'J2');
+    const lines = [
+      JSON.stringify({ EventXML: a }),
+      '{"hello": "world"}',
+      '{not json',
+      JSON.stringify({ EventXML: b.replace('-k n1', 'y'.repeat(3 * 1024 * 1024)) }),
+      JSON.stringify({ EventXML: b }),
+    ];
+    const r = await readAll([file('bad.jsonl', lines.join('\n'))]);
+    expect(r.events.map((e) => e.recordId)).toEqual([1000, 1001]);
+    expect(r.errors.map((e) => [e.reason, e.line])).toEqual([
+      ['unknown-json-layout', 2],
+      ['bad-json', 3],
+      ['oversized-event', 4],
+    ]);
+    expect(r.counters.errorsByReason()).toEqual({ 'bad-json': 1, 'oversized-event': 1, 'unknown-json-layout': 1 });
+  });
+
+  it('gives error records the file, the byte offset and a snippet', async () => {
+    const [a, b] = smallLog(2, 'OFF');
+    const bad = b.replace(/<EventID>1<\/EventID>/, '');
+    const p = file('off.xml', `${a}\n${bad}\n`);
+    const r = await readAll([p]);
+    expect(r.events.length).toBe(1);
+    expect(r.errors).toEqual([{ reason: 'missing-eventid', message: expect.any(String), source: p, offset: Buffer.byteLength(a) + 1, snippet: expect.stringContaining('<Event') }]);
+  });
+
+  it('reads the same events from several files and from a folder', async () => {
+    const one = await readAll([SAMPLE]);
+    const twice = await readAll([SAMPLE, SAMPLE]);
+    expect(twice.events.length).toBe(2 * one.events.length);
+    const expanded = eventsDocument(smallLog(2));
+    expect((await readAll([file('doc.xml', expanded)])).events.length).toBe(2);
+  });
+});

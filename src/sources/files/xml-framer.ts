@@ -1,0 +1,198 @@
+// Finds <Event>...</Event> elements in a stream of UTF-8 chunks, with constant memory:
+// one event per line or pretty-printed, with or without an <Events> wrapper, with the banner
+// evtxexport writes. What lies between events must be white space or wrapper markup; anything
+// else, an event that never closes before the next one starts, or one larger than
+// max_event_bytes is reported and skipped, and the stream goes on.
+
+import type { DecodeReason } from '../../decode/problem.js';
+import { snippet } from '../../decode/problem.js';
+
+export interface FrameSink {
+  /** An event at s[a, b); s is `buf` read as latin1 (index == byte offset). fileOffset is the absolute offset of s[0]. */
+  event(s: string, a: number, b: number, buf: Buffer, fileOffset: number): void;
+  /** Called once per chunk before its events, so decoders can cache per-chunk state. */
+  chunk(s: string, buf: Buffer): void;
+  error(reason: DecodeReason, message: string, offset: number, snippet: string): void;
+}
+
+function isSpace(c: number): boolean {
+  return c === 32 || c === 10 || c === 13 || c === 9;
+}
+
+function endsName(c: number): boolean {
+  return c === 62 || c === 47 || isSpace(c);
+}
+
+/** Start of the next <Event> (or prefixed <x:Event>) element at or after `from`; -1 if none. */
+export function findEventStart(s: string, from: number): number {
+  let i = s.indexOf('<Event', from);
+  while (i !== -1 && !endsName(s.charCodeAt(i + 6))) i = s.indexOf('<Event', i + 6);
+  // Prefixed events are rare: look for them only when the text has ':Event' at all.
+  let j = s.indexOf(':Event', from);
+  while (j !== -1 && (i === -1 || j < i)) {
+    if (endsName(s.charCodeAt(j + 6))) {
+      let k = j - 1;
+      while (k > from && isNameChar(s.charCodeAt(k))) k--;
+      if (s.charCodeAt(k) === 60 && k < j - 1) return k;
+    }
+    j = s.indexOf(':Event', j + 6);
+  }
+  return i;
+}
+
+function isNameChar(c: number): boolean {
+  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 95 || c === 45 || c === 46;
+}
+
+/** End (exclusive) of the first </Event> or </x:Event> at or after `from`; -1 if none. */
+export function findEventEnd(s: string, from: number): number {
+  let i = s.indexOf('Event>', from);
+  while (i !== -1) {
+    const p = s.charCodeAt(i - 1);
+    if (p === 47 && s.charCodeAt(i - 2) === 60) return i + 6;
+    if (p === 58) {
+      let k = i - 2;
+      while (k > 0 && isNameChar(s.charCodeAt(k))) k--;
+      if (s.charCodeAt(k) === 47 && s.charCodeAt(k - 1) === 60) return i + 6;
+    }
+    i = s.indexOf('Event>', i + 6);
+  }
+  return -1;
+}
+
+/**
+ * Is s[from, to) only white space and wrapper markup (<?xml?>, <!-- -->, <!DOCTYPE>, <Events>,
+ * </Events>)? Returns the offset of the first offending character, or -1.
+ */
+export function badGapAt(s: string, from: number, to: number): number {
+  let i = from;
+  while (i < to) {
+    const c = s.charCodeAt(i);
+    if (isSpace(c)) {
+      i++;
+      continue;
+    }
+    if (c !== 60) return i;
+    let close: number;
+    if (s.startsWith('<?', i)) close = s.indexOf('?>', i) + 2;
+    else if (s.startsWith('<!--', i)) close = s.indexOf('-->', i) + 3;
+    else if (s.startsWith('<!DOCTYPE', i)) close = s.indexOf('>', i) + 1;
+    else if (s.startsWith('<Events', i) || s.startsWith('</Events', i)) close = s.indexOf('>', i) + 1;
+    else return i;
+    if (close <= i || close > to) return i;
+    i = close;
+  }
+  return -1;
+}
+
+// evtxexport writes "evtxexport 20181227" before the events; it is not an error.
+const BANNER = /^evtxexport [0-9]+\r?\n/;
+// Bytes kept from a chunk with no event start in it, so a tag split across chunks is still found.
+const TAIL_KEEP = 64;
+
+export class XmlEventFramer {
+  private pending: Buffer | null = null;
+  /** Absolute offset of the first byte of `pending` (or of the next chunk when nothing is pending). */
+  private offset = 0;
+  private atStart = true;
+  /** Skipping an oversized event until its end or the next event start. */
+  private skipping = false;
+
+  constructor(private readonly maxEventBytes: number) {}
+
+  push(chunk: Buffer, sink: FrameSink): void {
+    const buf = this.pending === null ? chunk : Buffer.concat([this.pending, chunk]);
+    this.pending = null;
+    const s = buf.toString('latin1');
+    sink.chunk(s, buf);
+    let pos = 0;
+    if (this.atStart) {
+      const m = BANNER.exec(s.slice(0, 64));
+      if (m !== null) pos = m[0].length;
+      else if (s.length < 64 && !s.includes('\n')) {
+        this.keep(buf, 0);
+        return;
+      }
+      this.atStart = false;
+    }
+    pos = this.scan(s, buf, pos, sink);
+    this.keep(buf, pos);
+  }
+
+  /** End of input: whatever is pending is a truncated event or trailing garbage. */
+  end(sink: FrameSink): void {
+    if (this.pending === null) return;
+    const buf = this.pending;
+    this.pending = null;
+    const s = buf.toString('latin1');
+    if (this.skipping) return;
+    const start = findEventStart(s, 0);
+    const gapEnd = start === -1 ? s.length : start;
+    const bad = badGapAt(s, 0, gapEnd);
+    if (bad !== -1) sink.error('garbage-between-events', 'text between events is not XML event markup', this.offset + bad, snippet(s, bad));
+    if (start !== -1) sink.error('truncated-event', 'input ends inside an event (no </Event>)', this.offset + start, snippet(s, start));
+  }
+
+  private keep(buf: Buffer, pos: number): void {
+    if (pos < buf.length) {
+      this.pending = buf.subarray(pos);
+      this.offset += pos;
+    } else {
+      this.offset += buf.length;
+    }
+  }
+
+  /** Frame events in s from pos; returns the offset from which bytes must be kept for the next chunk. */
+  private scan(s: string, buf: Buffer, pos: number, sink: FrameSink): number {
+    let start = findEventStart(s, pos);
+    for (;;) {
+      if (this.skipping) {
+        const end = findEventEnd(s, pos);
+        if (end === -1 && start === -1) return Math.max(pos, s.length - TAIL_KEEP);
+        this.skipping = false;
+        if (end !== -1 && (start === -1 || end < start)) {
+          pos = end;
+          if (start !== -1 && start < pos) start = findEventStart(s, pos);
+        } else {
+          pos = start;
+        }
+        continue;
+      }
+      if (start === -1) {
+        // Keep a trailing '<...' (maybe a split tag) for the next chunk; check the rest of the gap now.
+        const lastLt = s.lastIndexOf('<');
+        let keepFrom = lastLt >= pos ? lastLt : s.length;
+        if (s.length - keepFrom > this.maxEventBytes) keepFrom = s.length - TAIL_KEEP;
+        const bad = badGapAt(s, pos, keepFrom);
+        if (bad !== -1) sink.error('garbage-between-events', 'text between events is not XML event markup', this.offset + bad, snippet(s, bad));
+        return keepFrom;
+      }
+      if (start > pos) {
+        const bad = badGapAt(s, pos, start);
+        if (bad !== -1) sink.error('garbage-between-events', 'text between events is not XML event markup', this.offset + bad, snippet(s, bad));
+      }
+      const end = findEventEnd(s, start + 6);
+      const next = findEventStart(s, start + 6);
+      if (next !== -1 && (end === -1 || next < end)) {
+        sink.error('truncated-event', 'event has no </Event> before the next event starts', this.offset + start, snippet(s, start));
+        pos = start = next;
+        continue;
+      }
+      if (end === -1) {
+        if (s.length - start <= this.maxEventBytes) return start;
+        sink.error('oversized-event', `event is larger than max_event_bytes (${this.maxEventBytes}); skipped`, this.offset + start, snippet(s, start));
+        this.skipping = true;
+        pos = Math.max(start + 6, s.length - TAIL_KEEP);
+        start = -1;
+        continue;
+      }
+      if (end - start > this.maxEventBytes) {
+        sink.error('oversized-event', `event is larger than max_event_bytes (${this.maxEventBytes}); skipped`, this.offset + start, snippet(s, start));
+      } else {
+        sink.event(s, start, end, buf, this.offset);
+      }
+      pos = end;
+      start = next;
+    }
+  }
+}

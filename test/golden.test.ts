@@ -1,0 +1,42 @@
+// Golden tests: each samples/<case>.xml must give exactly samples/<case>.alerts.jsonl through the
+// real CLI. `UPDATE_GOLDEN=1 npm test` rewrites the expected files; a human reads the diff.
+
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { REPO_ROOT, parseAlerts, runCli } from './support/cli.js';
+
+const SAMPLES = resolve(REPO_ROOT, 'samples');
+const cases = readdirSync(SAMPLES).filter((f) => f.endsWith('.xml')).sort();
+
+describe('golden samples', () => {
+  it('has a normal fleet and one case per rule', () => {
+    expect(cases).toContain('normal-boot-fleet.xml');
+    for (const rule of ['path', 'parent', 'user', 'child-no-exit', 'instances', 'unexpected-child', 'subsystems-registry']) {
+      expect(cases).toContain(`rule-smss-${rule}.xml`);
+    }
+  });
+
+  for (const file of cases) {
+    it(`${file} gives exactly its expected alerts`, () => {
+      const r = runCli(['replay', '--quiet', '--no-progress', resolve(SAMPLES, file)]);
+      expect(r.stderr).toBe('');
+      expect(r.status).toBe(0);
+      const got = parseAlerts(r.stdout);
+      const expectedFile = resolve(SAMPLES, file.replace(/\.xml$/, '.alerts.jsonl'));
+      if (process.env.UPDATE_GOLDEN === '1') {
+        writeFileSync(expectedFile, got.map((a) => JSON.stringify(a)).join('\n') + (got.length > 0 ? '\n' : ''));
+      }
+      expect(existsSync(expectedFile), `${expectedFile} is missing; run UPDATE_GOLDEN=1 npm test and review it`).toBe(true);
+      const expected = parseAlerts(readFileSync(expectedFile, 'utf8'));
+      expect(got).toEqual(expected);
+      const rule = /^rule-(smss-.+)\.xml$/.exec(file);
+      if (rule !== null) {
+        // Each rule case raises its own rule and nothing else.
+        expect(new Set(got.map((a) => a.rule))).toEqual(new Set([rule[1].replace('smss-', 'smss.')]));
+      } else {
+        expect(got).toEqual([]);
+      }
+    });
+  }
+});

@@ -1,0 +1,212 @@
+// Builds Sysmon event XML for tests and the bundled samples: the full field set of each
+// EventID, in the canonical shape Windows renders, with entity escaping.
+
+export interface Proc {
+  guid: string;
+  pid: number;
+  image: string;
+  commandLine: string;
+  user: string;
+  logonId: string;
+  session: number;
+  parent: Proc | null;
+  originalFileName?: string;
+}
+
+const PROVIDER_GUID = '{5770385f-c22a-43e0-bf4c-06f5698ffbd9}';
+
+export function xmlEscape(s: string): string {
+  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&apos;');
+}
+
+export function utcTime(ms: number): string {
+  return new Date(ms).toISOString().replace('T', ' ').replace('Z', '');
+}
+
+function data(fields: [string, string][]): string {
+  return fields.map(([k, v]) => (v === '' ? `<Data Name='${k}'/>` : `<Data Name='${k}'>${xmlEscape(v)}</Data>`)).join('');
+}
+
+export function eventXml(eventId: number, host: string, recordId: number, timeMs: number, fields: [string, string][], opts: { version?: number; task?: number } = {}): string {
+  return (
+    `<Event xmlns='http://schemas.microsoft.com/win/2004/08/events/event'><System><Provider Name='Microsoft-Windows-Sysmon' Guid='${PROVIDER_GUID}'/>` +
+    `<EventID>${eventId}</EventID><Version>${opts.version ?? 5}</Version><Level>4</Level><Task>${opts.task ?? eventId}</Task><Opcode>0</Opcode>` +
+    `<Keywords>0x8000000000000000</Keywords><TimeCreated SystemTime='${new Date(timeMs + 3).toISOString().replace('Z', '0000Z')}'/>` +
+    `<EventRecordID>${recordId}</EventRecordID><Correlation/><Execution ProcessID='2752' ThreadID='3576'/>` +
+    `<Channel>Microsoft-Windows-Sysmon/Operational</Channel><Computer>${xmlEscape(host)}</Computer><Security UserID='S-1-5-18'/></System>` +
+    `<EventData>${data(fields)}</EventData></Event>`
+  );
+}
+
+function hex(n: number, width: number): string {
+  return n.toString(16).padStart(width, '0');
+}
+
+/** One host's log, with deterministic GUIDs and record ids. */
+export class HostLog {
+  readonly events: string[] = [];
+  private recordId: number;
+  private seq = 0;
+  readonly system: Proc;
+
+  constructor(
+    readonly host: string,
+    private readonly hostNo: number,
+    firstRecordId = 1000,
+    readonly systemUser = 'NT AUTHORITY\\SYSTEM',
+  ) {
+    this.recordId = firstRecordId;
+    this.system = this.proc(4, 'System', '', null);
+  }
+
+  guid(): string {
+    this.seq++;
+    return `{${hex(0x747f3d00 + this.hostNo, 8)}-${hex(this.seq, 4)}-5ea4-0000-0010${hex(this.seq * 7919, 8)}}`;
+  }
+
+  proc(pid: number, image: string, commandLine: string, parent: Proc | null, opts: Partial<Proc> = {}): Proc {
+    return {
+      guid: this.guid(),
+      pid,
+      image,
+      commandLine,
+      user: this.systemUser,
+      logonId: '0x3e7',
+      session: 0,
+      parent,
+      ...opts,
+    };
+  }
+
+  /** EventID 1 for `p` (its parent must be set), returning p. */
+  create(t: number, p: Proc): Proc {
+    const parent = p.parent ?? this.system;
+    const name = p.image.slice(p.image.lastIndexOf('\\') + 1);
+    this.events.push(
+      eventXml(1, this.host, this.recordId++, t, [
+        ['RuleName', '-'],
+        ['UtcTime', utcTime(t)],
+        ['ProcessGuid', p.guid],
+        ['ProcessId', String(p.pid)],
+        ['Image', p.image],
+        ['FileVersion', '10.0.19041.1 (WinBuild.160101.0800)'],
+        ['Description', name],
+        ['Product', 'Microsoft® Windows® Operating System'],
+        ['Company', 'Microsoft Corporation'],
+        ['OriginalFileName', p.originalFileName ?? name],
+        ['CommandLine', p.commandLine],
+        ['CurrentDirectory', 'C:\\Windows\\system32\\'],
+        ['User', p.user],
+        ['LogonGuid', `{747f3d96-3384-5ea5-0000-0020${hex(parseInt(p.logonId, 16) || 0, 8)}}`],
+        ['LogonId', p.logonId],
+        ['TerminalSessionId', String(p.session)],
+        ['IntegrityLevel', 'System'],
+        ['Hashes', 'SHA1=9F768C0D0774407564F098145B64565CFFDD8DC4,MD5=858E3DA84C5389952E1AD3701E410F61,SHA256=5F48638E3397204C2C63D7B76D025D62302D0E45FC5055C0A692B0BBC7E6B337,IMPHASH=BC32B6662261DE8469D6EB034C62A6A5'],
+        ['ParentProcessGuid', parent.guid],
+        ['ParentProcessId', String(parent.pid)],
+        ['ParentImage', parent.image],
+        ['ParentCommandLine', parent.commandLine],
+        ['ParentUser', parent.user],
+      ]),
+    );
+    return p;
+  }
+
+  exit(t: number, p: Proc): void {
+    this.events.push(
+      eventXml(5, this.host, this.recordId++, t, [
+        ['RuleName', '-'],
+        ['UtcTime', utcTime(t)],
+        ['ProcessGuid', p.guid],
+        ['ProcessId', String(p.pid)],
+        ['Image', p.image],
+        ['User', p.user],
+      ], { version: 3 }),
+    );
+  }
+
+  registrySet(t: number, p: Proc, targetObject: string, details: string): void {
+    this.events.push(
+      eventXml(13, this.host, this.recordId++, t, [
+        ['RuleName', '-'],
+        ['EventType', 'SetValue'],
+        ['UtcTime', utcTime(t)],
+        ['ProcessGuid', p.guid],
+        ['ProcessId', String(p.pid)],
+        ['Image', p.image],
+        ['TargetObject', targetObject],
+        ['Details', details],
+        ['User', p.user],
+      ], { version: 2 }),
+    );
+  }
+
+  registryObject(t: number, p: Proc, eventType: 'CreateKey' | 'DeleteKey' | 'DeleteValue', targetObject: string): void {
+    this.events.push(
+      eventXml(12, this.host, this.recordId++, t, [
+        ['RuleName', '-'],
+        ['EventType', eventType],
+        ['UtcTime', utcTime(t)],
+        ['ProcessGuid', p.guid],
+        ['ProcessId', String(p.pid)],
+        ['Image', p.image],
+        ['TargetObject', targetObject],
+        ['User', p.user],
+      ], { version: 2 }),
+    );
+  }
+
+  /** An event no rule reads (network connection), for realistic mixes. */
+  network(t: number, p: Proc, destination: string): void {
+    this.events.push(
+      eventXml(3, this.host, this.recordId++, t, [
+        ['RuleName', '-'],
+        ['UtcTime', utcTime(t)],
+        ['ProcessGuid', p.guid],
+        ['ProcessId', String(p.pid)],
+        ['Image', p.image],
+        ['User', p.user],
+        ['Protocol', 'tcp'],
+        ['Initiated', 'true'],
+        ['SourceIsIpv6', 'false'],
+        ['SourceIp', '10.0.0.5'],
+        ['SourceHostname', '-'],
+        ['SourcePort', '49731'],
+        ['SourcePortName', '-'],
+        ['DestinationIsIpv6', 'false'],
+        ['DestinationIp', destination],
+        ['DestinationHostname', '-'],
+        ['DestinationPort', '443'],
+        ['DestinationPortName', 'https'],
+      ]),
+    );
+  }
+
+  /**
+   * A normal boot: System -> master smss (-> autochk) -> child smss per session -> csrss +
+   * wininit / winlogon; each child exits within half a second. Returns the processes.
+   */
+  boot(t0: number, opts: { exits: boolean; pids?: number } = { exits: true }): { master: Proc; wininit: Proc; winlogon: Proc; services: Proc; t: number } {
+    const base = opts.pids ?? 300;
+    const sys = this.proc(4, 'System', '', null);
+    (this as { system: Proc }).system = sys;
+    const master = this.create(t0, this.proc(base, 'C:\\Windows\\System32\\smss.exe', '\\SystemRoot\\System32\\smss.exe', sys));
+    const autochk = this.create(t0 + 900, this.proc(base + 28, 'C:\\Windows\\System32\\autochk.exe', '\\??\\C:\\Windows\\system32\\autochk.exe *', master));
+    if (opts.exits) this.exit(t0 + 1400, autochk);
+    const child0 = this.create(t0 + 2100, this.proc(base + 88, 'C:\\Windows\\System32\\smss.exe', '\\SystemRoot\\System32\\smss.exe 000000cc 00000084 ', master));
+    this.create(t0 + 2300, this.proc(base + 96, 'C:\\Windows\\System32\\csrss.exe', '%SystemRoot%\\system32\\csrss.exe ObjectDirectory=\\Windows SharedSection=1024,20480,768 Windows=On SubSystemType=Windows ServerDll=basesrv,1 ServerDll=winsrv:UserServerDllInitialization,3 ServerDll=sxssrv,4 ProfileControl=Off MaxRequestThreads=16', child0));
+    const wininit = this.create(t0 + 2400, this.proc(base + 168, 'C:\\Windows\\System32\\wininit.exe', 'wininit.exe', child0));
+    if (opts.exits) this.exit(t0 + 2450, child0);
+    const child1 = this.create(t0 + 2500, this.proc(base + 160, 'C:\\Windows\\System32\\smss.exe', '\\SystemRoot\\System32\\smss.exe 000000d8 00000084 ', master, { session: 1 }));
+    this.create(t0 + 2510, this.proc(base + 176, 'C:\\Windows\\System32\\csrss.exe', '%SystemRoot%\\system32\\csrss.exe ObjectDirectory=\\Windows SharedSection=1024,20480,768 Windows=On SubSystemType=Windows ServerDll=basesrv,1 ServerDll=winsrv:UserServerDllInitialization,3 ServerDll=sxssrv,4 ProfileControl=Off MaxRequestThreads=16', child1, { session: 1 }));
+    const winlogon = this.create(t0 + 2600, this.proc(base + 268, 'C:\\Windows\\System32\\winlogon.exe', 'winlogon.exe', child1, { session: 1 }));
+    if (opts.exits) this.exit(t0 + 2665, child1);
+    const services = this.create(t0 + 2800, this.proc(base + 332, 'C:\\Windows\\System32\\services.exe', 'C:\\Windows\\system32\\services.exe', wininit));
+    this.create(t0 + 2810, this.proc(base + 340, 'C:\\Windows\\System32\\lsass.exe', 'C:\\Windows\\system32\\lsass.exe', wininit));
+    return { master, wininit, winlogon, services, t: t0 + 3000 };
+  }
+}
+
+export function eventsDocument(events: readonly string[]): string {
+  return `<?xml version="1.0" encoding="utf-8"?>\n<Events>\n${events.join('\n')}\n</Events>\n`;
+}
