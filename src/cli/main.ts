@@ -5,7 +5,9 @@ import { resolve } from 'node:path';
 import { Command, CommanderError } from 'commander';
 import { EXIT_FATAL, EXIT_OK, EXIT_USAGE } from './exit-codes.js';
 import { PACKAGE_ROOT } from './paths.js';
+import { generateCommand } from './generate.js';
 import { replayCommand } from './replay.js';
+import { scoreCommand } from './score.js';
 
 function version(): string {
   try {
@@ -27,6 +29,8 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
   program.addCommand(replayCommand(setExit));
+  program.addCommand(generateCommand(setExit));
+  program.addCommand(scoreCommand(setExit));
   for (const c of program.commands) c.exitOverride().showHelpAfterError('(run with --help for usage)');
   return program;
 }

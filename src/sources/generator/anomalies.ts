@@ -66,7 +66,13 @@ export function injectAnomaly(h: HostSim, rule: RuleId, t: number): void {
     case 'smss.path': {
       // A child of the real master running from the wrong folder (or renamed: OriginalFileName smss.exe); exits in time.
       const fake = h.proc(variant === 0 ? 'fake-smss-temp' : 'fake-smss-renamed', master, h.system, t, { role: Role.ChildSmss });
-      labelled(h.planCreate(fake, 80 + r.int(800)), rule, fake);
+      const c = labelled(h.planCreate(fake, 80 + r.int(800)), rule, fake);
+      if (variant === 1) {
+        // Renamed (svcupd.exe, OriginalFileName smss.exe): by file name it is also a child the
+        // master may not start (allowed_children lists file names), so both rules hold.
+        c.alsoRule = 'smss.unexpected-child';
+        c.alsoSubject = master;
+      }
       return;
     }
     case 'smss.parent': {

@@ -34,6 +34,9 @@ export class Plan implements Timed {
   /** Label this event proves when written: rule and subject process. */
   rule: RuleId | null = null;
   subject: Proc | null = null;
+  /** A second rule the same event legitimately proves (rare: a renamed smss is also an unexpected child). */
+  alsoRule: RuleId | null = null;
+  alsoSubject: Proc | null = null;
   /** May be written out of order (ordinary churn only). */
   delayable = false;
   constructor(
@@ -275,6 +278,7 @@ export class HostSim implements RenderHost, Timed {
     const out = this.render(p, t);
     if (out !== '' && p.rule !== null && p.subject !== null) {
       this.labels.push({ host: this.name, rule: p.rule, processGuid: p.subject.guid, time: isoMs(t) });
+      if (p.alsoRule !== null && p.alsoSubject !== null) this.labels.push({ host: this.name, rule: p.alsoRule, processGuid: p.alsoSubject.guid, time: isoMs(t) });
     }
     return out;
   }
