@@ -142,14 +142,14 @@ export async function runGenerateCli(opts: GenerateCliOptions): Promise<number> 
     thresholds,
   };
   const fleet = new Fleet(fleetOpts);
-  const output = new StreamOutput(toStdout ? process.stdout : (opts.out as string));
+  const output = new StreamOutput(toStdout ? process.stdout : (opts.out as string), formatter(opts.format));
   const bar = opts.progress && process.stderr.isTTY ? progressBar(fleet, opts.events) : null;
   let interrupted = false;
   const onSigint = (): void => {
     interrupted = true;
   };
   process.once('SIGINT', onSigint);
-  const result = await runFleet(fleet, output, formatter(opts.format), {
+  const result = await runFleet(fleet, output, {
     maxEvents: opts.events,
     rate: opts.rate,
     onProgress: bar?.update,

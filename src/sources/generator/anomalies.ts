@@ -6,6 +6,8 @@ import { planChildSmss, planRdpSession } from './boot.js';
 import { Kind, Plan, type HostSim } from './host.js';
 import type { RuleId } from './labels.js';
 import { Role, type Proc } from './model.js';
+import { enc } from './bytes.js';
+import { CREATE_KEY, DELETE_VALUE } from './catalog.js';
 import { xmlText } from './text.js';
 
 export const ANOMALY_KINDS: readonly RuleId[] = [
@@ -36,7 +38,7 @@ const SM = 'HKLM\\System\\CurrentControlSet\\Control\\Session Manager';
 const DROP = 'C:\\ProgramData\\Microsoft\\DeviceSync';
 
 /** Subsystems / Session Manager writes no baseline allows: [EventID, EventType, TargetObject, Details]. */
-const BAD_WRITES: Array<[number, string, string, string]> = (
+const BAD_WRITES: Array<[number, Uint8Array, Uint8Array, Uint8Array]> = (
   [
     [13, 'SetValue', `${SM}\\Subsystems\\Windows`, `%SystemRoot%\\system32\\csrss.exe ObjectDirectory=\\Windows SharedSection=1024,20480,768 Windows=On SubSystemType=Windows ServerDll=basesrv,1 ServerDll=winsrv:UserServerDllInitialization,3 ServerDll=${DROP}\\sxssrv.dll,4 ProfileControl=Off MaxRequestThreads=16`],
     [13, 'SetValue', 'HKLM\\System\\ControlSet001\\Control\\Session Manager\\Subsystems\\Kmode', `\\??\\${DROP}\\win32kx.sys`],
@@ -44,7 +46,7 @@ const BAD_WRITES: Array<[number, string, string, string]> = (
     [12, 'DeleteValue', `${SM}\\Subsystems\\Posix`, ''],
     [13, 'SetValue', `${SM}\\SetupExecute`, `${DROP}\\devsvc.exe -install`],
   ] as Array<[number, string, string, string]>
-).map(([e, ty, k, d]) => [e, ty, xmlText(k), xmlText(d)]);
+).map(([e, ty, k, d]) => [e, ty === 'DeleteValue' ? DELETE_VALUE : enc(ty), enc(xmlText(k)), enc(xmlText(d))]);
 
 function liveOf(h: HostSim, key: string, epoch = h.epoch): Proc | null {
   for (const p of h.live) if (p.spec.key === key && p.created && p.epoch === epoch && p.role === Role.Other) return p;
@@ -106,7 +108,7 @@ export function injectAnomaly(h: HostSim, rule: RuleId, t: number): void {
       h.planCreate(second);
       const svc = liveOf(h, 'svchost', h.epoch - 1);
       if (svc !== null) {
-        const [key, details] = [xmlText(`${SM}\\Memory Management\\PrefetchParameters\\BootId`), 'DWORD (0x0000002f)'];
+        const [key, details] = [enc(xmlText(`${SM}\\Memory Management\\PrefetchParameters\\BootId`)), enc('DWORD (0x0000002f)')];
         h.plan(new Plan(t + 1000 + r.int(Math.min(60_000, (h.thresholds.rebootCheckSecs * 1000) / 2)), Kind.RegSet, svc, null, 0, key, details));
       }
       return; // the label comes from the host's instance watch: the first old-boot act decides its time
@@ -148,14 +150,14 @@ export function injectDecoy(h: HostSim, kind: DecoyKind, t: number): void {
     case 'environment-write': {
       const svc = liveOf(h, 'svchost');
       if (svc === null) return;
-      h.plan(new Plan(t, Kind.RegSet, svc, null, 0, xmlText('HKLM\\System\\CurrentControlSet\\Control\\SESSION MANAGER\\Environment\\TEMP'), xmlText('%SystemRoot%\\TEMP')));
-      h.plan(new Plan(t + 5, Kind.RegObject, svc, null, 0, xmlText('HKLM\\System\\CurrentControlSet\\Control\\SESSION MANAGER\\Environment\\__PSLockdownPolicy'), 'DeleteValue'));
+      h.plan(new Plan(t, Kind.RegSet, svc, null, 0, enc(xmlText('HKLM\\System\\CurrentControlSet\\Control\\SESSION MANAGER\\Environment\\TEMP')), enc(xmlText('%SystemRoot%\\TEMP'))));
+      h.plan(new Plan(t + 5, Kind.RegObject, svc, null, 0, enc(xmlText('HKLM\\System\\CurrentControlSet\\Control\\SESSION MANAGER\\Environment\\__PSLockdownPolicy')), DELETE_VALUE));
       return;
     }
     case 'subsystems-createkey': {
       const svc = liveOf(h, 'svchost');
       if (svc === null) return;
-      h.plan(new Plan(t, Kind.RegObject, svc, null, 0, xmlText(`${SM}\\Subsystems`), 'CreateKey'));
+      h.plan(new Plan(t, Kind.RegObject, svc, null, 0, enc(xmlText(`${SM}\\Subsystems`)), CREATE_KEY));
       return;
     }
     case 'rdp-unseen-master':

@@ -4,8 +4,8 @@
 // lsass, svchost instances, and explorer at logon.
 
 import { image } from './catalog.js';
-import { Kind, Plan, type HostSim } from './host.js';
-import { Role, type Logon, type Proc } from './model.js';
+import { Kind, Plan, execBytes, type HostSim } from './host.js';
+import { Role, inSession, type Logon, type Proc } from './model.js';
 import { hash32 } from './prng.js';
 import { hex8 } from './text.js';
 
@@ -67,7 +67,7 @@ export function planBoot(h: HostSim, t0: number, smssImage?: string): BootState 
   h.planCreate(h.proc('lsass', wininit, h.system, t + 40 + r.int(30), { pid: bootPid(h, 616, 'lsass') }));
   const session1 = h.logon('Window Manager\\DWM-1', 0x8000 + r.int(0x4000), 1, 'System', winlogon.start);
   h.planCreate(h.proc('logonui', winlogon, h.system, winlogon.start + 500 + r.int(100), { pid: bootPid(h, 992, 'logonui') }), 30_000 + r.int(60_000));
-  h.planCreate(h.proc('dwm', winlogon, { ...session1 }, winlogon.start + 502 + r.int(100), { pid: bootPid(h, 1000, 'dwm') }));
+  h.planCreate(h.proc('dwm', winlogon, session1, winlogon.start + 502 + r.int(100), { pid: bootPid(h, 1000, 'dwm') }));
   h.planCreate(h.proc('fontdrvhost', winlogon, h.logon('Font Driver Host\\UMFD-1', 0x7f00 + r.int(0xff), 1, 'Low', winlogon.start), winlogon.start + 510, { pid: bootPid(h, 820, 'umfd1') }));
 
   let dcomLaunch: Proc | null = null;
@@ -85,7 +85,7 @@ export function planBoot(h: HostSim, t0: number, smssImage?: string): BootState 
   }
   const state: BootState = { master, services, consoleWinlogon: winlogon, dcomLaunch: dcomLaunch as Proc };
   boots.set(h, state);
-  h.exec = `<Execution ProcessID='${bootPid(h, 2752, 'sysmon-exec')}' ThreadID='`;
+  h.exec = execBytes(bootPid(h, 2752, 'sysmon-exec'));
   if (!h.traits.server) h.plan(new Plan(t0 + 25_000 + r.int(60_000), Kind.Logon, null, winlogon, 1));
   h.plan(new Plan(t0 + 8000 + r.int(2000), Kind.Arrival, null));
   return state;
@@ -116,12 +116,12 @@ export function planChildSmss(
   const r = h.rng;
   const args = `${hex8(0xcc + 12 * session)} ${hex8(0x84)} `;
   const cmd = `\\SystemRoot\\System32\\smss.exe ${args}`;
-  const sessLogon = logon.session === session ? logon : { ...logon, session };
+  const sessLogon = inSession(logon, session);
   const child = h.proc('smss', master, sessLogon, at, { pid, image: smssImage ?? master.image, cmdline: cmd, role: Role.ChildSmss });
   const csrssAt = at + 15 + r.int(185);
-  const csrss = h.proc('csrss', child, { ...h.system, session }, csrssAt, { pid: pid + 8 });
+  const csrss = h.proc('csrss', child, inSession(h.system, session), csrssAt, { pid: pid + 8 });
   const secondAt = csrssAt + 2 + r.int(138);
-  const sec = h.proc(second, child, { ...h.system, session }, secondAt, { pid: pid + (second === 'wininit' ? 80 : 108) });
+  const sec = h.proc(second, child, inSession(h.system, session), secondAt, { pid: pid + (second === 'wininit' ? 80 : 108) });
   const exitAt = exitAfterMs === undefined ? secondAt + r.int(60) : at + exitAfterMs;
   h.planCreate(child, exitAt === Infinity ? Infinity : exitAt - at);
   h.planCreate(csrss);
@@ -178,7 +178,7 @@ export function seedRunning(h: HostSim): BootState {
   h.master = master;
   const wininit = h.preexisting(h.proc('wininit', null, h.system, bootAt + 4800, { pid: bootPid(h, 468, 'wininit') }));
   h.preexisting(h.proc('csrss', null, h.system, bootAt + 4700, { pid: bootPid(h, 396, 'csrss0') }));
-  const winlogon = h.preexisting(h.proc('winlogon', null, { ...h.system, session: 1 }, bootAt + 5300, { pid: bootPid(h, 568, 'winlogon') }));
+  const winlogon = h.preexisting(h.proc('winlogon', null, inSession(h.system, 1), bootAt + 5300, { pid: bootPid(h, 568, 'winlogon') }));
   const services = h.preexisting(h.proc('services', wininit, h.system, bootAt + 5400, { pid: bootPid(h, 584, 'services') }));
   h.preexisting(h.proc('lsass', wininit, h.system, bootAt + 5450, { pid: bootPid(h, 616, 'lsass') }));
   let dcomLaunch: Proc | null = null;
@@ -197,7 +197,7 @@ export function seedRunning(h: HostSim): BootState {
     h.preexisting(h.proc('onedrive', explorer, user, bootAt + 66_000, {}));
     h.userLogon = user;
   }
-  h.exec = `<Execution ProcessID='${bootPid(h, 2752, 'sysmon-exec')}' ThreadID='`;
+  h.exec = execBytes(bootPid(h, 2752, 'sysmon-exec'));
   const state: BootState = { master, services, consoleWinlogon: winlogon, dcomLaunch: dcomLaunch as Proc };
   boots.set(h, state);
   h.plan(new Plan(h.start + r.int(2000), Kind.Arrival, null));

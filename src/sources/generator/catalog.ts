@@ -4,6 +4,7 @@
 // privesc_unquoted_svc_sysmon_1_11, the OTRF workstation excerpt). All text is converted to
 // XML-escaped UTF-8 byte strings here, once.
 
+import { enc } from './bytes.js';
 import { Prng, hash32 } from './prng.js';
 import { xmlText } from './text.js';
 
@@ -28,6 +29,10 @@ export interface ImageSpec {
   dlls: number[];
   /** Rough lifetime in seconds (mean of an exponential); Infinity for services that stay up. */
   lifetimeSecs: number;
+  /** versionBlock, hashes and cwd encoded for the renderer. */
+  versionBytes: Uint8Array;
+  hashesBytes: Uint8Array;
+  cwdBytes: Uint8Array;
 }
 
 interface ImageDef {
@@ -179,14 +184,20 @@ const dllIndex = new Map(DLL_KEYS.map((k, i) => [k, i]));
 
 export const IMAGES: Record<string, ImageSpec> = {};
 for (const d of IMAGE_DEFS) {
+  const versionB = versionBlock(d.version ?? WINVER, d.description, d.product ?? WINDOWS, d.company ?? MS, d.original);
+  const hashes = fakeHashes(d.key + d.path);
+  const cwd = xmlText(d.cwd ?? 'C:\\Windows\\system32\\');
   IMAGES[d.key] = {
     key: d.key,
+    versionBytes: enc(versionB),
+    hashesBytes: enc(hashes),
+    cwdBytes: enc(cwd),
     image: xmlText(d.path),
-    versionBlock: versionBlock(d.version ?? WINVER, d.description, d.product ?? WINDOWS, d.company ?? MS, d.original),
-    hashes: fakeHashes(d.key + d.path),
+    versionBlock: versionB,
+    hashes,
     originalFileName: xmlText(d.original),
     integrity: d.integrity ?? 'Medium',
-    cwd: xmlText(d.cwd ?? 'C:\\Windows\\system32\\'),
+    cwd,
     cmdlines: d.cmdlines.map(xmlText),
     dlls: [...CORE_DLLS, ...(d.dlls ?? [])].map((k) => {
       const i = dllIndex.get(k);
@@ -203,8 +214,8 @@ export function image(key: string): ImageSpec {
   return s;
 }
 
-/** Registry values ordinary activity sets (EventID 13): [TargetObject, Details], XML-ready. */
-export const REG_SETS: Array<[string, string]> = (
+/** Registry values ordinary activity sets (EventID 13): [TargetObject, Details], XML-ready bytes. */
+export const REG_SETS: Array<[Uint8Array, Uint8Array]> = (
   [
     ['HKLM\\SOFTWARE\\Microsoft\\Security Center\\Provider\\Av\\{D68DDC3A-831F-4fae-9E44-DA132C1ACF46}\\STATE', 'DWORD (0x00062100)'],
     ['HKLM\\System\\CurrentControlSet\\Services\\bam\\State\\UserSettings\\S-1-5-21-3623811015-3361044348-30300820-1013\\\\Device\\HarddiskVolume2\\Windows\\System32\\cmd.exe', 'Binary Data'],
@@ -219,7 +230,7 @@ export const REG_SETS: Array<[string, string]> = (
     ['HKLM\\System\\CurrentControlSet\\Control\\Session Manager\\Memory Management\\PrefetchParameters\\BootId', 'DWORD (0x0000002e)'],
     ['HKLM\\SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\Explorer\\ShellServiceObjects\\{F56F6FDD-AA9D-4618-A949-C1B91AF43B1A}\\AutoStart', '(Empty)'],
   ] as Array<[string, string]>
-).map(([k, v]) => [xmlText(k), xmlText(v)]);
+).map(([k, v]) => [enc(xmlText(k)), enc(xmlText(v))]);
 
 /** Per-user registry values explorer and user programs set: the key suffix after HKU\<SID>. */
 export const USER_REG_SETS: Array<[string, string]> = (
@@ -233,12 +244,16 @@ export const USER_REG_SETS: Array<[string, string]> = (
 ).map(([k, v]) => [xmlText(k), xmlText(v)]);
 
 /** Keys ordinary activity creates or opens (EventID 12 CreateKey). */
-export const REG_KEYS: string[] = [
+export const REG_KEYS: Uint8Array[] = [
   'HKLM\\SOFTWARE\\Microsoft\\Security Center\\Provider\\Av\\{D68DDC3A-831F-4fae-9E44-DA132C1ACF46}',
   'HKLM\\System\\CurrentControlSet\\Services\\bam\\State\\UserSettings\\S-1-5-21-3623811015-3361044348-30300820-1013',
   'HKLM\\SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\WINEVT\\Publishers\\{5770385f-c22a-43e0-bf4c-06f5698ffbd9}',
   'HKLM\\SOFTWARE\\Microsoft\\Tracing\\powershell_RASAPI32',
-].map(xmlText);
+].map((k) => enc(xmlText(k)));
+
+/** EventID 12 EventType values (compared by identity on the hot path). */
+export const CREATE_KEY = enc('CreateKey');
+export const DELETE_VALUE = enc('DeleteValue');
 
 /** DNS names and the answer Sysmon prints for them (EventID 22). */
 export const DNS: Array<[string, string]> = (
@@ -269,7 +284,7 @@ export const REMOTES: Array<[string, string, number, string]> = [
 ];
 
 /** File names created in ordinary activity (EventID 11); '<USER>' is replaced with the user folder. */
-export const FILES: string[] = [
+export const FILES: Uint8Array[] = [
   'C:\\Windows\\Prefetch\\SVCHOST.EXE-7D2C5F1A.pf',
   'C:\\Windows\\Prefetch\\CONHOST.EXE-1F3E45E1.pf',
   'C:\\Windows\\ServiceProfiles\\LocalService\\AppData\\Local\\lastalive0.dat',
@@ -277,7 +292,7 @@ export const FILES: string[] = [
   'C:\\Windows\\Temp\\__PSScriptPolicyTest_yx0vq2l2.ykn.ps1',
   'C:\\Windows\\System32\\Tasks\\Microsoft\\Windows\\UpdateOrchestrator\\Schedule Scan',
   'C:\\Windows\\SoftwareDistribution\\DataStore\\Logs\\tmp.edb',
-].map(xmlText);
+].map((f) => enc(xmlText(f)));
 
 export const USER_FILES: string[] = [
   '\\AppData\\Local\\Temp\\~DF3A2B1C4D5E6F70.TMP',
@@ -294,4 +309,4 @@ export const CALL_TRACES: string[] = [
   'C:\\Windows\\SYSTEM32\\ntdll.dll+9c534|C:\\Windows\\System32\\KERNELBASE.dll+305fe|C:\\Windows\\assembly\\NativeImages_v4.0.30319_64\\System\\84043d42d91958316db595f1576a37d5\\System.ni.dll+381f60|C:\\Windows\\assembly\\NativeImages_v4.0.30319_64\\System\\84043d42d91958316db595f1576a37d5\\System.ni.dll+2fa12e|C:\\Windows\\assembly\\NativeImages_v4.0.30319_64\\System\\84043d42d91958316db595f1576a37d5\\System.ni.dll+2c38bf|UNKNOWN(00007FF8E8AA912C)',
 ].map(xmlText);
 
-export const GRANTED_ACCESS = ['0x1000', '0x1410', '0x1400', '0x101000', '0x1fffff', '0x40'];
+export const GRANTED_ACCESS = ['0x1000', '0x1410', '0x1400', '0x101000', '0x1fffff', '0x40'].map(enc);

@@ -3,7 +3,8 @@
 // process access, exits. Each arrival plans a few events; the next arrival follows an
 // exponential gap so each host is a Poisson source.
 
-import { CALL_TRACES, DLLS, DNS, FILES, GRANTED_ACCESS, REG_KEYS, REG_SETS, REMOTES, USER_FILES, USER_REG_SETS } from './catalog.js';
+import { enc } from './bytes.js';
+import { CALL_TRACES, CREATE_KEY, DLLS, DNS, FILES, GRANTED_ACCESS, REG_KEYS, REG_SETS, REMOTES, USER_FILES, USER_REG_SETS } from './catalog.js';
 import { Kind, Plan, type HostSim } from './host.js';
 import { Role, type Logon, type Proc } from './model.js';
 
@@ -46,7 +47,7 @@ export function handleArrival(h: HostSim, p: Plan): void {
   else if (u < 0.45) {
     const [key, details] = actor.logon.id > 0x3e7 && r.chance(0.6) ? userReg(h, r.int(USER_REG_SETS.length)) : REG_SETS[r.int(REG_SETS.length)];
     churn(h, new Plan(t, Kind.RegSet, actor, null, 0, key, details));
-  } else if (u < 0.53) churn(h, new Plan(t, Kind.RegObject, actor, null, 0, REG_KEYS[r.int(REG_KEYS.length)], 'CreateKey'));
+  } else if (u < 0.53) churn(h, new Plan(t, Kind.RegObject, actor, null, 0, REG_KEYS[r.int(REG_KEYS.length)], CREATE_KEY));
   else if (u < 0.66) churn(h, new Plan(t, Kind.Load, actor, null, r.int(DLLS.length)));
   else if (u < 0.8) {
     const target = h.live[r.int(n)];
@@ -66,19 +67,14 @@ function churn(h: HostSim, p: Plan): void {
   h.plan(p);
 }
 
-const userRegCache = new Map<string, Array<[string, string]>>();
-function userReg(h: HostSim, i: number): [string, string] {
-  let list = userRegCache.get(h.userSid);
-  if (list === undefined) {
-    if (userRegCache.size > 4096) userRegCache.clear();
-    list = USER_REG_SETS.map(([k, v]) => [`HKU\\${h.userSid}${k}`, v]);
-    userRegCache.set(h.userSid, list);
-  }
-  return list[i];
+function userReg(h: HostSim, i: number): [Uint8Array, Uint8Array] {
+  if (h.userRegs === null) h.userRegs = USER_REG_SETS.map(([k, v]) => [enc(`HKU\\${h.userSid}${k}`), enc(v)]);
+  return h.userRegs[i];
 }
 
-function userFile(h: HostSim, i: number): string {
-  return `C:\\Users\\${h.userName.slice(5)}${USER_FILES[i]}`;
+function userFile(h: HostSim, i: number): Uint8Array {
+  if (h.userFiles === null) h.userFiles = USER_FILES.map((f) => enc(`C:\\Users\\${h.userName.slice(5)}${f}`));
+  return h.userFiles[i];
 }
 
 /** actor starts a child (if its image starts children at all) with DLL loads and an exit. */

@@ -2,6 +2,7 @@
 // deliberately late), with the labels of the anomalies it contains. Synchronous and pull-based:
 // fill() writes up to n events into a sink, so callers pace, batch and await I/O around it.
 
+import type { ByteWriter } from './bytes.js';
 import { ANOMALY_KINDS, DECOY_KINDS, NEEDS_EXITS, injectAnomaly, injectDecoy, type DecoyKind } from './anomalies.js';
 import { planBoot, planRdpSession, planUserLogon, seedRunning } from './boot.js';
 import { EVENTS_PER_ARRIVAL, handleArrival } from './churn.js';
@@ -44,9 +45,13 @@ export const DEFAULT_FLEET: FleetOptions = Object.freeze({
   thresholds: DEFAULT_THRESHOLDS,
 });
 
-/** Where generated events go: one call per event, the line without its newline. */
+/** Where generated events go: each is rendered into `writer` after reserve(), then committed. */
 export interface RecordSink {
-  record(host: string, time: number, line: string): void;
+  readonly writer: ByteWriter;
+  /** Make room in writer for one more event. */
+  reserve(): void;
+  /** The event at writer.buf[start, writer.off) is complete. */
+  commit(host: string, time: number, start: number): void;
 }
 
 /** What was planned on each host, for summaries and tests. */
@@ -68,7 +73,7 @@ export class Fleet implements HostHooks {
   private readonly lastTime: Float64Array;
   private readonly rng: Prng;
   private readonly end: number;
-  private held: { host: HostSim; line: string; t: number; release: number } | null = null;
+  private held: { host: HostSim; bytes: Buffer; t: number; release: number } | null = null;
   /** Events written so far. */
   written = 0;
   /** Event time of the latest written event. */
@@ -218,23 +223,28 @@ export class Fleet implements HostHooks {
         this.done = true;
         break;
       }
-      const line = h.step(this);
-      h.t = h.nextTime();
-      heap.replaceTop(h);
-      if (line === '') continue;
-      const plan = h.lastPlan as Plan;
-      const t = plan.t;
       const held = this.held;
-      if (held !== null && t >= held.release) {
-        this.held = null;
-        this.emit(sink, held.host, held.t, held.line);
+      if (held !== null && h.t >= held.release) {
+        this.flushHeld(sink);
         count++;
-      }
-      if (this.held === null && late > 0 && plan.delayable && !h.anomalous && rng.float() < late) {
-        this.held = { host: h, line, t, release: t + 100 + rng.int(2400) };
         continue;
       }
-      this.emit(sink, h, t, line);
+      sink.reserve();
+      const w = sink.writer;
+      const start = w.off;
+      const wrote = h.step(this, w);
+      h.t = h.nextTime();
+      heap.replaceTop(h);
+      if (!wrote) continue;
+      const plan = h.lastPlan as Plan;
+      const t = plan.t;
+      if (held === null && late > 0 && plan.delayable && !h.anomalous && rng.float() < late) {
+        this.held = { host: h, bytes: Buffer.from(w.buf.subarray(start, w.off)), t, release: t + 100 + rng.int(2400) };
+        w.off = start;
+        continue;
+      }
+      sink.commit(h.name, t, start);
+      this.noteWritten(h, t);
       count++;
     }
     return count;
@@ -244,11 +254,15 @@ export class Fleet implements HostHooks {
     const held = this.held;
     if (held === null) return;
     this.held = null;
-    this.emit(sink, held.host, held.t, held.line);
+    sink.reserve();
+    const w = sink.writer;
+    const start = w.off;
+    w.bytes(held.bytes);
+    sink.commit(held.host.name, held.t, start);
+    this.noteWritten(held.host, held.t);
   }
 
-  private emit(sink: RecordSink, h: HostSim, t: number, line: string): void {
-    sink.record(h.name, t, line);
+  private noteWritten(h: HostSim, t: number): void {
     this.written++;
     if (t > this.eventTime) this.eventTime = t;
     const i = h.seq;

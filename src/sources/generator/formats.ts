@@ -105,12 +105,11 @@ function nxlogFlat(xml: string): string {
   return out + '}';
 }
 
-const identity: LineFormatter = (xml) => xml;
-
-export function formatter(format: OutputFormat): LineFormatter {
+/** The re-layout for a format; null for xml, which is written as rendered. */
+export function formatter(format: OutputFormat): LineFormatter | null {
   switch (format) {
     case 'xml':
-      return identity;
+      return null;
     case 'winlogbeat':
       return winlogbeat;
     case 'nxlog-xml':

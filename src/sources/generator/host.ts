@@ -2,10 +2,11 @@
 // event time. step() renders the next planned event; boots, sessions, churn and anomalies
 // only push plans (boot.ts, churn.ts, anomalies.ts).
 
-import { image, type ImageSpec } from './catalog.js';
+import { ByteWriter, enc } from './bytes.js';
+import { CREATE_KEY, image, type ImageSpec } from './catalog.js';
 import { TimeHeap, type Timed } from './heap.js';
 import { type Label, type LabelThresholds, type RuleId } from './labels.js';
-import { Proc, Role, formatLogonId, logonGuid, processGuid, type Logon } from './model.js';
+import { Logon, Proc, Role, formatLogonId, logonGuid, processGuid } from './model.js';
 import { Prng } from './prng.js';
 import { XmlRenderer, type RenderHost } from './render.js';
 import { isoMs, xmlText } from './text.js';
@@ -28,6 +29,8 @@ export const enum Kind {
   Logoff,
 }
 
+const NONE = new Uint8Array(0);
+
 /** A planned event (or a control step such as a churn arrival or a reboot). */
 export class Plan implements Timed {
   seq = 0;
@@ -45,8 +48,8 @@ export class Plan implements Timed {
     readonly proc: Proc | null,
     readonly other: Proc | null = null,
     readonly n = 0,
-    readonly s = '',
-    readonly s2 = '',
+    readonly s: Uint8Array = NONE,
+    readonly s2: Uint8Array = NONE,
   ) {}
 }
 
@@ -103,8 +106,10 @@ export class HostSim implements RenderHost, Timed {
   seq: number;
 
   // RenderHost
-  tail: string;
-  exec = "<Execution ProcessID='2752' ThreadID='";
+  tail: Uint8Array;
+  exec: Uint8Array = execBytes(2752);
+  readonly ipBytes: Uint8Array;
+  readonly nameBytes: Uint8Array;
   recordId: number;
   noPid: boolean;
   lagMs = 5;
@@ -125,8 +130,8 @@ export class HostSim implements RenderHost, Timed {
   private readonly plans = new TimeHeap<Plan>();
   private planSeq = 0;
   private counter: number;
-  private readonly tailNormal: string;
-  private readonly tailUpper: string;
+  private readonly tailNormal: Uint8Array;
+  private readonly tailUpper: Uint8Array;
 
   epoch = 0;
   /** Live processes (created or pre-existing, not exited), for choosing actors of churn. */
@@ -144,6 +149,10 @@ export class HostSim implements RenderHost, Timed {
   readonly localService: Logon;
   readonly networkService: Logon;
   userLogon: Logon | null = null;
+
+  /** Per-user registry values and files, built on first use (churn.ts). */
+  userRegs: Array<[Uint8Array, Uint8Array]> | null = null;
+  userFiles: Uint8Array[] | null = null;
 
   readonly labels: Label[] = [];
   private readonly exitWatches: ExitWatch[] = [];
@@ -167,6 +176,8 @@ export class HostSim implements RenderHost, Timed {
     this.counter = 0x2c00 + this.rng.int(0x4000);
     this.ip = `10.${20 + ((o.index >> 16) & 0x3f)}.${(o.index >> 8) & 255}.${o.index & 255}`;
     this.nameX = xmlText(o.name);
+    this.ipBytes = enc(this.ip);
+    this.nameBytes = enc(this.nameX);
     this.tailNormal = hostTail(this.nameX);
     this.tailUpper = hostTail(xmlText(o.name.toUpperCase()));
     this.tail = this.tailNormal;
@@ -181,7 +192,7 @@ export class HostSim implements RenderHost, Timed {
   }
 
   logon(user: string, id: number, session: number, integrity: string, at: number, padded = this.traits.paddedLogonId): Logon {
-    return { user: xmlText(user), logonGuid: logonGuid(this.machine, at, id), logonId: formatLogonId(id, padded), session, integrity, id };
+    return new Logon(xmlText(user), logonGuid(this.machine, at, id), formatLogonId(id, padded), session, integrity, id);
   }
 
   /** A new process object (not yet created in the output: plan its Create). */
@@ -191,7 +202,7 @@ export class HostSim implements RenderHost, Timed {
     const cmd = opts.cmdline ?? (spec.cmdlines.length === 1 ? spec.cmdlines[0] : this.rng.pick(spec.cmdlines));
     const epoch = parent === null || parent.role === Role.System ? this.epoch : parent.epoch;
     const p = new Proc(processGuid(this.machine, at, this.counter++), pid, spec, opts.image ?? spec.image, cmd, logon, parent, epoch, opts.role ?? Role.Other);
-    if (this.noPid) p.idBlockNoPid = `<Data Name='ProcessGuid'>${p.guid}</Data><Data Name='Image'>${p.image}</Data>`;
+    if (this.noPid) p.idBlockNoPid = enc(`<Data Name='ProcessGuid'>${p.guid}</Data><Data Name='Image'>${p.image}</Data>`);
     p.start = at;
     return p;
   }
@@ -254,12 +265,12 @@ export class HostSim implements RenderHost, Timed {
   }
 
   /**
-   * Render the next planned event. Control plans (arrivals, reboots, injections) run their
-   * hook and yield nothing; the caller loops. Returns '' for a plan that wrote nothing.
+   * Render the next planned event into w. Control plans (arrivals, reboots, injections) run
+   * their hook and write nothing; the caller loops. Returns whether an event was written.
    */
-  step(hooks: HostHooks): string {
+  step(hooks: HostHooks, w: ByteWriter): boolean {
     const p = this.plans.pop();
-    if (p === undefined) return '';
+    if (p === undefined) return false;
     const t = p.t;
     switch (p.kind) {
       case Kind.Arrival:
@@ -269,14 +280,14 @@ export class HostSim implements RenderHost, Timed {
       case Kind.Logon:
       case Kind.Logoff:
         hooks.control(this, p);
-        return '';
+        return false;
       default:
         break;
     }
     this.lagMs = t < this.sysmonUpAt ? this.sysmonUpAt - t + 1200 : 2;
     if (this.traits.caseVariant) this.tail = (this.recordId & 7) === 0 ? this.tailUpper : this.tailNormal;
-    const out = this.render(p, t);
-    if (out !== '' && p.rule !== null && p.subject !== null) {
+    const out = this.render(w, p, t);
+    if (out && p.rule !== null && p.subject !== null) {
       this.labels.push({ host: this.name, rule: p.rule, processGuid: p.subject.guid, time: isoMs(t) });
       if (p.alsoRule !== null && p.alsoSubject !== null) this.labels.push({ host: this.name, rule: p.alsoRule, processGuid: p.alsoSubject.guid, time: isoMs(t) });
     }
@@ -285,55 +296,66 @@ export class HostSim implements RenderHost, Timed {
 
   lastPlan: Plan | null = null;
 
-  private render(p: Plan, t: number): string {
+  private render(w: ByteWriter, p: Plan, t: number): boolean {
     const r = this.renderer;
     const proc = p.proc as Proc;
     this.lastPlan = p;
     switch (p.kind) {
       case Kind.Create: {
-        if (proc.parent !== null && proc.parent.exited) return ''; // parent gone (its exit came first)
+        if (proc.parent !== null && proc.parent.exited) return false; // parent gone (its exit came first)
         proc.created = true;
         this.addLive(proc);
         this.noteAct(proc.parent, t);
         this.noteCreate(proc, t);
-        const par = proc.parent;
-        if (par === null) return r.processCreate(this, t, proc, '{00000000-0000-0000-0000-000000000000}', 0, '?', '?');
-        return r.processCreate(this, t, proc, par.guid, par.pid, par.image, par.role === Role.System ? '?' : par.cmdline);
+        r.processCreate(w, this, t, proc);
+        return true;
       }
       case Kind.Exit: {
-        if (proc.exited || !proc.created) return '';
+        if (proc.exited || !proc.created) return false;
         proc.exited = true;
         this.removeLive(proc);
-        if (!this.traits.exitsLogged) return '';
+        if (!this.traits.exitsLogged) return false;
         this.noteAct(proc, t);
         if (proc.role === Role.ChildSmss) this.noteChildExit(proc, t);
-        return r.processExit(this, t, proc);
-      }
-      case Kind.Load:
-        return !proc.created || proc.exited ? '' : r.imageLoad(this, t, proc, p.n);
-      case Kind.Net:
-        return !proc.created || proc.exited ? '' : r.network(this, t, proc, this.ip, this.nameX, p.n, 49152 + (this.recordId % 16000));
-      case Kind.Dns:
-        return !proc.created || proc.exited ? '' : r.dns(this, t, proc, p.n);
-      case Kind.File:
-        return !proc.created || proc.exited ? '' : r.fileCreate(this, t, proc, p.s, t - (p.n > 0 ? p.n : 0));
-      case Kind.RegSet:
-        if (!proc.created || proc.exited) return '';
-        this.noteAct(proc, t);
-        return r.registrySet(this, t, proc, p.s, p.s2);
-      case Kind.RegObject:
-        if (!proc.created || proc.exited) return '';
-        // Whether CreateKey counts as an old boot "acting" is not pinned down by docs/rules.md:
-        // while a second-master check is open, old-boot processes write no CreateKey.
-        if (p.s2 === 'CreateKey' && this.instanceWatch !== null && proc.epoch < this.instanceWatch.master.epoch) return '';
-        this.noteAct(proc, t);
-        return r.registryObject(this, t, proc, p.s2, p.s);
-      case Kind.Access: {
-        const target = p.other as Proc;
-        return !proc.created || proc.exited || !target.created || target.exited ? '' : r.processAccess(this, t, proc, 1000 + (this.recordId % 8000) * 4, target, p.s, p.n);
+        r.processExit(w, this, t, proc);
+        return true;
       }
       default:
-        return '';
+        break;
+    }
+    if (!proc.created || proc.exited) return false;
+    switch (p.kind) {
+      case Kind.Load:
+        r.imageLoad(w, this, t, proc, p.n);
+        return true;
+      case Kind.Net:
+        r.network(w, this, t, proc, p.n, 49152 + (this.recordId % 16000));
+        return true;
+      case Kind.Dns:
+        r.dns(w, this, t, proc, p.n);
+        return true;
+      case Kind.File:
+        r.fileCreate(w, this, t, proc, p.s, t - p.n);
+        return true;
+      case Kind.RegSet:
+        this.noteAct(proc, t);
+        r.registrySet(w, this, t, proc, p.s, p.s2);
+        return true;
+      case Kind.RegObject:
+        // Whether CreateKey counts as an old boot "acting" is not pinned down by docs/rules.md:
+        // while a second-master check is open, old-boot processes write no CreateKey.
+        if (p.s2 === CREATE_KEY && this.instanceWatch !== null && proc.epoch < this.instanceWatch.master.epoch) return false;
+        this.noteAct(proc, t);
+        r.registryObject(w, this, t, proc, p.s2, p.s);
+        return true;
+      case Kind.Access: {
+        const target = p.other as Proc;
+        if (!target.created || target.exited) return false;
+        r.processAccess(w, this, t, proc, 1000 + (this.recordId % 8000) * 4, target, p.s, p.n);
+        return true;
+      }
+      default:
+        return false;
     }
   }
 
@@ -383,8 +405,12 @@ export interface HostHooks {
   control(host: HostSim, plan: Plan): void;
 }
 
-function hostTail(nameX: string): string {
-  return `<Channel>Microsoft-Windows-Sysmon/Operational</Channel><Computer>${nameX}</Computer><Security UserID='S-1-5-18'/></System><EventData><Data Name='RuleName'>-</Data>`;
+export function execBytes(sysmonPid: number): Uint8Array {
+  return enc(`<Execution ProcessID='${sysmonPid}' ThreadID='`);
+}
+
+function hostTail(nameX: string): Uint8Array {
+  return enc(`<Channel>Microsoft-Windows-Sysmon/Operational</Channel><Computer>${nameX}</Computer><Security UserID='S-1-5-18'/></System><EventData><Data Name='RuleName'>-</Data>`);
 }
 
 /** A bijective 32-bit mix: distinct host indexes give distinct machine ids. */

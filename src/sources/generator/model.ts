@@ -1,20 +1,39 @@
 // The generator's world: logon sessions and processes of one host, with the identifiers
-// Sysmon prints for them (ProcessGuid, LogonGuid, LogonId), rendered once per object.
+// Sysmon prints for them (ProcessGuid, LogonGuid, LogonId), rendered to bytes once per object.
 
+import { enc } from './bytes.js';
 import type { ImageSpec } from './catalog.js';
 import { hex4, hex8 } from './text.js';
 
 /** Who a process runs as: one logon session. */
-export interface Logon {
-  /** XML-ready user name (`NT AUTHORITY\SYSTEM`, localised names, `CORP\jdoe`). */
-  user: string;
-  logonGuid: string;
-  /** As the host writes it: '0x3e7' or zero-padded '0x00000000000003e7'. */
-  logonId: string;
-  session: number;
-  integrity: string;
-  /** Numeric LogonId, to tell SYSTEM (0x3e7) apart. */
-  id: number;
+export class Logon {
+  /** User..IntegrityLevel Data elements of EventID 1. */
+  readonly block: Uint8Array;
+  /** The User value alone (EventID 3). */
+  readonly userBytes: Uint8Array;
+
+  constructor(
+    /** XML-ready user name (`NT AUTHORITY\SYSTEM`, localised names, `CORP\jdoe`). */
+    readonly user: string,
+    readonly logonGuid: string,
+    /** As the host writes it: '0x3e7' or zero-padded '0x00000000000003e7'. */
+    readonly logonId: string,
+    readonly session: number,
+    readonly integrity: string,
+    /** Numeric LogonId, to tell SYSTEM (0x3e7) apart. */
+    readonly id: number,
+  ) {
+    this.userBytes = enc(user);
+    this.block = enc(
+      `<Data Name='User'>${user}</Data><Data Name='LogonGuid'>${logonGuid}</Data><Data Name='LogonId'>${logonId}</Data>` +
+        `<Data Name='TerminalSessionId'>${session}</Data><Data Name='IntegrityLevel'>${integrity}</Data>`,
+    );
+  }
+}
+
+/** The same logon seen from another terminal session (csrss and winlogon of session N run as SYSTEM in session N). */
+export function inSession(l: Logon, session: number): Logon {
+  return l.session === session ? l : new Logon(l.user, l.logonGuid, l.logonId, session, l.integrity, l.id);
 }
 
 /** Process roles the rules care about; everything else is 'other'. */
@@ -31,9 +50,13 @@ export class Proc {
   /** ProcessGuid with braces. */
   readonly guid: string;
   /** ProcessGuid, ProcessId and Image Data elements: the prefix of most EventIDs. */
-  readonly idBlock: string;
+  readonly idBlock: Uint8Array;
   /** The same without ProcessId, for hosts whose forwarder drops it on EventID 1 and 5. */
-  idBlockNoPid = '';
+  idBlockNoPid: Uint8Array | null = null;
+  /** Its ParentProcessGuid..ParentCommandLine run, as a child's EventID 1 shows it (built on first use). */
+  private parentBlockCache: Uint8Array | null = null;
+  private guidCache: Uint8Array | null = null;
+  private imageCache: Uint8Array | null = null;
   /** Index in the host's live list; -1 when not live. */
   liveIndex = -1;
   start = 0;
@@ -54,9 +77,36 @@ export class Proc {
     readonly role: Role,
   ) {
     this.guid = guid;
-    this.idBlock = `<Data Name='ProcessGuid'>${guid}</Data><Data Name='ProcessId'>${pid}</Data><Data Name='Image'>${image}</Data>`;
+    this.idBlock = enc(`<Data Name='ProcessGuid'>${guid}</Data><Data Name='ProcessId'>${pid}</Data><Data Name='Image'>${image}</Data>`);
+  }
+
+  /** Encoded on first use: only process access and DNS events need them apart from idBlock. */
+  get guidBytes(): Uint8Array {
+    if (this.guidCache === null) this.guidCache = enc(this.guid);
+    return this.guidCache;
+  }
+
+  get imageBytes(): Uint8Array {
+    if (this.imageCache === null) this.imageCache = enc(this.image);
+    return this.imageCache;
+  }
+
+  get parentBlock(): Uint8Array {
+    if (this.parentBlockCache === null) {
+      const cmd = this.role === Role.System ? '?' : this.cmdline;
+      this.parentBlockCache = enc(
+        `<Data Name='ParentProcessGuid'>${this.guid}</Data><Data Name='ParentProcessId'>${this.pid}</Data>` +
+          `<Data Name='ParentImage'>${this.image}</Data><Data Name='ParentCommandLine'>${cmd}</Data>`,
+      );
+    }
+    return this.parentBlockCache;
   }
 }
+
+/** ParentProcessGuid..ParentCommandLine when the parent is unknown (as Sysmon logs early-boot processes). */
+export const UNKNOWN_PARENT = enc(
+  "<Data Name='ParentProcessGuid'>{00000000-0000-0000-0000-000000000000}</Data><Data Name='ParentProcessId'>0</Data><Data Name='ParentImage'>?</Data><Data Name='ParentCommandLine'>?</Data>",
+);
 
 /** Sysmon's ProcessGuid layout: machine id, process start second (low word first), a per-host counter. */
 export function processGuid(machine: string, startMs: number, counter: number): string {

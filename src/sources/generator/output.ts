@@ -1,16 +1,17 @@
-// Where generated events go. An EventOutput takes one formatted line per event, keyed by host
-// (Kafka sinks key messages by host), buffers synchronously, and tells the caller when to
-// await drain(): the generation loop stays synchronous and I/O happens between batches.
+// Where generated events go. The fleet renders each event straight into the output's
+// ByteWriter and then commits it; the output frames it (newline) or re-lays it out (JSON
+// layouts), and hands full chunks to its destination. Synchronous buffering: the caller
+// awaits drain() between batches. A Kafka sink (issue 5) implements the same interface and
+// turns each committed event into a message keyed by host.
 
 import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
 import type { Writable } from 'node:stream';
+import { ByteWriter } from './bytes.js';
 import type { RecordSink } from './fleet.js';
 import type { LineFormatter } from './formats.js';
 
-export interface EventOutput {
-  /** Buffer one event (a byte string: one char per UTF-8 byte, no newline). */
-  write(host: string, line: string): void;
+export interface EventOutput extends RecordSink {
   /** True when enough is buffered that the caller should await drain() before writing more. */
   readonly full: boolean;
   /** Hand buffered events to the destination; resolves when it can take more. */
@@ -22,49 +23,71 @@ export interface EventOutput {
 }
 
 const CHUNK_BYTES = 4 << 20;
+/** Room kept free for one event, including its JSON re-layout. */
+const EVENT_ROOM = 64 << 10;
 
-/** Buffer#latin1Write: a plain byte copy of a one-byte string (Node has it; the types do not). */
-type Latin1Writable = Buffer & { latin1Write(s: string, offset: number): number };
+/**
+ * Newline-delimited events in chunks of about 4 MB. `format` re-lays out each XML event
+ * (JSON layouts); null keeps the XML as rendered.
+ */
+export class ChunkedOutput {
+  readonly writer = new ByteWriter(CHUNK_BYTES);
+  protected readonly chunks: Buffer[] = [];
 
-/** Newline-delimited events into a file or a stream (stdout), written in 4 MB chunks. */
-export class StreamOutput implements EventOutput {
-  private buf = Buffer.allocUnsafe(CHUNK_BYTES);
-  private off = 0;
-  private readonly chunks: Buffer[] = [];
-  private readonly stream: Writable;
-  private readonly owns: boolean;
-  bytes = 0;
+  constructor(private readonly format: LineFormatter | null) {}
 
-  constructor(target: string | Writable) {
-    this.owns = typeof target === 'string';
-    this.stream = typeof target === 'string' ? createWriteStream(target) : target;
+  reserve(): void {
+    const w = this.writer;
+    if (w.off + EVENT_ROOM <= w.buf.length) return;
+    if (w.off > 0) this.chunks.push(w.buf.subarray(0, w.off));
+    w.buf = Buffer.allocUnsafe(CHUNK_BYTES);
+    w.off = 0;
   }
 
-  write(_host: string, line: string): void {
-    if (this.off + line.length + 1 > this.buf.length) this.rotate(line.length + 1);
-    this.off += (this.buf as Latin1Writable).latin1Write(line, this.off);
-    this.buf[this.off++] = 10;
+  commit(_host: string, _time: number, start: number): void {
+    const w = this.writer;
+    if (this.format !== null) {
+      const line = this.format(w.slice(start, w.off));
+      w.off = start;
+      w.latin1(line);
+    }
+    w.byte(10);
   }
 
   get full(): boolean {
     return this.chunks.length > 0;
   }
 
-  /** Move the filled part aside (no copy) and start a fresh buffer. */
-  private rotate(need: number): void {
-    if (this.off > 0) this.chunks.push(this.buf.subarray(0, this.off));
-    this.buf = Buffer.allocUnsafe(Math.max(CHUNK_BYTES, need));
-    this.off = 0;
+  /** Every complete chunk, including the current partial one; the writer starts afresh. */
+  protected takeChunks(): Buffer[] {
+    const w = this.writer;
+    if (w.off > 0) {
+      this.chunks.push(w.buf.subarray(0, w.off));
+      w.buf = Buffer.allocUnsafe(CHUNK_BYTES);
+      w.off = 0;
+    }
+    return this.chunks.splice(0);
+  }
+}
+
+/** Into a file or a stream (stdout). */
+export class StreamOutput extends ChunkedOutput implements EventOutput {
+  private readonly stream: Writable;
+  private readonly owns: boolean;
+  bytes = 0;
+
+  constructor(target: string | Writable, format: LineFormatter | null = null) {
+    super(format);
+    this.owns = typeof target === 'string';
+    this.stream = typeof target === 'string' ? createWriteStream(target) : target;
   }
 
   async drain(): Promise<void> {
-    if (this.off > 0) this.rotate(0);
     let ok = true;
-    for (const c of this.chunks) {
+    for (const c of this.takeChunks()) {
       this.bytes += c.length;
       ok = this.stream.write(c);
     }
-    this.chunks.length = 0;
     if (!ok) await once(this.stream, 'drain');
   }
 
@@ -76,14 +99,39 @@ export class StreamOutput implements EventOutput {
   }
 }
 
-/** Adapts an EventOutput and a layout to the fleet's RecordSink. */
-export class FormattingSink implements RecordSink {
-  constructor(
-    private readonly out: EventOutput,
-    private readonly format: LineFormatter,
-  ) {}
+/** In memory: complete chunks go to a callback (benchmarks feed them to the replay engine without disk). */
+export class CallbackOutput extends ChunkedOutput implements EventOutput {
+  bytes = 0;
 
-  record(host: string, _time: number, line: string): void {
-    this.out.write(host, this.format(line));
+  constructor(
+    private readonly onChunk: (chunk: Buffer) => void | Promise<void>,
+    format: LineFormatter | null = null,
+  ) {
+    super(format);
+  }
+
+  async drain(): Promise<void> {
+    for (const c of this.takeChunks()) {
+      this.bytes += c.length;
+      await this.onChunk(c);
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.drain();
+  }
+}
+
+/** Each event as a separate byte string with its host and time (tests, small in-process uses). */
+export class LinesOutput implements RecordSink {
+  readonly writer = new ByteWriter(EVENT_ROOM * 2);
+  readonly lines: Array<{ host: string; time: number; line: string }> = [];
+
+  reserve(): void {
+    this.writer.off = 0;
+  }
+
+  commit(host: string, time: number, start: number): void {
+    this.lines.push({ host, time, line: this.writer.slice(start, this.writer.off) });
   }
 }

@@ -1,9 +1,9 @@
 // Renders events as Windows Event XML (the RenderEvent / wevtutil shape, one event per line)
-// from pre-rendered pieces: each call is a handful of string concatenations.
+// straight into the output buffer, from pieces encoded once (catalog, host, process, logon).
 
-import { CALL_TRACES, DLLS, DNS, REMOTES, type ImageSpec } from './catalog.js';
-import type { Proc } from './model.js';
-import { TimeFormatter } from './text.js';
+import { ByteWriter, TimeBytes, enc } from './bytes.js';
+import { CALL_TRACES, DLLS, DNS, REMOTES } from './catalog.js';
+import { UNKNOWN_PARENT, type Proc } from './model.js';
 
 const NS = 'http://schemas.microsoft.com/win/2004/08/events/event';
 const PROVIDER = "<Provider Name='Microsoft-Windows-Sysmon' Guid='{5770385f-c22a-43e0-bf4c-06f5698ffbd9}'/>";
@@ -11,21 +11,65 @@ const PROVIDER = "<Provider Name='Microsoft-Windows-Sysmon' Guid='{5770385f-c22a
 /** Version of each EventID's template, as Sysmon 10-13 log them (see the real samples). */
 const VERSION: Record<number, number> = { 1: 5, 3: 5, 5: 3, 7: 3, 10: 3, 11: 2, 12: 2, 13: 2, 22: 5 };
 
-const HEAD: string[] = [];
+const HEAD: Uint8Array[] = [];
 for (const [eid, v] of Object.entries(VERSION)) {
-  HEAD[Number(eid)] =
+  HEAD[Number(eid)] = enc(
     `<Event xmlns='${NS}'><System>${PROVIDER}<EventID>${eid}</EventID><Version>${v}</Version><Level>4</Level>` +
-    `<Task>${eid}</Task><Opcode>0</Opcode><Keywords>0x8000000000000000</Keywords><TimeCreated SystemTime='`;
+      `<Task>${eid}</Task><Opcode>0</Opcode><Keywords>0x8000000000000000</Keywords><TimeCreated SystemTime='`,
+  );
 }
 
-const END = '</EventData></Event>';
+const REC_OPEN = enc("'/><EventRecordID>");
+const REC_CLOSE = enc('</EventRecordID><Correlation/>');
+const TID_CLOSE = enc("'/>");
+const UTC_OPEN = enc("<Data Name='UtcTime'>");
+const DATA_CLOSE = enc('</Data>');
+const END = enc('</EventData></Event>');
+const CMD_OPEN = enc("<Data Name='CommandLine'>");
+const CWD_OPEN = enc("</Data><Data Name='CurrentDirectory'>");
+const HASHES_OPEN = enc("<Data Name='Hashes'>");
+const SET_VALUE = enc("<Data Name='EventType'>SetValue</Data>");
+const TYPE_OPEN = enc("<Data Name='EventType'>");
+const TARGET_OPEN = enc("<Data Name='TargetObject'>");
+const DETAILS_OPEN = enc("</Data><Data Name='Details'>");
+const FILE_OPEN = enc("<Data Name='TargetFilename'>");
+const CREATION_OPEN = enc("</Data><Data Name='CreationUtcTime'>");
+const NET_USER = enc("<Data Name='User'>");
+const NET_A = enc("</Data><Data Name='Protocol'>tcp</Data><Data Name='Initiated'>true</Data><Data Name='SourceIsIpv6'>false</Data><Data Name='SourceIp'>");
+const NET_B = enc("</Data><Data Name='SourceHostname'>");
+const NET_C = enc("</Data><Data Name='SourcePort'>");
+const NET_D = enc("</Data><Data Name='SourcePortName'>-</Data><Data Name='DestinationIsIpv6'>false</Data>");
+const DNS_GUID = enc("<Data Name='ProcessGuid'>");
+const DNS_PID = enc("</Data><Data Name='ProcessId'>");
+const DNS_IMAGE = enc("<Data Name='Image'>");
+const ACC_SRC_GUID = enc("<Data Name='SourceProcessGUID'>");
+const ACC_SRC_PID = enc("</Data><Data Name='SourceProcessId'>");
+const ACC_SRC_TID = enc("</Data><Data Name='SourceThreadId'>");
+const ACC_SRC_IMAGE = enc("</Data><Data Name='SourceImage'>");
+const ACC_TGT_GUID = enc("</Data><Data Name='TargetProcessGUID'>");
+const ACC_TGT_PID = enc("</Data><Data Name='TargetProcessId'>");
+const ACC_TGT_IMAGE = enc("</Data><Data Name='TargetImage'>");
+const ACC_ACCESS = enc("</Data><Data Name='GrantedAccess'>");
+const ACC_TRACE = enc("</Data><Data Name='CallTrace'>");
+
+const DLL_BYTES = DLLS.map((d) => enc(d.block));
+/** DestinationIp..DestinationPortName run per remote endpoint. */
+const REMOTE_BYTES = REMOTES.map(([ip, name, port, portName]) =>
+  enc(`<Data Name='DestinationIp'>${ip}</Data><Data Name='DestinationHostname'>${name}</Data><Data Name='DestinationPort'>${port}</Data><Data Name='DestinationPortName'>${portName}</Data>`),
+);
+/** QueryName..QueryResults run per DNS name. */
+const DNS_BYTES = DNS.map(([name, results]) => enc(`</Data><Data Name='QueryName'>${name}</Data><Data Name='QueryStatus'>0</Data><Data Name='QueryResults'>${results}</Data>`));
+const TRACE_BYTES = CALL_TRACES.map(enc);
 
 /** What the renderer needs of a host. */
 export interface RenderHost {
   /** `<Channel>..</Channel><Computer>..</Computer><Security UserID='S-1-5-18'/></System><EventData><Data Name='RuleName'>-</Data>` */
-  tail: string;
+  tail: Uint8Array;
   /** `<Execution ProcessID='N' ThreadID='` for the current Sysmon service process. */
-  exec: string;
+  exec: Uint8Array;
+  /** SourceIp and SourceHostname values for EventID 3. */
+  ipBytes: Uint8Array;
+  nameBytes: Uint8Array;
   /** Next EventRecordID. */
   recordId: number;
   /** The forwarder drops ProcessId from EventID 1 and 5 (as in the OTRF datasets). */
@@ -35,101 +79,165 @@ export interface RenderHost {
 }
 
 export class XmlRenderer {
-  private readonly tf = new TimeFormatter();
+  private readonly tb = new TimeBytes();
 
-  private head(eid: number, h: RenderHost, t: number): string {
+  private head(w: ByteWriter, eid: number, h: RenderHost, t: number): void {
     const rec = h.recordId++;
-    const created = t + h.lagMs + (rec % 23);
-    return (
-      HEAD[eid] + this.tf.systemTime(created, (rec * 7919) % 10000) + "'/><EventRecordID>" + rec +
-      '</EventRecordID><Correlation/>' + h.exec + (3000 + (rec % 7) * 4) + "'/>" + h.tail
-    );
+    w.bytes(HEAD[eid]);
+    this.tb.systemTime(w, t + h.lagMs + (rec % 23), (rec * 7919) % 10000);
+    w.bytes(REC_OPEN);
+    w.uint(rec);
+    w.bytes(REC_CLOSE);
+    w.bytes(h.exec);
+    w.uint(3000 + (rec % 7) * 4);
+    w.bytes(TID_CLOSE);
+    w.bytes(h.tail);
   }
 
-  private utc(t: number): string {
-    return "<Data Name='UtcTime'>" + this.tf.utc(t) + '</Data>';
+  private utc(w: ByteWriter, t: number): void {
+    w.bytes(UTC_OPEN);
+    this.tb.utc(w, t);
+    w.bytes(DATA_CLOSE);
   }
 
-  /** EventID 1. parent null means the System process (PID 4). */
-  processCreate(h: RenderHost, t: number, p: Proc, parentGuid: string, parentPid: number, parentImage: string, parentCmd: string): string {
-    const l = p.logon;
-    const s: ImageSpec = p.spec;
-    return (
-      this.head(1, h, t) + this.utc(t) + (h.noPid ? p.idBlockNoPid : p.idBlock) + s.versionBlock +
-      "<Data Name='CommandLine'>" + p.cmdline + "</Data><Data Name='CurrentDirectory'>" + s.cwd +
-      "</Data><Data Name='User'>" + l.user + "</Data><Data Name='LogonGuid'>" + l.logonGuid +
-      "</Data><Data Name='LogonId'>" + l.logonId + "</Data><Data Name='TerminalSessionId'>" + l.session +
-      "</Data><Data Name='IntegrityLevel'>" + l.integrity + "</Data><Data Name='Hashes'>" + s.hashes +
-      "</Data><Data Name='ParentProcessGuid'>" + parentGuid + "</Data><Data Name='ParentProcessId'>" + parentPid +
-      "</Data><Data Name='ParentImage'>" + parentImage + "</Data><Data Name='ParentCommandLine'>" + parentCmd + '</Data>' + END
-    );
+  private id(w: ByteWriter, h: RenderHost, p: Proc): void {
+    w.bytes(h.noPid && p.idBlockNoPid !== null ? p.idBlockNoPid : p.idBlock);
+  }
+
+  /** EventID 1. */
+  processCreate(w: ByteWriter, h: RenderHost, t: number, p: Proc): void {
+    const s = p.spec;
+    this.head(w, 1, h, t);
+    this.utc(w, t);
+    this.id(w, h, p);
+    w.bytes(s.versionBytes);
+    w.bytes(CMD_OPEN);
+    w.latin1(p.cmdline);
+    w.bytes(CWD_OPEN);
+    w.bytes(s.cwdBytes);
+    w.bytes(DATA_CLOSE);
+    w.bytes(p.logon.block);
+    w.bytes(HASHES_OPEN);
+    w.bytes(s.hashesBytes);
+    w.bytes(DATA_CLOSE);
+    w.bytes(p.parent === null ? UNKNOWN_PARENT : p.parent.parentBlock);
+    w.bytes(END);
   }
 
   /** EventID 5. */
-  processExit(h: RenderHost, t: number, p: Proc): string {
-    return this.head(5, h, t) + this.utc(t) + (h.noPid ? p.idBlockNoPid : p.idBlock) + END;
+  processExit(w: ByteWriter, h: RenderHost, t: number, p: Proc): void {
+    this.head(w, 5, h, t);
+    this.utc(w, t);
+    this.id(w, h, p);
+    w.bytes(END);
   }
 
   /** EventID 7. */
-  imageLoad(h: RenderHost, t: number, p: Proc, dll: number): string {
-    return this.head(7, h, t) + this.utc(t) + p.idBlock + DLLS[dll].block + END;
+  imageLoad(w: ByteWriter, h: RenderHost, t: number, p: Proc, dll: number): void {
+    this.head(w, 7, h, t);
+    this.utc(w, t);
+    w.bytes(p.idBlock);
+    w.bytes(DLL_BYTES[dll]);
+    w.bytes(END);
   }
 
   /** EventID 3, an outbound TCP connection from the host's address. */
-  network(h: RenderHost, t: number, p: Proc, hostIp: string, hostName: string, remote: number, srcPort: number): string {
-    const [ip, name, port, portName] = REMOTES[remote];
-    return (
-      this.head(3, h, t) + this.utc(t) + p.idBlock + "<Data Name='User'>" + p.logon.user +
-      "</Data><Data Name='Protocol'>tcp</Data><Data Name='Initiated'>true</Data><Data Name='SourceIsIpv6'>false</Data><Data Name='SourceIp'>" +
-      hostIp + "</Data><Data Name='SourceHostname'>" + hostName + "</Data><Data Name='SourcePort'>" + srcPort +
-      "</Data><Data Name='SourcePortName'>-</Data><Data Name='DestinationIsIpv6'>false</Data><Data Name='DestinationIp'>" + ip +
-      "</Data><Data Name='DestinationHostname'>" + name + "</Data><Data Name='DestinationPort'>" + port +
-      "</Data><Data Name='DestinationPortName'>" + portName + '</Data>' + END
-    );
+  network(w: ByteWriter, h: RenderHost, t: number, p: Proc, remote: number, srcPort: number): void {
+    this.head(w, 3, h, t);
+    this.utc(w, t);
+    w.bytes(p.idBlock);
+    w.bytes(NET_USER);
+    w.bytes(p.logon.userBytes);
+    w.bytes(NET_A);
+    w.bytes(h.ipBytes);
+    w.bytes(NET_B);
+    w.bytes(h.nameBytes);
+    w.bytes(NET_C);
+    w.uint(srcPort);
+    w.bytes(NET_D);
+    w.bytes(REMOTE_BYTES[remote]);
+    w.bytes(END);
   }
 
   /** EventID 22. */
-  dns(h: RenderHost, t: number, p: Proc, query: number): string {
-    const [name, results] = DNS[query];
-    return (
-      this.head(22, h, t) + this.utc(t) + "<Data Name='ProcessGuid'>" + p.guid + "</Data><Data Name='ProcessId'>" + p.pid +
-      "</Data><Data Name='QueryName'>" + name + "</Data><Data Name='QueryStatus'>0</Data><Data Name='QueryResults'>" + results +
-      "</Data><Data Name='Image'>" + p.image + '</Data>' + END
-    );
+  dns(w: ByteWriter, h: RenderHost, t: number, p: Proc, query: number): void {
+    this.head(w, 22, h, t);
+    this.utc(w, t);
+    w.bytes(DNS_GUID);
+    w.bytes(p.guidBytes);
+    w.bytes(DNS_PID);
+    w.uint(p.pid);
+    w.bytes(DNS_BYTES[query]);
+    w.bytes(DNS_IMAGE);
+    w.bytes(p.imageBytes);
+    w.bytes(DATA_CLOSE);
+    w.bytes(END);
   }
 
   /** EventID 10: source opens target. */
-  processAccess(h: RenderHost, t: number, src: Proc, tid: number, target: Proc, access: string, trace: number): string {
-    return (
-      this.head(10, h, t) + this.utc(t) + "<Data Name='SourceProcessGUID'>" + src.guid + "</Data><Data Name='SourceProcessId'>" + src.pid +
-      "</Data><Data Name='SourceThreadId'>" + tid + "</Data><Data Name='SourceImage'>" + src.image +
-      "</Data><Data Name='TargetProcessGUID'>" + target.guid + "</Data><Data Name='TargetProcessId'>" + target.pid +
-      "</Data><Data Name='TargetImage'>" + target.image + "</Data><Data Name='GrantedAccess'>" + access +
-      "</Data><Data Name='CallTrace'>" + CALL_TRACES[trace] + '</Data>' + END
-    );
+  processAccess(w: ByteWriter, h: RenderHost, t: number, src: Proc, tid: number, target: Proc, access: Uint8Array, trace: number): void {
+    this.head(w, 10, h, t);
+    this.utc(w, t);
+    w.bytes(ACC_SRC_GUID);
+    w.bytes(src.guidBytes);
+    w.bytes(ACC_SRC_PID);
+    w.uint(src.pid);
+    w.bytes(ACC_SRC_TID);
+    w.uint(tid);
+    w.bytes(ACC_SRC_IMAGE);
+    w.bytes(src.imageBytes);
+    w.bytes(ACC_TGT_GUID);
+    w.bytes(target.guidBytes);
+    w.bytes(ACC_TGT_PID);
+    w.uint(target.pid);
+    w.bytes(ACC_TGT_IMAGE);
+    w.bytes(target.imageBytes);
+    w.bytes(ACC_ACCESS);
+    w.bytes(access);
+    w.bytes(ACC_TRACE);
+    w.bytes(TRACE_BYTES[trace]);
+    w.bytes(DATA_CLOSE);
+    w.bytes(END);
   }
 
   /** EventID 11. */
-  fileCreate(h: RenderHost, t: number, p: Proc, file: string, createdAt: number): string {
-    return (
-      this.head(11, h, t) + this.utc(t) + p.idBlock + "<Data Name='TargetFilename'>" + file +
-      "</Data><Data Name='CreationUtcTime'>" + this.tf.utc(createdAt) + '</Data>' + END
-    );
+  fileCreate(w: ByteWriter, h: RenderHost, t: number, p: Proc, file: Uint8Array, createdAt: number): void {
+    this.head(w, 11, h, t);
+    this.utc(w, t);
+    w.bytes(p.idBlock);
+    w.bytes(FILE_OPEN);
+    w.bytes(file);
+    w.bytes(CREATION_OPEN);
+    this.tb.utc(w, createdAt);
+    w.bytes(DATA_CLOSE);
+    w.bytes(END);
   }
 
   /** EventID 12: CreateKey, DeleteKey, DeleteValue. */
-  registryObject(h: RenderHost, t: number, p: Proc, eventType: string, target: string): string {
-    return (
-      this.head(12, h, t) + "<Data Name='EventType'>" + eventType + '</Data>' + this.utc(t) + p.idBlock +
-      "<Data Name='TargetObject'>" + target + '</Data>' + END
-    );
+  registryObject(w: ByteWriter, h: RenderHost, t: number, p: Proc, eventType: Uint8Array, target: Uint8Array): void {
+    this.head(w, 12, h, t);
+    w.bytes(TYPE_OPEN);
+    w.bytes(eventType);
+    w.bytes(DATA_CLOSE);
+    this.utc(w, t);
+    w.bytes(p.idBlock);
+    w.bytes(TARGET_OPEN);
+    w.bytes(target);
+    w.bytes(DATA_CLOSE);
+    w.bytes(END);
   }
 
   /** EventID 13: SetValue. */
-  registrySet(h: RenderHost, t: number, p: Proc, target: string, details: string): string {
-    return (
-      this.head(13, h, t) + "<Data Name='EventType'>SetValue</Data>" + this.utc(t) + p.idBlock +
-      "<Data Name='TargetObject'>" + target + "</Data><Data Name='Details'>" + details + '</Data>' + END
-    );
+  registrySet(w: ByteWriter, h: RenderHost, t: number, p: Proc, target: Uint8Array, details: Uint8Array): void {
+    this.head(w, 13, h, t);
+    w.bytes(SET_VALUE);
+    this.utc(w, t);
+    w.bytes(p.idBlock);
+    w.bytes(TARGET_OPEN);
+    w.bytes(target);
+    w.bytes(DETAILS_OPEN);
+    w.bytes(details);
+    w.bytes(DATA_CLOSE);
+    w.bytes(END);
   }
 }

@@ -4,8 +4,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Fleet } from './fleet.js';
 import type { EventOutput } from './output.js';
-import { FormattingSink } from './output.js';
-import type { LineFormatter } from './formats.js';
 
 export interface RunOptions {
   /** Stop after this many events (default: the end of the duration). */
@@ -25,15 +23,14 @@ export interface RunResult {
 
 const BATCH = 16_384;
 
-export async function runFleet(fleet: Fleet, output: EventOutput, format: LineFormatter, o: RunOptions = {}): Promise<RunResult> {
-  const sink = new FormattingSink(output, format);
+export async function runFleet(fleet: Fleet, output: EventOutput, o: RunOptions = {}): Promise<RunResult> {
   const started = performance.now();
   const rate = o.rate !== undefined && o.rate > 0 ? o.rate : 0;
   // Paced runs write small batches often so that the stream is smooth at the target rate.
   const batch = rate > 0 ? Math.max(1, Math.min(BATCH, Math.round(rate / 20))) : BATCH;
   const max = o.maxEvents ?? Infinity;
   while (!fleet.done && o.stopped?.() !== true) {
-    fleet.fill(sink, batch, max);
+    fleet.fill(output, batch, max);
     if (output.full || rate > 0) await output.drain();
     o.onProgress?.(fleet.written, fleet.eventTime);
     if (rate > 0) {
