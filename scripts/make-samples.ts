@@ -80,7 +80,7 @@ const out = (name: string, events: string[]): void => writeFileSync(new URL(`../
   const slow = h.create(b.t + 200 * SEC, h.proc(9101, 'C:\\Windows\\System32\\smss.exe', '\\SystemRoot\\System32\\smss.exe 00000128 000000cc ', b.master, { session: 3 }));
   h.exit(b.t + 229_900, slow);
   // Later activity moves the watermark past both deadlines; the first child never exits.
-  h.network(b.t + 400 * SEC, b.services, '10.0.0.1');
+  h.registrySet(b.t + 400 * SEC, b.services, 'HKLM\\System\\CurrentControlSet\\Services\\W32Time\\Config\\LastKnownGoodTime', 'QWORD (0x01da6e0b-0x8f3c2a00)');
   out('rule-smss-child-no-exit', h.events);
 }
 {

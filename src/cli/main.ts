@@ -5,6 +5,7 @@ import { resolve } from 'node:path';
 import { Command, CommanderError } from 'commander';
 import { EXIT_FATAL, EXIT_OK, EXIT_USAGE } from './exit-codes.js';
 import { PACKAGE_ROOT } from './paths.js';
+import { evtxDumpCommand } from './evtx-dump.js';
 import { generateCommand } from './generate.js';
 import { replayCommand } from './replay.js';
 import { scoreCommand } from './score.js';
@@ -29,6 +30,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
   program.addCommand(replayCommand(setExit));
+  program.addCommand(evtxDumpCommand(setExit));
   program.addCommand(generateCommand(setExit));
   program.addCommand(scoreCommand(setExit));
   for (const c of program.commands) c.exitOverride().showHelpAfterError('(run with --help for usage)');

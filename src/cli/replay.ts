@@ -2,7 +2,7 @@
 
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
-import { Command, Option } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import { ConfigError, loadPipeline } from '../pipeline/config.js';
 import { formatSummary } from '../pipeline/run-stats.js';
 import { replay } from '../pipeline/replay.js';
@@ -28,6 +28,8 @@ export interface ReplayCliOptions {
   progress: boolean;
   quiet?: boolean;
   logLevel?: string;
+  recover?: boolean;
+  workers?: number;
 }
 
 export function replayCommand(setExit: (code: number) => void): Command {
@@ -52,9 +54,17 @@ export function replayCommand(setExit: (code: number) => void): Command {
     .option('--no-progress', 'no progress bar (it is shown only when stderr is a terminal anyway)')
     .option('-q, --quiet', 'no summary on stderr')
     .option('--log-level <level>', 'pino log level on stderr (fatal, error, warn, info, debug)', 'warn')
+    .option('--recover', '.evtx: also replay records carved from chunk slack space and unused chunks')
+    .option('--workers <n>', '.evtx: parser threads (default: 1 below 8 MiB, else the cores up to 4)', positiveInt)
     .action(async (inputs: string[], opts: ReplayCliOptions) => {
       setExit(await runReplayCli(inputs, opts));
     });
+}
+
+function positiveInt(v: string): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError(`expected a positive integer, got "${v}"`);
+  return n;
 }
 
 export async function runReplayCli(inputs: string[], opts: ReplayCliOptions): Promise<number> {
@@ -94,7 +104,7 @@ export async function runReplayCli(inputs: string[], opts: ReplayCliOptions): Pr
       onError,
       onFile: (_path, size) => progress.addTotal(size),
       onProgress: (bytes, events) => progress.update(bytes, events),
-      readBinary: binaryReader(),
+      readBinary: binaryReader({ recover: opts.recover, workers: opts.workers, log }),
     });
     progress.stop();
     await sink.close();

@@ -99,7 +99,9 @@ const eventArb = fc.record({
   pid: fc.nat({ max: 99999 }),
 });
 
-function render(e: fc.RecordValue<typeof eventArb extends fc.Arbitrary<infer T> ? T : never>): string {
+type GeneratedEvent = typeof eventArb extends fc.Arbitrary<infer T> ? T : never;
+
+function render(e: GeneratedEvent): string {
   const q = e.quote;
   const w = e.ws;
   const data: string[] = [];

@@ -6,6 +6,7 @@ import type { DecodeCounters } from './counters.js';
 import type { SysmonEvent } from './event.js';
 import { FastEventScanner, UNRECOGNISED } from './fast-xml.js';
 import { decodeJsonLine } from './json-layouts.js';
+import { findEventStart } from '../sources/files/xml-framer.js';
 import type { DecodeProblem } from './problem.js';
 import { decodeWithReferenceParser } from './reference-xml.js';
 
@@ -40,7 +41,7 @@ export class SysmonDecoder {
 
   /** Decode one event given as text. Leading/trailing white space and an <Events> wrapper are tolerated. */
   decodeXml(text: string): DecodeOutcome {
-    const a = text.indexOf('<Event');
+    const a = findEventStart(text, 0);
     const end = text.lastIndexOf('</Event>');
     if (a !== -1 && end !== -1 && end > a) {
       this.stringScanner.reset(text);

@@ -16,6 +16,10 @@ export function isWantedEventId(id: number): boolean {
 export const SYSMON_PROVIDER = 'Microsoft-Windows-Sysmon';
 export const SYSMON_CHANNEL = 'Microsoft-Windows-Sysmon/Operational';
 
+/**
+ * Strings may be slices of the input chunk: whatever outlives the batch (the index) copies them
+ * with ownString. Repeated ones (host, image, user) are interned by the decoders.
+ */
 export class SysmonEvent {
   eventId = 0;
   /** Computer as written in the event. */

@@ -12,7 +12,7 @@
 import type { DecodeCounters } from './counters.js';
 import { decodeEntities } from './entities.js';
 import { SysmonEvent } from './event.js';
-import { checkSystem, normaliseLogonId, parseIntField, parseUtcTime, type SystemFields } from './fields.js';
+import { checkSystem, missingComputer, normaliseLogonId, parseIntField, parseUtcTime, type SystemFields } from './fields.js';
 import { hostKeyOf, strings } from './intern.js';
 import { DecodeProblem } from './problem.js';
 
@@ -30,14 +30,21 @@ function isSpace(c: number): boolean {
   return c === 32 || c === 10 || c === 13 || c === 9;
 }
 
+/** True when c may follow an element name (so '<EventID' is not '<EventIDx'). */
+function endsName(c: number): boolean {
+  return c === GT || c === SLASH || isSpace(c);
+}
+
 export class FastEventScanner {
   private s = '';
   private buf: Buffer | null = null;
   private base = 0;
-  // Next positions of '<!' and '<?' in s, cached so that checking each event for them is
-  // amortised O(event) instead of a scan to the end of the chunk per event.
-  private nextBang = -1;
-  private nextPi = -1;
+  // Where the System children the decoder reads start ('<EventID' ...), found in one pass.
+  private tagEventId = -1;
+  private tagRecordId = -1;
+  private tagProvider = -1;
+  private tagChannel = -1;
+  private tagComputer = -1;
   private readonly sys: SystemFields = { eventId: 0, computer: '', recordId: 0, provider: '', channel: '' };
 
   constructor(private readonly counters: DecodeCounters) {}
@@ -51,37 +58,62 @@ export class FastEventScanner {
     this.s = s;
     this.buf = buf;
     this.base = base;
-    this.nextBang = s.indexOf('<!');
-    this.nextPi = s.indexOf('<?');
   }
 
   /** Decode the event in s[a, b), which starts with '<Event' and ends with '</Event>'. */
   scan(a: number, b: number): ScanResult {
     const s = this.s;
-    if (this.nextBang !== -1 && this.nextBang < a) this.nextBang = s.indexOf('<!', a);
-    if (this.nextBang !== -1 && this.nextBang < b) return UNRECOGNISED;
-    if (this.nextPi !== -1 && this.nextPi < a) this.nextPi = s.indexOf('<?', a);
-    if (this.nextPi !== -1 && this.nextPi < b) return UNRECOGNISED;
     if (s.charCodeAt(a + 1) !== 69 /* E: '<Event', not a prefixed '<e:Event' */) return UNRECOGNISED;
-
     const sysStart = s.indexOf('<System>', a);
     if (sysStart === -1 || sysStart > b) return UNRECOGNISED;
-    const sysEnd = s.indexOf('</System>', sysStart);
-    if (sysEnd === -1 || sysEnd > b) return UNRECOGNISED;
+    const sysEnd = this.walkSystem(sysStart, b);
+    // No EventID or Provider where the canonical shape has them: let the reference parser judge.
+    if (sysEnd === -1 || this.tagEventId === -1 || (this.tagProvider === -1 && this.tagChannel === -1)) return UNRECOGNISED;
 
     const sys = this.sys;
-    const eventIdText = this.elementText(sysStart, sysEnd, '<EventID');
-    sys.eventId = eventIdText === undefined || eventIdText === '' ? NaN : parseIntField(eventIdText.trim());
+    const eventIdText = this.textAt(this.tagEventId);
+    sys.eventId = eventIdText === '' ? NaN : parseIntField(eventIdText.trim());
     if (sys.eventId === -1) sys.eventId = NaN;
-    sys.provider = this.attribute(sysStart, sysEnd, '<Provider', 'Name');
-    sys.channel = (this.elementText(sysStart, sysEnd, '<Channel') ?? '').trim();
-    sys.computer = (this.elementText(sysStart, sysEnd, '<Computer') ?? '').trim();
+    sys.provider = this.tagProvider === -1 ? '' : this.nameAttribute(this.tagProvider);
+    // The channel only matters when there is no provider name.
+    sys.channel = sys.provider === '' && this.tagChannel !== -1 ? this.textAt(this.tagChannel).trim() : '';
     const ok = checkSystem(sys, this.counters);
     if (ok !== true) return ok;
-    const rec = this.elementText(sysStart, sysEnd, '<EventRecordID');
-    sys.recordId = rec === undefined ? 0 : Math.max(0, parseIntField(rec));
+    sys.computer = this.tagComputer === -1 ? '' : this.textAt(this.tagComputer).trim();
+    if (sys.computer === '') return missingComputer(sys.eventId);
+    sys.recordId = this.tagRecordId === -1 ? 0 : Math.max(0, parseIntField(this.textAt(this.tagRecordId)));
 
     return this.scanEventData(sysEnd, b);
+  }
+
+  /**
+   * One pass over the children of <System>, noting where the ones we read start. Returns the
+   * offset of '</System>', or -1 for a shape the fast path does not take (comments, CDATA,
+   * processing instructions, no end).
+   */
+  private walkSystem(sysStart: number, b: number): number {
+    const s = this.s;
+    this.tagEventId = this.tagRecordId = this.tagProvider = this.tagChannel = this.tagComputer = -1;
+    let p = sysStart + 8;
+    for (;;) {
+      const lt = s.indexOf('<', p);
+      if (lt === -1 || lt >= b) return -1;
+      const c = s.charCodeAt(lt + 1);
+      if (c === SLASH) {
+        if (s.startsWith('</System>', lt)) return lt;
+      } else if (c === 33 || c === 63) {
+        return -1; // <! or <?
+      } else if (c === 69) {
+        if (s.startsWith('EventID', lt + 1) && endsName(s.charCodeAt(lt + 8))) this.tagEventId = lt;
+        else if (s.startsWith('EventRecordID', lt + 1) && endsName(s.charCodeAt(lt + 14))) this.tagRecordId = lt;
+      } else if (c === 80) {
+        if (s.startsWith('Provider', lt + 1) && endsName(s.charCodeAt(lt + 9))) this.tagProvider = lt;
+      } else if (c === 67) {
+        if (s.startsWith('Channel', lt + 1) && endsName(s.charCodeAt(lt + 8))) this.tagChannel = lt;
+        else if (s.startsWith('Computer', lt + 1) && endsName(s.charCodeAt(lt + 9))) this.tagComputer = lt;
+      }
+      p = lt + 2;
+    }
   }
 
   private scanEventData(from: number, b: number): ScanResult {
@@ -96,6 +128,7 @@ export class FastEventScanner {
 
     const edStart = s.indexOf('<EventData', from);
     if (edStart === -1 || edStart > b) return UNRECOGNISED;
+    for (let i = from + 9; i < edStart; i++) if (!isSpace(s.charCodeAt(i))) return UNRECOGNISED;
     let p = s.indexOf('>', edStart);
     if (p === -1 || p > b) return UNRECOGNISED;
     if (s.charCodeAt(p - 1) === SLASH) p = b; // <EventData/>: no fields
@@ -154,7 +187,7 @@ export class FastEventScanner {
           if (s.startsWith('ParentUser', nameStart)) ev.parentUser = strings.intern(this.value(vs, ve));
           break;
         case 11:
-          if (s.startsWith('ProcessGuid', nameStart)) ev.processGuid = strings.intern(this.value(vs, ve));
+          if (s.startsWith('ProcessGuid', nameStart)) ev.processGuid = this.value(vs, ve);
           else if (s.startsWith('CommandLine', nameStart)) ev.commandLine = this.value(vs, ve);
           else if (s.startsWith('ParentImage', nameStart)) ev.parentImage = strings.intern(this.value(vs, ve));
           break;
@@ -168,7 +201,7 @@ export class FastEventScanner {
           if (s.startsWith('OriginalFileName', nameStart)) ev.originalFileName = strings.intern(this.value(vs, ve));
           break;
         case 17:
-          if (s.startsWith('ParentProcessGuid', nameStart)) ev.parentProcessGuid = strings.intern(this.value(vs, ve));
+          if (s.startsWith('ParentProcessGuid', nameStart)) ev.parentProcessGuid = this.value(vs, ve);
           else if (s.startsWith('ParentCommandLine', nameStart)) ev.parentCommandLine = this.value(vs, ve);
           else if (s.startsWith('TerminalSessionId', nameStart)) ev.terminalSessionId = parseIntField(this.value(vs, ve));
           break;
@@ -198,41 +231,29 @@ export class FastEventScanner {
     return v.indexOf('&') === -1 ? v : decodeEntities(v);
   }
 
-  /** Text of the first element `tag` (e.g. '<Computer') in [from, to); undefined when absent. */
-  private elementText(from: number, to: number, tag: string): string | undefined {
+  /** Text content of the element whose start tag begins at `tag`; '' for <X/>. */
+  private textAt(tag: number): string {
     const s = this.s;
-    let i = s.indexOf(tag, from);
-    while (i !== -1 && i < to) {
-      const after = s.charCodeAt(i + tag.length);
-      if (after === GT || isSpace(after) || after === SLASH) {
-        const gt = s.indexOf('>', i);
-        if (gt === -1 || gt > to) return undefined;
-        if (s.charCodeAt(gt - 1) === SLASH) return '';
-        const end = s.indexOf('<', gt + 1);
-        if (end === -1 || end > to) return undefined;
-        return this.value(gt + 1, end);
-      }
-      i = s.indexOf(tag, i + tag.length);
-    }
-    return undefined;
+    const gt = s.indexOf('>', tag);
+    if (gt === -1 || s.charCodeAt(gt - 1) === SLASH) return '';
+    const end = s.indexOf('<', gt + 1);
+    return end === -1 ? '' : this.value(gt + 1, end);
   }
 
-  /** Value of attribute `name` on the first element `tag` in [from, to); '' when absent. */
-  private attribute(from: number, to: number, tag: string, name: string): string {
+  /** The Name attribute of the start tag at `tag`; '' when absent. */
+  private nameAttribute(tag: number): string {
     const s = this.s;
-    const i = s.indexOf(tag, from);
-    if (i === -1 || i > to) return '';
-    const gt = s.indexOf('>', i);
-    if (gt === -1 || gt > to) return '';
-    let a = s.indexOf(name, i + tag.length);
+    const gt = s.indexOf('>', tag);
+    if (gt === -1) return '';
+    let a = s.indexOf('Name', tag);
     while (a !== -1 && a < gt) {
-      if (isSpace(s.charCodeAt(a - 1)) && s.charCodeAt(a + name.length) === 61 /* = */) {
-        const quote = s.charCodeAt(a + name.length + 1);
+      if (isSpace(s.charCodeAt(a - 1)) && s.charCodeAt(a + 4) === 61 /* = */) {
+        const quote = s.charCodeAt(a + 5);
         if (quote !== QUOT && quote !== APOS) return '';
-        const end = s.indexOf(quote === QUOT ? '"' : "'", a + name.length + 2);
-        return end === -1 || end > gt ? '' : this.value(a + name.length + 2, end);
+        const end = s.indexOf(quote === QUOT ? '"' : "'", a + 6);
+        return end === -1 || end > gt ? '' : this.value(a + 6, end);
       }
-      a = s.indexOf(name, a + name.length);
+      a = s.indexOf('Name', a + 4);
     }
     return '';
   }

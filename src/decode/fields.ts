@@ -25,10 +25,11 @@ export function isSysmonSource(provider: string, channel: string): boolean {
 }
 
 /**
- * Common checks of the System part: a missing EventID or Computer is an error; a non-Sysmon
- * event or an EventID nobody reads is counted and skipped (null).
+ * Common checks of the System part: a missing EventID is an error; a non-Sysmon event or an
+ * EventID nobody reads is counted and skipped (null). The Computer is checked by the caller
+ * (requireComputer) only for events that go on, so skipped events never pay for reading it.
  */
-export function checkSystem(sys: SystemFields, counters: DecodeCounters): DecodeProblem | null | true {
+export function checkSystem(sys: Pick<SystemFields, 'eventId' | 'provider' | 'channel'>, counters: DecodeCounters): DecodeProblem | null | true {
   if (!Number.isInteger(sys.eventId) || sys.eventId < 0) {
     return new DecodeProblem('missing-eventid', 'event has no numeric EventID');
   }
@@ -36,7 +37,6 @@ export function checkSystem(sys: SystemFields, counters: DecodeCounters): Decode
     counters.notSysmon++;
     return null;
   }
-  if (sys.computer === '') return new DecodeProblem('missing-computer', `EventID ${sys.eventId} has no Computer`);
   counters.countEventId(sys.eventId);
   if (!isWantedEventId(sys.eventId)) {
     counters.skippedOtherIds++;
@@ -45,10 +45,15 @@ export function checkSystem(sys: SystemFields, counters: DecodeCounters): Decode
   return true;
 }
 
+export function missingComputer(eventId: number): DecodeProblem {
+  return new DecodeProblem('missing-computer', `EventID ${eventId} has no Computer`);
+}
+
 /** Build a typed event from the System fields and a lookup of EventData fields. */
 export function buildEvent(sys: SystemFields, get: FieldLookup, counters: DecodeCounters): SysmonEvent | DecodeProblem | null {
   const ok = checkSystem(sys, counters);
   if (ok !== true) return ok;
+  if (sys.computer === '') return missingComputer(sys.eventId);
   const ev = new SysmonEvent();
   ev.eventId = sys.eventId;
   ev.host = strings.intern(sys.computer);
@@ -64,7 +69,7 @@ export function buildEvent(sys: SystemFields, get: FieldLookup, counters: Decode
     const x = get(name);
     return x === undefined ? '' : x;
   };
-  ev.processGuid = strings.intern(v('ProcessGuid'));
+  ev.processGuid = v('ProcessGuid');
   ev.processId = parseIntField(v('ProcessId'));
   ev.image = strings.intern(v('Image'));
   ev.user = strings.intern(v('User'));
@@ -73,7 +78,7 @@ export function buildEvent(sys: SystemFields, get: FieldLookup, counters: Decode
     ev.commandLine = v('CommandLine');
     ev.logonId = normaliseLogonId(v('LogonId'));
     ev.terminalSessionId = parseIntField(v('TerminalSessionId'));
-    ev.parentProcessGuid = strings.intern(v('ParentProcessGuid'));
+    ev.parentProcessGuid = v('ParentProcessGuid');
     ev.parentProcessId = parseIntField(v('ParentProcessId'));
     ev.parentImage = strings.intern(v('ParentImage'));
     ev.parentCommandLine = v('ParentCommandLine');

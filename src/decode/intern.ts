@@ -10,8 +10,7 @@ export class Interner {
     const hit = this.table.get(s);
     if (hit !== undefined) return hit;
     if (this.table.size >= this.maxEntries) this.table = new Map();
-    // Flatten sliced strings so the interned copy does not pin the whole input chunk in memory.
-    const own = s.length > 12 ? (' ' + s).slice(1) : s;
+    const own = ownString(s);
     this.table.set(own, own);
     return own;
   }
@@ -19,6 +18,14 @@ export class Interner {
   get size(): number {
     return this.table.size;
   }
+}
+
+/**
+ * A copy of `s` that does not keep the string it was sliced from alive: a substring of a
+ * 1 MiB input chunk stored in a long-lived node would otherwise pin the whole chunk.
+ */
+export function ownString(s: string): string {
+  return s.length > 12 ? (' ' + s).slice(1) : s;
 }
 
 /** The process-wide interner the decoders share. */

@@ -12,7 +12,14 @@ export type DecodeReason =
   | 'bad-json'
   | 'unknown-json-layout'
   | 'bad-encoding'
-  | 'unreadable-input';
+  | 'unreadable-input'
+  // EVTX: damaged chunks and records (src/sources/evtx/).
+  | 'bad-file-header'
+  | 'bad-chunk-checksum'
+  | 'bad-chunk-header'
+  | 'truncated-file'
+  | 'bad-evtx-record'
+  | 'unrecoverable-record';
 
 /** A record that failed to decode. The reader adds where it came from (file and offset or line). */
 export class DecodeProblem {

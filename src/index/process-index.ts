@@ -2,6 +2,7 @@
 // bounded memory. O(1) work per event except at a reboot (closing an epoch walks that host once).
 
 import type { SysmonEvent } from '../decode/event.js';
+import { ownString } from '../decode/intern.js';
 import type { IndexConfig } from '../pipeline/config.js';
 import { HostState } from './host-state.js';
 import { ProcNode } from './process-node.js';
@@ -102,7 +103,7 @@ export class ProcessIndex {
       return;
     }
     if (node === undefined) {
-      node = new ProcNode(ev.processGuid);
+      node = new ProcNode(ownString(ev.processGuid));
       node.epoch = h.epoch;
       this.insert(h, node);
     }
@@ -110,27 +111,27 @@ export class ProcessIndex {
     node.pid = ev.processId;
     node.setImage(ev.image);
     node.originalFileName = ev.originalFileName;
-    node.commandLine = ev.commandLine;
+    node.commandLine = ownString(ev.commandLine);
     node.user = ev.user;
     node.logonId = ev.logonId;
     node.sessionId = ev.terminalSessionId;
     node.start = ev.time;
     node.recordId = ev.recordId;
-    node.parentGuid = ev.parentProcessGuid;
     node.parentPid = ev.parentProcessId;
 
     let parent: ProcNode | null = null;
     if (ev.parentProcessGuid !== '') {
       parent = h.nodes.get(ev.parentProcessGuid) ?? null;
       if (parent === null) {
-        parent = new ProcNode(ev.parentProcessGuid);
+        parent = new ProcNode(ownString(ev.parentProcessGuid));
         parent.epoch = h.epoch;
         parent.pid = ev.parentProcessId;
         parent.setImage(ev.parentImage);
-        parent.commandLine = ev.parentCommandLine;
+        parent.commandLine = ownString(ev.parentCommandLine);
         parent.user = ev.parentUser;
         this.insert(h, parent);
       }
+      node.parentGuid = parent.guid; // shares the parent's key string
       if (node.parent !== parent) {
         if (node.parent !== null) detach(node);
         attach(parent, node);

@@ -126,34 +126,26 @@ export class HostLog {
   }
 
   registrySet(t: number, p: Proc, targetObject: string, details: string): void {
-    this.events.push(
-      eventXml(13, this.host, this.recordId++, t, [
-        ['RuleName', '-'],
-        ['EventType', 'SetValue'],
-        ['UtcTime', utcTime(t)],
-        ['ProcessGuid', p.guid],
-        ['ProcessId', String(p.pid)],
-        ['Image', p.image],
-        ['TargetObject', targetObject],
-        ['Details', details],
-        ['User', p.user],
-      ], { version: 2 }),
-    );
+    this.registry(13, 'SetValue', t, p, targetObject, details);
   }
 
   registryObject(t: number, p: Proc, eventType: 'CreateKey' | 'DeleteKey' | 'DeleteValue', targetObject: string): void {
-    this.events.push(
-      eventXml(12, this.host, this.recordId++, t, [
-        ['RuleName', '-'],
-        ['EventType', eventType],
-        ['UtcTime', utcTime(t)],
-        ['ProcessGuid', p.guid],
-        ['ProcessId', String(p.pid)],
-        ['Image', p.image],
-        ['TargetObject', targetObject],
-        ['User', p.user],
-      ], { version: 2 }),
-    );
+    this.registry(12, eventType, t, p, targetObject, null);
+  }
+
+  private registry(eventId: 12 | 13, eventType: string, t: number, p: Proc, targetObject: string, details: string | null): void {
+    const fields: [string, string][] = [
+      ['RuleName', '-'],
+      ['EventType', eventType],
+      ['UtcTime', utcTime(t)],
+      ['ProcessGuid', p.guid],
+      ['ProcessId', String(p.pid)],
+      ['Image', p.image],
+      ['TargetObject', targetObject],
+    ];
+    if (details !== null) fields.push(['Details', details]);
+    fields.push(['User', p.user]);
+    this.events.push(eventXml(eventId, this.host, this.recordId++, t, fields, { version: 2 }));
   }
 
   /** An event no rule reads (network connection), for realistic mixes. */

@@ -23,21 +23,36 @@ function endsName(c: number): boolean {
   return c === 62 || c === 47 || isSpace(c);
 }
 
-/** Start of the next <Event> (or prefixed <x:Event>) element at or after `from`; -1 if none. */
-export function findEventStart(s: string, from: number): number {
+/**
+ * Start of the next <Event> (or prefixed <x:Event>) element at or after `from`; -1 if none.
+ * `prefixed` caches where the next ':Event' is (see PrefixCache) so that texts without prefixes,
+ * the usual case, are not scanned to their end once per event.
+ */
+export function findEventStart(s: string, from: number, prefixed: PrefixCache = new PrefixCache(s)): number {
   let i = s.indexOf('<Event', from);
   while (i !== -1 && !endsName(s.charCodeAt(i + 6))) i = s.indexOf('<Event', i + 6);
-  // Prefixed events are rare: look for them only when the text has ':Event' at all.
-  let j = s.indexOf(':Event', from);
+  let j = prefixed.next(from);
   while (j !== -1 && (i === -1 || j < i)) {
     if (endsName(s.charCodeAt(j + 6))) {
       let k = j - 1;
       while (k > from && isNameChar(s.charCodeAt(k))) k--;
       if (s.charCodeAt(k) === 60 && k < j - 1) return k;
     }
-    j = s.indexOf(':Event', j + 6);
+    j = prefixed.next(j + 6);
   }
   return i;
+}
+
+/** The next ':Event' in one text, searched again only when the caller has moved past it. */
+export class PrefixCache {
+  private at: number;
+  constructor(private readonly s: string) {
+    this.at = s.indexOf(':Event');
+  }
+  next(from: number): number {
+    if (this.at !== -1 && this.at < from) this.at = this.s.indexOf(':Event', from);
+    return this.at;
+  }
 }
 
 function isNameChar(c: number): boolean {
@@ -56,6 +71,22 @@ export function findEventEnd(s: string, from: number): number {
       if (s.charCodeAt(k) === 47 && s.charCodeAt(k - 1) === 60) return i + 6;
     }
     i = s.indexOf('Event>', i + 6);
+  }
+  return -1;
+}
+
+/** End (exclusive) of the last </Event> or </x:Event> in s[from, before); -1 if none. */
+export function lastEventEnd(s: string, from: number, before: number): number {
+  let i = s.lastIndexOf('Event>', before - 6);
+  while (i >= from) {
+    const p = s.charCodeAt(i - 1);
+    if (p === 47 && s.charCodeAt(i - 2) === 60) return i + 6;
+    if (p === 58) {
+      let k = i - 2;
+      while (k > from && isNameChar(s.charCodeAt(k))) k--;
+      if (s.charCodeAt(k) === 47 && s.charCodeAt(k - 1) === 60) return i + 6;
+    }
+    i = s.lastIndexOf('Event>', i - 1);
   }
   return -1;
 }
@@ -144,7 +175,8 @@ export class XmlEventFramer {
 
   /** Frame events in s from pos; returns the offset from which bytes must be kept for the next chunk. */
   private scan(s: string, buf: Buffer, pos: number, sink: FrameSink): number {
-    let start = findEventStart(s, pos);
+    const prefixed = new PrefixCache(s);
+    let start = findEventStart(s, pos, prefixed);
     for (;;) {
       if (this.skipping) {
         const end = findEventEnd(s, pos);
@@ -152,7 +184,7 @@ export class XmlEventFramer {
         this.skipping = false;
         if (end !== -1 && (start === -1 || end < start)) {
           pos = end;
-          if (start !== -1 && start < pos) start = findEventStart(s, pos);
+          if (start !== -1 && start < pos) start = findEventStart(s, pos, prefixed);
         } else {
           pos = start;
         }
@@ -171,9 +203,10 @@ export class XmlEventFramer {
         const bad = badGapAt(s, pos, start);
         if (bad !== -1) sink.error('garbage-between-events', 'text between events is not XML event markup', this.offset + bad, snippet(s, bad));
       }
-      const end = findEventEnd(s, start + 6);
-      const next = findEventStart(s, start + 6);
-      if (next !== -1 && (end === -1 || next < end)) {
+      // One forward scan finds the next start; the end is then a short search back from it.
+      const next = findEventStart(s, start + 6, prefixed);
+      const end = next === -1 ? findEventEnd(s, start + 6) : lastEventEnd(s, start + 6, next);
+      if (next !== -1 && end === -1) {
         sink.error('truncated-event', 'event has no </Event> before the next event starts', this.offset + start, snippet(s, start));
         pos = start = next;
         continue;

@@ -1,0 +1,80 @@
+// Every value type from hand-built bytes, against the text Windows' XML rendering carries.
+
+import { describe, expect, it } from 'vitest';
+import * as F from './format.js';
+import { arrayItems, filetimeText, scalarText, utf16 } from './values.js';
+
+const b = (...bytes: number[]): Buffer => Buffer.from(bytes);
+const text = (type: number, buf: Buffer): string => scalarText(buf, 0, buf.length, type);
+
+describe('EVTX value types', () => {
+  it('strings: UTF-16 without trailing NULs, ANSI as latin1', () => {
+    expect(text(F.VT_STRING, Buffer.from('smss.exe\0\0', 'utf16le'))).toBe('smss.exe');
+    expect(text(F.VT_STRING, Buffer.from('Microsoft® Windows®', 'utf16le'))).toBe('Microsoft® Windows®');
+    expect(text(F.VT_STRING, Buffer.from('x'.repeat(100) + 'ü', 'utf16le'))).toBe('x'.repeat(100) + 'ü');
+    expect(text(F.VT_ANSI_STRING, Buffer.from('abc\0', 'latin1'))).toBe('abc');
+    expect(utf16(Buffer.from('ab', 'utf16le'), 0, 3)).toBe('a'); // an odd byte count drops the half character
+  });
+  it('integers, signed and unsigned, all widths', () => {
+    expect(text(F.VT_INT8, b(0xff))).toBe('-1');
+    expect(text(F.VT_UINT8, b(0xff))).toBe('255');
+    expect(text(F.VT_INT16, b(0x00, 0x80))).toBe('-32768');
+    expect(text(F.VT_UINT16, b(0x01, 0x02))).toBe('513');
+    expect(text(F.VT_INT32, b(0xfe, 0xff, 0xff, 0xff))).toBe('-2');
+    expect(text(F.VT_UINT32, b(0xff, 0xff, 0xff, 0xff))).toBe('4294967295');
+    expect(text(F.VT_INT64, b(0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff))).toBe('-1');
+    expect(text(F.VT_UINT64, b(0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff))).toBe('18446744073709551615');
+    expect(text(F.VT_UINT64, b(0x2a, 0, 0, 0, 1, 0, 0, 0))).toBe('4294967338');
+  });
+  it('hex integers zero-padded, as python-evtx and evtxexport print LogonId and Keywords', () => {
+    expect(text(F.VT_HEXINT32, b(0xe7, 0x03, 0, 0))).toBe('0x000003e7');
+    expect(text(F.VT_HEXINT64, b(0xe7, 0x03, 0, 0, 0, 0, 0, 0))).toBe('0x00000000000003e7');
+    expect(text(F.VT_HEXINT64, b(0, 0, 0, 0, 0, 0, 0, 0x80))).toBe('0x8000000000000000');
+    expect(text(F.VT_SIZET, b(0x10, 0, 0, 0, 0, 0, 0, 0))).toBe('0x0000000000000010');
+  });
+  it('reals and booleans', () => {
+    const r64 = Buffer.alloc(8);
+    r64.writeDoubleLE(1.5);
+    expect(text(F.VT_REAL64, r64)).toBe('1.5');
+    const r32 = Buffer.alloc(4);
+    r32.writeFloatLE(0.25);
+    expect(text(F.VT_REAL32, r32)).toBe('0.25');
+    expect(text(F.VT_BOOL, b(1, 0, 0, 0))).toBe('true');
+    expect(text(F.VT_BOOL, b(0, 0, 0, 0))).toBe('false');
+  });
+  it('GUIDs upper-case in braces, mixed-endian as Windows stores them', () => {
+    // {5770385F-C22A-43E0-BF4C-06F5698FFBD9}: the Sysmon provider GUID
+    const g = b(0x5f, 0x38, 0x70, 0x57, 0x2a, 0xc2, 0xe0, 0x43, 0xbf, 0x4c, 0x06, 0xf5, 0x69, 0x8f, 0xfb, 0xd9);
+    expect(text(F.VT_GUID, g)).toBe('{5770385F-C22A-43E0-BF4C-06F5698FFBD9}');
+  });
+  it('SIDs', () => {
+    expect(text(F.VT_SID, b(1, 1, 0, 0, 0, 0, 0, 5, 18, 0, 0, 0))).toBe('S-1-5-18');
+    expect(text(F.VT_SID, b(1, 2, 0, 0, 0, 0, 0, 5, 32, 0, 0, 0, 0x20, 0x02, 0, 0))).toBe('S-1-5-32-544');
+    expect(() => text(F.VT_SID, b(1, 3, 0, 0, 0, 0, 0, 5, 18, 0, 0, 0))).toThrow(F.EvtxFormatError);
+  });
+  it('FILETIME with 100 ns digits, SYSTEMTIME with ms', () => {
+    // 2017-12-26T13:10:29.1368792Z
+    const ticks = (BigInt(Date.UTC(2017, 11, 26, 13, 10, 29, 136)) + 11644473600000n) * 10000n + 8792n;
+    const ft = Buffer.alloc(8);
+    ft.writeBigUInt64LE(ticks);
+    expect(filetimeText(ft, 0)).toBe('2017-12-26T13:10:29.1368792Z');
+    expect(text(F.VT_FILETIME, ft)).toBe('2017-12-26T13:10:29.1368792Z');
+    const st = Buffer.alloc(16);
+    [2020, 4, 6, 25, 22, 19, 0, 127].forEach((v, i) => st.writeUInt16LE(v, 2 * i));
+    expect(text(F.VT_SYSTEMTIME, st)).toBe('2020-04-25T22:19:00.1270000Z');
+  });
+  it('binary as upper-case hex', () => {
+    expect(text(F.VT_BINARY, b(0xe1, 0x07, 0x0c))).toBe('E1070C');
+    expect(text(F.VT_NULL, b())).toBe('');
+  });
+  it('arrays: NUL-separated strings, fixed-size items', () => {
+    const strs = Buffer.from(['10.00.', '15063', '', 'Multiprocessor Free', ''].join('\u0000'), 'utf16le');
+    expect(arrayItems(strs, 0, strs.length, F.VT_ARRAY | F.VT_STRING)).toEqual(['10.00.', '15063', '', 'Multiprocessor Free']);
+    expect(arrayItems(b(1, 0, 2, 0), 0, 4, F.VT_ARRAY | F.VT_UINT16)).toEqual(['1', '2']);
+    expect(() => arrayItems(b(1, 2), 0, 2, F.VT_ARRAY | F.VT_BINARY)).toThrow(F.EvtxFormatError);
+  });
+  it('a value too short for its type is a format error, not garbage', () => {
+    expect(() => text(F.VT_GUID, b(1, 2, 3))).toThrow(/needs 16/);
+    expect(() => scalarText(b(0), 0, 1, 0x7f)).toThrow(/unknown value type/);
+  });
+});

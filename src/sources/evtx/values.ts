@@ -1,0 +1,246 @@
+// Substitution and Value token values as the text Windows' own XML rendering carries
+// (wevtutil / Event Viewer): GUIDs upper-case in braces, hex integers zero-padded as
+// python-evtx and evtxexport print them, booleans 'true'/'false', times in ISO 8601 UTC with
+// 100 ns digits, binary as upper-case hex, SIDs as S-R-A-S... Arrays come back as string[].
+
+import {
+  EvtxFormatError,
+  VT_ANSI_STRING,
+  VT_ARRAY,
+  VT_BINARY,
+  VT_BOOL,
+  VT_EVT_HANDLE,
+  VT_EVT_XML,
+  VT_FILETIME,
+  VT_GUID,
+  VT_HEXINT32,
+  VT_HEXINT64,
+  VT_INT16,
+  VT_INT32,
+  VT_INT64,
+  VT_INT8,
+  VT_NULL,
+  VT_REAL32,
+  VT_REAL64,
+  VT_SID,
+  VT_SIZET,
+  VT_STRING,
+  VT_SYSTEMTIME,
+  VT_UINT16,
+  VT_UINT32,
+  VT_UINT64,
+  VT_UINT8,
+} from './format.js';
+
+const HEX = '0123456789ABCDEF';
+const hexLower: string[] = [];
+const hexUpper: string[] = [];
+for (let i = 0; i < 256; i++) {
+  hexLower.push(i.toString(16).padStart(2, '0'));
+  hexUpper.push(HEX[i >> 4] + HEX[i & 15]);
+}
+
+/** UTF-16LE text without the trailing NULs writers often include in the size. */
+export function utf16(buf: Buffer, start: number, end: number): string {
+  let e = end - ((end - start) & 1);
+  while (e - 2 >= start && buf[e - 2] === 0 && buf[e - 1] === 0) e -= 2;
+  if (e <= start) return '';
+  // Short ASCII strings are common (names, numbers); building them directly skips the
+  // native call overhead of Buffer#toString for tiny ranges.
+  if (e - start <= 32) {
+    let s = '';
+    for (let i = start; i < e; i += 2) {
+      if (buf[i + 1] !== 0 || buf[i] > 0x7f) return buf.toString('utf16le', start, e);
+      s += String.fromCharCode(buf[i]);
+    }
+    return s;
+  }
+  return buf.toString('utf16le', start, e);
+}
+
+function latin1(buf: Buffer, start: number, end: number): string {
+  let e = end;
+  while (e > start && buf[e - 1] === 0) e--;
+  return buf.toString('latin1', start, e);
+}
+
+export function u32(buf: Uint8Array, p: number): number {
+  return (buf[p] | (buf[p + 1] << 8) | (buf[p + 2] << 16) | (buf[p + 3] << 24)) >>> 0;
+}
+
+/** Unsigned 64-bit little-endian as a JS number (exact below 2^53: record ids, counters). */
+export function u64(buf: Uint8Array, p: number): number {
+  return u32(buf, p) + u32(buf, p + 4) * 4294967296;
+}
+
+function u64Text(buf: Uint8Array, p: number): string {
+  const hi = u32(buf, p + 4);
+  if (hi < 0x200000) return String(u32(buf, p) + hi * 4294967296);
+  return ((BigInt(hi) << 32n) | BigInt(u32(buf, p))).toString();
+}
+
+function hexBytesLE(buf: Uint8Array, p: number, n: number): string {
+  let s = '0x';
+  for (let i = n - 1; i >= 0; i--) s += hexLower[buf[p + i]];
+  return s;
+}
+
+export function guidText(buf: Uint8Array, p: number): string {
+  let s = '{';
+  for (let i = 3; i >= 0; i--) s += hexUpper[buf[p + i]];
+  s += '-' + hexUpper[buf[p + 5]] + hexUpper[buf[p + 4]] + '-' + hexUpper[buf[p + 7]] + hexUpper[buf[p + 6]] + '-';
+  s += hexUpper[buf[p + 8]] + hexUpper[buf[p + 9]] + '-';
+  for (let i = 10; i < 16; i++) s += hexUpper[buf[p + i]];
+  return s + '}';
+}
+
+function pad(n: number, w: number): string {
+  return String(n).padStart(w, '0');
+}
+
+/** FILETIME (100 ns ticks since 1601-01-01 UTC) as 'YYYY-MM-DDTHH:MM:SS.fffffffZ'. */
+export function filetimeText(buf: Uint8Array, p: number): string {
+  const lo = u32(buf, p);
+  const hi = u32(buf, p + 4);
+  // Split into whole ms and the 100 ns remainder without losing precision above 2^53.
+  const ticks = BigInt(hi) * 4294967296n + BigInt(lo);
+  const ms = Number(ticks / 10000n) - 11644473600000;
+  const rest = Number(ticks % 10000n);
+  const d = new Date(ms);
+  if (Number.isNaN(d.getTime())) return '';
+  const iso = d.toISOString(); // YYYY-MM-DDTHH:MM:SS.mmmZ
+  return iso.slice(0, 23) + pad(rest, 4) + 'Z';
+}
+
+/** SYSTEMTIME (eight u16: year, month, weekday, day, hour, minute, second, ms). */
+function systemtimeText(buf: Uint8Array, p: number): string {
+  const w = (i: number): number => buf[p + 2 * i] | (buf[p + 2 * i + 1] << 8);
+  return `${pad(w(0), 4)}-${pad(w(1), 2)}-${pad(w(3), 2)}T${pad(w(4), 2)}:${pad(w(5), 2)}:${pad(w(6), 2)}.${pad(w(7), 3)}0000Z`;
+}
+
+function sidText(buf: Uint8Array, p: number, size: number): string {
+  if (size < 8) throw new EvtxFormatError('SID shorter than 8 bytes', p);
+  const subs = buf[p + 1];
+  if (8 + 4 * subs > size) throw new EvtxFormatError('SID sub-authorities run past the value', p);
+  let auth = 0;
+  for (let i = 2; i < 8; i++) auth = auth * 256 + buf[p + i];
+  let s = `S-${buf[p]}-${auth}`;
+  for (let i = 0; i < subs; i++) s += '-' + u32(buf, p + 8 + 4 * i);
+  return s;
+}
+
+function binaryText(buf: Uint8Array, p: number, size: number): string {
+  let s = '';
+  for (let i = 0; i < size; i++) s += hexUpper[buf[p + i]];
+  return s;
+}
+
+/** Byte size of one element of a fixed-size type; 0 for variable-size types. */
+export function fixedSize(type: number): number {
+  switch (type) {
+    case VT_INT8:
+    case VT_UINT8:
+      return 1;
+    case VT_INT16:
+    case VT_UINT16:
+      return 2;
+    case VT_INT32:
+    case VT_UINT32:
+    case VT_REAL32:
+    case VT_BOOL:
+    case VT_HEXINT32:
+      return 4;
+    case VT_INT64:
+    case VT_UINT64:
+    case VT_REAL64:
+    case VT_FILETIME:
+    case VT_HEXINT64:
+      return 8;
+    case VT_GUID:
+    case VT_SYSTEMTIME:
+      return 16;
+    default:
+      return 0;
+  }
+}
+
+/**
+ * Text of one scalar value of the given type at buf[p, p+size). Throws EvtxFormatError when the
+ * size does not fit the type. BinXml values are rendered by the caller (they are trees).
+ */
+export function scalarText(buf: Buffer, p: number, size: number, type: number): string {
+  const need = fixedSize(type);
+  if (need > 0 && size < need) throw new EvtxFormatError(`value of type 0x${type.toString(16)} has ${size} bytes, needs ${need}`, p);
+  switch (type) {
+    case VT_NULL:
+      return '';
+    case VT_STRING:
+    case VT_EVT_XML:
+      return utf16(buf, p, p + size);
+    case VT_ANSI_STRING:
+      return latin1(buf, p, p + size);
+    case VT_INT8:
+      return String((buf[p] << 24) >> 24);
+    case VT_UINT8:
+      return String(buf[p]);
+    case VT_INT16:
+      return String(((buf[p] | (buf[p + 1] << 8)) << 16) >> 16);
+    case VT_UINT16:
+      return String(buf[p] | (buf[p + 1] << 8));
+    case VT_INT32:
+      return String(buf[p] | (buf[p + 1] << 8) | (buf[p + 2] << 16) | (buf[p + 3] << 24));
+    case VT_UINT32:
+      return String(u32(buf, p));
+    case VT_INT64:
+      return buf.readBigInt64LE(p).toString();
+    case VT_UINT64:
+      return u64Text(buf, p);
+    case VT_REAL32:
+      return String(buf.readFloatLE(p));
+    case VT_REAL64:
+      return String(buf.readDoubleLE(p));
+    case VT_BOOL:
+      return u32(buf, p) !== 0 ? 'true' : 'false';
+    case VT_BINARY:
+      return binaryText(buf, p, size);
+    case VT_GUID:
+      return guidText(buf, p);
+    case VT_SIZET:
+    case VT_EVT_HANDLE:
+      return size >= 8 ? hexBytesLE(buf, p, 8) : size >= 4 ? hexBytesLE(buf, p, 4) : '';
+    case VT_FILETIME:
+      return filetimeText(buf, p);
+    case VT_SYSTEMTIME:
+      return systemtimeText(buf, p);
+    case VT_SID:
+      return sidText(buf, p, size);
+    case VT_HEXINT32:
+      return hexBytesLE(buf, p, 4);
+    case VT_HEXINT64:
+      return hexBytesLE(buf, p, 8);
+    default:
+      throw new EvtxFormatError(`unknown value type 0x${type.toString(16)}`, p);
+  }
+}
+
+/** Elements of an array value (type has VT_ARRAY set): NUL-separated strings or fixed-size items. */
+export function arrayItems(buf: Buffer, p: number, size: number, type: number): string[] {
+  const base = type & ~VT_ARRAY;
+  const out: string[] = [];
+  if (base === VT_STRING) {
+    const end = p + size - (size & 1);
+    let s = p;
+    for (let i = p; i + 1 < end; i += 2) {
+      if (buf[i] === 0 && buf[i + 1] === 0) {
+        out.push(buf.toString('utf16le', s, i));
+        s = i + 2;
+      }
+    }
+    if (s < end) out.push(buf.toString('utf16le', s, end));
+    return out;
+  }
+  const n = fixedSize(base);
+  if (n === 0) throw new EvtxFormatError(`array of variable-size type 0x${base.toString(16)}`, p);
+  for (let i = p; i + n <= p + size; i += n) out.push(scalarText(buf, i, n, base));
+  return out;
+}

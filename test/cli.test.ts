@@ -1,0 +1,136 @@
+// The command line as a user meets it: help, exit codes, errors in one line, stdin, --stats,
+// --format ecs, --out, --fail-on-alert, and the same alerts whatever the input encoding.
+
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { describe, expect, it } from 'vitest';
+import { REPO_ROOT, parseAlerts, runCli } from './support/cli.js';
+
+const tmp = mkdtempSync(join(tmpdir(), 'proctree-cli-'));
+const RULE_FILE = resolve(REPO_ROOT, 'samples', 'rule-smss-child-no-exit.xml');
+const FLEET = resolve(REPO_ROOT, 'samples', 'normal-boot-fleet.xml');
+
+describe('proctree --help', () => {
+  it('explains the tool and every replay option', () => {
+    const top = runCli(['--help']);
+    expect(top.status).toBe(0);
+    expect(top.stdout).toContain('replay');
+    expect(top.stdout).toContain('smss.child-no-exit');
+    const r = runCli(['replay', '--help']);
+    expect(r.status).toBe(0);
+    for (const opt of ['--pipeline', '--out', '--format', '--stats', '--errors', '--fail-on-alert', '--no-progress', '--quiet', 'Exit codes']) expect(r.stdout).toContain(opt);
+  });
+});
+
+describe('proctree replay exit codes and errors', () => {
+  it('exits 2 on a usage error', () => {
+    expect(runCli(['replay']).status).toBe(2);
+    expect(runCli(['replay', '--format', 'csv', FLEET]).status).toBe(2);
+    expect(runCli(['no-such-command']).status).toBe(2);
+  });
+
+  it('gives a one-line error and exit 1 for a missing file', () => {
+    const r = runCli(['replay', join(tmp, 'nope.xml')]);
+    expect(r.status).toBe(1);
+    expect(r.stderr.trim().split('\n')).toEqual([`proctree: ${join(tmp, 'nope.xml')}: no such file or folder`]);
+    expect(r.stdout).toBe('');
+  });
+
+  it('refuses an invalid pipeline naming the bad key, and an unreadable one', () => {
+    const bad = join(tmp, 'bad.yaml');
+    writeFileSync(bad, 'rules:\n  smss:\n    child_exit_secs: thirty\n    max_lve: 2\n');
+    const r = runCli(['replay', '--pipeline', bad, FLEET]);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain(`${bad}: rules.smss.child_exit_secs: expected a positive number of seconds, got "thirty"`);
+    expect(r.stderr).toContain(`${bad}: rules.smss.max_lve: unknown key`);
+    const missing = runCli(['replay', '--pipeline', join(tmp, 'none.yaml'), FLEET]);
+    expect(missing.status).toBe(1);
+    expect(missing.stderr.trim().split('\n').length).toBe(1);
+  });
+
+  it('exits 0 with alerts, and 3 with --fail-on-alert', () => {
+    expect(runCli(['replay', '-q', RULE_FILE]).status).toBe(0);
+    expect(runCli(['replay', '-q', '--fail-on-alert', RULE_FILE]).status).toBe(3);
+    expect(runCli(['replay', '-q', '--fail-on-alert', FLEET]).status).toBe(0);
+  });
+});
+
+describe('proctree replay outputs', () => {
+  const reference = parseAlerts(runCli(['replay', '-q', RULE_FILE]).stdout);
+
+  it('reads standard input', () => {
+    const r = runCli(['replay', '-q', '-'], { input: readFileSync(RULE_FILE) });
+    expect(r.status).toBe(0);
+    expect(parseAlerts(r.stdout)).toEqual(reference);
+  });
+
+  it('gives the same alerts from UTF-16LE and gzip copies', () => {
+    const xml = readFileSync(RULE_FILE, 'utf8');
+    const u16 = join(tmp, 'a-utf16.xml');
+    writeFileSync(u16, Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(xml, 'utf16le')]));
+    const gz = join(tmp, 'a.xml.gz');
+    writeFileSync(gz, gzipSync(xml));
+    expect(parseAlerts(runCli(['replay', '-q', u16]).stdout)).toEqual(reference);
+    expect(parseAlerts(runCli(['replay', '-q', gz]).stdout)).toEqual(reference);
+  });
+
+  it('writes the summary as JSON with --stats and prints it on stderr', () => {
+    const stats = join(tmp, 'stats.json');
+    const r = runCli(['replay', '--stats', stats, RULE_FILE]);
+    expect(r.stderr).toContain('alerts: 1');
+    const s = JSON.parse(readFileSync(stats, 'utf8'));
+    expect(s.alerts).toEqual({ total: 1, byRule: expect.objectContaining({ 'smss.child-no-exit': 1, 'smss.path': 0 }) });
+    const count = (id: number): number => (readFileSync(RULE_FILE, 'utf8').match(new RegExp(`<EventID>${id}</EventID>`, 'g')) ?? []).length;
+    expect(s.eventsByEventId).toEqual({ '1': count(1), '5': count(5), '13': count(13) });
+    expect(s.decodeErrors).toEqual({ total: 0, byReason: {} });
+    expect(s.files).toBe(1);
+    expect(s.bytes).toBe(readFileSync(RULE_FILE).length);
+    expect(s.eventsPerSecond).toBeGreaterThan(0);
+  });
+
+  it('writes alerts to --out and nothing to stdout', () => {
+    const out = join(tmp, 'alerts.jsonl');
+    const r = runCli(['replay', '-q', '--out', out, RULE_FILE]);
+    expect(r.stdout).toBe('');
+    expect(parseAlerts(readFileSync(out, 'utf8'))).toEqual(reference);
+  });
+
+  it('writes ECS names with --format ecs', () => {
+    const [a] = runCli(['replay', '-q', '--format', 'ecs', RULE_FILE]).stdout.trim().split('\n').map((l) => JSON.parse(l));
+    const n = reference[0] as { id: string; rule: string; host: string; time: string; attack: string[]; process: { guid: string; pid: number; image: string } };
+    expect(a.event).toMatchObject({ id: n.id, kind: 'alert', category: ['process'], severity_name: 'medium' });
+    expect(a.rule.id).toBe(n.rule);
+    expect(a.host.name).toBe(n.host);
+    expect(a['@timestamp']).toBe(n.time);
+    expect(a.process).toMatchObject({ entity_id: n.process.guid, pid: n.process.pid, executable: n.process.image, name: 'smss.exe' });
+    expect(a.process.parent.name).toBe('smss.exe');
+    expect(a.threat.technique.id).toEqual(n.attack);
+  });
+
+  it('gives stable alert ids across runs', () => {
+    expect(parseAlerts(runCli(['replay', '-q', RULE_FILE]).stdout)).toEqual(reference);
+  });
+
+  it('keeps going over malformed input, counts it, and writes --errors records', () => {
+    const xml = readFileSync(RULE_FILE, 'utf8');
+    const lines = xml.split('\n');
+    // Break one event (truncate it) and add garbage; the rule's events survive.
+    const idx = lines.findIndex((l) => l.includes('<Data Name=\'Image\'>C:\\Windows\\System32\\services.exe'));
+    lines[idx] = lines[idx].slice(0, 200);
+    lines.splice(3, 0, 'garbage line');
+    const broken = join(tmp, 'broken.xml');
+    writeFileSync(broken, lines.join('\n'));
+    const errors = join(tmp, 'errors.jsonl');
+    const stats = join(tmp, 'broken-stats.json');
+    const r = runCli(['replay', '--errors', errors, '--stats', stats, broken]);
+    expect(r.status).toBe(0);
+    expect(parseAlerts(r.stdout)).toEqual(reference);
+    const recs = readFileSync(errors, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    expect(recs.map((e) => e.reason).sort()).toEqual(['garbage-between-events', 'truncated-event']);
+    for (const e of recs) expect(e).toMatchObject({ source: broken, offset: expect.any(Number), snippet: expect.any(String) });
+    expect(JSON.parse(readFileSync(stats, 'utf8')).decodeErrors.total).toBe(2);
+    expect(r.stderr).toContain('truncated-event');
+  });
+});

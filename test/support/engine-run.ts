@@ -1,0 +1,29 @@
+// Runs XML event strings through decode -> index -> rules in-process, for rule and index tests.
+
+import type { Alert } from '../../src/alerts/alert.js';
+import { DecodeCounters } from '../../src/decode/counters.js';
+import { SysmonDecoder } from '../../src/decode/decoder.js';
+import { SysmonEvent } from '../../src/decode/event.js';
+import { parsePipeline } from '../../src/pipeline/config.js';
+import { Engine } from '../../src/pipeline/engine.js';
+
+export function decodeAll(xml: readonly string[]): SysmonEvent[] {
+  const d = new SysmonDecoder(new DecodeCounters());
+  const out: SysmonEvent[] = [];
+  for (const x of xml) {
+    const e = d.decodeXml(x);
+    if (e === null) continue; // an EventID no rule reads
+    if (!(e instanceof SysmonEvent)) throw new Error(`test event did not decode: ${JSON.stringify(e)}`);
+    out.push(e);
+  }
+  return out;
+}
+
+export function runEngine(xml: readonly string[], config: unknown = {}, batchSize = 1000): { alerts: Alert[]; engine: Engine } {
+  const engine = new Engine(parsePipeline(config));
+  const events = decodeAll(xml);
+  const alerts: Alert[] = [];
+  for (let i = 0; i < events.length; i += batchSize) engine.process(events.slice(i, i + batchSize), alerts);
+  engine.finish(alerts);
+  return { alerts, engine };
+}
