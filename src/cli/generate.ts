@@ -10,6 +10,7 @@ import { FORMATS, formatter, type OutputFormat } from '../sources/generator/form
 import { labelLine, type LabelThresholds } from '../sources/generator/labels.js';
 import { StreamOutput } from '../sources/generator/output.js';
 import { runFleet } from '../sources/generator/run.js';
+import { fractionArg as fraction, intArg, positiveArg as positive } from './args.js';
 import { EXIT_FATAL, EXIT_OK } from './exit-codes.js';
 import { DEFAULT_REPLAY_PIPELINE } from './paths.js';
 
@@ -33,26 +34,6 @@ export interface GenerateCliOptions {
   topic?: string;
   progress: boolean;
   quiet?: boolean;
-}
-
-function intArg(min: number): (v: string) => number {
-  return (v) => {
-    const n = Number(v.replace(/_/g, ''));
-    if (!Number.isInteger(n) || n < min) throw new InvalidArgumentError(`expected a whole number >= ${min}, got "${v}"`);
-    return n;
-  };
-}
-
-function fraction(v: string): number {
-  const n = Number(v);
-  if (!Number.isFinite(n) || n < 0 || n > 1) throw new InvalidArgumentError(`expected a fraction between 0 and 1, got "${v}"`);
-  return n;
-}
-
-function positive(v: string): number {
-  const n = Number(v);
-  if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError(`expected a positive number, got "${v}"`);
-  return n;
 }
 
 /** '90', '90s', '30m', '2h', '1d' -> seconds. */

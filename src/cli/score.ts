@@ -1,9 +1,10 @@
 // `proctree score`: precision and recall per rule of alerts against generator labels.
 
-import { Command, InvalidArgumentError } from 'commander';
+import { Command } from 'commander';
 import { SMSS_RULE_IDS } from '../pipeline/config.js';
 import { ScoreInputError, alertFrom, labelFrom, readDetections } from '../score/read.js';
 import { belowThresholds, formatReport, score } from '../score/score.js';
+import { fractionArg as fraction } from './args.js';
 import { EXIT_FATAL, EXIT_OK, EXIT_SCORE_BELOW } from './exit-codes.js';
 
 export interface ScoreCliOptions {
@@ -12,12 +13,6 @@ export interface ScoreCliOptions {
   minPrecision: number;
   minRecall: number;
   json?: boolean;
-}
-
-function fraction(v: string): number {
-  const n = Number(v);
-  if (!Number.isFinite(n) || n < 0 || n > 1) throw new InvalidArgumentError(`expected a number between 0 and 1, got "${v}"`);
-  return n;
 }
 
 export function scoreCommand(setExit: (code: number) => void): Command {

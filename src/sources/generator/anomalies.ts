@@ -4,21 +4,14 @@
 
 import { planChildSmss, planRdpSession } from './boot.js';
 import { Kind, Plan, type HostSim } from './host.js';
-import type { RuleId } from './labels.js';
+import { RULES, type RuleId } from './labels.js';
 import { Role, type Proc } from './model.js';
 import { enc } from './bytes.js';
 import { CREATE_KEY, DELETE_VALUE } from './catalog.js';
 import { xmlText } from './text.js';
 
-export const ANOMALY_KINDS: readonly RuleId[] = [
-  'smss.path',
-  'smss.parent',
-  'smss.user',
-  'smss.child-no-exit',
-  'smss.instances',
-  'smss.unexpected-child',
-  'smss.subsystems-registry',
-];
+/** One anomaly kind per rule, in the rules' order. */
+export const ANOMALY_KINDS: readonly RuleId[] = RULES;
 
 /** Anomaly kinds that only show on a host whose configuration logs exits. */
 export const NEEDS_EXITS: ReadonlySet<RuleId> = new Set<RuleId>(['smss.child-no-exit', 'smss.instances']);

@@ -74,25 +74,24 @@ export class ByteWriter {
  * 'YYYY-MM-DD HH:MM:SS' and 'YYYY-MM-DDTHH:MM:SS' prefixes are cached per second.
  */
 export class TimeBytes {
-  private sec = Number.NaN;
-  private utcPrefix = new Uint8Array(19);
-  private isoPrefix = new Uint8Array(19);
+  // UtcTime and TimeCreated can be seconds apart (boot events are logged late), so each has its own cache.
+  private utcSec = Number.NaN;
+  private isoSec = Number.NaN;
+  private readonly utcPrefix = new Uint8Array(19);
+  private readonly isoPrefix = new Uint8Array(19);
 
-  private prefix(s: number): void {
-    if (s === this.sec) return;
-    this.sec = s;
+  private static fill(into: Uint8Array, s: number, sep: number): void {
     const iso = new Date(s * 1000).toISOString(); // 2024-01-01T00:00:00.000Z
-    for (let i = 0; i < 19; i++) {
-      const c = iso.charCodeAt(i);
-      this.isoPrefix[i] = c;
-      this.utcPrefix[i] = i === 10 ? 32 : c;
-    }
+    for (let i = 0; i < 19; i++) into[i] = i === 10 ? sep : iso.charCodeAt(i);
   }
 
   /** Sysmon UtcTime: '2024-01-01 00:00:00.000'. */
   utc(w: ByteWriter, ms: number): void {
     const s = Math.floor(ms / 1000);
-    this.prefix(s);
+    if (s !== this.utcSec) {
+      this.utcSec = s;
+      TimeBytes.fill(this.utcPrefix, s, 32);
+    }
     w.bytes(this.utcPrefix);
     w.byte(46);
     w.fixed(ms - s * 1000, 3);
@@ -101,7 +100,10 @@ export class TimeBytes {
   /** TimeCreated SystemTime: '2024-01-01T00:00:00.0001234Z' (100 ns resolution; sub = the extra 4 digits). */
   systemTime(w: ByteWriter, ms: number, sub: number): void {
     const s = Math.floor(ms / 1000);
-    this.prefix(s);
+    if (s !== this.isoSec) {
+      this.isoSec = s;
+      TimeBytes.fill(this.isoPrefix, s, 84);
+    }
     w.bytes(this.isoPrefix);
     w.byte(46);
     w.fixed(ms - s * 1000, 3);

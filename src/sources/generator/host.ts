@@ -202,7 +202,6 @@ export class HostSim implements RenderHost, Timed {
     const cmd = opts.cmdline ?? (spec.cmdlines.length === 1 ? spec.cmdlines[0] : this.rng.pick(spec.cmdlines));
     const epoch = parent === null || parent.role === Role.System ? this.epoch : parent.epoch;
     const p = new Proc(processGuid(this.machine, at, this.counter++), pid, spec, opts.image ?? spec.image, cmd, logon, parent, epoch, opts.role ?? Role.Other);
-    if (this.noPid) p.idBlockNoPid = enc(`<Data Name='ProcessGuid'>${p.guid}</Data><Data Name='Image'>${p.image}</Data>`);
     p.start = at;
     return p;
   }

@@ -1,17 +1,11 @@
 // Labels: the alerts a correct processor must raise on generated data (docs/rules.md), one JSON
 // object per line: {"host","rule","processGuid","time"}.
 
-export const RULES = [
-  'smss.path',
-  'smss.parent',
-  'smss.user',
-  'smss.child-no-exit',
-  'smss.instances',
-  'smss.unexpected-child',
-  'smss.subsystems-registry',
-] as const;
+import { SMSS_RULE_IDS, type SmssRuleId } from '../../pipeline/config.js';
 
-export type RuleId = (typeof RULES)[number];
+/** The rules labels name: the pipeline's rule ids (docs/rules.md). */
+export const RULES = SMSS_RULE_IDS;
+export type RuleId = SmssRuleId;
 
 export interface Label {
   host: string;

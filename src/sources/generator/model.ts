@@ -49,14 +49,11 @@ export const enum Role {
 export class Proc {
   /** ProcessGuid with braces. */
   readonly guid: string;
-  /** ProcessGuid, ProcessId and Image Data elements: the prefix of most EventIDs. */
-  readonly idBlock: Uint8Array;
-  /** The same without ProcessId, for hosts whose forwarder drops it on EventID 1 and 5. */
-  idBlockNoPid: Uint8Array | null = null;
   /** Its ParentProcessGuid..ParentCommandLine run, as a child's EventID 1 shows it (built on first use). */
   private parentBlockCache: Uint8Array | null = null;
   private guidCache: Uint8Array | null = null;
-  private imageCache: Uint8Array | null = null;
+  /** The image path encoded: the catalog's for the usual path, its own for other spellings. */
+  readonly imageBytes: Uint8Array;
   /** Index in the host's live list; -1 when not live. */
   liveIndex = -1;
   start = 0;
@@ -77,18 +74,13 @@ export class Proc {
     readonly role: Role,
   ) {
     this.guid = guid;
-    this.idBlock = enc(`<Data Name='ProcessGuid'>${guid}</Data><Data Name='ProcessId'>${pid}</Data><Data Name='Image'>${image}</Data>`);
+    this.imageBytes = image === spec.image ? spec.imageBytes : enc(image);
   }
 
-  /** Encoded on first use: only process access and DNS events need them apart from idBlock. */
+  /** Encoded on first use: only process access and DNS events need the GUID as bytes. */
   get guidBytes(): Uint8Array {
     if (this.guidCache === null) this.guidCache = enc(this.guid);
     return this.guidCache;
-  }
-
-  get imageBytes(): Uint8Array {
-    if (this.imageCache === null) this.imageCache = enc(this.image);
-    return this.imageCache;
   }
 
   get parentBlock(): Uint8Array {

@@ -52,6 +52,9 @@ const ACC_TGT_IMAGE = enc("</Data><Data Name='TargetImage'>");
 const ACC_ACCESS = enc("</Data><Data Name='GrantedAccess'>");
 const ACC_TRACE = enc("</Data><Data Name='CallTrace'>");
 
+const ID_GUID = enc("<Data Name='ProcessGuid'>");
+const ID_PID = enc("</Data><Data Name='ProcessId'>");
+const ID_IMAGE = enc("</Data><Data Name='Image'>");
 const DLL_BYTES = DLLS.map((d) => enc(d.block));
 /** DestinationIp..DestinationPortName run per remote endpoint. */
 const REMOTE_BYTES = REMOTES.map(([ip, name, port, portName]) =>
@@ -100,8 +103,17 @@ export class XmlRenderer {
     w.bytes(DATA_CLOSE);
   }
 
-  private id(w: ByteWriter, h: RenderHost, p: Proc): void {
-    w.bytes(h.noPid && p.idBlockNoPid !== null ? p.idBlockNoPid : p.idBlock);
+  /** ProcessGuid, ProcessId and Image: the prefix of most EventIDs. noPid: the forwarder dropped ProcessId. */
+  private id(w: ByteWriter, p: Proc, noPid = false): void {
+    w.bytes(ID_GUID);
+    w.latin1(p.guid);
+    if (!noPid) {
+      w.bytes(ID_PID);
+      w.uint(p.pid);
+    }
+    w.bytes(ID_IMAGE);
+    w.bytes(p.imageBytes);
+    w.bytes(DATA_CLOSE);
   }
 
   /** EventID 1. */
@@ -109,7 +121,7 @@ export class XmlRenderer {
     const s = p.spec;
     this.head(w, 1, h, t);
     this.utc(w, t);
-    this.id(w, h, p);
+    this.id(w, p, h.noPid);
     w.bytes(s.versionBytes);
     w.bytes(CMD_OPEN);
     w.latin1(p.cmdline);
@@ -128,7 +140,7 @@ export class XmlRenderer {
   processExit(w: ByteWriter, h: RenderHost, t: number, p: Proc): void {
     this.head(w, 5, h, t);
     this.utc(w, t);
-    this.id(w, h, p);
+    this.id(w, p, h.noPid);
     w.bytes(END);
   }
 
@@ -136,7 +148,7 @@ export class XmlRenderer {
   imageLoad(w: ByteWriter, h: RenderHost, t: number, p: Proc, dll: number): void {
     this.head(w, 7, h, t);
     this.utc(w, t);
-    w.bytes(p.idBlock);
+    this.id(w, p);
     w.bytes(DLL_BYTES[dll]);
     w.bytes(END);
   }
@@ -145,7 +157,7 @@ export class XmlRenderer {
   network(w: ByteWriter, h: RenderHost, t: number, p: Proc, remote: number, srcPort: number): void {
     this.head(w, 3, h, t);
     this.utc(w, t);
-    w.bytes(p.idBlock);
+    this.id(w, p);
     w.bytes(NET_USER);
     w.bytes(p.logon.userBytes);
     w.bytes(NET_A);
@@ -204,7 +216,7 @@ export class XmlRenderer {
   fileCreate(w: ByteWriter, h: RenderHost, t: number, p: Proc, file: Uint8Array, createdAt: number): void {
     this.head(w, 11, h, t);
     this.utc(w, t);
-    w.bytes(p.idBlock);
+    this.id(w, p);
     w.bytes(FILE_OPEN);
     w.bytes(file);
     w.bytes(CREATION_OPEN);
@@ -220,7 +232,7 @@ export class XmlRenderer {
     w.bytes(eventType);
     w.bytes(DATA_CLOSE);
     this.utc(w, t);
-    w.bytes(p.idBlock);
+    this.id(w, p);
     w.bytes(TARGET_OPEN);
     w.bytes(target);
     w.bytes(DATA_CLOSE);
@@ -232,7 +244,7 @@ export class XmlRenderer {
     this.head(w, 13, h, t);
     w.bytes(SET_VALUE);
     this.utc(w, t);
-    w.bytes(p.idBlock);
+    this.id(w, p);
     w.bytes(TARGET_OPEN);
     w.bytes(target);
     w.bytes(DETAILS_OPEN);

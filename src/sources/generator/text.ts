@@ -76,37 +76,6 @@ export function hex4(n: number): string {
   return HEX2[(n >>> 8) & 255] + HEX2[n & 255];
 }
 
-const PAD3: string[] = [];
-for (let i = 0; i < 1000; i++) PAD3.push(String(i).padStart(3, '0'));
-const PAD4: string[] = [];
-for (let i = 0; i < 10000; i++) PAD4.push(String(i).padStart(4, '0'));
-
-/**
- * Formats event times. Consecutive events mostly fall in the same second, so the
- * 'YYYY-MM-DD HH:MM:SS' prefix is cached per second and only the milliseconds are appended.
- */
-export class TimeFormatter {
-  private sec = Number.NaN;
-  private prefix = '';
-
-  /** Sysmon UtcTime: '2024-01-01 00:00:00.000'. */
-  utc(ms: number): string {
-    const s = Math.floor(ms / 1000);
-    if (s !== this.sec) {
-      this.sec = s;
-      const iso = new Date(s * 1000).toISOString();
-      this.prefix = iso.slice(0, 10) + ' ' + iso.slice(11, 19);
-    }
-    return this.prefix + '.' + PAD3[ms - s * 1000];
-  }
-
-  /** System/TimeCreated SystemTime: '2024-01-01T00:00:00.0001234Z' (100 ns resolution). */
-  systemTime(ms: number, sub: number): string {
-    const u = this.utc(ms);
-    return u.slice(0, 10) + 'T' + u.slice(11) + PAD4[sub % 10000] + 'Z';
-  }
-}
-
 /** ISO 8601 with ms, the form of alert and label times. */
 export function isoMs(ms: number): string {
   return new Date(ms).toISOString();
