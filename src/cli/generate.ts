@@ -115,7 +115,8 @@ export async function runGenerateCli(opts: GenerateCliOptions): Promise<number> 
     hosts: opts.hosts,
     start: opts.start,
     durationSecs: opts.duration,
-    hostEventsPerSec: opts.events !== undefined ? opts.events / (opts.hosts * opts.duration) : opts.hostEps,
+    // 10% headroom so that --events is reached within the duration (the rate is an estimate).
+    hostEventsPerSec: opts.events !== undefined ? (1.1 * opts.events) / (opts.hosts * opts.duration) : opts.hostEps,
     anomalyFraction: opts.anomalies,
     decoyFraction: opts.decoys,
     noExitFraction: opts.noExitHosts,

@@ -31,7 +31,7 @@ const USER_FACING = new Set(['taskhostw', 'backgroundtaskhost', 'runtimebroker',
 const CONSOLE = new Set(['cmd', 'powershell']);
 
 /** Expected events per arrival (measured on generated fleets), to turn an events/s target into an arrival rate. */
-export const EVENTS_PER_ARRIVAL = 2.4;
+export const EVENTS_PER_ARRIVAL = 1.7;
 
 export function handleArrival(h: HostSim, p: Plan): void {
   const r = h.rng;
