@@ -3,7 +3,7 @@
 // a host at the time its Inject or Decoy plan comes up, against the host's state then.
 
 import { planChildSmss, planRdpSession } from './boot.js';
-import { Kind, Plan, type HostSim } from './host.js';
+import { Kind, makePlan, type HostSim, type Plan } from './host.js';
 import { RULES, type RuleId } from './labels.js';
 import { Role, type Proc } from './model.js';
 import { enc } from './bytes.js';
@@ -102,7 +102,7 @@ export function injectAnomaly(h: HostSim, rule: RuleId, t: number): void {
       const svc = liveOf(h, 'svchost', h.epoch - 1);
       if (svc !== null) {
         const [key, details] = [enc(xmlText(`${SM}\\Memory Management\\PrefetchParameters\\BootId`)), enc('DWORD (0x0000002f)')];
-        h.plan(new Plan(t + 1000 + r.int(Math.min(60_000, (h.thresholds.rebootCheckSecs * 1000) / 2)), Kind.RegSet, svc, null, 0, key, details));
+        h.plan(makePlan(t + 1000 + r.int(Math.min(60_000, (h.thresholds.rebootCheckSecs * 1000) / 2)), Kind.RegSet, svc, null, 0, key, details));
       }
       return; // the label comes from the host's instance watch: the first old-boot act decides its time
     }
@@ -124,7 +124,7 @@ export function injectAnomaly(h: HostSim, rule: RuleId, t: number): void {
       const writer = h.proc(variant === 0 ? 'reg' : 'powershell', parent, h.system, t, {});
       h.planCreate(writer, 600 + r.int(900));
       const [eid, type, key, details] = BAD_WRITES[r.int(BAD_WRITES.length)];
-      const w = eid === 13 ? new Plan(t + 50 + r.int(300), Kind.RegSet, writer, null, 0, key, details) : new Plan(t + 50 + r.int(300), Kind.RegObject, writer, null, 0, key, type);
+      const w = eid === 13 ? makePlan(t + 50 + r.int(300), Kind.RegSet, writer, null, 0, key, details) : makePlan(t + 50 + r.int(300), Kind.RegObject, writer, null, 0, key, type);
       labelled(h.plan(w), rule, writer);
       return;
     }
@@ -143,14 +143,14 @@ export function injectDecoy(h: HostSim, kind: DecoyKind, t: number): void {
     case 'environment-write': {
       const svc = liveOf(h, 'svchost');
       if (svc === null) return;
-      h.plan(new Plan(t, Kind.RegSet, svc, null, 0, enc(xmlText('HKLM\\System\\CurrentControlSet\\Control\\SESSION MANAGER\\Environment\\TEMP')), enc(xmlText('%SystemRoot%\\TEMP'))));
-      h.plan(new Plan(t + 5, Kind.RegObject, svc, null, 0, enc(xmlText('HKLM\\System\\CurrentControlSet\\Control\\SESSION MANAGER\\Environment\\__PSLockdownPolicy')), DELETE_VALUE));
+      h.plan(makePlan(t, Kind.RegSet, svc, null, 0, enc(xmlText('HKLM\\System\\CurrentControlSet\\Control\\SESSION MANAGER\\Environment\\TEMP')), enc(xmlText('%SystemRoot%\\TEMP'))));
+      h.plan(makePlan(t + 5, Kind.RegObject, svc, null, 0, enc(xmlText('HKLM\\System\\CurrentControlSet\\Control\\SESSION MANAGER\\Environment\\__PSLockdownPolicy')), DELETE_VALUE));
       return;
     }
     case 'subsystems-createkey': {
       const svc = liveOf(h, 'svchost');
       if (svc === null) return;
-      h.plan(new Plan(t, Kind.RegObject, svc, null, 0, enc(xmlText(`${SM}\\Subsystems`)), CREATE_KEY));
+      h.plan(makePlan(t, Kind.RegObject, svc, null, 0, enc(xmlText(`${SM}\\Subsystems`)), CREATE_KEY));
       return;
     }
     case 'rdp-unseen-master':

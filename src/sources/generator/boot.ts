@@ -4,7 +4,7 @@
 // lsass, svchost instances, and explorer at logon.
 
 import { image } from './catalog.js';
-import { Kind, Plan, execBytes, type HostSim } from './host.js';
+import { Kind, makePlan, execBytes, type HostSim } from './host.js';
 import { Role, inSession, type Logon, type Proc } from './model.js';
 import { hash32 } from './prng.js';
 import { hex8 } from './text.js';
@@ -86,8 +86,8 @@ export function planBoot(h: HostSim, t0: number, smssImage?: string): BootState 
   const state: BootState = { master, services, consoleWinlogon: winlogon, dcomLaunch: dcomLaunch as Proc };
   boots.set(h, state);
   h.exec = execBytes(bootPid(h, 2752, 'sysmon-exec'));
-  if (!h.traits.server) h.plan(new Plan(t0 + 25_000 + r.int(60_000), Kind.Logon, null, winlogon, 1));
-  h.plan(new Plan(t0 + 8000 + r.int(2000), Kind.Arrival, null));
+  if (!h.traits.server) h.plan(makePlan(t0 + 25_000 + r.int(60_000), Kind.Logon, null, winlogon, 1));
+  h.plan(makePlan(t0 + 8000 + r.int(2000), Kind.Arrival, null));
   return state;
 }
 
@@ -158,9 +158,9 @@ export function planRdpSession(h: HostSim, t: number, exitAfterMs?: number): Chi
   planUserLogon(h, wl.start + 3000 + r.int(4000), wl, session, true);
   // Logoff: winlogon, csrss and dwm of the session exit (DE_sysmon-3-rdp-tun shows them).
   const off = t + 600_000 + r.int(1_800_000);
-  h.plan(new Plan(off, Kind.Exit, dwm));
-  h.plan(new Plan(off + 200, Kind.Exit, wl));
-  h.plan(new Plan(off + 260, Kind.Exit, cs.csrss));
+  h.plan(makePlan(off, Kind.Exit, dwm));
+  h.plan(makePlan(off + 200, Kind.Exit, wl));
+  h.plan(makePlan(off + 260, Kind.Exit, cs.csrss));
   return cs;
 }
 
@@ -200,6 +200,6 @@ export function seedRunning(h: HostSim): BootState {
   h.exec = execBytes(bootPid(h, 2752, 'sysmon-exec'));
   const state: BootState = { master, services, consoleWinlogon: winlogon, dcomLaunch: dcomLaunch as Proc };
   boots.set(h, state);
-  h.plan(new Plan(h.start + r.int(2000), Kind.Arrival, null));
+  h.plan(makePlan(h.start + r.int(2000), Kind.Arrival, null));
   return state;
 }

@@ -5,7 +5,7 @@
 
 import { enc } from './bytes.js';
 import { CALL_TRACES, CREATE_KEY, DLLS, DNS, FILES, GRANTED_ACCESS, REG_KEYS, REG_SETS, REMOTES, USER_FILES, USER_REG_SETS } from './catalog.js';
-import { Kind, Plan, type HostSim } from './host.js';
+import { Kind, makePlan, type HostSim, type Plan } from './host.js';
 import { Role, type Logon, type Proc } from './model.js';
 
 /** Which images start which children (by image key), with relative weights. */
@@ -37,7 +37,7 @@ export function handleArrival(h: HostSim, p: Plan): void {
   const r = h.rng;
   const t = p.t;
   const next = t + 1 + Math.round(r.exp(h.arrivalMeanMs));
-  if (next < h.end) h.plan(new Plan(next, Kind.Arrival, null));
+  if (next < h.end) h.plan(makePlan(next, Kind.Arrival, null));
   const n = h.live.length;
   if (n === 0) return;
   const actor = h.live[r.int(n)];
@@ -46,19 +46,19 @@ export function handleArrival(h: HostSim, p: Plan): void {
   if (u < 0.22) spawn(h, actor, t);
   else if (u < 0.45) {
     const [key, details] = actor.logon.id > 0x3e7 && r.chance(0.6) ? userReg(h, r.int(USER_REG_SETS.length)) : REG_SETS[r.int(REG_SETS.length)];
-    churn(h, new Plan(t, Kind.RegSet, actor, null, 0, key, details));
-  } else if (u < 0.53) churn(h, new Plan(t, Kind.RegObject, actor, null, 0, REG_KEYS[r.int(REG_KEYS.length)], CREATE_KEY));
-  else if (u < 0.66) churn(h, new Plan(t, Kind.Load, actor, null, r.int(DLLS.length)));
+    churn(h, makePlan(t, Kind.RegSet, actor, null, 0, key, details));
+  } else if (u < 0.53) churn(h, makePlan(t, Kind.RegObject, actor, null, 0, REG_KEYS[r.int(REG_KEYS.length)], CREATE_KEY));
+  else if (u < 0.66) churn(h, makePlan(t, Kind.Load, actor, null, r.int(DLLS.length)));
   else if (u < 0.8) {
     const target = h.live[r.int(n)];
     if (target.role === Role.System) return;
-    churn(h, new Plan(t, Kind.Access, actor, target, r.int(CALL_TRACES.length), GRANTED_ACCESS[r.int(GRANTED_ACCESS.length)]));
+    churn(h, makePlan(t, Kind.Access, actor, target, r.int(CALL_TRACES.length), GRANTED_ACCESS[r.int(GRANTED_ACCESS.length)]));
   } else if (u < 0.9) {
     const file = actor.logon.id > 0x3e7 ? userFile(h, r.int(USER_FILES.length)) : FILES[r.int(FILES.length)];
-    churn(h, new Plan(t, Kind.File, actor, null, r.int(86_400_000), file));
+    churn(h, makePlan(t, Kind.File, actor, null, r.int(86_400_000), file));
   } else {
-    churn(h, new Plan(t, Kind.Dns, actor, null, r.int(DNS.length)));
-    churn(h, new Plan(t + 20 + r.int(200), Kind.Net, actor, null, r.int(REMOTES.length)));
+    churn(h, makePlan(t, Kind.Dns, actor, null, r.int(DNS.length)));
+    churn(h, makePlan(t + 20 + r.int(200), Kind.Net, actor, null, r.int(REMOTES.length)));
   }
 }
 
@@ -98,7 +98,7 @@ export function spawn(h: HostSim, actor: Proc, t: number): Proc | null {
   let lt = t + 5;
   for (let i = 0; i < loads; i++) {
     lt += 1 + r.int(15);
-    churn(h, new Plan(lt, Kind.Load, child, null, spec.dlls[r.int(spec.dlls.length)]));
+    churn(h, makePlan(lt, Kind.Load, child, null, spec.dlls[r.int(spec.dlls.length)]));
   }
   if (CONSOLE.has(key)) {
     const con = h.proc('conhost', child, logon, t + 3 + r.int(10), {});

@@ -7,7 +7,7 @@ import { ANOMALY_KINDS, DECOY_KINDS, NEEDS_EXITS, injectAnomaly, injectDecoy, ty
 import { planBoot, planRdpSession, planUserLogon, seedRunning } from './boot.js';
 import { EVENTS_PER_ARRIVAL, handleArrival } from './churn.js';
 import { TimeHeap } from './heap.js';
-import { HostSim, Kind, Plan, type HostHooks, type HostTraits } from './host.js';
+import { HostSim, Kind, makePlan, type HostHooks, type HostTraits, type Plan } from './host.js';
 import { DEFAULT_THRESHOLDS, compareLabels, type Label, type LabelThresholds, type RuleId } from './labels.js';
 import { Prng } from './prng.js';
 import { XmlRenderer } from './render.js';
@@ -139,15 +139,15 @@ export class Fleet implements HostHooks {
     const from = bootAt + 60_000;
     const to = this.end - Math.max(MIN_TAIL_MS, (this.opts.thresholds.childExitSecs + this.opts.thresholds.allowedLatenessSecs) * 1000 + 60_000);
     const at = (): number => from + tr.int(Math.max(1, to - from));
-    if (anomaly !== null && to > from) h.plan(new Plan(at(), Kind.Inject, null, null, ANOMALY_KINDS.indexOf(anomaly)));
+    if (anomaly !== null && to > from) h.plan(makePlan(at(), Kind.Inject, null, null, ANOMALY_KINDS.indexOf(anomaly)));
     if (decoy !== null && to > from) {
-      if (decoy === 'reboot') h.plan(new Plan(at(), Kind.Reboot, null));
-      else h.plan(new Plan(at(), Kind.Decoy, null, null, DECOY_KINDS.indexOf(decoy)));
+      if (decoy === 'reboot') h.plan(makePlan(at(), Kind.Reboot, null));
+      else h.plan(makePlan(at(), Kind.Decoy, null, null, DECOY_KINDS.indexOf(decoy)));
     }
     // RDP logons: servers every half hour or so, workstations rarely.
     const rdpMean = h.traits.server ? 1_800_000 : 14_400_000;
     const first = Math.max(from, h.start) + Math.round(tr.exp(rdpMean));
-    if (first < this.end) h.plan(new Plan(first, Kind.Logon, null, null, 2));
+    if (first < this.end) h.plan(makePlan(first, Kind.Logon, null, null, 2));
   }
 
   /** HostHooks: control plans. */
@@ -162,7 +162,7 @@ export class Fleet implements HostHooks {
           planRdpSession(h, p.t);
           const rdpMean = h.traits.server ? 1_800_000 : 14_400_000;
           const next = p.t + 60_000 + Math.round(h.rng.exp(rdpMean));
-          if (next < this.end) h.plan(new Plan(next, Kind.Logon, null, null, 2));
+          if (next < this.end) h.plan(makePlan(next, Kind.Logon, null, null, 2));
         }
         return;
       case Kind.Inject:
@@ -184,7 +184,7 @@ export class Fleet implements HostHooks {
     for (const x of h.live) {
       // A session start in progress would leave a child smss without its exit: wait for it.
       if (x.role === 2 /* Role.ChildSmss */ && !x.exited) {
-        h.plan(new Plan(p.t + 5000, Kind.Reboot, null));
+        h.plan(makePlan(p.t + 5000, Kind.Reboot, null));
         return;
       }
     }
@@ -236,9 +236,8 @@ export class Fleet implements HostHooks {
       h.t = h.nextTime();
       heap.replaceTop(h);
       if (!wrote) continue;
-      const plan = h.lastPlan as Plan;
-      const t = plan.t;
-      if (held === null && late > 0 && plan.delayable && !h.anomalous && rng.float() < late) {
+      const t = h.lastTime;
+      if (held === null && late > 0 && h.lastDelayable && !h.anomalous && rng.float() < late) {
         this.held = { host: h, bytes: Buffer.from(w.buf.subarray(start, w.off)), t, release: t + 100 + rng.int(2400) };
         w.off = start;
         continue;

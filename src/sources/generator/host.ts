@@ -31,7 +31,7 @@ export const enum Kind {
 
 const NONE = new Uint8Array(0);
 
-/** A planned event (or a control step such as a churn arrival or a reboot). */
+/** A planned event (or a control step such as a churn arrival or a reboot). Pooled: see plan(). */
 export class Plan implements Timed {
   seq = 0;
   /** Label this event proves when written: rule and subject process. */
@@ -44,13 +44,46 @@ export class Plan implements Timed {
   delayable = false;
   constructor(
     public t: number,
-    readonly kind: Kind,
-    readonly proc: Proc | null,
-    readonly other: Proc | null = null,
-    readonly n = 0,
-    readonly s: Uint8Array = NONE,
-    readonly s2: Uint8Array = NONE,
+    public kind: Kind,
+    public proc: Proc | null,
+    public other: Proc | null,
+    public n: number,
+    public s: Uint8Array,
+    public s2: Uint8Array,
   ) {}
+}
+
+// Plans wait in a host's queue for seconds to hours of event time, long enough to be promoted
+// out of V8's young generation; reusing them keeps old-space garbage (and mark-compact time) low.
+const POOL: Plan[] = [];
+
+/** A plan from the pool (or a new one). */
+export function makePlan(t: number, kind: Kind, proc: Proc | null = null, other: Proc | null = null, n = 0, s: Uint8Array = NONE, s2: Uint8Array = NONE): Plan {
+  const p = POOL.pop();
+  if (p === undefined) return new Plan(t, kind, proc, other, n, s, s2);
+  p.t = t;
+  p.kind = kind;
+  p.proc = proc;
+  p.other = other;
+  p.n = n;
+  p.s = s;
+  p.s2 = s2;
+  p.rule = null;
+  p.subject = null;
+  p.alsoRule = null;
+  p.alsoSubject = null;
+  p.delayable = false;
+  return p;
+}
+
+function recycle(p: Plan): void {
+  if (POOL.length < 65_536) {
+    p.proc = null;
+    p.other = null;
+    p.subject = null;
+    p.alsoSubject = null;
+    POOL.push(p);
+  }
 }
 
 /** Per-host traits, drawn once from the host's PRNG. */
@@ -247,8 +280,8 @@ export class HostSim implements RenderHost, Timed {
 
   /** Plan the creation of p (and its exit after lifeMs, unless lifeMs is Infinity). */
   planCreate(p: Proc, lifeMs = Infinity): Plan {
-    const c = this.plan(new Plan(p.start, Kind.Create, p));
-    if (lifeMs !== Infinity) this.plan(new Plan(p.start + Math.max(1, Math.round(lifeMs)), Kind.Exit, p));
+    const c = this.plan(makePlan(p.start, Kind.Create, p));
+    if (lifeMs !== Infinity) this.plan(makePlan(p.start + Math.max(1, Math.round(lifeMs)), Kind.Exit, p));
     return c;
   }
 
@@ -279,6 +312,7 @@ export class HostSim implements RenderHost, Timed {
       case Kind.Logon:
       case Kind.Logoff:
         hooks.control(this, p);
+        recycle(p);
         return false;
       default:
         break;
@@ -286,19 +320,23 @@ export class HostSim implements RenderHost, Timed {
     this.lagMs = t < this.sysmonUpAt ? this.sysmonUpAt - t + 1200 : 2;
     if (this.traits.caseVariant) this.tail = (this.recordId & 7) === 0 ? this.tailUpper : this.tailNormal;
     const out = this.render(w, p, t);
+    this.lastTime = t;
+    this.lastDelayable = p.delayable;
     if (out && p.rule !== null && p.subject !== null) {
       this.labels.push({ host: this.name, rule: p.rule, processGuid: p.subject.guid, time: isoMs(t) });
       if (p.alsoRule !== null && p.alsoSubject !== null) this.labels.push({ host: this.name, rule: p.alsoRule, processGuid: p.alsoSubject.guid, time: isoMs(t) });
     }
+    recycle(p);
     return out;
   }
 
-  lastPlan: Plan | null = null;
+  /** Time and delayability of the event step() last wrote (the plan itself goes back to the pool). */
+  lastTime = 0;
+  lastDelayable = false;
 
   private render(w: ByteWriter, p: Plan, t: number): boolean {
     const r = this.renderer;
     const proc = p.proc as Proc;
-    this.lastPlan = p;
     switch (p.kind) {
       case Kind.Create: {
         if (proc.parent !== null && proc.parent.exited) return false; // parent gone (its exit came first)
