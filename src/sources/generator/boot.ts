@@ -129,8 +129,8 @@ export function planChildSmss(
   return { child, csrss, second: sec, exitAt };
 }
 
-/** A user logs on at the console or over RDP: userinit -> explorer (and rdpclip over RDP). */
-export function planUserLogon(h: HostSim, t: number, winlogon: Proc, session: number, rdp: boolean): Logon {
+/** A user logs on at the console or over RDP: userinit -> explorer (and rdpclip over RDP). Returns the session's long-lived processes. */
+export function planUserLogon(h: HostSim, t: number, winlogon: Proc, session: number, rdp: boolean): Proc[] {
   const r = h.rng;
   const id = 0x100000 + r.int(0xeffff);
   const user = h.logon(h.userName, id, session, 'Medium', t);
@@ -138,10 +138,15 @@ export function planUserLogon(h: HostSim, t: number, winlogon: Proc, session: nu
   h.planCreate(userinit, 4000 + r.int(6000));
   const explorer = h.proc('explorer', userinit, user, t + 800 + r.int(400), {});
   h.planCreate(explorer);
-  h.planCreate(h.proc('onedrive', explorer, user, t + 5000 + r.int(5000), {}));
-  if (rdp) h.planCreate(h.proc('rdpclip', winlogon, user, t + 300 + r.int(200), {}));
-  if (!rdp) h.userLogon = user;
-  return user;
+  const onedrive = h.proc('onedrive', explorer, user, t + 5000 + r.int(5000), {});
+  h.planCreate(onedrive);
+  const procs = [explorer, onedrive];
+  if (rdp) {
+    const clip = h.proc('rdpclip', winlogon, user, t + 300 + r.int(200), {});
+    h.planCreate(clip);
+    procs.push(clip);
+  } else h.userLogon = user;
+  return procs;
 }
 
 /** An RDP logon hours after boot: a new child smss of the master, exiting within a second. */
@@ -155,9 +160,10 @@ export function planRdpSession(h: HostSim, t: number, exitAfterMs?: number): Chi
   const dwmLogon = h.logon(`Window Manager\\DWM-${session}`, 0x9000 + r.int(0x4000), session, 'System', t);
   const dwm = h.proc('dwm', wl, dwmLogon, wl.start + 300 + r.int(200), {});
   h.planCreate(dwm);
-  planUserLogon(h, wl.start + 3000 + r.int(4000), wl, session, true);
-  // Logoff: winlogon, csrss and dwm of the session exit (DE_sysmon-3-rdp-tun shows them).
+  const userProcs = planUserLogon(h, wl.start + 3000 + r.int(4000), wl, session, true);
+  // Logoff: the user's programs, then winlogon, csrss and dwm of the session exit (DE_sysmon-3-rdp-tun shows the latter).
   const off = t + 600_000 + r.int(1_800_000);
+  for (let i = 0; i < userProcs.length; i++) h.plan(makePlan(off - 500 + i * 20, Kind.Exit, userProcs[i]));
   h.plan(makePlan(off, Kind.Exit, dwm));
   h.plan(makePlan(off + 200, Kind.Exit, wl));
   h.plan(makePlan(off + 260, Kind.Exit, cs.csrss));
