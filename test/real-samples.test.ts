@@ -12,6 +12,7 @@ import { Engine } from '../src/pipeline/engine.js';
 import { readFiles } from '../src/sources/files/read-files.js';
 import type { ErrorRecord } from '../src/sources/batch.js';
 import { HAVE_REAL, REAL_SKIP_REASON, realFiles } from './support/real-samples.js';
+import { SHARED_REAL, runCli } from './support/cli.js';
 
 async function run(path: string) {
   const counters = new DecodeCounters();
@@ -49,6 +50,13 @@ describe.skipIf(!HAVE_REAL)(`real Sysmon samples${HAVE_REAL ? '' : ` (skipped: $
     const b = await run(file.replace('.python-evtx.xml', '.evtxexport.txt'));
     expect(a.events.map(comparable)).toEqual(b.events.map(comparable));
     expect(a.counters.eventsByEventId()).toEqual(b.counters.eventsByEventId());
+  });
+
+  it('raises nothing when the whole folder is replayed at once (several captures of one host, each file in three renderings)', () => {
+    const r = runCli(['replay', '-q', SHARED_REAL]);
+    expect(r.status).toBe(0);
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toBe('');
   });
 
   it('rebuilds the full boot of privesc_unquoted_svc: master under System, children under the master, no exits to judge', async () => {

@@ -12,7 +12,7 @@
 import type { DecodeCounters } from './counters.js';
 import { decodeEntities } from './entities.js';
 import { SysmonEvent } from './event.js';
-import { checkSystem, missingComputer, normaliseLogonId, parseIntField, parseUtcTime, type SystemFields } from './fields.js';
+import { checkSystem, missingComputer, normaliseGuid, normaliseLogonId, parseIntField, parseUtcTime, type SystemFields } from './fields.js';
 import { hostKeyOf, strings } from './intern.js';
 import { DecodeProblem } from './problem.js';
 
@@ -187,7 +187,7 @@ export class FastEventScanner {
           if (s.startsWith('ParentUser', nameStart)) ev.parentUser = strings.intern(this.value(vs, ve));
           break;
         case 11:
-          if (s.startsWith('ProcessGuid', nameStart)) ev.processGuid = this.value(vs, ve);
+          if (s.startsWith('ProcessGuid', nameStart)) ev.processGuid = normaliseGuid(this.value(vs, ve));
           else if (s.startsWith('CommandLine', nameStart)) ev.commandLine = this.value(vs, ve);
           else if (s.startsWith('ParentImage', nameStart)) ev.parentImage = strings.intern(this.value(vs, ve));
           break;
@@ -201,7 +201,7 @@ export class FastEventScanner {
           if (s.startsWith('OriginalFileName', nameStart)) ev.originalFileName = strings.intern(this.value(vs, ve));
           break;
         case 17:
-          if (s.startsWith('ParentProcessGuid', nameStart)) ev.parentProcessGuid = this.value(vs, ve);
+          if (s.startsWith('ParentProcessGuid', nameStart)) ev.parentProcessGuid = normaliseGuid(this.value(vs, ve));
           else if (s.startsWith('ParentCommandLine', nameStart)) ev.parentCommandLine = this.value(vs, ve);
           else if (s.startsWith('TerminalSessionId', nameStart)) ev.terminalSessionId = parseIntField(this.value(vs, ve));
           break;

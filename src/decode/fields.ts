@@ -69,7 +69,7 @@ export function buildEvent(sys: SystemFields, get: FieldLookup, counters: Decode
     const x = get(name);
     return x === undefined ? '' : x;
   };
-  ev.processGuid = v('ProcessGuid');
+  ev.processGuid = normaliseGuid(v('ProcessGuid'));
   ev.processId = parseIntField(v('ProcessId'));
   ev.image = strings.intern(v('Image'));
   ev.user = strings.intern(v('User'));
@@ -78,7 +78,7 @@ export function buildEvent(sys: SystemFields, get: FieldLookup, counters: Decode
     ev.commandLine = v('CommandLine');
     ev.logonId = normaliseLogonId(v('LogonId'));
     ev.terminalSessionId = parseIntField(v('TerminalSessionId'));
-    ev.parentProcessGuid = v('ParentProcessGuid');
+    ev.parentProcessGuid = normaliseGuid(v('ParentProcessGuid'));
     ev.parentProcessId = parseIntField(v('ParentProcessId'));
     ev.parentImage = strings.intern(v('ParentImage'));
     ev.parentCommandLine = v('ParentCommandLine');
@@ -102,6 +102,18 @@ export function parseIntField(s: string): number {
     n = n * 10 + c;
   }
   return n;
+}
+
+/**
+ * Process GUIDs in lower case: renderers disagree (Windows and evtxexport write upper case,
+ * python-evtx, Winlogbeat and NXLog lower), and a tree keyed by GUID must not split on that.
+ */
+export function normaliseGuid(s: string): string {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 65 && c <= 90) return s.toLowerCase();
+  }
+  return s;
 }
 
 /** LogonId as lower-case hex without zero padding: '0x00000000000003E7' and '0x3e7' compare equal. */

@@ -89,4 +89,30 @@ describe('ProcessIndex', () => {
     expect(host.nodes.has(b.master.guid)).toBe(true); // the live master survives the cap
     expect(ix.forcedEvictions).toBeGreaterThan(800);
   });
+
+  it('joins GUIDs whatever their case (renderers disagree)', () => {
+    const h = new HostLog('G', 5);
+    const parent = h.create(T0, h.proc(100, 'C:\\p.exe', 'p', null));
+    const upper = { ...h.proc(200, 'C:\\c.exe', 'c', { ...parent, guid: parent.guid.toUpperCase() }) };
+    h.create(T0 + 1, upper);
+    const ix = index();
+    applyAll(ix, h.events);
+    const p = ix.hosts.get('g')!.nodes.get(parent.guid)!;
+    expect(p.children!.map((c) => c.pid)).toEqual([200]);
+  });
+
+  it('rewinds a host whose events jump back by more than time_jump_secs, instead of counting them late', () => {
+    const newer = new HostLog('R', 6);
+    newer.create(T0 + 365 * 86_400 * SEC, newer.proc(1, 'C:\\a.exe', 'a', null));
+    const older = new HostLog('R', 16);
+    older.create(T0, older.proc(2, 'C:\\b.exe', 'b', null));
+    older.create(T0 + SEC, older.proc(3, 'C:\\c.exe', 'c', null));
+    const ix = index();
+    applyAll(ix, [...newer.events, ...older.events]);
+    const host = ix.hosts.get('r')!;
+    expect(host.rewinds).toBe(1);
+    expect(host.lateEvents).toBe(0);
+    expect(host.maxTime).toBe(T0 + SEC);
+    expect(host.maxTimeEver).toBe(T0 + 365 * 86_400 * SEC);
+  });
 });

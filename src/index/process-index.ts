@@ -40,6 +40,7 @@ export class ProcessIndex {
   private readonly latenessMs: number;
   private readonly retentionMs: number;
   private readonly rebootCheckMs: number;
+  private readonly timeJumpMs: number;
   /** Nodes removed by the per-host cap before their time (memory pressure). */
   forcedEvictions = 0;
   evictions = 0;
@@ -50,6 +51,7 @@ export class ProcessIndex {
   ) {
     this.latenessMs = config.allowed_lateness_secs * 1000;
     this.retentionMs = config.retention_secs * 1000;
+    this.timeJumpMs = config.time_jump_secs * 1000;
     this.rebootCheckMs = rebootCheckSecs * 1000;
   }
 
@@ -72,10 +74,17 @@ export class ProcessIndex {
     a.duplicate = false;
     a.oldEpochActor = null;
     a.answeredCheck = null;
-    if (ev.time < h.watermark) h.lateEvents++;
     if (ev.time > h.maxTime) {
       h.maxTime = ev.time;
       h.watermark = ev.time - this.latenessMs;
+      if (ev.time > h.maxTimeEver) h.maxTimeEver = ev.time;
+    } else if (ev.time < h.maxTime - this.timeJumpMs) {
+      // An older capture of this host: its own time runs from here.
+      h.rewinds++;
+      h.maxTime = ev.time;
+      h.watermark = ev.time - this.latenessMs;
+    } else if (ev.time < h.watermark) {
+      h.lateEvents++;
     }
     switch (ev.eventId) {
       case 1:
@@ -83,6 +92,7 @@ export class ProcessIndex {
         break;
       case 5:
         h.exitsArmed = true;
+        h.exitEpochs.add(h.epoch);
         a.node = h.nodes.get(ev.processGuid) ?? null;
         if (a.node !== null && a.node.alive) this.exit(h, a.node, ev.time);
         break;

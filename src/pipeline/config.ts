@@ -58,6 +58,7 @@ export const pipelineSchema = z.strictObject({
     .strictObject({
       allowed_lateness_secs: nonNegative('a number of seconds >= 0').default(10),
       retention_secs: nonNegative('a number of seconds >= 0').default(600),
+      time_jump_secs: positive('a positive number of seconds').default(3600),
       max_nodes_per_host: z.number().int().min(100, { error: 'expected a whole number >= 100' }).default(200_000),
     })
     .prefault({}),

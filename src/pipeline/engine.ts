@@ -48,7 +48,7 @@ export class Engine {
   finish(out: Alert[]): void {
     this.out = out;
     for (const h of this.index.hosts.values()) {
-      if (h.maxTime > h.watermark) h.watermark = h.maxTime;
+      if (h.maxTimeEver > h.watermark) h.watermark = h.maxTimeEver;
       this.fireDue(h);
     }
   }

@@ -1,6 +1,6 @@
 // smss.child-no-exit: a per-session child smss must exit within child_exit_secs of its start.
-// A child that lingers may have been hollowed or suspended by an attacker. Judged only on hosts
-// that log EventID 5; elsewhere the deadline is counted as unjudged.
+// A child that lingers may have been hollowed or suspended by an attacker. Judged only where the
+// child's boot epoch logged EventID 5; elsewhere the deadline is counted as unjudged.
 
 import type { SysmonEvent } from '../../decode/event.js';
 import { imageFileName } from '../../index/process-node.js';
@@ -27,7 +27,7 @@ export function smssChildNoExitRule(cfg: SmssRulesConfig): Rule {
     },
     onTimer(t: Timer, host: HostState, ctx: RuleContext): void {
       const n = t.node;
-      if (!host.exitsArmed) {
+      if (!host.exitEpochs.has(n.epoch)) {
         host.unjudged++;
         return;
       }

@@ -120,6 +120,20 @@ describe('smss.child-no-exit', () => {
     expect([...engine.index.hosts.values()][0].unjudged).toBeGreaterThan(0);
   });
 
+  it('judges each boot by its own exits: a capture that logged exits does not arm an older one that did not', () => {
+    const withExits = new HostLog('H4b', 21);
+    withExits.boot(T0 + 400 * 86_400 * SEC, { exits: true });
+    const { h, b } = booted('H4b', false);
+    h.create(b.t + SEC, h.proc(800, SMSS, 'smss.exe 0000011c', b.master, { session: 2 }));
+    h.create(b.t + 90 * SEC, h.proc(801, 'C:\\x.exe', 'x', b.services));
+    expect(rules([...withExits.events, ...h.events])).toEqual([]);
+    // The same lingering child in a boot that logs exits does alert, after the rewind too.
+    const armed = booted('H4b', true);
+    armed.h.create(armed.b.t + SEC, armed.h.proc(800, SMSS, 'smss.exe 0000011c', armed.b.master, { session: 2 }));
+    armed.h.create(armed.b.t + 90 * SEC, armed.h.proc(801, 'C:\\x.exe', 'x', armed.b.services));
+    expect(rules([...withExits.events, ...armed.h.events])).toEqual(['smss.child-no-exit']);
+  });
+
   it('does not fire at the end of a replay for a deadline the data has not passed', () => {
     expect(rules(child(null, { moreAfter: 10 * SEC }))).toEqual([]);
   });
