@@ -73,7 +73,7 @@ export class Fleet implements HostHooks {
   private readonly lastTime: Float64Array;
   private readonly rng: Prng;
   private readonly end: number;
-  private held: { host: HostSim; bytes: Buffer; t: number; release: number } | null = null;
+  private held: { host: HostSim; bytes: Buffer; t: number; read: boolean; release: number } | null = null;
   /** Events written so far. */
   written = 0;
   /** Event time of the latest written event. */
@@ -238,12 +238,12 @@ export class Fleet implements HostHooks {
       if (!wrote) continue;
       const t = h.lastTime;
       if (held === null && late > 0 && h.lastDelayable && !h.anomalous && rng.float() < late) {
-        this.held = { host: h, bytes: Buffer.from(w.buf.subarray(start, w.off)), t, release: t + 100 + rng.int(2400) };
+        this.held = { host: h, bytes: Buffer.from(w.buf.subarray(start, w.off)), t, read: h.lastRead, release: t + 100 + rng.int(2400) };
         w.off = start;
         continue;
       }
       sink.commit(h.name, t, start);
-      this.noteWritten(h, t);
+      this.noteWritten(h, t, h.lastRead);
       count++;
     }
     return count;
@@ -258,17 +258,18 @@ export class Fleet implements HostHooks {
     const start = w.off;
     w.bytes(held.bytes);
     sink.commit(held.host.name, held.t, start);
-    this.noteWritten(held.host, held.t);
+    this.noteWritten(held.host, held.t, held.read);
   }
 
-  private noteWritten(h: HostSim, t: number): void {
+  /** read: an EventID the rules read; only those move the host's watermark, which decides which deadlines fire. */
+  private noteWritten(h: HostSim, t: number, read: boolean): void {
     this.written++;
     if (t > this.eventTime) this.eventTime = t;
     const i = h.seq;
-    if (t > this.lastTime[i]) this.lastTime[i] = t;
+    if (read && t > this.lastTime[i]) this.lastTime[i] = t;
   }
 
-  /** Labels of everything written so far (call after the last fill), sorted. */
+  /** Labels of everything written so far (call after the last fill), sorted. A child-no-exit deadline counts when the host's latest read event has reached it. */
   labels(): Label[] {
     const out: Label[] = [];
     for (const h of this.hosts) {

@@ -322,6 +322,7 @@ export class HostSim implements RenderHost, Timed {
     const out = this.render(w, p, t);
     this.lastTime = t;
     this.lastDelayable = p.delayable;
+    this.lastRead = p.kind === Kind.Create || p.kind === Kind.Exit || p.kind === Kind.RegSet || p.kind === Kind.RegObject;
     if (out && p.rule !== null && p.subject !== null) {
       this.labels.push({ host: this.name, rule: p.rule, processGuid: p.subject.guid, time: isoMs(t) });
       if (p.alsoRule !== null && p.alsoSubject !== null) this.labels.push({ host: this.name, rule: p.alsoRule, processGuid: p.alsoSubject.guid, time: isoMs(t) });
@@ -333,6 +334,8 @@ export class HostSim implements RenderHost, Timed {
   /** Time and delayability of the event step() last wrote (the plan itself goes back to the pool). */
   lastTime = 0;
   lastDelayable = false;
+  /** The last event is one the rules read (EventID 1, 5, 12, 13): only those move a host's watermark (docs/rules.md). */
+  lastRead = false;
 
   private render(w: ByteWriter, p: Plan, t: number): boolean {
     const r = this.renderer;
