@@ -8,6 +8,7 @@ import { PACKAGE_ROOT } from './paths.js';
 import { evtxDumpCommand } from './evtx-dump.js';
 import { generateCommand } from './generate.js';
 import { replayCommand } from './replay.js';
+import { runCommand } from './run.js';
 import { scoreCommand } from './score.js';
 
 function version(): string {
@@ -31,6 +32,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .exitOverride();
   program.addCommand(replayCommand(setExit));
   program.addCommand(evtxDumpCommand(setExit));
+  program.addCommand(runCommand(setExit));
   program.addCommand(generateCommand(setExit));
   program.addCommand(scoreCommand(setExit));
   for (const c of program.commands) c.exitOverride().showHelpAfterError('(run with --help for usage)');

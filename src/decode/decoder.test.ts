@@ -39,6 +39,7 @@ function expectSame(xml: string): void {
   expect(f).not.toBe(UNRECOGNISED);
   expect(f).toEqual(ref);
   expect(fastBytes(xml)).toEqual(ref);
+  expect(new SysmonDecoder(new DecodeCounters()).decodeXmlBytes(Buffer.from(xml, 'utf8'))).toEqual(ref);
 }
 
 describe('fast scanner vs fast-xml-parser on files', () => {

@@ -16,10 +16,12 @@ export class SysmonDecoder {
   // Two scanners: the chunk scanner keeps per-chunk caches that a one-off string decode must not reset.
   private readonly chunkScanner: FastEventScanner;
   private readonly stringScanner: FastEventScanner;
+  private readonly bytesScanner: FastEventScanner;
 
   constructor(readonly counters: DecodeCounters) {
     this.chunkScanner = new FastEventScanner(counters);
     this.stringScanner = new FastEventScanner(counters);
+    this.bytesScanner = new FastEventScanner(counters);
   }
 
   /** Start a new chunk: `s` is `buf` read as latin1 from `base` (see FastEventScanner.reset). */
@@ -53,6 +55,26 @@ export class SysmonDecoder {
     }
     this.counters.fallbackPath++;
     return decodeWithReferenceParser(text.trim(), this.counters);
+  }
+
+  /**
+   * Decode one event given as UTF-8 bytes (a Kafka message): scanned on a latin1 view of the
+   * bytes like file chunks, so only the values kept are UTF-8 decoded.
+   */
+  decodeXmlBytes(bytes: Buffer): DecodeOutcome {
+    const s = bytes.toString('latin1');
+    const a = findEventStart(s, 0);
+    const end = s.lastIndexOf('</Event>');
+    if (a !== -1 && end !== -1 && end > a) {
+      this.bytesScanner.reset(s, bytes);
+      const r = this.bytesScanner.scan(a, end + 8);
+      if (r !== UNRECOGNISED) {
+        if (r !== null) this.counters.fastPath++;
+        return r;
+      }
+    }
+    this.counters.fallbackPath++;
+    return decodeWithReferenceParser(bytes.toString('utf8').trim(), this.counters);
   }
 
   /** Decode one JSON line in any known forwarder layout. */

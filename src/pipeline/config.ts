@@ -4,6 +4,7 @@
 import { readFile } from 'node:fs/promises';
 import { parseDocument } from 'yaml';
 import { z } from 'zod';
+import { kafkaSinkSchema, kafkaSourceSchema, metricsSchema } from '../kafka/config.js';
 
 export const SMSS_RULE_IDS = [
   'smss.path',
@@ -48,7 +49,9 @@ const smssRules = z
 const filesSource = z.strictObject({ kind: z.literal('files') });
 
 export const pipelineSchema = z.strictObject({
-  source: filesSource.prefault({ kind: 'files' }),
+  source: z
+    .discriminatedUnion('kind', [filesSource, kafkaSourceSchema], { error: 'expected kind files or kafka' })
+    .prefault({ kind: 'files' }),
   decode: z
     .strictObject({
       max_event_bytes: z.number().int().min(1024, { error: 'expected a whole number of bytes >= 1024' }).default(1 << 20),
@@ -63,12 +66,22 @@ export const pipelineSchema = z.strictObject({
     })
     .prefault({}),
   rules: z.strictObject({ smss: smssRules }).prefault({}),
-  sink: z
-    .strictObject({
-      kind: z.literal('jsonl').default('jsonl'),
-      format: z.enum(['native', 'ecs'], { error: 'expected native or ecs' }).default('native'),
-    })
-    .prefault({}),
+  sink: z.preprocess(
+    // `kind` may be left out for the default jsonl sink.
+    (v) => (v !== null && typeof v === 'object' && !('kind' in v) ? { ...v, kind: 'jsonl' } : v),
+    z.discriminatedUnion(
+      'kind',
+      [
+        z.strictObject({
+          kind: z.literal('jsonl'),
+          format: z.enum(['native', 'ecs'], { error: 'expected native or ecs' }).default('native'),
+        }),
+        kafkaSinkSchema,
+      ],
+      { error: 'expected kind jsonl or kafka' },
+    ),
+  ).prefault({}),
+  metrics: metricsSchema,
 });
 
 export type PipelineConfig = z.infer<typeof pipelineSchema>;

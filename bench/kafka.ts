@@ -1,0 +1,261 @@
+// Kafka end to end with a real broker: sustained events/s through topic -> `proctree run` (a
+// separate process) -> alerts topic, and produce-to-alert latency p50/p99 at a steady rate.
+// Beside it, what the same messages cost without us (kafkajs consuming only) and without Kafka
+// (decode + engine in memory), so BENCHMARKS.md can say where the time goes.
+//
+//   npm run bench:kafka                      (starts a local broker unless KAFKA_BROKERS is set)
+//   BENCH_KAFKA_EVENTS=300000 BENCH_KAFKA_RATE=5000 npm run bench:kafka
+
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { stringify } from 'yaml';
+import { freePort, startBroker, stopBroker } from '../scripts/kafka/local-broker.mjs';
+import type { Alert } from '../src/alerts/alert.js';
+import { DecodeCounters } from '../src/decode/counters.js';
+import { SysmonDecoder } from '../src/decode/decoder.js';
+import { SysmonEvent } from '../src/decode/event.js';
+import type { KafkaClient, OutMessage } from '../src/kafka/client.js';
+import { createKafkajsClient } from '../src/kafka/kafkajs-client.js';
+import { parsePipeline } from '../src/pipeline/config.js';
+import { Engine } from '../src/pipeline/engine.js';
+import { HostScript, T0, sysmonXml, type XmlEventSpec } from '../test/fixtures/sysmon-xml.js';
+
+const ROOT = resolve(import.meta.dirname, '..');
+const EVENTS = Number(process.env.BENCH_KAFKA_EVENTS ?? 200_000);
+const HOSTS = Number(process.env.BENCH_KAFKA_HOSTS ?? 500);
+const RATE = Number(process.env.BENCH_KAFKA_RATE ?? 5_000);
+const LATENCY_SECS = Number(process.env.BENCH_KAFKA_LATENCY_SECS ?? 20);
+const PARTITIONS = 6;
+
+const say = (s: string) => process.stdout.write(`${s}\n`);
+const note = (s: string) => process.stderr.write(`bench:kafka: ${s}\n`);
+
+/** Fields real Sysmon EventID 1 records carry besides those the rules read (they make events ~1.8 KB). */
+const PADDING = {
+  RuleName: '-',
+  FileVersion: '10.0.19041.1 (WinBuild.160101.0800)',
+  Description: 'Host Process for Windows Services',
+  Product: 'Microsoft® Windows® Operating System',
+  Company: 'Microsoft Corporation',
+  CurrentDirectory: 'C:\\Windows\\system32\\',
+  LogonGuid: '{b2796a13-e3e8-5f3c-0000-0020e7030000}',
+  IntegrityLevel: 'System',
+  Hashes: 'SHA1=A1385CE20AD79F55DF235EFFD9780C31442AA234,MD5=8A0A29438052FAED8A2532DA50455756,SHA256=7FD065BAC18C5278777AE44908101CDFED72D26FA741367F0AD4D02020787AB6,IMPHASH=86A62C5D7A9F2E28C1B3E0F6F0B2A6D1',
+};
+
+/** Ordinary process churn across many hosts, round-robin so every partition stays busy. */
+function fleetEvents(count: number, hosts: number, tag: string): { key: string; value: string }[] {
+  const scripts = Array.from({ length: hosts }, (_, i) => new HostScript(`ws-${tag}-${i}.corp.example`, T0));
+  const out: { key: string; value: string }[] = [];
+  for (let i = 0; out.length < count; i++) {
+    const s = scripts[i % hosts];
+    s.wait(250);
+    const guid = `{${(i % 0xffffffff).toString(16).padStart(8, '0')}-0000-0000-0000-${String(i).padStart(12, '0')}}`;
+    s.create({ guid, pid: 1000 + (i % 60000), image: 'C:\\Windows\\System32\\svchost.exe', parentGuid: '{aaaaaaaa-0000-0000-0000-000000000700}', parentPid: 700, parentImage: 'C:\\Windows\\System32\\services.exe', commandLine: 'C:\\Windows\\system32\\svchost.exe -k netsvcs -p -s Schedule' });
+    const ev = s.events[s.events.length - 1];
+    ev.data = { ...ev.data, ...PADDING };
+    out.push({ key: s.host, value: sysmonXml(ev) });
+  }
+  return out;
+}
+
+/** An event that raises smss.path at once: an smss.exe from the wrong folder on its own host. */
+function anomaly(n: number): { key: string; value: string } {
+  const host = `lat-${n}.corp.example`;
+  const spec: XmlEventSpec = {
+    eventId: 1,
+    host,
+    recordId: 1,
+    time: T0 + n,
+    data: {
+      ProcessGuid: `{bbbbbbbb-0000-0000-0000-${String(n).padStart(12, '0')}}`,
+      ProcessId: 4242,
+      Image: 'C:\\Users\\Public\\smss.exe',
+      OriginalFileName: 'smss.exe',
+      CommandLine: 'C:\\Users\\Public\\smss.exe',
+      User: 'NT AUTHORITY\\SYSTEM',
+      LogonId: '0x3e7',
+      TerminalSessionId: 0,
+      ParentProcessGuid: '{cccccccc-0000-0000-0000-000000000004}',
+      ParentProcessId: 4,
+      ParentImage: 'System',
+      ...PADDING,
+    },
+  };
+  return { key: host, value: sysmonXml(spec) };
+}
+
+async function produce(client: KafkaClient, topic: string, messages: OutMessage[]): Promise<number> {
+  const producer = await client.producer();
+  const started = performance.now();
+  try {
+    for (let i = 0; i < messages.length; i += 2000) await producer.send([{ topic, messages: messages.slice(i, i + 2000) }]);
+  } finally {
+    await producer.close();
+  }
+  return (performance.now() - started) / 1000;
+}
+
+/** kafkajs alone: read the topic with a consumer group and do nothing with the messages. */
+async function consumeOnly(client: KafkaClient, topic: string, total: number): Promise<number> {
+  let seen = 0;
+  let first = 0;
+  let done!: () => void;
+  const finished = new Promise<void>((r) => (done = r));
+  const consumer = client.consumer({ groupId: `bench-raw-${Date.now()}`, topics: [topic], maxBytesPerPartition: 4 << 20 });
+  await consumer.run({
+    onBatch: async (b) => {
+      if (first === 0) first = performance.now();
+      seen += b.messages.length;
+      if (seen >= total) done();
+    },
+  });
+  await finished;
+  const secs = (performance.now() - first) / 1000;
+  await consumer.close();
+  return total / secs;
+}
+
+/** Our code alone: the same values decoded from Buffers and run through the engine in memory. */
+function decodeAndEngine(values: Buffer[]): number {
+  const engine = new Engine(parsePipeline({}));
+  const decoder = new SysmonDecoder(new DecodeCounters());
+  const started = performance.now();
+  const alerts: Alert[] = [];
+  for (let i = 0; i < values.length; i += 5000) {
+    const events: SysmonEvent[] = [];
+    for (const v of values.slice(i, i + 5000)) {
+      const r = decoder.decodeXmlBytes(v); // what a partition task does with a message value
+      if (r instanceof SysmonEvent) events.push(r);
+    }
+    engine.process(events, alerts);
+  }
+  return values.length / ((performance.now() - started) / 1000);
+}
+
+async function committed(client: KafkaClient, group: string, topic: string): Promise<number> {
+  const admin = await client.admin();
+  try {
+    return (await admin.committedOffsets(group, topic)).reduce((n, o) => n + o.offset, 0);
+  } finally {
+    await admin.close();
+  }
+}
+
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+}
+
+async function main(): Promise<void> {
+  let brokers = process.env.KAFKA_BROKERS;
+  let localPort: number | undefined;
+  if (!brokers) {
+    localPort = await freePort();
+    brokers = (await startBroker({ port: localPort, controllerPort: await freePort(), log: note })).bootstrap;
+  }
+  const client = createKafkajsClient({ brokers: brokers.split(','), clientId: 'bench' });
+  const run = `bench-${Date.now()}`;
+  const topics = { input: `${run}-in`, alerts: `${run}-alerts`, dlq: `${run}-dlq`, state: `${run}-state` };
+  const dir = mkdtempSync(join(tmpdir(), 'bench-kafka-'));
+  const pipelineFile = join(dir, 'pipeline.yaml');
+  writeFileSync(
+    pipelineFile,
+    stringify({
+      source: { kind: 'kafka', brokers: brokers.split(','), topic: topics.input, group_id: `${run}-group`, state_topic: topics.state, dead_letter_topic: topics.dlq, partitions: PARTITIONS, guarantee: process.env.BENCH_KAFKA_GUARANTEE ?? 'exactly_once' },
+      sink: { kind: 'kafka', topic: topics.alerts },
+    }),
+  );
+  const admin = await client.admin();
+  await admin.createTopics([
+    { topic: topics.input, partitions: PARTITIONS },
+    { topic: topics.alerts, partitions: PARTITIONS },
+    { topic: topics.dlq, partitions: PARTITIONS },
+    { topic: topics.state, partitions: PARTITIONS, compacted: true },
+  ]);
+  await admin.close();
+
+  note(`building ${EVENTS} events for ${HOSTS} hosts`);
+  const fleet = fleetEvents(EVENTS, HOSTS, run);
+  const bytes = fleet.reduce((n, m) => n + Buffer.byteLength(m.value), 0);
+  const produceSecs = await produce(client, topics.input, fleet);
+  say(`kafka bench: ${EVENTS} events, ${HOSTS} hosts, ${(bytes / EVENTS).toFixed(0)} B/event, ${PARTITIONS} partitions, broker ${brokers}`);
+  say(`  produce (kafkajs, acks all)          ${(EVENTS / produceSecs).toFixed(0).padStart(8)} ev/s`);
+  say(`  consume only (kafkajs, no work)      ${(await consumeOnly(client, topics.input, EVENTS)).toFixed(0).padStart(8)} ev/s`);
+  say(`  decode + engine in memory (no Kafka) ${decodeAndEngine(fleet.map((m) => Buffer.from(m.value))).toFixed(0).padStart(8)} ev/s`);
+
+  // Sustained: the processor drains the preloaded topic; measured from its first commit.
+  const child = spawn(process.execPath, [...(process.env.BENCH_KAFKA_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_KAFKA_PROFILE}`] : []), join(ROOT, 'bin/proctree.js'), 'run', pipelineFile, '--log-level', 'warn'], {
+    cwd: ROOT,
+    env: { ...process.env, KAFKA_BROKERS: '' },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  const group = `${run}-group`;
+  let t0 = 0;
+  let c0 = 0;
+  const startAt = performance.now();
+  for (;;) {
+    const c = await committed(client, group, topics.input);
+    if (t0 === 0 && c > 0) [t0, c0] = [performance.now(), c];
+    if (c >= EVENTS) break;
+    if (performance.now() - startAt > 600_000) throw new Error(`processor did not finish in 10 min (committed ${c})`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  const sustained = (EVENTS - c0) / ((performance.now() - t0) / 1000);
+  say(`  topic -> proctree run -> alerts      ${sustained.toFixed(0).padStart(8)} ev/s sustained (from its first commit; ${(EVENTS / ((performance.now() - startAt) / 1000)).toFixed(0)} ev/s including start-up)`);
+
+  // Latency at a steady rate: one anomaly per 100 events, produce time -> alert read (read_committed).
+  const sentAt = new Map<string, number>();
+  const latencies: number[] = [];
+  const reader = client.consumer({ groupId: `${run}-reader`, topics: [topics.alerts], fromBeginning: true });
+  await reader.run({
+    onBatch: async (b) => {
+      const now = performance.now();
+      for (const m of b.messages) {
+        const t = sentAt.get(m.key!.toString());
+        if (t !== undefined) latencies.push(now - t);
+      }
+    },
+  });
+  const producer = await client.producer();
+  const churn = fleetEvents(RATE * LATENCY_SECS, HOSTS, `${run}-lat`);
+  const tickMs = 50;
+  const perTick = Math.max(1, Math.round((RATE * tickMs) / 1000));
+  const started = performance.now();
+  let sent = 0;
+  let anomalies = 0;
+  while (sent < churn.length) {
+    const due = Math.min(churn.length, Math.floor(((performance.now() - started) / 1000) * RATE) + perTick);
+    if (due > sent) {
+      const batch: OutMessage[] = churn.slice(sent, due);
+      for (let i = sent; i < due; i += 100) {
+        const a = anomaly(anomalies++);
+        batch.push(a);
+        sentAt.set(a.key, performance.now());
+      }
+      await producer.send([{ topic: topics.input, messages: batch }]);
+      sent = due;
+    }
+    await new Promise((r) => setTimeout(r, tickMs));
+  }
+  const deadline = performance.now() + 30_000;
+  while (latencies.length < anomalies && performance.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+  await producer.close();
+  await reader.close();
+  latencies.sort((a, b) => a - b);
+  say(
+    `  produce -> alert latency at ${RATE} ev/s: p50 ${percentile(latencies, 50).toFixed(0)} ms, p99 ${percentile(latencies, 99).toFixed(0)} ms, ` +
+      `max ${latencies[latencies.length - 1].toFixed(0)} ms (${latencies.length}/${anomalies} alerts)`,
+  );
+
+  child.kill('SIGTERM');
+  await new Promise((r) => child.once('exit', r));
+  rmSync(dir, { recursive: true, force: true });
+  if (localPort !== undefined) await stopBroker({ port: localPort, log: note });
+}
+
+main().catch((err) => {
+  process.stderr.write(`bench:kafka: ${(err as Error).stack ?? err}\n`);
+  process.exit(1);
+});

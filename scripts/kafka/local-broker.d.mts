@@ -1,0 +1,25 @@
+// Types of local-broker.mjs for the TypeScript code (vitest global set-up, bench) that reuses it.
+
+export declare const DEFAULT_KAFKA_VERSION: string;
+export declare class BrokerError extends Error {}
+export interface StartedBroker {
+  bootstrap: string;
+  pid: number;
+  dir: string;
+  reused: boolean;
+}
+export interface BrokerOptions {
+  port?: number;
+  controllerPort?: number;
+  version?: string;
+  timeoutMs?: number;
+  log?: (message: string) => void;
+}
+export declare function jarsDir(version?: string): string;
+export declare function stateDir(port: number): string;
+export declare function fetchJars(options?: { version?: string; log?: (message: string) => void }): string;
+export declare function freePort(): Promise<number>;
+export declare function describeCluster(bootstrap: string, timeoutMs?: number): Promise<{ clusterId: string }>;
+export declare function startBroker(options?: BrokerOptions): Promise<StartedBroker>;
+export declare function stopBroker(options?: { port?: number; graceMs?: number; log?: (message: string) => void }): Promise<{ stopped: boolean }>;
+export declare function brokerRunning(options?: { port?: number }): Promise<boolean>;

@@ -1,0 +1,50 @@
+// Pipeline YAML for Kafka: `source.kind: kafka` (input topic, group, state and dead-letter
+// topics, idle timeout, guarantee) and `sink.kind: kafka` (alerts topic). Part of the one
+// pipeline schema in src/pipeline/config.ts.
+
+import { z } from 'zod';
+
+const topicName = z
+  .string({ error: 'expected a topic name' })
+  .regex(/^[A-Za-z0-9._-]{1,249}$/, { error: 'expected a Kafka topic name (letters, digits, ".", "_", "-")' });
+const hostPort = z.string().regex(/^[^\s:,]+:\d{1,5}$/, { error: 'expected host:port' });
+
+export const kafkaSourceSchema = z.strictObject({
+  kind: z.literal('kafka'),
+  /** Bootstrap brokers; the KAFKA_BROKERS environment variable (comma-separated) overrides them. */
+  brokers: z.array(hostPort).min(1, { error: 'expected at least one host:port' }).default(['127.0.0.1:9092']),
+  topic: topicName.default('sysmon-events'),
+  group_id: z.string().min(1, { error: 'expected a consumer group id' }).default('sysmon-proctree'),
+  client_id: z.string().min(1).default('sysmon-proctree'),
+  /** Compacted topic of host snapshots, one partition per input partition. */
+  state_topic: topicName.default('sysmon-proctree-state'),
+  dead_letter_topic: topicName.default('sysmon-dead-letters'),
+  /** exactly_once: alerts, snapshots and offsets in one transaction per batch; at_least_once: acked alerts, then snapshots, then the commit. */
+  guarantee: z.enum(['exactly_once', 'at_least_once'], { error: 'expected exactly_once or at_least_once' }).default('exactly_once'),
+  /** A live host that sends nothing for this long has its watermark moved on by wall-clock time (0: never). */
+  idle_timeout_secs: z.number({ error: 'expected a number of seconds >= 0' }).nonnegative({ error: 'expected a number of seconds >= 0' }).default(60),
+  /** Create missing topics at start with this many partitions (state topic: as many as the input). */
+  create_topics: z.boolean({ error: 'expected true or false' }).default(true),
+  partitions: z.number().int().min(1, { error: 'expected a whole number >= 1' }).default(6),
+  session_timeout_secs: z.number().min(6, { error: 'expected at least 6 seconds (the broker minimum)' }).default(30),
+  /** Largest batch fetched from one partition. */
+  max_batch_bytes: z.number().int().min(65536, { error: 'expected a whole number of bytes >= 65536' }).default(4 << 20),
+});
+
+export const kafkaSinkSchema = z.strictObject({
+  kind: z.literal('kafka'),
+  topic: topicName.default('sysmon-alerts'),
+  format: z.enum(['native', 'ecs'], { error: 'expected native or ecs' }).default('native'),
+});
+
+export const metricsSchema = z
+  .strictObject({
+    /** Port of /metrics and /healthz; 0 picks a free one (logged at start). */
+    port: z.number().int().min(0).max(65535, { error: 'expected a TCP port (0-65535)' }).nullable().default(null),
+    host: z.string().default('0.0.0.0'),
+  })
+  .prefault({});
+
+export type KafkaSourceConfig = z.infer<typeof kafkaSourceSchema>;
+export type KafkaSinkConfig = z.infer<typeof kafkaSinkSchema>;
+export type MetricsConfig = z.infer<typeof metricsSchema>;

@@ -1,0 +1,449 @@
+// The KafkaClient interface implemented with kafkajs 2.2.4 (tested against Apache Kafka 4.4).
+
+import { randomUUID } from 'node:crypto';
+import {
+  CompressionTypes,
+  Kafka,
+  logLevel as KafkaLogLevel,
+  Partitioners,
+  type Admin,
+  type Batch,
+  type Consumer,
+  type IHeaders,
+  type LogEntry,
+  type Message,
+  type Producer,
+  type Transaction,
+} from 'kafkajs';
+import type { Logger } from 'pino';
+import {
+  KafkaClientError,
+  type Assignment,
+  type ConsumerHandlers,
+  type ConsumerOptions,
+  type InBatch,
+  type InMessage,
+  type KafkaAdmin,
+  type KafkaClient,
+  type KafkaConsumer,
+  type KafkaProducer,
+  type KafkaTransaction,
+  type OutRecord,
+  type PartitionOffset,
+  type PartitionWatermarks,
+  type ProducerOptions,
+  type TopicPartition,
+  type TopicSpec,
+} from './client.js';
+
+export interface KafkajsClientOptions {
+  brokers: string[];
+  clientId?: string;
+  /** kafkajs' own log lines go here (pino, stderr); silent when absent. */
+  logger?: Logger;
+}
+
+export function createKafkajsClient(options: KafkajsClientOptions): KafkaClient {
+  if (options.brokers.length === 0) throw new KafkaClientError('no Kafka brokers given: set brokers (host:port, ...)');
+  const kafka = new Kafka({
+    clientId: options.clientId ?? 'sysmon-proctree',
+    brokers: options.brokers,
+    logLevel: options.logger ? KafkaLogLevel.WARN : KafkaLogLevel.NOTHING,
+    logCreator: () => (entry) => forwardLog(options.logger, entry),
+  });
+  return {
+    admin: () => connectAdmin(kafka),
+    producer: (producerOptions) => connectProducer(kafka, producerOptions ?? {}),
+    consumer: (consumerOptions) => new KafkajsConsumer(kafka, consumerOptions),
+    readPartitions: (topic, partitions, onBatch) => readPartitions(kafka, topic, partitions, onBatch),
+  };
+}
+
+function forwardLog(logger: Logger | undefined, { namespace, level, log }: LogEntry): void {
+  if (!logger) return;
+  const { message, ...rest } = log;
+  // kafkajs logs every retried request failure (e.g. "coordinator is loading") as an error at the
+  // connection level; the operation's own outcome is what matters, so those stay at debug.
+  if (namespace === 'Connection') return void logger.debug({ kafkajs: namespace, ...rest }, message);
+  // A failure kafkajs is about to retry (retryCount set), e.g. CONCURRENT_TRANSACTIONS right after
+  // a commit, is not an error of ours unless the retries run out (then the call itself throws).
+  if (level === KafkaLogLevel.ERROR && rest.retryCount === undefined) logger.error({ kafkajs: namespace, ...rest }, message);
+  else if (level === KafkaLogLevel.ERROR) logger.warn({ kafkajs: namespace, ...rest }, message);
+  else if (level === KafkaLogLevel.WARN) logger.warn({ kafkajs: namespace, ...rest }, message);
+  else logger.debug({ kafkajs: namespace, ...rest }, message);
+}
+
+async function connectAdmin(kafka: Kafka): Promise<KafkaAdmin> {
+  const admin: Admin = kafka.admin();
+  await admin.connect();
+  let closed = false;
+  return {
+    async createTopics(specs: TopicSpec[]) {
+      if (specs.length === 0) return;
+      const existing = new Set(await admin.listTopics());
+      const topics = specs
+        .filter((s) => !existing.has(s.topic))
+        .map((s) => ({
+          topic: s.topic,
+          numPartitions: s.partitions,
+          configEntries: Object.entries({ ...(s.compacted ? { 'cleanup.policy': 'compact' } : {}), ...s.config }).map(
+            ([name, value]) => ({ name, value }),
+          ),
+        }));
+      if (topics.length === 0) return;
+      try {
+        await admin.createTopics({ topics, waitForLeaders: false });
+      } catch (err) {
+        // A concurrent creator (another instance starting) is fine; anything else is not.
+        if ((err as { type?: string }).type !== 'TOPIC_ALREADY_EXISTS') {
+          throw new KafkaClientError(`creating topics ${topics.map((t) => t.topic).join(', ')} failed: ${(err as Error).message}`, {
+            cause: err,
+          });
+        }
+      }
+      await waitForLeaders(admin, topics.map((t) => t.topic));
+    },
+    async partitionCount(topic: string) {
+      const { topics } = await admin.fetchTopicMetadata({ topics: [] });
+      return topics.find((t) => t.name === topic)?.partitions.length;
+    },
+    async watermarks(topic: string): Promise<PartitionWatermarks[]> {
+      const offsets = await retriable(`reading the offsets of ${topic}`, () => admin.fetchTopicOffsets(topic));
+      return offsets
+        .map((o) => ({ partition: o.partition, low: Number(o.low), high: Number(o.high) }))
+        .sort((a, b) => a.partition - b.partition);
+    },
+    async committedOffsets(groupId: string, topic: string): Promise<PartitionOffset[]> {
+      const [result] = await retriable(`reading ${groupId}'s offsets of ${topic}`, () => admin.fetchOffsets({ groupId, topics: [topic] }));
+      return (result?.partitions ?? [])
+        .filter((p) => Number(p.offset) >= 0)
+        .map((p) => ({ topic, partition: p.partition, offset: Number(p.offset) }));
+    },
+    async deleteTopics(topics: string[]) {
+      await admin.deleteTopics({ topics });
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      await admin.disconnect();
+    },
+  };
+}
+
+/**
+ * Runs an admin request again while the broker answers with a retriable error (a leader being
+ * elected, a coordinator loading its log: normal for seconds after a broker or topic starts).
+ * kafkajs retries some requests itself but not ListOffsets after a leader change.
+ */
+async function retriable<T>(what: string, fn: () => Promise<T>, timeoutMs = 30_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      return await fn();
+    } catch (err) {
+      if ((err as { retriable?: boolean }).retriable !== true || Date.now() >= deadline) {
+        throw new KafkaClientError(`${what} failed: ${(err as Error).message}`, { cause: err, retriable: (err as { retriable?: boolean }).retriable });
+      }
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
+}
+
+/**
+ * Waits until every partition of the topics has a leader. kafkajs' own waitForLeaders gives up
+ * when a broker's metadata does not list a just-created topic yet (KRaft propagates it
+ * asynchronously), so poll ourselves with a deadline.
+ */
+async function waitForLeaders(admin: Admin, topics: string[], timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let last = 'no answer';
+  while (Date.now() < deadline) {
+    try {
+      const { topics: meta } = await admin.fetchTopicMetadata({ topics });
+      const waiting = meta.filter((t) => t.partitions.length === 0 || t.partitions.some((p) => p.leader < 0)).map((t) => t.name);
+      if (waiting.length === 0 && meta.length === topics.length) return;
+      last = `no leader yet for ${waiting.join(', ') || 'some topics'}`;
+    } catch (err) {
+      last = (err as Error).message;
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new KafkaClientError(`topics ${topics.join(', ')} have no partition leaders after ${timeoutMs / 1000}s (${last}): is the broker healthy?`, {
+    retriable: true,
+  });
+}
+
+function toKafkajsMessages(record: OutRecord): Message[] {
+  return record.messages.map((m) => ({
+    key: m.key ?? null,
+    value: m.value,
+    headers: m.headers as IHeaders | undefined,
+    partition: m.partition,
+  }));
+}
+
+async function connectProducer(kafka: Kafka, options: ProducerOptions): Promise<KafkaProducer> {
+  const producer: Producer = kafka.producer({
+    idempotent: true,
+    // Ordering under retries needs one request in flight per broker for kafkajs' idempotent producer.
+    maxInFlightRequests: 1,
+    transactionalId: options.transactionalId,
+    createPartitioner: Partitioners.DefaultPartitioner, // murmur2, the Java client's
+  });
+  await producer.connect();
+  if (options.transactionalId) {
+    // kafkajs registers the transactional id only at the first transaction; an empty one does it
+    // now, so that creating this producer fences any older one with the same id (and aborts its
+    // open transaction) before we read state or produce. Ending it sends no EndTxn.
+    await (await producer.transaction()).abort();
+  }
+  let closed = false;
+  const send = async (records: OutRecord[], target: Producer | Transaction) => {
+    for (const chunk of chunkRecords(records)) {
+      await target.sendBatch({
+        acks: -1,
+        compression: chunk.compress ? CompressionTypes.GZIP : CompressionTypes.None,
+        topicMessages: chunk.records.map((r) => ({ topic: r.topic, messages: toKafkajsMessages(r) })),
+      });
+    }
+  };
+  return {
+    send: (records) => send(records, producer),
+    async transaction(): Promise<KafkaTransaction> {
+      if (!options.transactionalId) {
+        throw new KafkaClientError('transaction() needs a producer created with a transactionalId');
+      }
+      const tx = await producer.transaction();
+      return {
+        send: (records) => send(records, tx),
+        async sendOffsets(groupId, offsets) {
+          await tx.sendOffsets({ consumerGroupId: groupId, topics: groupByTopic(offsets) });
+        },
+        commit: () => tx.commit(),
+        abort: () => tx.abort(),
+      };
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      await producer.disconnect();
+    },
+  };
+}
+
+/**
+ * kafkajs puts all messages of one partition in one request into one record batch, and the
+ * broker rejects batches over max.message.bytes (1 MB by default): split sends so no request
+ * carries more than CHUNK_BYTES of keys and values. Compressed and plain records go apart.
+ */
+const CHUNK_BYTES = 900 * 1024;
+
+function size(v: string | Buffer | null | undefined): number {
+  if (v === null || v === undefined) return 0;
+  return typeof v === 'string' ? v.length * 3 : v.length; // a string's UTF-8 size is at most 3 bytes per UTF-16 unit
+}
+
+export function chunkRecords(records: OutRecord[]): { compress: boolean; records: OutRecord[] }[] {
+  const chunks: { compress: boolean; records: OutRecord[] }[] = [];
+  for (const compress of [false, true]) {
+    let current: OutRecord[] = [];
+    let bytes = 0;
+    for (const r of records) {
+      if (Boolean(r.compress) !== compress) continue;
+      let part: OutRecord | undefined;
+      for (const m of r.messages) {
+        const n = size(m.value) + size(m.key);
+        if (bytes > 0 && bytes + n > CHUNK_BYTES) {
+          chunks.push({ compress, records: current });
+          current = [];
+          bytes = 0;
+          part = undefined;
+        }
+        if (part === undefined) current.push((part = { topic: r.topic, messages: [] }));
+        part.messages.push(m);
+        bytes += n;
+      }
+    }
+    if (current.length > 0) chunks.push({ compress, records: current });
+  }
+  return chunks;
+}
+
+function groupByTopic(offsets: PartitionOffset[]) {
+  const byTopic = new Map<string, { partition: number; offset: string }[]>();
+  for (const o of offsets) {
+    let list = byTopic.get(o.topic);
+    if (!list) byTopic.set(o.topic, (list = []));
+    list.push({ partition: o.partition, offset: String(o.offset) });
+  }
+  return [...byTopic].map(([topic, partitions]) => ({ topic, partitions }));
+}
+
+function toInBatch(batch: Batch): InBatch {
+  const messages: InMessage[] = new Array(batch.messages.length);
+  for (let i = 0; i < batch.messages.length; i++) {
+    const m = batch.messages[i];
+    messages[i] = {
+      offset: Number(m.offset),
+      key: m.key,
+      value: m.value,
+      headers: (m.headers ?? {}) as Record<string, Buffer | undefined>,
+      timestampMs: Number(m.timestamp),
+    };
+  }
+  return { topic: batch.topic, partition: batch.partition, messages, highWatermark: Number(batch.highWatermark) };
+}
+
+function byTopic(partitions: TopicPartition[]) {
+  return groupByTopic(partitions.map((p) => ({ ...p, offset: 0 }))).map(({ topic, partitions: ps }) => ({
+    topic,
+    partitions: ps.map((p) => p.partition),
+  }));
+}
+
+class KafkajsConsumer implements KafkaConsumer {
+  private readonly consumer: Consumer;
+  private state: 'new' | 'running' | 'stopped' | 'closed' = 'new';
+  private memberId: string | undefined;
+
+  constructor(
+    kafka: Kafka,
+    private readonly options: ConsumerOptions,
+  ) {
+    const sessionTimeout = options.sessionTimeoutMs ?? 30_000;
+    this.consumer = kafka.consumer({
+      groupId: options.groupId,
+      readUncommitted: options.readCommitted === false,
+      sessionTimeout,
+      // Members learn of a rebalance at their next heartbeat, so this bounds how long joins take.
+      heartbeatInterval: Math.min(3000, Math.floor(sessionTimeout / 10)),
+      // As the Java client's fetch.max.wait.ms; stop() waits for the fetch in flight, so keep it short.
+      maxWaitTimeInMs: 500,
+      maxBytesPerPartition: options.maxBytesPerPartition ?? 4 * 1024 * 1024,
+      maxBytes: 32 * 1024 * 1024,
+      allowAutoTopicCreation: false,
+    });
+  }
+
+  async run(handlers: ConsumerHandlers): Promise<void> {
+    if (this.state !== 'new') throw new KafkaClientError('run() may be called once per consumer');
+    this.state = 'running';
+    this.consumer.on(this.consumer.events.GROUP_JOIN, ({ payload }) => {
+      const memberChanged = this.memberId !== undefined && this.memberId !== payload.memberId;
+      this.memberId = payload.memberId;
+      const partitions: TopicPartition[] = [];
+      for (const [topic, list] of Object.entries(payload.memberAssignment)) {
+        for (const partition of list) partitions.push({ topic, partition });
+      }
+      const assignment: Assignment = { partitions, memberChanged };
+      handlers.onAssignment?.(assignment);
+    });
+    if (handlers.onCrash) {
+      this.consumer.on(this.consumer.events.CRASH, ({ payload }) => {
+        if (!payload.restart) handlers.onCrash?.(payload.error);
+      });
+    }
+    await this.consumer.connect();
+    await this.consumer.subscribe({ topics: this.options.topics, fromBeginning: this.options.fromBeginning ?? true });
+    await this.consumer.run({
+      autoCommit: false,
+      // Resolving moves the fetch position only; offsets are committed by commit() alone.
+      eachBatchAutoResolve: true,
+      partitionsConsumedConcurrently: this.options.partitionsConcurrently ?? 1,
+      eachBatch: async ({ batch }) => {
+        if (batch.isEmpty()) return;
+        await handlers.onBatch(toInBatch(batch));
+      },
+    });
+  }
+
+  async commit(offsets: PartitionOffset[]): Promise<void> {
+    if (offsets.length === 0) return;
+    await this.consumer.commitOffsets(offsets.map((o) => ({ topic: o.topic, partition: o.partition, offset: String(o.offset) })));
+  }
+
+  pause(partitions: TopicPartition[]): void {
+    if (partitions.length > 0) this.consumer.pause(byTopic(partitions));
+  }
+
+  resume(partitions: TopicPartition[]): void {
+    if (partitions.length > 0) this.consumer.resume(byTopic(partitions));
+  }
+
+  async stop(): Promise<void> {
+    if (this.state !== 'running') return;
+    this.state = 'stopped';
+    await this.consumer.stop();
+  }
+
+  async close(): Promise<void> {
+    if (this.state === 'closed') return;
+    await this.stop();
+    this.state = 'closed';
+    await this.consumer.disconnect();
+  }
+}
+
+/** Reads partitions from start to their end at call time with a throw-away group that never commits. */
+async function readPartitions(
+  kafka: Kafka,
+  topic: string,
+  partitions: number[],
+  onBatch: (batch: InBatch) => void | Promise<void>,
+): Promise<void> {
+  if (partitions.length === 0) return;
+  const admin = kafka.admin();
+  await admin.connect();
+  let ends: Map<number, number>;
+  try {
+    ends = new Map((await retriable(`reading the offsets of ${topic}`, () => admin.fetchTopicOffsets(topic))).map((o) => [o.partition, Number(o.high)] as [number, number]));
+  } finally {
+    await admin.disconnect();
+  }
+  const wanted = new Set(partitions);
+  const pending = new Map<number, number>(); // partition -> end offset still to reach
+  for (const p of partitions) {
+    const end = ends.get(p);
+    if (end === undefined) throw new KafkaClientError(`${topic} has no partition ${p}`);
+    if (end > 0) pending.set(p, end);
+  }
+  if (pending.size === 0) return;
+
+  const consumer = kafka.consumer({ groupId: `sysmon-proctree-read-${randomUUID()}`, allowAutoTopicCreation: false });
+  let finish!: () => void;
+  let fail!: (err: Error) => void;
+  const done = new Promise<void>((resolve, reject) => ((finish = resolve), (fail = reject)));
+  // END_BATCH_PROCESS also reports batches that held only control records or aborted messages,
+  // so the end is reached even when the log ends with a transaction marker.
+  consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) => {
+    const end = pending.get(payload.partition);
+    if (end !== undefined && Number(payload.lastOffset) >= end - 1) {
+      pending.delete(payload.partition);
+      consumer.pause([{ topic, partitions: [payload.partition] }]);
+      if (pending.size === 0) finish();
+    }
+  });
+  consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
+    const others = (payload.memberAssignment[topic] ?? []).filter((p) => !wanted.has(p));
+    if (others.length > 0) consumer.pause([{ topic, partitions: others }]);
+  });
+  consumer.on(consumer.events.CRASH, ({ payload }) => fail(payload.error));
+  try {
+    await consumer.connect();
+    await consumer.subscribe({ topics: [topic], fromBeginning: true });
+    await consumer.run({
+      autoCommit: false,
+      eachBatch: async ({ batch }) => {
+        const end = pending.get(batch.partition) ?? ends.get(batch.partition) ?? 0;
+        if (!wanted.has(batch.partition) || batch.isEmpty()) return;
+        const inBatch = toInBatch(batch);
+        // Records appended after the call are not part of this read.
+        inBatch.messages = inBatch.messages.filter((m) => m.offset < end);
+        if (inBatch.messages.length > 0) await onBatch(inBatch);
+      },
+    });
+    await done;
+  } finally {
+    await consumer.disconnect();
+  }
+}

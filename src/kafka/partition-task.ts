@@ -1,0 +1,182 @@
+// The work of one input partition, without any Kafka I/O: decode a batch of messages, run the
+// engine, and hand back alerts, dead letters and (when asked) host snapshots. Each assigned
+// partition gets its own task, engine and hosts (as a Kafka Streams task), so a partition that
+// moves takes exactly its hosts' state with it.
+
+import type { Alert } from '../alerts/alert.js';
+import { DecodeCounters } from '../decode/counters.js';
+import { SysmonDecoder } from '../decode/decoder.js';
+import { SysmonEvent } from '../decode/event.js';
+import { DecodeProblem } from '../decode/problem.js';
+import type { HostState } from '../index/host-state.js';
+import { restoreHost, snapshotHost, type HostSnapshot } from '../index/snapshot.js';
+import type { PipelineConfig } from '../pipeline/config.js';
+import { Engine } from '../pipeline/engine.js';
+import type { InBatch, InMessage } from './client.js';
+
+/** A message that could not be decoded, with why. */
+export interface Rejected {
+  message: InMessage;
+  reason: string;
+  detail: string;
+}
+
+export interface BatchResult {
+  alerts: Alert[];
+  rejected: Rejected[];
+  /** Offset after the last message of the batch (what a commit of it stores). */
+  nextOffset: number;
+  /** Events that reached the engine (skipped redeliveries excluded). */
+  events: number;
+  /** Events already contained in restored state and therefore not applied again. */
+  skipped: number;
+}
+
+/** What a state-topic record holds: one host's snapshot and the input position it covers. */
+export interface StateRecord {
+  topic: string;
+  partition: number;
+  /** Every message of this partition before this offset is reflected in `host`. */
+  offset: number;
+  host: HostSnapshot;
+}
+
+const utf8 = new TextDecoder('utf-8', { fatal: false });
+
+export class PartitionTask {
+  readonly engine: Engine;
+  readonly counters = new DecodeCounters();
+  private readonly decoder = new SysmonDecoder(this.counters);
+  /** Hosts changed since the last snapshot. */
+  private readonly dirty = new Set<string>();
+  /** Per host, the offset its restored snapshot covers: older redeliveries are not applied twice. */
+  private readonly covered = new Map<string, number>();
+  /** Wall-clock ms of each host's last event (or of its restore), for the idle timeout. */
+  private readonly lastActivity = new Map<string, number>();
+  /** Next offset to process; -1 until the first batch. */
+  position = -1;
+  /** Highest offset the restored snapshots cover: what snapshots cover before the first batch. */
+  private restoredOffset = -1;
+  /** Messages behind the end of the partition after the last batch. */
+  lag = 0;
+
+  constructor(
+    readonly topic: string,
+    readonly partition: number,
+    config: PipelineConfig,
+  ) {
+    this.engine = new Engine(config);
+  }
+
+  /** Puts restored hosts in place; call before the first batch. */
+  restore(records: Iterable<StateRecord>, nowMs: number): number {
+    let n = 0;
+    for (const r of records) {
+      const h = restoreHost(this.engine.index, r.host);
+      this.covered.set(h.key, r.offset);
+      this.lastActivity.set(h.key, nowMs);
+      if (r.offset > this.restoredOffset) this.restoredOffset = r.offset;
+      n++;
+    }
+    return n;
+  }
+
+  process(batch: InBatch, nowMs: number): BatchResult {
+    const events: SysmonEvent[] = [];
+    const rejected: Rejected[] = [];
+    let skipped = 0;
+    const messages = batch.messages;
+    for (let i = 0; i < messages.length; i++) {
+      const m = messages[i];
+      // Redelivered after a rebalance (the consumer restarts from the committed offset) but
+      // already applied: the open transaction or the acked sends hold its results.
+      if (m.offset < this.position) {
+        skipped++;
+        continue;
+      }
+      const r = this.decode(m);
+      if (r === null) continue;
+      if (r instanceof DecodeProblem) {
+        rejected.push({ message: m, reason: r.reason, detail: r.message });
+        continue;
+      }
+      if (this.covered.size > 0) {
+        const upTo = this.covered.get(r.hostKey);
+        if (upTo !== undefined) {
+          if (m.offset < upTo) {
+            skipped++;
+            continue;
+          }
+          this.covered.delete(r.hostKey);
+        }
+      }
+      events.push(r);
+      this.dirty.add(r.hostKey);
+      this.lastActivity.set(r.hostKey, nowMs);
+    }
+    const alerts: Alert[] = [];
+    this.engine.process(events, alerts);
+    if (messages.length > 0) this.position = Math.max(this.position, messages[messages.length - 1].offset + 1);
+    this.lag = Math.max(0, batch.highWatermark - this.position);
+    return { alerts, rejected, nextOffset: this.position, events: events.length, skipped };
+  }
+
+  private decode(m: InMessage): SysmonEvent | DecodeProblem | null {
+    if (m.value === null || m.value.length === 0) return new DecodeProblem('unreadable-input', 'message has no value');
+    // JSON layouts (Winlogbeat event.original, NXLog EventXML, flat) start with '{'; XML with '<'.
+    const v = m.value;
+    let i = 0;
+    while (i < v.length && v[i] <= 32) i++;
+    if (v[i] === 123 /* { */) return this.decoder.decodeJson(utf8.decode(v));
+    return this.decoder.decodeXmlBytes(v);
+  }
+
+  /**
+   * Live hosts quiet for idleMs of wall clock: their watermark moves on by the wall-clock time
+   * since their last event, so pending deadlines (child smss exits) can fire without new events.
+   * Only while the partition is caught up: behind, the host's events may simply be queued.
+   */
+  advanceIdle(nowMs: number, idleMs: number): Alert[] {
+    const alerts: Alert[] = [];
+    if (idleMs <= 0 || this.lag > 0) return alerts;
+    for (const h of this.engine.index.hosts.values()) {
+      if (h.timers.size === 0) continue;
+      const quietMs = nowMs - (this.lastActivity.get(h.key) ?? nowMs);
+      if (quietMs < idleMs || h.maxTime + quietMs <= h.watermark) continue;
+      const timersBefore = h.timers.size;
+      this.engine.advanceHost(h, h.maxTime + quietMs, alerts);
+      // Worth a snapshot only when a timer fired; a moved watermark alone is redone after a restore.
+      if (h.timers.size !== timersBefore) this.dirty.add(h.key);
+    }
+    return alerts;
+  }
+
+  get hasDirtyHosts(): boolean {
+    return this.dirty.size > 0;
+  }
+
+  /** Offset the state covers: the next to process, or before any batch what the restore covered. */
+  get coveredOffset(): number {
+    return this.position >= 0 ? this.position : this.restoredOffset;
+  }
+
+  /** Snapshots of the hosts changed since the last call, covering everything before coveredOffset. */
+  takeSnapshots(): StateRecord[] {
+    const out: StateRecord[] = [];
+    const offset = this.coveredOffset;
+    for (const key of this.dirty) {
+      const h: HostState | undefined = this.engine.index.hosts.get(key);
+      if (h !== undefined) out.push({ topic: this.topic, partition: this.partition, offset, host: snapshotHost(h) });
+    }
+    this.dirty.clear();
+    return out;
+  }
+
+  get liveProcesses(): number {
+    return this.engine.index.liveProcesses;
+  }
+
+  get hostCount(): number {
+    return this.engine.index.hosts.size;
+  }
+}

@@ -1,0 +1,54 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { PipelineMetrics } from './pipeline-metrics.js';
+import { startMetricsServer, type MetricsServer } from './server.js';
+
+let server: MetricsServer | undefined;
+afterEach(async () => {
+  await server?.close();
+  server = undefined;
+});
+
+describe('metrics server', () => {
+  it('serves the counters a batch published, and health', async () => {
+    const metrics = new PipelineMetrics({ defaultMetrics: false });
+    let healthy = false;
+    server = await startMetricsServer({
+      port: 0,
+      host: '127.0.0.1',
+      registry: metrics.registry,
+      health: () => ({ ok: healthy, detail: healthy ? 'consuming' : 'restoring state' }),
+    });
+    metrics.countEvents({ '1': 3, '5': 2, '13': 0 });
+    metrics.countDecodeErrors({ 'malformed-xml': 1 });
+    metrics.countAlerts(['smss.path', 'smss.path', 'smss.user']);
+    metrics.setLag('sysmon', 2, 17);
+    metrics.observeBatch(0.02);
+    metrics.setTreeSize(120, 4);
+    const base = `http://127.0.0.1:${server.port}`;
+    const text = await (await fetch(`${base}/metrics`)).text();
+    expect(text).toContain('proctree_events_total{event_id="1"} 3');
+    expect(text).toContain('proctree_events_total{event_id="5"} 2');
+    expect(text).not.toContain('event_id="13"');
+    expect(text).toContain('proctree_decode_errors_total{reason="malformed-xml"} 1');
+    expect(text).toContain('proctree_alerts_total{rule="smss.path"} 2');
+    expect(text).toContain('proctree_consumer_lag{topic="sysmon",partition="2"} 17');
+    expect(text).toContain('proctree_batch_duration_seconds_count 1');
+    expect(text).toContain('proctree_live_processes 120');
+    expect(text).toContain('proctree_hosts 4');
+
+    const sick = await fetch(`${base}/healthz`);
+    expect(sick.status).toBe(503);
+    expect(await sick.json()).toEqual({ ok: false, detail: 'restoring state' });
+    healthy = true;
+    expect((await fetch(`${base}/healthz`)).status).toBe(200);
+    expect((await fetch(`${base}/nope`)).status).toBe(404);
+  });
+
+  it('says which key to change when the port is taken', async () => {
+    const registry = new PipelineMetrics({ defaultMetrics: false }).registry;
+    server = await startMetricsServer({ port: 0, host: '127.0.0.1', registry, health: () => ({ ok: true, detail: '' }) });
+    await expect(
+      startMetricsServer({ port: server.port, host: '127.0.0.1', registry, health: () => ({ ok: true, detail: '' }) }),
+    ).rejects.toThrow(/metrics_port/);
+  });
+});
