@@ -98,4 +98,10 @@ describe('the CLI round trip', () => {
     expect(bad.status).toBe(4);
     expect(bad.stdout).toMatch(/^missed: /m);
   });
+
+  it('says what --kafka needs', () => {
+    const r = runCli(['generate', '--kafka', '127.0.0.1:9', '--hosts', '1', '--duration', '1m']);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toBe('proctree generate: --kafka needs --topic TOPIC\n');
+  });
 });

@@ -8,7 +8,10 @@ import { ConfigError, loadPipeline } from '../pipeline/config.js';
 import { Fleet, DEFAULT_FLEET, type FleetOptions } from '../sources/generator/fleet.js';
 import { FORMATS, formatter, type OutputFormat } from '../sources/generator/formats.js';
 import { labelLine, type LabelThresholds } from '../sources/generator/labels.js';
-import { StreamOutput } from '../sources/generator/output.js';
+import { KafkaClientError } from '../kafka/client.js';
+import { createKafkajsClient } from '../kafka/kafkajs-client.js';
+import { KafkaOutput } from '../sources/generator/kafka-output.js';
+import { StreamOutput, type EventOutput } from '../sources/generator/output.js';
 import { runFleet } from '../sources/generator/run.js';
 import { fractionArg as fraction, intArg, positiveArg as positive } from './args.js';
 import { EXIT_FATAL, EXIT_OK } from './exit-codes.js';
@@ -78,7 +81,7 @@ export function generateCommand(setExit: (code: number) => void): Command {
     .option('--seed <n>', 'PRNG seed', intArg(0), DEFAULT_FLEET.seed)
     .option('-p, --pipeline <file>', 'pipeline YAML whose rules.smss thresholds the labels follow', DEFAULT_REPLAY_PIPELINE)
     .option('--rate <n>', 'pace output to this many events per second of wall-clock time (live load)', positive)
-    .option('--kafka <brokers>', 'produce to Kafka instead of a file (needs the Kafka client, issue 5)')
+    .option('--kafka <brokers>', 'produce to Kafka (host:port,...) instead of a file: one message per event, keyed by host')
     .option('--topic <topic>', 'Kafka topic for --kafka')
     .option('--no-progress', 'no progress bar (shown only when stderr is a terminal anyway)')
     .option('-q, --quiet', 'no summary on stderr')
@@ -94,8 +97,8 @@ export async function thresholdsFrom(pipeline: string): Promise<LabelThresholds>
 }
 
 export async function runGenerateCli(opts: GenerateCliOptions): Promise<number> {
-  if (opts.kafka !== undefined) {
-    process.stderr.write('proctree generate: --kafka is not available yet (Kafka producer, issue 5); write to a file or stdout and pipe it\n');
+  if (opts.kafka !== undefined && (opts.topic === undefined || opts.topic === '')) {
+    process.stderr.write('proctree generate: --kafka needs --topic TOPIC\n');
     return EXIT_FATAL;
   }
   let thresholds: LabelThresholds;
@@ -108,8 +111,8 @@ export async function runGenerateCli(opts: GenerateCliOptions): Promise<number> 
     }
     throw e;
   }
-  const toStdout = opts.out === undefined || opts.out === '-';
-  const labelsPath = opts.labels ?? (toStdout ? undefined : (opts.out as string).replace(/(\.(xml|jsonl|json|log|txt))?$/i, '') + '.labels.jsonl');
+  const toStdout = opts.kafka === undefined && (opts.out === undefined || opts.out === '-');
+  const labelsPath = opts.labels ?? (toStdout || opts.out === undefined ? undefined : opts.out.replace(/(\.(xml|jsonl|json|log|txt))?$/i, '') + '.labels.jsonl');
   const fleetOpts: FleetOptions = {
     seed: opts.seed,
     hosts: opts.hosts,
@@ -124,7 +127,19 @@ export async function runGenerateCli(opts: GenerateCliOptions): Promise<number> 
     thresholds,
   };
   const fleet = new Fleet(fleetOpts);
-  const output = new StreamOutput(toStdout ? process.stdout : (opts.out as string), formatter(opts.format));
+  let output: EventOutput;
+  if (opts.kafka !== undefined) {
+    try {
+      const client = createKafkajsClient({ brokers: opts.kafka.split(',').map((b) => b.trim()).filter((b) => b !== '') });
+      output = new KafkaOutput(await client.producer(), opts.topic as string, formatter(opts.format));
+    } catch (e) {
+      if (e instanceof KafkaClientError) {
+        process.stderr.write(`proctree generate: ${e.message}\n`);
+        return EXIT_FATAL;
+      }
+      throw e;
+    }
+  } else output = new StreamOutput(toStdout ? process.stdout : (opts.out as string), formatter(opts.format));
   const bar = opts.progress && process.stderr.isTTY ? progressBar(fleet, opts.events) : null;
   let interrupted = false;
   const onSigint = (): void => {
@@ -149,7 +164,7 @@ export async function runGenerateCli(opts: GenerateCliOptions): Promise<number> 
     process.stderr.write(
       `proctree generate: ${result.events} events (${opts.format}), ${(result.bytes / 1e6).toFixed(1)} MB, ${opts.hosts} hosts in ${result.seconds.toFixed(2)} s ` +
         `(${Math.round(result.events / Math.max(result.seconds, 1e-9))} events/s)${interrupted ? ', interrupted' : ''}\n` +
-        `  labels: ${labels.length}${rules === '' ? '' : ` (${rules})`}${labelsPath === undefined ? ' not written (no --labels, events on stdout)' : ` -> ${labelsPath}`}\n`,
+        `  labels: ${labels.length}${rules === '' ? '' : ` (${rules})`}${labelsPath === undefined ? ' not written (no --labels and no --out)' : ` -> ${labelsPath}`}\n`,
     );
   }
   return EXIT_OK;
