@@ -5,7 +5,7 @@
 import type { KafkaProducer, OutMessage } from '../../kafka/client.js';
 import { ByteWriter } from './bytes.js';
 import type { LineFormatter } from './formats.js';
-import type { EventOutput } from './output.js';
+import { relayout, type EventOutput } from './output.js';
 
 const BUFFER_BYTES = 4 << 20;
 const EVENT_ROOM = 64 << 10;
@@ -33,11 +33,7 @@ export class KafkaOutput implements EventOutput {
 
   commit(host: string, _time: number, start: number): void {
     const w = this.writer;
-    if (this.format !== null) {
-      const line = this.format(w.slice(start, w.off));
-      w.off = start;
-      w.latin1(line);
-    }
+    relayout(w, start, this.format);
     this.messages.push({ key: host, value: w.buf.subarray(start, w.off) });
   }
 

@@ -26,6 +26,14 @@ const CHUNK_BYTES = 4 << 20;
 /** Room kept free for one event, including its JSON re-layout. */
 const EVENT_ROOM = 64 << 10;
 
+/** Replace the XML event at w[start, off) with its re-layout (JSON layouts); null keeps it. */
+export function relayout(w: ByteWriter, start: number, format: LineFormatter | null): void {
+  if (format === null) return;
+  const line = format(w.slice(start, w.off));
+  w.off = start;
+  w.latin1(line);
+}
+
 /**
  * Newline-delimited events in chunks of about 4 MB. `format` re-lays out each XML event
  * (JSON layouts); null keeps the XML as rendered.
@@ -45,13 +53,8 @@ export class ChunkedOutput {
   }
 
   commit(_host: string, _time: number, start: number): void {
-    const w = this.writer;
-    if (this.format !== null) {
-      const line = this.format(w.slice(start, w.off));
-      w.off = start;
-      w.latin1(line);
-    }
-    w.byte(10);
+    relayout(this.writer, start, this.format);
+    this.writer.byte(10);
   }
 
   get full(): boolean {
