@@ -146,15 +146,24 @@ export async function runGenerateCli(opts: GenerateCliOptions): Promise<number> 
     interrupted = true;
   };
   process.once('SIGINT', onSigint);
-  const result = await runFleet(fleet, output, {
-    maxEvents: opts.events,
-    rate: opts.rate,
-    onProgress: bar?.update,
-    stopped: () => interrupted,
-  });
-  process.off('SIGINT', onSigint);
+  let result;
+  try {
+    result = await runFleet(fleet, output, {
+      maxEvents: opts.events,
+      rate: opts.rate,
+      onProgress: bar?.update,
+      stopped: () => interrupted,
+    });
+    await output.close();
+  } catch (e) {
+    // The reader went away (`proctree generate | head`): stop quietly, as Unix tools do.
+    if ((e as NodeJS.ErrnoException).code !== 'EPIPE') throw e;
+    bar?.stop();
+    return EXIT_OK;
+  } finally {
+    process.off('SIGINT', onSigint);
+  }
   bar?.stop();
-  await output.close();
   const labels = fleet.labels();
   if (labelsPath !== undefined) await writeFile(labelsPath, labels.map((l) => labelLine(l) + '\n').join(''));
   if (opts.quiet !== true) {

@@ -4,7 +4,7 @@
 // lsass, svchost instances, and explorer at logon.
 
 import { image } from './catalog.js';
-import { Kind, makePlan, execBytes, type HostSim } from './host.js';
+import { Kind, makePlan, type HostSim } from './host.js';
 import { Role, inSession, type Logon, type Proc } from './model.js';
 import { hash32 } from './prng.js';
 import { hex8 } from './text.js';
@@ -85,7 +85,7 @@ export function planBoot(h: HostSim, t0: number, smssImage?: string): BootState 
   }
   const state: BootState = { master, services, consoleWinlogon: winlogon, dcomLaunch: dcomLaunch as Proc };
   boots.set(h, state);
-  h.exec = execBytes(bootPid(h, 2752, 'sysmon-exec'));
+  h.setSysmonPid(bootPid(h, 2752, 'sysmon-exec'));
   if (!h.traits.server) h.plan(makePlan(t0 + 25_000 + r.int(60_000), Kind.Logon, null, winlogon, 1));
   h.plan(makePlan(t0 + 8000 + r.int(2000), Kind.Arrival, null));
   return state;
@@ -203,7 +203,7 @@ export function seedRunning(h: HostSim): BootState {
     h.preexisting(h.proc('onedrive', explorer, user, bootAt + 66_000, {}));
     h.userLogon = user;
   }
-  h.exec = execBytes(bootPid(h, 2752, 'sysmon-exec'));
+  h.setSysmonPid(bootPid(h, 2752, 'sysmon-exec'));
   const state: BootState = { master, services, consoleWinlogon: winlogon, dcomLaunch: dcomLaunch as Proc };
   boots.set(h, state);
   h.plan(makePlan(h.start + r.int(2000), Kind.Arrival, null));

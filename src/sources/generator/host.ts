@@ -139,8 +139,8 @@ export class HostSim implements RenderHost, Timed {
   seq: number;
 
   // RenderHost
-  tail: Uint8Array;
-  exec: Uint8Array = execBytes(2752);
+  sys: Uint8Array;
+  sysUtc: Uint8Array;
   readonly ipBytes: Uint8Array;
   readonly nameBytes: Uint8Array;
   recordId: number;
@@ -163,8 +163,9 @@ export class HostSim implements RenderHost, Timed {
   private readonly plans = new TimeHeap<Plan>();
   private planSeq = 0;
   private counter: number;
-  private readonly tailNormal: Uint8Array;
-  private readonly tailUpper: Uint8Array;
+  /** sys / sysUtc with the Computer name as written and upper-cased (some hosts alternate). */
+  private sysNormal: Uint8Array[] = [];
+  private sysUpper: Uint8Array[] = [];
 
   epoch = 0;
   /** Live processes (created or pre-existing, not exited), for choosing actors of churn. */
@@ -211,9 +212,9 @@ export class HostSim implements RenderHost, Timed {
     this.nameX = xmlText(o.name);
     this.ipBytes = enc(this.ip);
     this.nameBytes = enc(this.nameX);
-    this.tailNormal = hostTail(this.nameX);
-    this.tailUpper = hostTail(xmlText(o.name.toUpperCase()));
-    this.tail = this.tailNormal;
+    this.setSysmonPid(2752);
+    this.sys = this.sysNormal[0];
+    this.sysUtc = this.sysNormal[1];
     const n = String(o.index).padStart(5, '0');
     this.userName = `CORP\\u${n}`;
     this.userSid = `S-1-5-21-3623811015-3361044348-30300820-${1100 + o.index}`;
@@ -222,6 +223,21 @@ export class HostSim implements RenderHost, Timed {
     this.system = this.logon(SYSTEM_NAMES[loc], 0x3e7, 0, 'System', o.start - 86_400_000, padded);
     this.localService = this.logon(LOCAL_SERVICE_NAMES[loc], 0x3e5, 0, 'System', o.start - 86_400_000, padded);
     this.networkService = this.logon(NETWORK_SERVICE_NAMES[loc], 0x3e4, 0, 'System', o.start - 86_400_000, padded);
+  }
+
+  /** The Sysmon service of this boot: its PID (and a thread) go into every event's Execution element. */
+  setSysmonPid(pid: number): void {
+    const block = (computer: string, utc: boolean): Uint8Array =>
+      enc(
+        `</EventRecordID><Correlation/><Execution ProcessID='${pid}' ThreadID='${pid + 824}'/><Channel>Microsoft-Windows-Sysmon/Operational</Channel>` +
+          `<Computer>${computer}</Computer><Security UserID='S-1-5-18'/></System><EventData><Data Name='RuleName'>-</Data>` +
+          (utc ? "<Data Name='UtcTime'>" : ''),
+      );
+    const upper = xmlText(this.name.toUpperCase());
+    this.sysNormal = [block(this.nameX, false), block(this.nameX, true)];
+    this.sysUpper = [block(upper, false), block(upper, true)];
+    this.sys = this.sysNormal[0];
+    this.sysUtc = this.sysNormal[1];
   }
 
   logon(user: string, id: number, session: number, integrity: string, at: number, padded = this.traits.paddedLogonId): Logon {
@@ -318,7 +334,11 @@ export class HostSim implements RenderHost, Timed {
         break;
     }
     this.lagMs = t < this.sysmonUpAt ? this.sysmonUpAt - t + 1200 : 2;
-    if (this.traits.caseVariant) this.tail = (this.recordId & 7) === 0 ? this.tailUpper : this.tailNormal;
+    if (this.traits.caseVariant) {
+      const v = (this.recordId & 7) === 0 ? this.sysUpper : this.sysNormal;
+      this.sys = v[0];
+      this.sysUtc = v[1];
+    }
     const out = this.render(w, p, t);
     this.lastTime = t;
     this.lastDelayable = p.delayable;
@@ -443,14 +463,6 @@ export class HostSim implements RenderHost, Timed {
 /** What the host delegates: churn arrivals, reboots, anomaly and decoy injections. */
 export interface HostHooks {
   control(host: HostSim, plan: Plan): void;
-}
-
-export function execBytes(sysmonPid: number): Uint8Array {
-  return enc(`<Execution ProcessID='${sysmonPid}' ThreadID='`);
-}
-
-function hostTail(nameX: string): Uint8Array {
-  return enc(`<Channel>Microsoft-Windows-Sysmon/Operational</Channel><Computer>${nameX}</Computer><Security UserID='S-1-5-18'/></System><EventData><Data Name='RuleName'>-</Data>`);
 }
 
 /** A bijective 32-bit mix: distinct host indexes give distinct machine ids. */

@@ -20,8 +20,6 @@ for (const [eid, v] of Object.entries(VERSION)) {
 }
 
 const REC_OPEN = enc("'/><EventRecordID>");
-const REC_CLOSE = enc('</EventRecordID><Correlation/>');
-const TID_CLOSE = enc("'/>");
 const UTC_OPEN = enc("<Data Name='UtcTime'>");
 const DATA_CLOSE = enc('</Data>');
 const END = enc('</EventData></Event>');
@@ -66,10 +64,14 @@ const TRACE_BYTES = CALL_TRACES.map(enc);
 
 /** What the renderer needs of a host. */
 export interface RenderHost {
-  /** `<Channel>..</Channel><Computer>..</Computer><Security UserID='S-1-5-18'/></System><EventData><Data Name='RuleName'>-</Data>` */
-  tail: Uint8Array;
-  /** `<Execution ProcessID='N' ThreadID='` for the current Sysmon service process. */
-  exec: Uint8Array;
+  /**
+   * Everything from `</EventRecordID>` to the RuleName Data element: Correlation, Execution
+   * (the Sysmon service's process and thread), Channel, Computer, Security. Per host and boot,
+   * so one copy per event.
+   */
+  sys: Uint8Array;
+  /** The same followed by `<Data Name='UtcTime'>` (every EventID but 12 and 13, where EventType comes first). */
+  sysUtc: Uint8Array;
   /** SourceIp and SourceHostname values for EventID 3. */
   ipBytes: Uint8Array;
   nameBytes: Uint8Array;
@@ -84,17 +86,20 @@ export interface RenderHost {
 export class XmlRenderer {
   private readonly tb = new TimeBytes();
 
+  /** System part and RuleName; for EventIDs other than 12 and 13 also UtcTime. */
   private head(w: ByteWriter, eid: number, h: RenderHost, t: number): void {
     const rec = h.recordId++;
     w.bytes(HEAD[eid]);
     this.tb.systemTime(w, t + h.lagMs + (rec % 23), (rec * 7919) % 10000);
     w.bytes(REC_OPEN);
     w.uint(rec);
-    w.bytes(REC_CLOSE);
-    w.bytes(h.exec);
-    w.uint(3000 + (rec % 7) * 4);
-    w.bytes(TID_CLOSE);
-    w.bytes(h.tail);
+    if (eid === 12 || eid === 13) {
+      w.bytes(h.sys);
+      return;
+    }
+    w.bytes(h.sysUtc);
+    this.tb.utc(w, t);
+    w.bytes(DATA_CLOSE);
   }
 
   private utc(w: ByteWriter, t: number): void {
@@ -120,7 +125,6 @@ export class XmlRenderer {
   processCreate(w: ByteWriter, h: RenderHost, t: number, p: Proc): void {
     const s = p.spec;
     this.head(w, 1, h, t);
-    this.utc(w, t);
     this.id(w, p, h.noPid);
     w.bytes(s.versionBytes);
     w.bytes(CMD_OPEN);
@@ -139,7 +143,6 @@ export class XmlRenderer {
   /** EventID 5. */
   processExit(w: ByteWriter, h: RenderHost, t: number, p: Proc): void {
     this.head(w, 5, h, t);
-    this.utc(w, t);
     this.id(w, p, h.noPid);
     w.bytes(END);
   }
@@ -147,7 +150,6 @@ export class XmlRenderer {
   /** EventID 7. */
   imageLoad(w: ByteWriter, h: RenderHost, t: number, p: Proc, dll: number): void {
     this.head(w, 7, h, t);
-    this.utc(w, t);
     this.id(w, p);
     w.bytes(DLL_BYTES[dll]);
     w.bytes(END);
@@ -156,7 +158,6 @@ export class XmlRenderer {
   /** EventID 3, an outbound TCP connection from the host's address. */
   network(w: ByteWriter, h: RenderHost, t: number, p: Proc, remote: number, srcPort: number): void {
     this.head(w, 3, h, t);
-    this.utc(w, t);
     this.id(w, p);
     w.bytes(NET_USER);
     w.bytes(p.logon.userBytes);
@@ -174,7 +175,6 @@ export class XmlRenderer {
   /** EventID 22. */
   dns(w: ByteWriter, h: RenderHost, t: number, p: Proc, query: number): void {
     this.head(w, 22, h, t);
-    this.utc(w, t);
     w.bytes(DNS_GUID);
     w.bytes(p.guidBytes);
     w.bytes(DNS_PID);
@@ -189,7 +189,6 @@ export class XmlRenderer {
   /** EventID 10: source opens target. */
   processAccess(w: ByteWriter, h: RenderHost, t: number, src: Proc, tid: number, target: Proc, access: Uint8Array, trace: number): void {
     this.head(w, 10, h, t);
-    this.utc(w, t);
     w.bytes(ACC_SRC_GUID);
     w.bytes(src.guidBytes);
     w.bytes(ACC_SRC_PID);
@@ -215,7 +214,6 @@ export class XmlRenderer {
   /** EventID 11. */
   fileCreate(w: ByteWriter, h: RenderHost, t: number, p: Proc, file: Uint8Array, createdAt: number): void {
     this.head(w, 11, h, t);
-    this.utc(w, t);
     this.id(w, p);
     w.bytes(FILE_OPEN);
     w.bytes(file);
