@@ -6,8 +6,10 @@ import { Command, CommanderError } from 'commander';
 import { EXIT_FATAL, EXIT_OK, EXIT_USAGE } from './exit-codes.js';
 import { PACKAGE_ROOT } from './paths.js';
 import { evtxDumpCommand } from './evtx-dump.js';
+import { generateCommand } from './generate.js';
 import { replayCommand } from './replay.js';
 import { runCommand } from './run.js';
+import { scoreCommand } from './score.js';
 
 function version(): string {
   try {
@@ -31,6 +33,8 @@ export function buildProgram(setExit: (code: number) => void): Command {
   program.addCommand(replayCommand(setExit));
   program.addCommand(evtxDumpCommand(setExit));
   program.addCommand(runCommand(setExit));
+  program.addCommand(generateCommand(setExit));
+  program.addCommand(scoreCommand(setExit));
   for (const c of program.commands) c.exitOverride().showHelpAfterError('(run with --help for usage)');
   return program;
 }

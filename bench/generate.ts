@@ -1,0 +1,33 @@
+// `npm run bench:generate`: generator throughput, per CPU-second of this single-threaded process
+// (one core), rendering Event XML into memory (chunks dropped) and into a file in bench/out/.
+// BENCH_GEN_EVENTS (default 2,000,000) events per case.
+
+import { mkdirSync, rmSync } from 'node:fs';
+import { Fleet } from '../src/sources/generator/fleet.js';
+import { formatter, type OutputFormat } from '../src/sources/generator/formats.js';
+import { CallbackOutput, StreamOutput, type EventOutput } from '../src/sources/generator/output.js';
+import { runFleet } from '../src/sources/generator/run.js';
+import { fmt, row, timed } from './util.js';
+
+const EVENTS = Number(process.env.BENCH_GEN_EVENTS ?? 2_000_000);
+
+async function one(name: string, hosts: number, output: () => EventOutput): Promise<void> {
+  // One hour of event time: boots are a few percent of the events, as in a steady fleet.
+  const fleet = new Fleet({ hosts, durationSecs: 3600, hostEventsPerSec: (1.1 * EVENTS) / (hosts * 3600), seed: 7 });
+  const out = output();
+  const { value, cpu, wall } = await timed(async () => {
+    const r = await runFleet(fleet, out, { maxEvents: EVENTS });
+    await out.close();
+    return r;
+  });
+  row(`generate ${name}, ${fmt(hosts)} hosts`, `${fmt(value.events / cpu)} ev/s`, `${fmt(value.bytes / 1e6 / cpu)} MB/s; wall ${fmt(value.events / wall)} ev/s; ${fmt(value.bytes / value.events)} B/ev`);
+}
+
+const dir = new URL('./out/', import.meta.url);
+mkdirSync(dir, { recursive: true });
+const file = new URL('generated.xml', dir).pathname;
+console.log(`sysmon-proctree generator — ${fmt(EVENTS)} events per case`);
+for (const hosts of [100, 1_000, 10_000]) await one('XML to memory', hosts, () => new CallbackOutput(() => undefined));
+await one('XML to a file', 1_000, () => new StreamOutput(file));
+for (const f of ['winlogbeat', 'nxlog-json'] as OutputFormat[]) await one(`${f} to memory`, 1_000, () => new CallbackOutput(() => undefined, formatter(f)));
+rmSync(file, { force: true });

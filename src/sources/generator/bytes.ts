@@ -1,0 +1,113 @@
+// Writing events straight into the output buffer: pre-encoded pieces are copied with
+// TypedArray#set (a memmove), numbers and times are written digit by digit. No per-event
+// strings, so no rope flattening and little garbage on the hot path.
+
+/** Encode a byte string (one char per byte, see text.ts) once, for copying many times. */
+export function enc(s: string): Uint8Array {
+  return Buffer.from(s, 'latin1');
+}
+
+/** Buffer#latin1Write: a plain byte copy of a one-byte string (Node has it; the types do not). */
+type Latin1Buffer = Buffer & { latin1Write(s: string, offset: number): number; latin1Slice(a: number, b: number): string };
+
+export class ByteWriter {
+  buf: Buffer;
+  off = 0;
+
+  constructor(size: number) {
+    this.buf = Buffer.allocUnsafe(size);
+  }
+
+  bytes(b: Uint8Array): void {
+    this.buf.set(b, this.off);
+    this.off += b.length;
+  }
+
+  byte(c: number): void {
+    this.buf[this.off++] = c;
+  }
+
+  /** A non-negative integer in decimal. */
+  uint(n: number): void {
+    const buf = this.buf;
+    if (n < 10) {
+      buf[this.off++] = 48 + n;
+      return;
+    }
+    let digits = 1;
+    for (let x = n; x >= 10; x = Math.floor(x / 10)) digits++;
+    let i = this.off + digits;
+    this.off = i;
+    while (n >= 10) {
+      const q = Math.floor(n / 10);
+      buf[--i] = 48 + n - q * 10;
+      n = q;
+    }
+    buf[--i] = 48 + n;
+  }
+
+  /** n in exactly `width` decimal digits (zero-padded). */
+  fixed(n: number, width: number): void {
+    const buf = this.buf;
+    let i = this.off + width;
+    this.off = i;
+    for (let k = 0; k < width; k++) {
+      const q = Math.floor(n / 10);
+      buf[--i] = 48 + n - q * 10;
+      n = q;
+    }
+  }
+
+  /** A whole byte string (for the rare long dynamic text, such as a reformatted line). */
+  latin1(s: string): void {
+    this.off += (this.buf as Latin1Buffer).latin1Write(s, this.off);
+  }
+
+  /** The bytes in [a, b) as a byte string. */
+  slice(a: number, b: number): string {
+    return (this.buf as Latin1Buffer).latin1Slice(a, b);
+  }
+}
+
+/**
+ * Event times as bytes. Consecutive events mostly share a second, so the
+ * 'YYYY-MM-DD HH:MM:SS' and 'YYYY-MM-DDTHH:MM:SS' prefixes are cached per second.
+ */
+export class TimeBytes {
+  // UtcTime and TimeCreated can be seconds apart (boot events are logged late), so each has its own cache.
+  private utcSec = Number.NaN;
+  private isoSec = Number.NaN;
+  private readonly utcPrefix = new Uint8Array(19);
+  private readonly isoPrefix = new Uint8Array(19);
+
+  private static fill(into: Uint8Array, s: number, sep: number): void {
+    const iso = new Date(s * 1000).toISOString(); // 2024-01-01T00:00:00.000Z
+    for (let i = 0; i < 19; i++) into[i] = i === 10 ? sep : iso.charCodeAt(i);
+  }
+
+  /** Sysmon UtcTime: '2024-01-01 00:00:00.000'. */
+  utc(w: ByteWriter, ms: number): void {
+    const s = Math.floor(ms / 1000);
+    if (s !== this.utcSec) {
+      this.utcSec = s;
+      TimeBytes.fill(this.utcPrefix, s, 32);
+    }
+    w.bytes(this.utcPrefix);
+    w.byte(46);
+    w.fixed(ms - s * 1000, 3);
+  }
+
+  /** TimeCreated SystemTime: '2024-01-01T00:00:00.0001234Z' (100 ns resolution; sub = the extra 4 digits). */
+  systemTime(w: ByteWriter, ms: number, sub: number): void {
+    const s = Math.floor(ms / 1000);
+    if (s !== this.isoSec) {
+      this.isoSec = s;
+      TimeBytes.fill(this.isoPrefix, s, 84);
+    }
+    w.bytes(this.isoPrefix);
+    w.byte(46);
+    w.fixed(ms - s * 1000, 3);
+    w.fixed(sub, 4);
+    w.byte(90);
+  }
+}

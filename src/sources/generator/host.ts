@@ -1,0 +1,474 @@
+// One simulated Windows host: its processes and logons, and a queue of planned events in
+// event time. step() renders the next planned event; boots, sessions, churn and anomalies
+// only push plans (boot.ts, churn.ts, anomalies.ts).
+
+import { ByteWriter, enc } from './bytes.js';
+import { CREATE_KEY, image, type ImageSpec } from './catalog.js';
+import { TimeHeap, type Timed } from './heap.js';
+import { type Label, type LabelThresholds, type RuleId } from './labels.js';
+import { Logon, Proc, Role, formatLogonId, logonGuid, processGuid } from './model.js';
+import { Prng } from './prng.js';
+import { XmlRenderer, type RenderHost } from './render.js';
+import { isoMs, xmlText } from './text.js';
+
+export const enum Kind {
+  Arrival,
+  Create,
+  Exit,
+  Load,
+  Net,
+  Dns,
+  File,
+  RegSet,
+  RegObject,
+  Access,
+  Reboot,
+  Inject,
+  Decoy,
+  Logon,
+  Logoff,
+}
+
+const NONE = new Uint8Array(0);
+
+/** A planned event (or a control step such as a churn arrival or a reboot). Pooled: see plan(). */
+export class Plan implements Timed {
+  seq = 0;
+  /** Label this event proves when written: rule and subject process. */
+  rule: RuleId | null = null;
+  subject: Proc | null = null;
+  /** A second rule the same event legitimately proves (rare: a renamed smss is also an unexpected child). */
+  alsoRule: RuleId | null = null;
+  alsoSubject: Proc | null = null;
+  /** May be written out of order (ordinary churn only). */
+  delayable = false;
+  constructor(
+    public t: number,
+    public kind: Kind,
+    public proc: Proc | null,
+    public other: Proc | null,
+    public n: number,
+    public s: Uint8Array,
+    public s2: Uint8Array,
+  ) {}
+}
+
+// Plans wait in a host's queue for seconds to hours of event time, long enough to be promoted
+// out of V8's young generation; reusing them keeps old-space garbage (and mark-compact time) low.
+const POOL: Plan[] = [];
+
+/** A plan from the pool (or a new one). */
+export function makePlan(t: number, kind: Kind, proc: Proc | null = null, other: Proc | null = null, n = 0, s: Uint8Array = NONE, s2: Uint8Array = NONE): Plan {
+  const p = POOL.pop();
+  if (p === undefined) return new Plan(t, kind, proc, other, n, s, s2);
+  p.t = t;
+  p.kind = kind;
+  p.proc = proc;
+  p.other = other;
+  p.n = n;
+  p.s = s;
+  p.s2 = s2;
+  p.rule = null;
+  p.subject = null;
+  p.alsoRule = null;
+  p.alsoSubject = null;
+  p.delayable = false;
+  return p;
+}
+
+function recycle(p: Plan): void {
+  if (POOL.length < 65_536) {
+    p.proc = null;
+    p.other = null;
+    p.subject = null;
+    p.alsoSubject = null;
+    POOL.push(p);
+  }
+}
+
+/** Per-host traits, drawn once from the host's PRNG. */
+export interface HostTraits {
+  /** Sysmon configuration logs process exits (EventID 5). */
+  exitsLogged: boolean;
+  /** The forwarder drops ProcessId from EventID 1 and 5. */
+  noPid: boolean;
+  /** LogonId written zero-padded ('0x00000000000003e7'). */
+  paddedLogonId: boolean;
+  /** Language of account names: SYSTEM is 'NT-AUTORITÄT\SYSTEM' on German hosts. */
+  locale: 'en' | 'de' | 'fr';
+  /** Stream starts with the host already up: the master's creation is never seen. */
+  running: boolean;
+  /** Some events carry the Computer name upper-cased. */
+  caseVariant: boolean;
+  /** Server (RDP sessions, no console user) or workstation. */
+  server: boolean;
+}
+
+const SYSTEM_NAMES = { en: 'NT AUTHORITY\\SYSTEM', de: 'NT-AUTORITÄT\\SYSTEM', fr: 'AUTORITE NT\\Système' };
+const LOCAL_SERVICE_NAMES = { en: 'NT AUTHORITY\\LOCAL SERVICE', de: 'NT-AUTORITÄT\\Lokaler Dienst', fr: 'AUTORITE NT\\SERVICE LOCAL' };
+const NETWORK_SERVICE_NAMES = { en: 'NT AUTHORITY\\NETWORK SERVICE', de: 'NT-AUTORITÄT\\Netzwerkdienst', fr: 'AUTORITE NT\\SERVICE RÉSEAU' };
+
+export interface HostOptions {
+  index: number;
+  name: string;
+  seed: number;
+  start: number;
+  end: number;
+  /** Mean ms between churn arrivals. */
+  arrivalMeanMs: number;
+  traits: HostTraits;
+  thresholds: LabelThresholds;
+}
+
+/** A child smss whose exit deadline the labels must judge (docs/rules.md, smss.child-no-exit). */
+interface ExitWatch {
+  proc: Proc;
+  deadline: number;
+  exitAt: number;
+}
+
+/** A second master started while an earlier one had no exit: the first act of the old epoch decides. */
+interface InstanceWatch {
+  master: Proc;
+  deadline: number;
+}
+
+export class HostSim implements RenderHost, Timed {
+  // Timed: the fleet orders hosts by their next plan.
+  t = 0;
+  seq: number;
+
+  // RenderHost
+  sys: Uint8Array;
+  sysUtc: Uint8Array;
+  readonly ipBytes: Uint8Array;
+  readonly nameBytes: Uint8Array;
+  recordId: number;
+  noPid: boolean;
+  lagMs = 5;
+
+  readonly name: string;
+  readonly machine: string;
+  readonly rng: Prng;
+  readonly traits: HostTraits;
+  readonly start: number;
+  readonly end: number;
+  readonly ip: string;
+  readonly nameX: string;
+  readonly userName: string;
+  readonly userSid: string;
+  readonly thresholds: LabelThresholds;
+  arrivalMeanMs: number;
+
+  private readonly plans = new TimeHeap<Plan>();
+  private planSeq = 0;
+  private counter: number;
+  /** sys / sysUtc with the Computer name as written and upper-cased (some hosts alternate). */
+  private sysNormal: Uint8Array[] = [];
+  private sysUpper: Uint8Array[] = [];
+
+  epoch = 0;
+  /** Live processes (created or pre-existing, not exited), for choosing actors of churn. */
+  readonly live: Proc[] = [];
+  readonly livePids = new Set<number>();
+  master: Proc | null = null;
+  systemProc: Proc | null = null;
+  sysmonUpAt = 0;
+  /** Session numbers handed out to logons. */
+  nextSession = 2;
+  /** An anomaly is planned on this host: keep its events in order, no reboots. */
+  anomalous = false;
+
+  readonly system: Logon;
+  readonly localService: Logon;
+  readonly networkService: Logon;
+  userLogon: Logon | null = null;
+
+  /** Per-user registry values and files, built on first use (churn.ts). */
+  userRegs: Array<[Uint8Array, Uint8Array]> | null = null;
+  userFiles: Uint8Array[] | null = null;
+
+  readonly labels: Label[] = [];
+  private readonly exitWatches: ExitWatch[] = [];
+  instanceWatch: InstanceWatch | null = null;
+
+  private readonly renderer: XmlRenderer;
+
+  constructor(o: HostOptions, renderer: XmlRenderer) {
+    this.seq = o.index;
+    this.name = o.name;
+    this.rng = new Prng(o.seed, o.index + 1);
+    this.traits = o.traits;
+    this.start = o.start;
+    this.end = o.end;
+    this.thresholds = o.thresholds;
+    this.arrivalMeanMs = o.arrivalMeanMs;
+    this.renderer = renderer;
+    this.machine = mix32(o.index ^ o.seed).toString(16).padStart(8, '0');
+    this.noPid = o.traits.noPid;
+    this.recordId = 1000 + this.rng.int(5_000_000);
+    this.counter = 0x2c00 + this.rng.int(0x4000);
+    this.ip = `10.${20 + ((o.index >> 16) & 0x3f)}.${(o.index >> 8) & 255}.${o.index & 255}`;
+    this.nameX = xmlText(o.name);
+    this.ipBytes = enc(this.ip);
+    this.nameBytes = enc(this.nameX);
+    this.setSysmonPid(2752);
+    this.sys = this.sysNormal[0];
+    this.sysUtc = this.sysNormal[1];
+    const n = String(o.index).padStart(5, '0');
+    this.userName = `CORP\\u${n}`;
+    this.userSid = `S-1-5-21-3623811015-3361044348-30300820-${1100 + o.index}`;
+    const padded = o.traits.paddedLogonId;
+    const loc = o.traits.locale;
+    this.system = this.logon(SYSTEM_NAMES[loc], 0x3e7, 0, 'System', o.start - 86_400_000, padded);
+    this.localService = this.logon(LOCAL_SERVICE_NAMES[loc], 0x3e5, 0, 'System', o.start - 86_400_000, padded);
+    this.networkService = this.logon(NETWORK_SERVICE_NAMES[loc], 0x3e4, 0, 'System', o.start - 86_400_000, padded);
+  }
+
+  /** The Sysmon service of this boot: its PID (and a thread) go into every event's Execution element. */
+  setSysmonPid(pid: number): void {
+    const block = (computer: string, utc: boolean): Uint8Array =>
+      enc(
+        `</EventRecordID><Correlation/><Execution ProcessID='${pid}' ThreadID='${pid + 824}'/><Channel>Microsoft-Windows-Sysmon/Operational</Channel>` +
+          `<Computer>${computer}</Computer><Security UserID='S-1-5-18'/></System><EventData><Data Name='RuleName'>-</Data>` +
+          (utc ? "<Data Name='UtcTime'>" : ''),
+      );
+    const upper = xmlText(this.name.toUpperCase());
+    this.sysNormal = [block(this.nameX, false), block(this.nameX, true)];
+    this.sysUpper = [block(upper, false), block(upper, true)];
+    this.sys = this.sysNormal[0];
+    this.sysUtc = this.sysNormal[1];
+  }
+
+  logon(user: string, id: number, session: number, integrity: string, at: number, padded = this.traits.paddedLogonId): Logon {
+    return new Logon(xmlText(user), logonGuid(this.machine, at, id), formatLogonId(id, padded), session, integrity, id);
+  }
+
+  /** A new process object (not yet created in the output: plan its Create). */
+  proc(specKey: string | ImageSpec, parent: Proc | null, logon: Logon, at: number, opts: { pid?: number; image?: string; cmdline?: string; role?: Role } = {}): Proc {
+    const spec = typeof specKey === 'string' ? image(specKey) : specKey;
+    const pid = opts.pid ?? this.freePid();
+    const cmd = opts.cmdline ?? (spec.cmdlines.length === 1 ? spec.cmdlines[0] : this.rng.pick(spec.cmdlines));
+    const epoch = parent === null || parent.role === Role.System ? this.epoch : parent.epoch;
+    const p = new Proc(processGuid(this.machine, at, this.counter++), pid, spec, opts.image ?? spec.image, cmd, logon, parent, epoch, opts.role ?? Role.Other);
+    p.start = at;
+    return p;
+  }
+
+  freePid(): number {
+    for (;;) {
+      const pid = 4 * this.rng.range(260, 6000);
+      if (!this.livePids.has(pid)) return pid;
+    }
+  }
+
+  /** A process that exists before the stream starts (its EventID 1 is never written). */
+  preexisting(p: Proc): Proc {
+    p.created = true;
+    this.addLive(p);
+    return p;
+  }
+
+  addLive(p: Proc): void {
+    if (p.liveIndex >= 0) return;
+    p.liveIndex = this.live.length;
+    this.live.push(p);
+    this.livePids.add(p.pid);
+  }
+
+  removeLive(p: Proc): void {
+    const i = p.liveIndex;
+    if (i < 0) return;
+    const last = this.live.pop() as Proc;
+    if (last !== p) {
+      this.live[i] = last;
+      last.liveIndex = i;
+    }
+    p.liveIndex = -1;
+    this.livePids.delete(p.pid);
+  }
+
+  plan(p: Plan): Plan {
+    p.seq = this.planSeq++;
+    this.plans.push(p);
+    return p;
+  }
+
+  /** Plan the creation of p (and its exit after lifeMs, unless lifeMs is Infinity). */
+  planCreate(p: Proc, lifeMs = Infinity): Plan {
+    const c = this.plan(makePlan(p.start, Kind.Create, p));
+    if (lifeMs !== Infinity) this.plan(makePlan(p.start + Math.max(1, Math.round(lifeMs)), Kind.Exit, p));
+    return c;
+  }
+
+  /** Time of the next plan, Infinity when none. */
+  nextTime(): number {
+    const top = this.plans.peek();
+    return top === undefined ? Infinity : top.t;
+  }
+
+  /** Drop every plan (the machine went down). */
+  clearPlans(): void {
+    this.plans.removeWhere(() => true);
+  }
+
+  /**
+   * Render the next planned event into w. Control plans (arrivals, reboots, injections) run
+   * their hook and write nothing; the caller loops. Returns whether an event was written.
+   */
+  step(hooks: HostHooks, w: ByteWriter): boolean {
+    const p = this.plans.pop();
+    if (p === undefined) return false;
+    const t = p.t;
+    switch (p.kind) {
+      case Kind.Arrival:
+      case Kind.Reboot:
+      case Kind.Inject:
+      case Kind.Decoy:
+      case Kind.Logon:
+      case Kind.Logoff:
+        hooks.control(this, p);
+        recycle(p);
+        return false;
+      default:
+        break;
+    }
+    this.lagMs = t < this.sysmonUpAt ? this.sysmonUpAt - t + 1200 : 2;
+    if (this.traits.caseVariant) {
+      const v = (this.recordId & 7) === 0 ? this.sysUpper : this.sysNormal;
+      this.sys = v[0];
+      this.sysUtc = v[1];
+    }
+    const out = this.render(w, p, t);
+    this.lastTime = t;
+    this.lastDelayable = p.delayable;
+    this.lastRead = p.kind === Kind.Create || p.kind === Kind.Exit || p.kind === Kind.RegSet || p.kind === Kind.RegObject;
+    if (out && p.rule !== null && p.subject !== null) {
+      this.labels.push({ host: this.name, rule: p.rule, processGuid: p.subject.guid, time: isoMs(t) });
+      if (p.alsoRule !== null && p.alsoSubject !== null) this.labels.push({ host: this.name, rule: p.alsoRule, processGuid: p.alsoSubject.guid, time: isoMs(t) });
+    }
+    recycle(p);
+    return out;
+  }
+
+  /** Time and delayability of the event step() last wrote (the plan itself goes back to the pool). */
+  lastTime = 0;
+  lastDelayable = false;
+  /** The last event is one the rules read (EventID 1, 5, 12, 13): only those move a host's watermark (docs/rules.md). */
+  lastRead = false;
+
+  private render(w: ByteWriter, p: Plan, t: number): boolean {
+    const r = this.renderer;
+    const proc = p.proc as Proc;
+    switch (p.kind) {
+      case Kind.Create: {
+        if (proc.parent !== null && proc.parent.exited) return false; // parent gone (its exit came first)
+        proc.created = true;
+        this.addLive(proc);
+        this.noteAct(proc.parent, t);
+        this.noteCreate(proc, t);
+        r.processCreate(w, this, t, proc);
+        return true;
+      }
+      case Kind.Exit: {
+        if (proc.exited || !proc.created) return false;
+        proc.exited = true;
+        this.removeLive(proc);
+        if (!this.traits.exitsLogged) return false;
+        this.noteAct(proc, t);
+        if (proc.role === Role.ChildSmss) this.noteChildExit(proc, t);
+        r.processExit(w, this, t, proc);
+        return true;
+      }
+      default:
+        break;
+    }
+    if (!proc.created || proc.exited) return false;
+    switch (p.kind) {
+      case Kind.Load:
+        r.imageLoad(w, this, t, proc, p.n);
+        return true;
+      case Kind.Net:
+        r.network(w, this, t, proc, p.n, 49152 + (this.recordId % 16000));
+        return true;
+      case Kind.Dns:
+        r.dns(w, this, t, proc, p.n);
+        return true;
+      case Kind.File:
+        r.fileCreate(w, this, t, proc, p.s, t - p.n);
+        return true;
+      case Kind.RegSet:
+        this.noteAct(proc, t);
+        r.registrySet(w, this, t, proc, p.s, p.s2);
+        return true;
+      case Kind.RegObject:
+        // Whether CreateKey counts as an old boot "acting" is not pinned down by docs/rules.md:
+        // while a second-master check is open, old-boot processes write no CreateKey.
+        if (p.s2 === CREATE_KEY && this.instanceWatch !== null && proc.epoch < this.instanceWatch.master.epoch) return false;
+        this.noteAct(proc, t);
+        r.registryObject(w, this, t, proc, p.s2, p.s);
+        return true;
+      case Kind.Access: {
+        const target = p.other as Proc;
+        if (!target.created || target.exited) return false;
+        r.processAccess(w, this, t, proc, 1000 + (this.recordId % 8000) * 4, target, p.s, p.n);
+        return true;
+      }
+      default:
+        return false;
+    }
+  }
+
+  /** A process of an older boot epoch created, exited or wrote the registry: the second-master check. */
+  private noteAct(actor: Proc | null, t: number): void {
+    const w = this.instanceWatch;
+    if (w === null || actor === null || actor.role === Role.System) return;
+    if (actor.epoch >= w.master.epoch) return;
+    this.instanceWatch = null;
+    if (t >= w.master.start && t < w.deadline) {
+      this.labels.push({ host: this.name, rule: 'smss.instances', processGuid: w.master.guid, time: isoMs(t) });
+    }
+  }
+
+  private noteCreate(p: Proc, t: number): void {
+    if (p.role === Role.ChildSmss && this.traits.exitsLogged) {
+      this.exitWatches.push({ proc: p, deadline: t + this.thresholds.childExitSecs * 1000, exitAt: Infinity });
+    } else if (p.role === Role.Master) {
+      const old = this.master;
+      if (old !== null && !old.exited && old !== p && this.traits.exitsLogged && this.thresholds.maxLive === 1) {
+        this.instanceWatch = { master: p, deadline: p.start + this.thresholds.rebootCheckSecs * 1000 };
+      }
+    }
+  }
+
+  private noteChildExit(p: Proc, t: number): void {
+    for (const w of this.exitWatches) if (w.proc === p) w.exitAt = t;
+  }
+
+  /**
+   * Labels that depend on how far the host's data reaches: a child smss deadline fires only
+   * when the host's latest event time has passed it (docs/rules.md, end of replay).
+   */
+  finalLabels(lastEventTime: number): Label[] {
+    const out = this.labels.slice();
+    for (const w of this.exitWatches) {
+      if (w.exitAt > w.deadline && lastEventTime >= w.deadline) {
+        out.push({ host: this.name, rule: 'smss.child-no-exit', processGuid: w.proc.guid, time: isoMs(w.deadline) });
+      }
+    }
+    return out;
+  }
+}
+
+/** What the host delegates: churn arrivals, reboots, anomaly and decoy injections. */
+export interface HostHooks {
+  control(host: HostSim, plan: Plan): void;
+}
+
+/** A bijective 32-bit mix: distinct host indexes give distinct machine ids. */
+export function mix32(x: number): number {
+  let z = x >>> 0;
+  z = Math.imul(z ^ (z >>> 16), 0x7feb352d) >>> 0;
+  z = Math.imul(z ^ (z >>> 15), 0x846ca68b) >>> 0;
+  return (z ^ (z >>> 16)) >>> 0;
+}

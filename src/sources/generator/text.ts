@@ -1,0 +1,82 @@
+// Text helpers for the generator's hot path. Generated events are "byte strings": every char
+// is one byte of the UTF-8 output (latin1 code units), so a whole chunk is written with
+// Buffer.latin1Write, a plain copy. Non-ASCII text (the '®' in every Product, localised user
+// names) is converted once, when the catalog is built, never per event.
+
+/** UTF-8 bytes of s as a byte string (one char per byte). */
+export function utf8Bytes(s: string): string {
+  return Buffer.from(s, 'utf8').toString('latin1');
+}
+
+/** Inverse of utf8Bytes, for readers and tests. */
+export function fromUtf8Bytes(b: string): string {
+  return Buffer.from(b, 'latin1').toString('utf8');
+}
+
+/** XML text escaping as the Windows event renderer does it. Used when building the catalog, not per event. */
+export function xmlEscape(s: string): string {
+  let out = '';
+  let last = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    let rep: string | undefined;
+    if (c === 38) rep = '&amp;';
+    else if (c === 60) rep = '&lt;';
+    else if (c === 62) rep = '&gt;';
+    else if (c === 34) rep = '&quot;';
+    else if (c === 39) rep = '&apos;';
+    if (rep !== undefined) {
+      out += s.slice(last, i) + rep;
+      last = i + 1;
+    }
+  }
+  return last === 0 ? s : out + s.slice(last);
+}
+
+/** Text as it goes into an event: UTF-8 byte string, XML-escaped. */
+export function xmlText(s: string): string {
+  return xmlEscape(utf8Bytes(s));
+}
+
+/** Decode the five XML entities and numeric references (flat JSON output starts from the XML). */
+export function xmlUnescape(s: string): string {
+  if (s.indexOf('&') < 0) return s;
+  let out = '';
+  let i = 0;
+  for (;;) {
+    const amp = s.indexOf('&', i);
+    if (amp < 0) return out + s.slice(i);
+    const semi = s.indexOf(';', amp);
+    if (semi < 0) return out + s.slice(i);
+    out += s.slice(i, amp);
+    const name = s.slice(amp + 1, semi);
+    if (name === 'amp') out += '&';
+    else if (name === 'lt') out += '<';
+    else if (name === 'gt') out += '>';
+    else if (name === 'quot') out += '"';
+    else if (name === 'apos') out += "'";
+    else if (name.charCodeAt(0) === 35) {
+      const code = name.charCodeAt(1) === 120 ? parseInt(name.slice(2), 16) : parseInt(name.slice(1), 10);
+      out += utf8Bytes(String.fromCodePoint(code));
+    } else out += s.slice(amp, semi + 1);
+    i = semi + 1;
+  }
+}
+
+const HEX2: string[] = [];
+for (let i = 0; i < 256; i++) HEX2.push((i < 16 ? '0' : '') + i.toString(16));
+
+/** n (0..2^32-1) as 8 lower-case hex digits. */
+export function hex8(n: number): string {
+  return HEX2[(n >>> 24) & 255] + HEX2[(n >>> 16) & 255] + HEX2[(n >>> 8) & 255] + HEX2[n & 255];
+}
+
+/** n (0..65535) as 4 lower-case hex digits. */
+export function hex4(n: number): string {
+  return HEX2[(n >>> 8) & 255] + HEX2[n & 255];
+}
+
+/** ISO 8601 with ms, the form of alert and label times. */
+export function isoMs(ms: number): string {
+  return new Date(ms).toISOString();
+}

@@ -1,0 +1,107 @@
+// End to end: generate a seeded fleet, replay it through the real pipeline, score the alerts
+// against the labels. Every rule must have labels and score precision = recall = 1.
+
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import type { Alert } from '../src/alerts/alert.js';
+import { loadPipeline, parsePipeline, type PipelineConfig } from '../src/pipeline/config.js';
+import { replay } from '../src/pipeline/replay.js';
+import { Fleet, type FleetOptions } from '../src/sources/generator/fleet.js';
+import { formatter, type OutputFormat } from '../src/sources/generator/formats.js';
+import { RULES, type Label, type LabelThresholds } from '../src/sources/generator/labels.js';
+import { LinesOutput, StreamOutput } from '../src/sources/generator/output.js';
+import { runFleet } from '../src/sources/generator/run.js';
+import { score } from '../src/score/score.js';
+import { REPO_ROOT, runCli } from './support/cli.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'proctree-e2e-'));
+
+function thresholdsOf(c: PipelineConfig): LabelThresholds {
+  return { childExitSecs: c.rules.smss.child_exit_secs, allowedLatenessSecs: c.index.allowed_lateness_secs, rebootCheckSecs: c.rules.smss.reboot_check_secs, maxLive: c.rules.smss.max_live };
+}
+
+async function roundTrip(name: string, o: Partial<FleetOptions>, format: OutputFormat, config: PipelineConfig): Promise<{ labels: Label[]; alerts: Alert[] }> {
+  const file = join(dir, `${name}.${format === 'xml' ? 'xml' : 'jsonl'}`);
+  const fleet = new Fleet({ ...o, thresholds: thresholdsOf(config) });
+  const out = new StreamOutput(file, formatter(format));
+  await runFleet(fleet, out);
+  await out.close();
+  const alerts: Alert[] = [];
+  await replay({ paths: [file], config, sink: { write: async (a) => void alerts.push(...a) } });
+  return { labels: fleet.labels(), alerts };
+}
+
+function detections(alerts: Alert[]) {
+  return alerts.map((a) => ({ host: a.host, rule: a.rule, processGuid: a.process.guid, time: a.time }));
+}
+
+// Anomaly-dense fleets so that every rule has several labels in a few seconds of replay.
+const FLEET: Partial<FleetOptions> = { hosts: 120, durationSecs: 1500, hostEventsPerSec: 0.25, anomalyFraction: 0.35, decoyFraction: 0.5, noExitFraction: 0.25 };
+
+describe('generate -> replay -> score', async () => {
+  const config = await loadPipeline(join(REPO_ROOT, 'pipelines', 'replay.yaml'));
+
+  const cases: Array<[number, OutputFormat]> = [
+    [1, 'xml'],
+    [2, 'winlogbeat'],
+    [3, 'nxlog-xml'],
+    [4, 'nxlog-json'],
+  ];
+  for (const [seed, format] of cases) {
+    it(`seed ${seed}, ${format}: precision and recall 1.0 for every rule`, { timeout: 120_000 }, async () => {
+      const { labels, alerts } = await roundTrip(`seed${seed}`, { ...FLEET, seed }, format, config);
+      const r = score(labels, detections(alerts), RULES);
+      for (const rule of RULES) expect(r.rules.find((s) => s.rule === rule)!.expected, `${rule} has labels`).toBeGreaterThan(0);
+      expect({ missed: r.missed, unexpected: r.unexpected }).toEqual({ missed: [], unexpected: [] });
+      for (const s of r.rules) expect([s.rule, s.precision, s.recall]).toEqual([s.rule, 1, 1]);
+    });
+  }
+
+  it('labels follow the pipeline thresholds (child_exit_secs 12, reboot_check_secs 40)', { timeout: 120_000 }, async () => {
+    const tight = parsePipeline({ rules: { smss: { child_exit_secs: 12, reboot_check_secs: 40 } } });
+    const { labels, alerts } = await roundTrip('tight', { ...FLEET, seed: 21 }, 'xml', tight);
+    const r = score(labels, detections(alerts), RULES);
+    expect(r.rules.find((s) => s.rule === 'smss.child-no-exit')!.expected).toBeGreaterThan(0);
+    expect({ missed: r.missed, unexpected: r.unexpected }).toEqual({ missed: [], unexpected: [] });
+    // The same fleet labelled for the default 30 s: different deadlines, so the alerts of one do not score against the other.
+    const loose = new Fleet({ ...FLEET, seed: 21 });
+    const nowhere = new LinesOutput();
+    while (!loose.done) {
+      loose.fill(nowhere, 50_000);
+      nowhere.lines.length = 0;
+    }
+    const mixed = score(loose.labels(), detections(alerts), RULES);
+    expect(mixed.rules.find((s) => s.rule === 'smss.child-no-exit')!.recall).toBeLessThan(1);
+  });
+});
+
+describe('the CLI round trip', () => {
+  it('generate, replay and score exit 0 at --min-precision 1 --min-recall 1, and 4 when a label is wrong', { timeout: 120_000 }, () => {
+    const events = join(dir, 'cli.xml');
+    const labels = join(dir, 'cli.labels.jsonl');
+    const alerts = join(dir, 'cli.alerts.jsonl');
+    const g = runCli(['generate', '--hosts', '60', '--duration', '20m', '--host-eps', '0.3', '--anomalies', '0.4', '--seed', '8', '-o', events]);
+    expect(g.stderr).toMatch(/labels: \d+ .* -> .*cli\.labels\.jsonl/);
+    expect(g.status).toBe(0);
+    expect(runCli(['replay', '-q', '-o', alerts, events]).status).toBe(0);
+    const ok = runCli(['score', '-l', labels, '-a', alerts, '--min-precision', '1', '--min-recall', '1']);
+    expect(ok.stderr).toBe('');
+    expect(ok.status).toBe(0);
+    expect(ok.stdout).toMatch(/^total\s+(\d+)\s+\1\s+\1\s+0\s+0\s+1\.000\s+1\.000$/m);
+    const lines = readFileSync(labels, 'utf8').trim().split('\n');
+    const first = JSON.parse(lines[0]) as Label;
+    lines[0] = JSON.stringify({ ...first, time: new Date(Date.parse(first.time) + 1).toISOString() });
+    writeFileSync(labels, lines.join('\n') + '\n');
+    const bad = runCli(['score', '-l', labels, '-a', alerts, '--min-recall', '1']);
+    expect(bad.status).toBe(4);
+    expect(bad.stdout).toMatch(/^missed: /m);
+  });
+
+  it('says what --kafka needs', () => {
+    const r = runCli(['generate', '--kafka', '127.0.0.1:9', '--hosts', '1', '--duration', '1m']);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toBe('proctree generate: --kafka needs --topic TOPIC\n');
+  });
+});
