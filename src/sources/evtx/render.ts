@@ -1,34 +1,16 @@
 // Renders resolved record trees as Windows Event XML on one line, or as a JSON object
 // (Data elements named by their Name attribute, as most EVTX-to-JSON tools do).
 
+import { escapeXml } from '../../decode/xml-escape.js';
 import type { RChild, RElement } from './resolve.js';
-
-function escapeText(s: string): string {
-  let out = '';
-  let last = 0;
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    let rep: string | undefined;
-    if (c === 38) rep = '&amp;';
-    else if (c === 60) rep = '&lt;';
-    else if (c === 62) rep = '&gt;';
-    else if (c === 34) rep = '&quot;';
-    else if (c < 32 && c !== 9 && c !== 10 && c !== 13) rep = `&#x${c.toString(16)};`;
-    if (rep !== undefined) {
-      out += s.slice(last, i) + rep;
-      last = i + 1;
-    }
-  }
-  return last === 0 ? s : out + s.slice(last);
-}
 
 export function renderXml(el: RElement, extraAttrs = ''): string {
   let s = '<' + el.name;
-  for (const a of el.attrs) s += ` ${a.name}="${escapeText(a.value)}"`;
+  for (const a of el.attrs) s += ` ${a.name}="${escapeXml(a.value)}"`;
   s += extraAttrs;
   if (el.children.length === 0) return s + '/>';
   s += '>';
-  for (const c of el.children) s += typeof c === 'string' ? escapeText(c) : renderXml(c);
+  for (const c of el.children) s += typeof c === 'string' ? escapeXml(c) : renderXml(c);
   return s + `</${el.name}>`;
 }
 

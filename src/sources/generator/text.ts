@@ -3,6 +3,8 @@
 // Buffer.latin1Write, a plain copy. Non-ASCII text (the '®' in every Product, localised user
 // names) is converted once, when the catalog is built, never per event.
 
+import { escapeXml } from '../../decode/xml-escape.js';
+
 /** UTF-8 bytes of s as a byte string (one char per byte). */
 export function utf8Bytes(s: string): string {
   return Buffer.from(s, 'utf8').toString('latin1');
@@ -15,22 +17,7 @@ export function fromUtf8Bytes(b: string): string {
 
 /** XML text escaping as the Windows event renderer does it. Used when building the catalog, not per event. */
 export function xmlEscape(s: string): string {
-  let out = '';
-  let last = 0;
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    let rep: string | undefined;
-    if (c === 38) rep = '&amp;';
-    else if (c === 60) rep = '&lt;';
-    else if (c === 62) rep = '&gt;';
-    else if (c === 34) rep = '&quot;';
-    else if (c === 39) rep = '&apos;';
-    if (rep !== undefined) {
-      out += s.slice(last, i) + rep;
-      last = i + 1;
-    }
-  }
-  return last === 0 ? s : out + s.slice(last);
+  return escapeXml(s, true);
 }
 
 /** Text as it goes into an event: UTF-8 byte string, XML-escaped. */
