@@ -13,8 +13,12 @@ import type { KafkaSinkConfig, KafkaSourceConfig } from './config.js';
 import { PartitionTask, type StateRecord } from './partition-task.js';
 import { alertMessage, parseStateRecord, stateMessage } from './records.js';
 
-/** Batches of one partition that may wait for processing before it is paused. */
-const MAX_BACKLOG = 2;
+/**
+ * Batches of one partition that may wait for processing before it is paused. Room for a few: a
+ * partition waiting on its transaction commit then finds its next batches already fetched instead
+ * of being paused, resumed and fetching again after every commit (up to 4 x max_batch_bytes each).
+ */
+const MAX_BACKLOG = 4;
 
 export class ProcessorError extends Error {
   constructor(message: string, options?: { cause?: unknown }) {
