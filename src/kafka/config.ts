@@ -19,8 +19,15 @@ export const kafkaSourceSchema = z.strictObject({
   /** Compacted topic of host snapshots, one partition per input partition. */
   state_topic: topicName.default('sysmon-proctree-state'),
   dead_letter_topic: topicName.default('sysmon-dead-letters'),
-  /** exactly_once: alerts, snapshots and offsets in one transaction per batch; at_least_once: acked alerts, then snapshots, then the commit. */
+  /** exactly_once: alerts, snapshots and offsets in one transaction per commit; at_least_once: acked alerts, then snapshots, then the offset commit. */
   guarantee: z.enum(['exactly_once', 'at_least_once'], { error: 'expected exactly_once or at_least_once' }).default('exactly_once'),
+  /**
+   * How often changed hosts are snapshotted and the group's offsets committed. Alerts go out every
+   * commit interval regardless; after a crash the messages since the last snapshot are read again
+   * to rebuild state, without publishing their alerts twice. Lower: faster restarts; higher: less
+   * state written (a snapshot holds a host's whole tree).
+   */
+  snapshot_interval_secs: z.number({ error: 'expected a number of seconds > 0' }).positive({ error: 'expected a number of seconds > 0' }).default(5),
   /** A live host that sends nothing for this long has its watermark moved on by wall-clock time (0: never). */
   idle_timeout_secs: z.number({ error: 'expected a number of seconds >= 0' }).nonnegative({ error: 'expected a number of seconds >= 0' }).default(60),
   /** Create missing topics at start with this many partitions (state topic: as many as the input). */

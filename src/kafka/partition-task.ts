@@ -41,6 +41,18 @@ export interface StateRecord {
   host: HostSnapshot;
 }
 
+/**
+ * How far a partition's alerts and dead letters are published. Snapshots (and with them the
+ * committed offset) move less often than alerts do, so a restart redoes the messages between the
+ * committed offset and this one to rebuild their state, without publishing their alerts again.
+ */
+export interface EmittedRecord {
+  topic: string;
+  partition: number;
+  /** Alerts and dead letters of every message before this offset are published. */
+  emitted: number;
+}
+
 const utf8 = new TextDecoder('utf-8', { fatal: false });
 
 export class PartitionTask {
@@ -59,6 +71,12 @@ export class PartitionTask {
   private restoredOffset = -1;
   /** Messages behind the end of the partition after the last batch. */
   lag = 0;
+  /** Results of messages before this offset are already published (restored EmittedRecord): redo their state only. */
+  private muteBefore = -1;
+  /** A timer fired on wall-clock time (idle timeout), which a redo could not repeat: snapshot at the next commit. */
+  snapshotWanted = false;
+  /** Scratch for the alerts of redone messages, which are dropped. */
+  private readonly muted: Alert[] = [];
 
   constructor(
     readonly topic: string,
@@ -68,8 +86,9 @@ export class PartitionTask {
     this.engine = new Engine(config);
   }
 
-  /** Puts restored hosts in place; call before the first batch. */
-  restore(records: Iterable<StateRecord>, nowMs: number): number {
+  /** Puts restored hosts in place, and how far results were published; call before the first batch. */
+  restore(records: Iterable<StateRecord>, emitted: number, nowMs: number): number {
+    this.muteBefore = emitted;
     let n = 0;
     for (const r of records) {
       const h = restoreHost(this.engine.index, r.host);
@@ -85,6 +104,8 @@ export class PartitionTask {
     const events: SysmonEvent[] = [];
     const rejected: Rejected[] = [];
     let skipped = 0;
+    /** Events (a prefix of `events`) whose alerts were published before the restart that redoes them. */
+    let redone = 0;
     const messages = batch.messages;
     for (let i = 0; i < messages.length; i++) {
       const m = messages[i];
@@ -96,8 +117,9 @@ export class PartitionTask {
       }
       const r = this.decode(m);
       if (r === null) continue;
+      const published = m.offset < this.muteBefore;
       if (r instanceof DecodeProblem) {
-        rejected.push({ message: m, reason: r.reason, detail: r.message });
+        if (!published) rejected.push({ message: m, reason: r.reason, detail: r.message });
         continue;
       }
       if (this.covered.size > 0) {
@@ -111,11 +133,19 @@ export class PartitionTask {
         }
       }
       events.push(r);
+      if (published) redone++;
       this.dirty.add(r.hostKey);
       this.lastActivity.set(r.hostKey, nowMs);
     }
     const alerts: Alert[] = [];
-    this.engine.process(events, alerts);
+    if (redone > 0) {
+      // The engine is deterministic per event: the redone prefix raises what was published then.
+      this.engine.process(events.slice(0, redone), this.muted);
+      this.muted.length = 0;
+      this.engine.process(events.slice(redone), alerts);
+    } else {
+      this.engine.process(events, alerts);
+    }
     if (messages.length > 0) this.position = Math.max(this.position, messages[messages.length - 1].offset + 1);
     this.lag = Math.max(0, batch.highWatermark - this.position);
     return { alerts, rejected, nextOffset: this.position, events: events.length, skipped };
@@ -146,7 +176,10 @@ export class PartitionTask {
       const timersBefore = h.timers.size;
       this.engine.advanceHost(h, h.maxTime + quietMs, alerts);
       // Worth a snapshot only when a timer fired; a moved watermark alone is redone after a restore.
-      if (h.timers.size !== timersBefore) this.dirty.add(h.key);
+      if (h.timers.size !== timersBefore) {
+        this.dirty.add(h.key);
+        this.snapshotWanted = true;
+      }
     }
     return alerts;
   }
@@ -169,6 +202,7 @@ export class PartitionTask {
       if (h !== undefined) out.push({ topic: this.topic, partition: this.partition, offset, host: snapshotHost(h) });
     }
     this.dirty.clear();
+    this.snapshotWanted = false;
     return out;
   }
 

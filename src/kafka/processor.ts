@@ -11,7 +11,7 @@ import { deadLetter } from '../sinks/kafka/dead-letter.js';
 import type { Assignment, InBatch, KafkaClient, KafkaConsumer, KafkaProducer, KafkaTransaction, OutRecord } from './client.js';
 import type { KafkaSinkConfig, KafkaSourceConfig } from './config.js';
 import { PartitionTask, type StateRecord } from './partition-task.js';
-import { alertMessage, parseStateRecord, stateMessage } from './records.js';
+import { alertMessage, emittedKey, emittedMessage, parseStateRecord, stateMessage } from './records.js';
 
 /**
  * Batches of one partition that may wait for processing before it is paused. Room for a few: a
@@ -46,7 +46,11 @@ class PartitionRunner {
   restored = false;
   revoked = false;
   lastCommitMs: number;
+  lastSnapshotMs: number;
+  /** The group's committed offset: what the snapshots cover. */
   committedOffset = -1;
+  /** Offset of the last EmittedRecord: what the published alerts cover. */
+  emittedOffset = -1;
   /** Batches handed over and not processed yet. */
   backlog = 0;
   /** Paused by backpressure (not by a restore or a stop). */
@@ -60,6 +64,7 @@ class PartitionRunner {
     nowMs: number,
   ) {
     this.lastCommitMs = nowMs;
+    this.lastSnapshotMs = nowMs;
   }
 
   /** Runs fn after everything queued before it: batches, idle ticks and commits of a partition never interleave. */
@@ -76,6 +81,7 @@ export class KafkaProcessor {
   private readonly runners = new Map<number, PartitionRunner>();
   private readonly now: () => number;
   private readonly commitIntervalMs: number;
+  private readonly snapshotIntervalMs: number;
   private consumer: KafkaConsumer | undefined;
   private sharedProducer: KafkaProducer | undefined;
   private ticker: NodeJS.Timeout | undefined;
@@ -94,6 +100,7 @@ export class KafkaProcessor {
     this.sink = sink;
     this.now = options.now ?? Date.now;
     this.commitIntervalMs = options.commitIntervalMs ?? 500;
+    this.snapshotIntervalMs = source.snapshot_interval_secs * 1000;
     this.done = new Promise((resolve, reject) => (this.settle = { resolve, reject }));
     this.done.catch(() => {}); // observed by whoever awaits it; never an unhandled rejection
   }
@@ -213,6 +220,8 @@ export class KafkaProcessor {
       }),
     );
     const latest = new Map<number, Map<string, StateRecord>>(runners.map((r) => [r.task.partition, new Map()]));
+    const emitted = new Map<number, number>();
+    const ownMarker = emittedKey(s.topic);
     await client.readPartitions(
       s.state_topic,
       runners.map((r) => r.task.partition),
@@ -221,14 +230,22 @@ export class KafkaProcessor {
         for (const m of batch.messages) {
           const key = m.key?.toString('utf8') ?? '';
           const rec = parseStateRecord(s.state_topic, batch.partition, m);
-          if (rec === null) hosts.delete(key);
-          // Snapshots of another input topic sharing this state topic are not ours.
-          else if (rec.topic === s.topic && rec.partition === batch.partition) hosts.set(key, rec);
+          if (rec === null) {
+            hosts.delete(key);
+            if (key === ownMarker) emitted.delete(batch.partition);
+          } else if (rec.topic !== s.topic || rec.partition !== batch.partition) {
+            // Records of another input topic sharing this state topic are not ours.
+          } else if ('emitted' in rec) emitted.set(batch.partition, rec.emitted);
+          else hosts.set(key, rec);
         }
       },
     );
     let hosts = 0;
-    for (const r of runners) hosts += r.task.restore(latest.get(r.task.partition)!.values(), this.now());
+    for (const r of runners) {
+      const p = r.task.partition;
+      hosts += r.task.restore(latest.get(p)!.values(), emitted.get(p) ?? -1, this.now());
+      r.emittedOffset = emitted.get(p) ?? -1;
+    }
     this.options.logger.info(
       { partitions: runners.map((r) => r.task.partition), hosts, ms: this.now() - started },
       'restored host state',
@@ -310,28 +327,48 @@ export class KafkaProcessor {
     }
   }
 
-  /** Snapshots of changed hosts and the offset they cover, committed with (or after) the alerts before them. */
-  private async commit(runner: PartitionRunner): Promise<void> {
+  /**
+   * Every commit interval: the alerts sent since the last commit become final, with an
+   * EmittedRecord saying how far they go. Every snapshot interval (and at a stop, or after a
+   * wall-clock timer fired): also the snapshots of changed hosts and the group offset they cover.
+   * Exactly-once: all in the partition's transaction; at-least-once: acked sends, then the offset.
+   */
+  private async commit(runner: PartitionRunner, final = false): Promise<void> {
     const { task } = runner;
-    const snapshots = task.takeSnapshots();
+    const now = this.now();
     const offset = task.position;
-    const newOffset = offset >= 0 && offset !== runner.committedOffset;
+    const round = final || task.snapshotWanted || now - runner.lastSnapshotMs >= this.snapshotIntervalMs;
+    const snapshots = round ? task.takeSnapshots() : [];
+    const newOffset = round && offset >= 0 && offset !== runner.committedOffset;
+    const newEmitted = offset >= 0 && offset !== runner.emittedOffset;
     const topic = this.source.topic;
-    const state: OutRecord[] = snapshots.length > 0 ? [{ topic: this.source.state_topic, messages: snapshots.map(stateMessage), compress: true }] : [];
+    const partition = task.partition;
+    const state: OutRecord[] = [];
+    if (snapshots.length > 0) state.push({ topic: this.source.state_topic, messages: snapshots.map(stateMessage), compress: true });
+    if (newEmitted) state.push({ topic: this.source.state_topic, messages: [emittedMessage({ topic, partition, emitted: offset })] });
     if (this.exactlyOnce) {
       if (state.length > 0 || newOffset) runner.tx ??= await runner.producer!.transaction();
       if (runner.tx !== undefined) {
         await runner.tx.send(state);
-        if (newOffset) await runner.tx.sendOffsets(this.source.group_id, [{ topic, partition: task.partition, offset }]);
+        if (newOffset) await runner.tx.sendOffsets(this.source.group_id, [{ topic, partition, offset }]);
         await runner.tx.commit();
         runner.tx = undefined;
       }
     } else {
       await runner.producer!.send(state);
-      if (newOffset) await this.consumer!.commit([{ topic, partition: task.partition, offset }]);
+      if (newOffset) await this.consumer!.commit([{ topic, partition, offset }]);
     }
     if (newOffset) runner.committedOffset = offset;
-    runner.lastCommitMs = this.now();
+    if (newEmitted) runner.emittedOffset = offset;
+    if (round) runner.lastSnapshotMs = now;
+    runner.lastCommitMs = now;
+  }
+
+  /** Something a commit would write: open alerts, an unrecorded position, or snapshots that are due. */
+  private commitPending(runner: PartitionRunner): boolean {
+    const { task } = runner;
+    if (runner.tx !== undefined || task.position !== runner.emittedOffset || task.snapshotWanted) return true;
+    return (task.hasDirtyHosts || task.position !== runner.committedOffset) && this.now() - runner.lastSnapshotMs >= this.snapshotIntervalMs;
   }
 
   private publish(runner: PartitionRunner, rules: string[], deadLetters: number, started?: bigint): void {
@@ -370,8 +407,7 @@ export class KafkaProcessor {
             await this.send(runner, [{ topic: this.sink.topic, messages: alerts.map((a) => alertMessage(a, this.sink.format)) }]);
             this.publish(runner, alerts.map((a) => a.rule), 0);
           }
-          const pending = runner.task.hasDirtyHosts || runner.tx !== undefined || runner.task.position !== runner.committedOffset;
-          if (pending && this.now() - runner.lastCommitMs >= this.commitIntervalMs) await this.commit(runner);
+          if (this.now() - runner.lastCommitMs >= this.commitIntervalMs && this.commitPending(runner)) await this.commit(runner);
         })
         .catch((err: Error) => this.fail(err));
     }
@@ -401,7 +437,7 @@ export class KafkaProcessor {
         runners.map((r) =>
           r.run(async () => {
             await r.ready;
-            if (!r.revoked) await this.commit(r);
+            if (!r.revoked) await this.commit(r, true);
           }),
         ),
       );

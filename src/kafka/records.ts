@@ -4,7 +4,7 @@
 import type { Alert } from '../alerts/alert.js';
 import { formatAlert, type AlertFormat } from '../sinks/jsonl-sink.js';
 import type { InMessage, OutMessage } from './client.js';
-import type { StateRecord } from './partition-task.js';
+import type { EmittedRecord, StateRecord } from './partition-task.js';
 
 export const ALERT_HEADERS = { rule: 'rule', severity: 'severity', id: 'alert-id' } as const;
 
@@ -22,6 +22,19 @@ export function stateMessage(record: StateRecord): OutMessage {
   return { key: record.host.key, value: JSON.stringify(record), partition: record.partition };
 }
 
+/**
+ * Key of a partition's EmittedRecord in the state topic: not a host name (they hold no "~"), and
+ * one per input topic, since several input topics may share a state topic.
+ */
+export function emittedKey(topic: string): string {
+  return `~emitted:${topic}`;
+}
+
+/** Goes to the state partition with the input partition's number, as the snapshots. */
+export function emittedMessage(record: EmittedRecord): OutMessage {
+  return { key: emittedKey(record.topic), value: JSON.stringify(record), partition: record.partition };
+}
+
 export class StateTopicError extends Error {
   constructor(message: string) {
     super(message);
@@ -30,7 +43,7 @@ export class StateTopicError extends Error {
 }
 
 /** The record of a state-topic message; null for a tombstone. */
-export function parseStateRecord(topic: string, partition: number, m: InMessage): StateRecord | null {
+export function parseStateRecord(topic: string, partition: number, m: InMessage): StateRecord | EmittedRecord | null {
   if (m.value === null) return null;
   let r: unknown;
   try {
@@ -38,7 +51,10 @@ export function parseStateRecord(topic: string, partition: number, m: InMessage)
   } catch {
     r = undefined;
   }
-  const rec = r as Partial<StateRecord> | undefined;
+  const rec = r as (Partial<StateRecord> & Partial<EmittedRecord>) | undefined;
+  if (rec != null && typeof rec.emitted === 'number' && typeof rec.topic === 'string' && typeof rec.partition === 'number') {
+    return rec as EmittedRecord;
+  }
   if (
     rec === undefined ||
     rec === null ||

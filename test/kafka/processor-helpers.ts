@@ -35,6 +35,8 @@ export function pipelineYaml(t: Topics, source: Record<string, unknown> = {}, to
       partitions: 3,
       idle_timeout_secs: 0,
       session_timeout_secs: 10,
+      // Committed offsets follow snapshots: short, so that tests waiting for them stay short.
+      snapshot_interval_secs: 1,
       ...source,
     },
     sink: { kind: 'kafka', topic: t.alerts },

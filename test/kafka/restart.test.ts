@@ -8,6 +8,8 @@ import { join, resolve } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { anomalyScenario, sysmonXml } from '../fixtures/sysmon-xml.js';
+import type { KafkaClient } from '../../src/kafka/client.js';
+import { emittedKey } from '../../src/kafka/records.js';
 import { eventually, testClient, waitForMessages } from './helpers.js';
 import { alertsOf, committedTotal, pipelineYaml, produceByHost, randomTopics, ruleHost, SHORT_CHILD_EXIT, type Topics } from './processor-helpers.js';
 
@@ -63,20 +65,37 @@ function splitScenario() {
   return { first, second, expected };
 }
 
+/** Sum over the state topic's partitions of how far alerts are published (the latest EmittedRecord of each). */
+async function emittedTotal(client: KafkaClient, t: Topics): Promise<number> {
+  const latest = new Map<number, number>();
+  await client.readPartitions(t.state, [0, 1, 2], (b) => {
+    for (const m of b.messages) if (m.key?.toString() === emittedKey(t.input)) latest.set(b.partition, JSON.parse(m.value!.toString()).emitted);
+  });
+  return [...latest.values()].reduce((a, b) => a + b, 0);
+}
+
 describe.each(['exactly_once', 'at_least_once'] as const)('proctree run (%s)', (guarantee) => {
-  it('loses nothing when SIGKILLed mid-stream and restarted, including a deadline pending at the kill', async () => {
+  it.each([
+    ['after its first messages are snapshotted', 1],
+    ['before any snapshot, so that it reads them again without publishing their alerts twice', 3600],
+  ] as const)('loses nothing when SIGKILLed mid-stream and restarted %s, including a deadline pending at the kill', async (_when, snapshotSecs) => {
     const client = testClient();
     const t = randomTopics();
     const { first, second, expected } = splitScenario();
 
-    // The first process never fires idle deadlines, so the pending one can only come from restored state.
-    const one = runCli(writePipeline(t, { guarantee, idle_timeout_secs: 3600 }));
+    // The first process never fires idle deadlines, so the pending one can only come from restored or redone state.
+    const one = runCli(writePipeline(t, { guarantee, idle_timeout_secs: 3600, snapshot_interval_secs: snapshotSecs }));
     const firstCount = await produceByHost(client, t.input, first);
     await eventually(
-      `the first process to commit the first ${firstCount} messages (stderr: ${one.stderr().slice(-500)})`,
-      async () => (await committedTotal(client, t.group, t.input)) === firstCount,
+      `the first process to publish the results of the first ${firstCount} messages (stderr: ${one.stderr().slice(-500)})`,
+      async () => (await emittedTotal(client, t)) === firstCount,
       60_000,
     );
+    if (snapshotSecs === 1) {
+      await eventually('the first process to snapshot them and commit their offsets', async () => (await committedTotal(client, t.group, t.input)) === firstCount, 60_000);
+    } else {
+      expect(await committedTotal(client, t.group, t.input)).toBe(0);
+    }
     const secondCount = await produceByHost(client, t.input, second);
     one.child.kill('SIGKILL');
     expect((await one.exited).signal).toBe('SIGKILL');
