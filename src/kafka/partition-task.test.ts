@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { parsePipeline } from '../pipeline/config.js';
 import { anomalyScenario, sysmonXml } from '../../test/fixtures/sysmon-xml.js';
 import type { InBatch, InMessage } from './client.js';
-import { PartitionTask } from './partition-task.js';
+import { PartitionTask, type StateRecord } from './partition-task.js';
 
 const config = parsePipeline({});
 
@@ -75,4 +75,26 @@ describe('PartitionTask restart', () => {
       expect(after.rejected.every((o) => o >= e)).toBe(true);
     });
   }
+
+  it('commits only offsets that spread snapshots cover, and a restart from there publishes each alert once', () => {
+    const e = Math.floor(messages.length * 0.7);
+    const first = new PartitionTask('in', 0, config);
+    const state = new Map<string, StateRecord>(); // the compacted state topic
+    let committed = -1;
+    const published: string[] = [];
+    for (const b of batches(messages.slice(0, e), 6)) {
+      published.push(...first.process(b, 0).alerts.map((a) => a.id));
+      // A commit: a third of the changed hosts are snapshotted, the offset moves to what they cover.
+      for (const r of first.takeSnapshots(0.3)) state.set(r.host.key, r);
+      expect(first.committableOffset).toBeGreaterThanOrEqual(committed);
+      committed = first.committableOffset;
+    }
+    expect(committed).toBeGreaterThan(0);
+    expect(committed).toBeLessThan(e); // some hosts still wait for their snapshot
+
+    const second = new PartitionTask('in', 0, config);
+    second.restore(state.values(), e, 0);
+    const after = run(second, messages.slice(committed), 9);
+    expect([...published, ...after.alerts]).toEqual(whole.alerts);
+  });
 });

@@ -59,22 +59,25 @@ export class PartitionTask {
   readonly engine: Engine;
   readonly counters = new DecodeCounters();
   private readonly decoder = new SysmonDecoder(this.counters);
-  /** Hosts changed since the last snapshot. */
-  private readonly dirty = new Set<string>();
+  /**
+   * Hosts changed since their last snapshot, with the offset of the first message that changed
+   * them: in insertion order, so oldest change first, which is where the committed offset must stay.
+   */
+  private readonly dirty = new Map<string, number>();
+  /** Hosts changed by a wall-clock timer, which a re-read could not redo: snapshotted at the next commit. */
+  private readonly wanted = new Set<string>();
+  /** Fractional hosts owed by takeSnapshots' share, carried to the next call. */
+  private credit = 0;
   /** Per host, the offset its restored snapshot covers: older redeliveries are not applied twice. */
   private readonly covered = new Map<string, number>();
   /** Wall-clock ms of each host's last event (or of its restore), for the idle timeout. */
   private readonly lastActivity = new Map<string, number>();
   /** Next offset to process; -1 until the first batch. */
   position = -1;
-  /** Highest offset the restored snapshots cover: what snapshots cover before the first batch. */
-  private restoredOffset = -1;
   /** Messages behind the end of the partition after the last batch. */
   lag = 0;
   /** Results of messages before this offset are already published (restored EmittedRecord): redo their state only. */
   private muteBefore = -1;
-  /** A timer fired on wall-clock time (idle timeout), which a redo could not repeat: snapshot at the next commit. */
-  snapshotWanted = false;
   /** Scratch for the alerts of redone messages, which are dropped. */
   private readonly muted: Alert[] = [];
 
@@ -94,7 +97,6 @@ export class PartitionTask {
       const h = restoreHost(this.engine.index, r.host);
       this.covered.set(h.key, r.offset);
       this.lastActivity.set(h.key, nowMs);
-      if (r.offset > this.restoredOffset) this.restoredOffset = r.offset;
       n++;
     }
     return n;
@@ -134,7 +136,7 @@ export class PartitionTask {
       }
       events.push(r);
       if (published) redone++;
-      this.dirty.add(r.hostKey);
+      if (!this.dirty.has(r.hostKey)) this.dirty.set(r.hostKey, m.offset);
       this.lastActivity.set(r.hostKey, nowMs);
     }
     const alerts: Alert[] = [];
@@ -176,33 +178,59 @@ export class PartitionTask {
       const timersBefore = h.timers.size;
       this.engine.advanceHost(h, h.maxTime + quietMs, alerts);
       // Worth a snapshot only when a timer fired; a moved watermark alone is redone after a restore.
-      if (h.timers.size !== timersBefore) {
-        this.dirty.add(h.key);
-        this.snapshotWanted = true;
-      }
+      if (h.timers.size !== timersBefore) this.wanted.add(h.key);
     }
     return alerts;
   }
 
   get hasDirtyHosts(): boolean {
-    return this.dirty.size > 0;
+    return this.dirty.size > 0 || this.wanted.size > 0;
   }
 
-  /** Offset the state covers: the next to process, or before any batch what the restore covered. */
-  get coveredOffset(): number {
-    return this.position >= 0 ? this.position : this.restoredOffset;
+  /** A host changed by the idle timeout waits for its snapshot: commit soon. */
+  get snapshotWanted(): boolean {
+    return this.wanted.size > 0;
   }
 
-  /** Snapshots of the hosts changed since the last call, covering everything before coveredOffset. */
-  takeSnapshots(): StateRecord[] {
+  /**
+   * Offset the group may commit: every message before it is in a snapshot (its host's oldest
+   * unsnapshotted change is not before it). -1 before the first batch: until then the committed
+   * offset is where this task started, and restored hosts carry their own covered offsets.
+   */
+  get committableOffset(): number {
+    if (this.position < 0) return -1;
+    for (const first of this.dirty.values()) return Math.min(first, this.position);
+    return this.position;
+  }
+
+  /**
+   * Snapshots, covering every message before the current position, of the hosts changed by the
+   * idle timeout and of `share` of the changed hosts, oldest change first (1: all of them).
+   * Called every commit with commit/snapshot interval, it spreads a snapshot of every changed
+   * host over the snapshot interval instead of stalling one commit with all of them.
+   */
+  takeSnapshots(share = 1): StateRecord[] {
     const out: StateRecord[] = [];
-    const offset = this.coveredOffset;
-    for (const key of this.dirty) {
+    this.credit += this.dirty.size * share;
+    let n = share >= 1 ? this.dirty.size : Math.floor(this.credit);
+    this.credit -= n;
+    const take = (key: string): void => {
       const h: HostState | undefined = this.engine.index.hosts.get(key);
+      // A host with no message yet (restored, changed by the idle timeout) still covers what its restore did.
+      const offset = this.position >= 0 ? this.position : (this.covered.get(key) ?? 0);
       if (h !== undefined) out.push({ topic: this.topic, partition: this.partition, offset, host: snapshotHost(h) });
+    };
+    for (const key of this.wanted) {
+      take(key);
+      if (this.dirty.delete(key)) n--;
     }
-    this.dirty.clear();
-    this.snapshotWanted = false;
+    this.wanted.clear();
+    for (const key of this.dirty.keys()) {
+      if (n-- <= 0) break;
+      take(key);
+      this.dirty.delete(key);
+    }
+    if (this.dirty.size === 0) this.credit = 0;
     return out;
   }
 

@@ -46,7 +46,6 @@ class PartitionRunner {
   restored = false;
   revoked = false;
   lastCommitMs: number;
-  lastSnapshotMs: number;
   /** The group's committed offset: what the snapshots cover. */
   committedOffset = -1;
   /** Offset of the last EmittedRecord: what the published alerts cover. */
@@ -64,7 +63,6 @@ class PartitionRunner {
     nowMs: number,
   ) {
     this.lastCommitMs = nowMs;
-    this.lastSnapshotMs = nowMs;
   }
 
   /** Runs fn after everything queued before it: batches, idle ticks and commits of a partition never interleave. */
@@ -329,23 +327,23 @@ export class KafkaProcessor {
 
   /**
    * Every commit interval: the alerts sent since the last commit become final, with an
-   * EmittedRecord saying how far they go. Every snapshot interval (and at a stop, or after a
-   * wall-clock timer fired): also the snapshots of changed hosts and the group offset they cover.
-   * Exactly-once: all in the partition's transaction; at-least-once: acked sends, then the offset.
+   * EmittedRecord saying how far they go, together with snapshots of a share of the changed hosts
+   * (all of them within a snapshot interval; all at a stop) and the group offset that the
+   * snapshots cover. Exactly-once: all in the partition's transaction; at-least-once: acked
+   * sends, then the offset commit.
    */
   private async commit(runner: PartitionRunner, final = false): Promise<void> {
     const { task } = runner;
-    const now = this.now();
-    const offset = task.position;
-    const round = final || task.snapshotWanted || now - runner.lastSnapshotMs >= this.snapshotIntervalMs;
-    const snapshots = round ? task.takeSnapshots() : [];
-    const newOffset = round && offset >= 0 && offset !== runner.committedOffset;
-    const newEmitted = offset >= 0 && offset !== runner.emittedOffset;
+    const snapshots = task.takeSnapshots(final ? 1 : this.commitIntervalMs / this.snapshotIntervalMs);
+    const offset = task.committableOffset;
+    const newOffset = offset > runner.committedOffset;
+    const emitted = task.position;
+    const newEmitted = emitted >= 0 && emitted !== runner.emittedOffset;
     const topic = this.source.topic;
     const partition = task.partition;
     const state: OutRecord[] = [];
     if (snapshots.length > 0) state.push({ topic: this.source.state_topic, messages: snapshots.map(stateMessage), compress: true });
-    if (newEmitted) state.push({ topic: this.source.state_topic, messages: [emittedMessage({ topic, partition, emitted: offset })] });
+    if (newEmitted) state.push({ topic: this.source.state_topic, messages: [emittedMessage({ topic, partition, emitted })] });
     if (this.exactlyOnce) {
       if (state.length > 0 || newOffset) runner.tx ??= await runner.producer!.transaction();
       if (runner.tx !== undefined) {
@@ -359,16 +357,14 @@ export class KafkaProcessor {
       if (newOffset) await this.consumer!.commit([{ topic, partition, offset }]);
     }
     if (newOffset) runner.committedOffset = offset;
-    if (newEmitted) runner.emittedOffset = offset;
-    if (round) runner.lastSnapshotMs = now;
-    runner.lastCommitMs = now;
+    if (newEmitted) runner.emittedOffset = emitted;
+    runner.lastCommitMs = this.now();
   }
 
-  /** Something a commit would write: open alerts, an unrecorded position, or snapshots that are due. */
+  /** Something a commit would write: open alerts, an unrecorded position, changed hosts or a movable offset. */
   private commitPending(runner: PartitionRunner): boolean {
     const { task } = runner;
-    if (runner.tx !== undefined || task.position !== runner.emittedOffset || task.snapshotWanted) return true;
-    return (task.hasDirtyHosts || task.position !== runner.committedOffset) && this.now() - runner.lastSnapshotMs >= this.snapshotIntervalMs;
+    return runner.tx !== undefined || task.position !== runner.emittedOffset || task.hasDirtyHosts || task.committableOffset > runner.committedOffset;
   }
 
   private publish(runner: PartitionRunner, rules: string[], deadLetters: number, started?: bigint): void {
