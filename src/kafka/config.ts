@@ -22,10 +22,11 @@ export const kafkaSourceSchema = z.strictObject({
   /** exactly_once: alerts, snapshots and offsets in one transaction per commit; at_least_once: acked alerts, then snapshots, then the offset commit. */
   guarantee: z.enum(['exactly_once', 'at_least_once'], { error: 'expected exactly_once or at_least_once' }).default('exactly_once'),
   /**
-   * How often changed hosts are snapshotted and the group's offsets committed. Alerts go out every
-   * commit interval regardless; after a crash the messages since the last snapshot are read again
-   * to rebuild state, without publishing their alerts twice. Lower: faster restarts; higher: less
-   * state written (a snapshot holds a host's whole tree).
+   * A changed host is snapshotted within this long (spread over the commits), and the group's
+   * offset follows what snapshots cover. Alerts go out every commit interval regardless; after a
+   * crash the messages since the committed offset are read again to rebuild state, without
+   * publishing their alerts twice. Lower: faster restarts; higher: less state written (a
+   * snapshot holds a host's whole tree).
    */
   snapshot_interval_secs: z.number({ error: 'expected a number of seconds > 0' }).positive({ error: 'expected a number of seconds > 0' }).default(5),
   /** A live host that sends nothing for this long has its watermark moved on by wall-clock time (0: never). */

@@ -36,6 +36,8 @@ export interface ProcessorOptions {
   now?: () => number;
   /** How often alerts, snapshots and offsets are committed together (default 500 ms). */
   commitIntervalMs?: number;
+  /** Fetched batches a partition may have waiting before it is paused (default MAX_BACKLOG). */
+  maxBacklog?: number;
 }
 
 /** One assigned input partition: its task, its producer and the transaction in progress. */
@@ -273,9 +275,10 @@ export class KafkaProcessor {
     if (runner === undefined || this.state !== 'running' || batch.topic !== this.source.topic) return;
     const tp = { topic: batch.topic, partition: batch.partition };
     runner.backlog++;
-    if (runner.backlog >= MAX_BACKLOG && !runner.held) {
+    if (runner.backlog >= (this.options.maxBacklog ?? MAX_BACKLOG) && !runner.held) {
       runner.held = true;
       this.consumer!.pause([tp]);
+      this.options.metrics?.countBackpressurePause();
     }
     runner
       .run(async () => {

@@ -40,6 +40,11 @@ export class PipelineMetrics {
     buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
     registers: [this.registry],
   });
+  private readonly pauses = new Counter({
+    name: 'proctree_backpressure_pauses_total',
+    help: 'Times a partition was paused because its fetched batches were waiting to be processed',
+    registers: [this.registry],
+  });
   private readonly liveProcesses = new Gauge({
     name: 'proctree_live_processes',
     help: 'Processes held in the process trees (live or kept for their descendants)',
@@ -84,6 +89,10 @@ export class PipelineMetrics {
 
   observeBatch(seconds: number): void {
     this.batchSeconds.observe(seconds);
+  }
+
+  countBackpressurePause(): void {
+    this.pauses.inc();
   }
 
   setTreeSize(liveProcesses: number, hosts: number): void {

@@ -3,13 +3,15 @@
 
 import { afterEach, describe, expect, it } from 'vitest';
 import type { KafkaClient } from '../../src/kafka/client.js';
-import type { KafkaProcessor } from '../../src/kafka/processor.js';
+import { KafkaProcessor } from '../../src/kafka/processor.js';
+import { PipelineMetrics } from '../../src/metrics/pipeline-metrics.js';
 import { ALERT_HEADERS } from '../../src/kafka/records.js';
 import { DLQ_HEADERS } from '../../src/sinks/kafka/dead-letter.js';
 import { replayXml } from '../fixtures/run-engine.js';
-import { anomalyScenario, sysmonXml } from '../fixtures/sysmon-xml.js';
+import { anomalyScenario, churn, HostScript, normalBoot, sysmonXml, T0 } from '../fixtures/sysmon-xml.js';
 import { eventually, testClient, waitForMessages } from './helpers.js';
 import {
+  quietLogger,
   alertsOf,
   committedTotal,
   pipeline,
@@ -92,6 +94,32 @@ describe('kafka processor', () => {
       expect(Number(m.headers[DLQ_HEADERS.offset]?.toString())).toBeGreaterThanOrEqual(0);
       expect(bad.get(m.key!.toString())).toContain(m.value?.toString() ?? '');
     }
+  });
+
+  it('pauses a partition while its batches wait, resumes it, and loses nothing', async () => {
+    const client = testClient();
+    const t = randomTopics();
+    // Small batches, and a partition is paused as soon as one batch waits behind another.
+    const metrics = new PipelineMetrics({ defaultMetrics: false });
+    const p = new KafkaProcessor({ config: pipeline(t, { max_batch_bytes: 65536 }), client, logger: quietLogger, metrics, maxBacklog: 1 });
+    running.push(p);
+    await p.start();
+    await eventually('the processor to own and restore partitions', () => p.health().ok, 30_000);
+    const { byHost, expected } = anomalyScenario();
+    // Clean hosts with a few MB of ordinary churn around the anomalies, so each partition arrives in many batches.
+    for (let i = 0; i < 30; i++) {
+      const s = new HostScript(`busy-${i}.corp.example`, T0);
+      normalBoot(s);
+      churn(s, 60, 1000);
+      byHost.set(s.host, s.events);
+    }
+    const produced = await produceByHost(client, t.input, xmlByHost(byHost));
+
+    const alerts = alertsOf(await waitForMessages(client, t.alerts, { count: expected.length, settleMs: 1500 }));
+    expect(ruleHost(alerts)).toEqual(ruleHost(expected));
+    await eventually('every input offset committed', async () => (await committedTotal(client, t.group, t.input)) === produced);
+    const pauses = (await metrics.registry.getSingleMetric('proctree_backpressure_pauses_total')!.get()).values[0].value;
+    expect(pauses).toBeGreaterThan(3);
   });
 
   it('fires a pending child-smss deadline of a quiet host through the idle timeout', async () => {
