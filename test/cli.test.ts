@@ -57,6 +57,26 @@ describe('proctree replay exit codes and errors', () => {
   });
 });
 
+describe('proctree run errors', () => {
+  it('says in one line which brokers it could not reach and what to do, and exits 1', () => {
+    const file = join(tmp, 'unreachable.yaml');
+    // Port 1 on loopback: nothing listens there, so the connection is refused at once.
+    writeFileSync(file, "source:\n  kind: kafka\n  brokers: ['127.0.0.1:1']\nsink:\n  kind: kafka\n");
+    const r = runCli(['run', file, '--log-level', 'silent'], { env: { KAFKA_BROKERS: '' } });
+    expect(r.status).toBe(1);
+    expect(r.stderr.trim().split('\n')).toEqual([
+      'proctree: Kafka at 127.0.0.1:1 failed: Connection error: connect ECONNREFUSED 127.0.0.1:1. ' +
+        'Check source.brokers (or KAFKA_BROKERS) and that the brokers run; `npm run broker:start` starts a local one.',
+    ]);
+  }, 60_000);
+
+  it('refuses a pipeline whose source is not Kafka', () => {
+    const r = runCli(['run', resolve(REPO_ROOT, 'pipelines', 'replay.yaml')]);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain('source.kind and sink.kind must be kafka for proctree run');
+  });
+});
+
 describe('proctree replay outputs', () => {
   const reference = parseAlerts(runCli(['replay', '-q', RULE_FILE]).stdout);
 

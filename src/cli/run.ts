@@ -9,6 +9,7 @@
 import { once } from 'node:events';
 import { Worker } from 'node:worker_threads';
 import { Command } from 'commander';
+import { KafkaClientError } from '../kafka/client.js';
 import { createKafkajsClient } from '../kafka/kafkajs-client.js';
 import { KafkaProcessor, ProcessorError } from '../kafka/processor.js';
 import { PipelineMetrics } from '../metrics/pipeline-metrics.js';
@@ -113,10 +114,25 @@ export async function runKafka(file: string, opts: RunCliOptions, stopRequested:
       await processor.stop();
       return EXIT_FATAL;
     }
-    process.stderr.write(`proctree: fatal: ${(e as Error).stack ?? String(e)}\n`);
+    const kafka = kafkaCauses(e);
+    process.stderr.write(
+      kafka !== null
+        ? `proctree: Kafka at ${config.source.brokers.join(',')} failed: ${kafka}. Check source.brokers (or KAFKA_BROKERS) and that the brokers run; \`npm run broker:start\` starts a local one.\n`
+        : `proctree: fatal: ${(e as Error).stack ?? String(e)}\n`,
+    );
     await processor.stop();
     return EXIT_FATAL;
   } finally {
     await server?.close();
   }
+}
+
+/** The messages of a Kafka client error and its causes ("a: b: c"), or null for other errors. */
+function kafkaCauses(e: unknown): string | null {
+  if (!(e instanceof KafkaClientError) && !(e instanceof Error && e.name.startsWith('KafkaJS'))) return null;
+  const parts: string[] = [];
+  for (let c: unknown = e; c instanceof Error && parts.length < 5; c = c.cause ?? (c as { originalError?: unknown }).originalError) {
+    if (c.message !== '' && !parts.includes(c.message)) parts.push(c.message);
+  }
+  return parts.join(': ') || (e as Error).name;
 }
