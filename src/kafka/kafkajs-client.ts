@@ -67,7 +67,9 @@ function forwardLog(logger: Logger | undefined, { namespace, level, log }: LogEn
   if (namespace === 'Connection') return void logger.debug({ kafkajs: namespace, ...rest }, message);
   // A failure kafkajs is about to retry (retryCount set), e.g. CONCURRENT_TRANSACTIONS right after
   // a commit, is not an error of ours unless the retries run out (then the call itself throws).
+  // The first retry is routine (CONCURRENT_TRANSACTIONS comes every few commits): debug; repeated ones warn.
   if (level === KafkaLogLevel.ERROR && rest.retryCount === undefined) logger.error({ kafkajs: namespace, ...rest }, message);
+  else if (level === KafkaLogLevel.ERROR && rest.retryCount === 0) logger.debug({ kafkajs: namespace, ...rest }, message);
   else if (level === KafkaLogLevel.ERROR) logger.warn({ kafkajs: namespace, ...rest }, message);
   else if (level === KafkaLogLevel.WARN) logger.warn({ kafkajs: namespace, ...rest }, message);
   else logger.debug({ kafkajs: namespace, ...rest }, message);
