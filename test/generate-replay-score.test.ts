@@ -11,7 +11,8 @@ import { replay } from '../src/pipeline/replay.js';
 import { Fleet, type FleetOptions } from '../src/sources/generator/fleet.js';
 import { formatter, type OutputFormat } from '../src/sources/generator/formats.js';
 import { RULES, type Label, type LabelThresholds } from '../src/sources/generator/labels.js';
-import { LinesOutput, StreamOutput } from '../src/sources/generator/output.js';
+import { openFileOutput } from '../src/sources/generator/direct-file.js';
+import { LinesOutput } from '../src/sources/generator/output.js';
 import { runFleet } from '../src/sources/generator/run.js';
 import { score } from '../src/score/score.js';
 import { REPO_ROOT, runCli } from './support/cli.js';
@@ -25,7 +26,7 @@ function thresholdsOf(c: PipelineConfig): LabelThresholds {
 async function roundTrip(name: string, o: Partial<FleetOptions>, format: OutputFormat, config: PipelineConfig): Promise<{ labels: Label[]; alerts: Alert[] }> {
   const file = join(dir, `${name}.${format === 'xml' ? 'xml' : 'jsonl'}`);
   const fleet = new Fleet({ ...o, thresholds: thresholdsOf(config) });
-  const out = new StreamOutput(file, formatter(format));
+  const out = openFileOutput(file, formatter(format));
   await runFleet(fleet, out);
   await out.close();
   const alerts: Alert[] = [];

@@ -11,6 +11,7 @@ import { labelLine, type LabelThresholds } from '../sources/generator/labels.js'
 import { KafkaClientError } from '../kafka/client.js';
 import { createKafkajsClient } from '../kafka/kafkajs-client.js';
 import { KafkaOutput } from '../sources/generator/kafka-output.js';
+import { OutputFileError, openFileOutput } from '../sources/generator/direct-file.js';
 import { StreamOutput, type EventOutput } from '../sources/generator/output.js';
 import { runFleet } from '../sources/generator/run.js';
 import { fractionArg as fraction, intArg, positiveArg as positive } from './args.js';
@@ -139,7 +140,18 @@ export async function runGenerateCli(opts: GenerateCliOptions): Promise<number> 
       }
       throw e;
     }
-  } else output = new StreamOutput(toStdout ? process.stdout : (opts.out as string), formatter(opts.format));
+  } else if (toStdout) output = new StreamOutput(process.stdout, formatter(opts.format));
+  else {
+    try {
+      output = openFileOutput(opts.out as string, formatter(opts.format));
+    } catch (e) {
+      if (e instanceof OutputFileError) {
+        process.stderr.write(`proctree generate: ${e.message}\n`);
+        return EXIT_FATAL;
+      }
+      throw e;
+    }
+  }
   const bar = opts.progress && process.stderr.isTTY ? progressBar(fleet, opts.events) : null;
   let interrupted = false;
   const onSigint = (): void => {
@@ -156,9 +168,13 @@ export async function runGenerateCli(opts: GenerateCliOptions): Promise<number> 
     });
     await output.close();
   } catch (e) {
+    bar?.stop();
+    if (e instanceof OutputFileError) {
+      process.stderr.write(`proctree generate: ${e.message}\n`);
+      return EXIT_FATAL;
+    }
     // The reader went away (`proctree generate | head`): stop quietly, as Unix tools do.
     if ((e as NodeJS.ErrnoException).code !== 'EPIPE') throw e;
-    bar?.stop();
     return EXIT_OK;
   } finally {
     process.off('SIGINT', onSigint);

@@ -14,8 +14,8 @@ export class ByteWriter {
   buf: Buffer;
   off = 0;
 
-  constructor(size: number) {
-    this.buf = Buffer.allocUnsafe(size);
+  constructor(buf: Buffer | number) {
+    this.buf = typeof buf === 'number' ? Buffer.allocUnsafe(buf) : buf;
   }
 
   bytes(b: Uint8Array): void {
