@@ -100,6 +100,21 @@ describe('the CLI round trip', () => {
     expect(bad.stdout).toMatch(/^missed: /m);
   });
 
+  it('writes the bytes of the in-process fleet with the same options, --no-exit-hosts included', () => {
+    const args = ['generate', '--hosts', '12', '--duration', '10m', '--seed', '3', '-q'];
+    const fleetText = (o: Partial<FleetOptions>): string => {
+      const fleet = new Fleet({ hosts: 12, durationSecs: 600, seed: 3, ...o });
+      const lines = new LinesOutput();
+      while (!fleet.done) fleet.fill(lines, 50_000);
+      return lines.lines.map((l) => Buffer.from(l.line, 'latin1').toString('utf8') + '\n').join('');
+    };
+    expect(runCli(args).stdout).toBe(fleetText({}));
+    const none = runCli([...args, '--no-exit-hosts', '1']).stdout;
+    expect(none).toBe(fleetText({ noExitFraction: 1 }));
+    expect(none).not.toMatch(/<EventID>5</);
+    expect(runCli([...args, '--no-exit-hosts', '0']).stdout).toMatch(/<EventID>5</);
+  });
+
   it('says what --kafka needs', () => {
     const r = runCli(['generate', '--kafka', '127.0.0.1:9', '--hosts', '1', '--duration', '1m']);
     expect(r.status).toBe(1);

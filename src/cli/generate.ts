@@ -77,7 +77,7 @@ export function generateCommand(setExit: (code: number) => void): Command {
     .option('--host-eps <n>', 'events per host per second of event time (ignored with --events)', positive, DEFAULT_FLEET.hostEventsPerSec)
     .option('--anomalies <fraction>', 'share of hosts with one injected anomaly', fraction, DEFAULT_FLEET.anomalyFraction)
     .option('--decoys <fraction>', 'share of hosts with one decoy', fraction, DEFAULT_FLEET.decoyFraction)
-    .option('--no-exit-hosts <fraction>', 'share of hosts whose Sysmon logs no EventID 5', fraction, DEFAULT_FLEET.noExitFraction)
+    .addOption(noExitHostsOption())
     .option('--late <fraction>', 'share of ordinary events written up to 2.5 s late', fraction, DEFAULT_FLEET.lateFraction)
     .option('--seed <n>', 'PRNG seed', intArg(0), DEFAULT_FLEET.seed)
     .option('-p, --pipeline <file>', 'pipeline YAML whose rules.smss thresholds the labels follow', DEFAULT_REPLAY_PIPELINE)
@@ -89,6 +89,16 @@ export function generateCommand(setExit: (code: number) => void): Command {
     .action(async (opts: GenerateCliOptions) => {
       setExit(await runGenerateCli(opts));
     });
+}
+
+/**
+ * `--no-exit-hosts <fraction>` is a value, not commander's negation of an `--exit-hosts` flag: as
+ * a negation it was stored as `exitHosts` and the fleet never saw it (every host logged exits).
+ */
+function noExitHostsOption(): Option {
+  const o = new Option('--no-exit-hosts <fraction>', 'share of hosts whose Sysmon logs no EventID 5').argParser(fraction).default(DEFAULT_FLEET.noExitFraction);
+  o.negate = false;
+  return o;
 }
 
 export async function thresholdsFrom(pipeline: string): Promise<LabelThresholds> {
