@@ -103,7 +103,7 @@ describe('file output with O_DIRECT', () => {
     expect(readFileSync(file).equals(want)).toBe(true);
   });
 
-  it('reopens without O_DIRECT when a write is refused, and loses nothing', async () => {
+  it('goes on without O_DIRECT when a write is refused, and loses nothing', async () => {
     const want = await buffered('refused-write', 9_000);
     const file = join(dir, 'refused-write.direct');
     const io = refusing({ writes: 1 });

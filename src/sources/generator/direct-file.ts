@@ -7,7 +7,7 @@
 // the file truncated to its true length. Writes run on the thread pool, in order, while the
 // fleet renders the next chunks. Where O_DIRECT is refused (EINVAL: a filesystem without it;
 // platforms without the flag) or the target is not a regular file, openFileOutput falls back
-// to the buffered stream; a write refused later reopens the file without O_DIRECT and goes on.
+// to the buffered stream; a write refused later goes on through a descriptor without O_DIRECT.
 
 import { closeSync, constants, fstatSync, ftruncate, open, openSync, close, write } from 'node:fs';
 import { promisify } from 'node:util';
@@ -16,8 +16,11 @@ import { CHUNK_BYTES, ChunkedOutput, StreamOutput, type EventOutput } from './ou
 
 /** O_DIRECT's alignment for offsets and lengths: the page size, a multiple of any disk's logical block. */
 const BLOCK = 4096;
-/** Chunks queued for writing before drain() waits for the disk. */
-const MAX_QUEUED = 3;
+/**
+ * Chunk writes in flight before drain() waits for the disk: more than one batch of rendering
+ * seals (runFleet's 16k events, ~6 chunks), so that the disk keeps up without the renderer waiting.
+ */
+const MAX_QUEUED = 8;
 const WASM_PAGE = 64 << 10;
 
 export class OutputFileError extends Error {
@@ -85,19 +88,24 @@ export function openFileOutput(path: string, format: LineFormatter | null = null
 }
 
 export class DirectFileOutput extends ChunkedOutput implements EventOutput {
-  /** False once a write was refused and the file reopened without O_DIRECT. */
+  /** False once a write was refused: the rest goes through a second, buffered descriptor. */
   direct = true;
   private queued = 0;
   /** File offset of the next queued chunk. */
   private position = 0;
-  /** Chunk writes in order; each settles without throwing (failures go to `failure`). */
+  /**
+   * Chunk writes in flight, oldest first. They run side by side on the thread pool (each at its
+   * own offset): chained one after another, each would wait for the main thread to notice the
+   * previous one's end, which it does only between batches of rendering. Never reject.
+   */
   private readonly pending: Promise<void>[] = [];
+  private bufferedFd: Promise<number> | null = null;
   private failure: OutputFileError | null = null;
   private closed = false;
 
   constructor(
     private readonly path: string,
-    private fd: number,
+    private readonly fd: number,
     format: LineFormatter | null,
     private readonly io: FileIo = NODE_IO,
   ) {
@@ -141,6 +149,7 @@ export class DirectFileOutput extends ChunkedOutput implements EventOutput {
       await this.writeTail();
     } finally {
       await this.io.close(this.fd).catch(() => undefined);
+      if (this.bufferedFd !== null) await this.io.close(await this.bufferedFd).catch(() => undefined);
     }
   }
 
@@ -153,38 +162,36 @@ export class DirectFileOutput extends ChunkedOutput implements EventOutput {
     w.buf.fill(0, tail, length);
     const end = this.position + tail;
     await this.writeAt(w.buf.subarray(0, length), this.position);
+    if (this.failure === null && length !== tail) await this.io.ftruncate(this.fd, end).catch((e: unknown) => this.fail(e));
     if (this.failure !== null) throw this.failure;
-    if (length !== tail) await this.io.ftruncate(this.fd, end).catch((e: unknown) => this.fail(e));
     this.position = end;
     this.queued += tail;
     w.off = 0;
-    if (this.failure !== null) throw this.failure;
   }
 
-  /** Write all of c at `at`, after the writes queued before it. Never rejects. */
-  private writeAt(c: Buffer, at: number): Promise<void> {
-    const previous = this.pending.at(-1) ?? Promise.resolve();
-    return previous.then(async () => {
-      let done = 0;
-      while (done < c.length && this.failure === null) {
-        try {
-          done += await this.io.write(this.fd, c, done, c.length - done, at + done);
-        } catch (e) {
-          if (this.direct && errno(e).code === 'EINVAL') await this.reopenBuffered();
-          else this.fail(e);
-        }
+  /** Write all of c at `at`. Never rejects: a failure is kept for drain() and close() to throw. */
+  private async writeAt(c: Buffer, at: number): Promise<void> {
+    let done = 0;
+    while (done < c.length && this.failure === null) {
+      const fd = this.direct ? this.fd : await this.buffered();
+      if (this.failure !== null) return;
+      try {
+        done += await this.io.write(fd, c, done, c.length - done, at + done);
+      } catch (e) {
+        // The filesystem took the open but not the write: go on without O_DIRECT (same offsets).
+        if (fd === this.fd && errno(e).code === 'EINVAL') this.direct = false;
+        else this.fail(e);
       }
-    });
+    }
   }
 
-  private async reopenBuffered(): Promise<void> {
-    this.direct = false;
-    try {
-      await this.io.close(this.fd);
-      this.fd = await this.io.open(this.path, constants.O_WRONLY);
-    } catch (e) {
+  /** A descriptor without O_DIRECT, opened once (the O_DIRECT one stays open: writes may be in flight on it). */
+  private buffered(): Promise<number> {
+    this.bufferedFd ??= this.io.open(this.path, constants.O_WRONLY).catch((e: unknown) => {
       this.fail(e);
-    }
+      return -1;
+    });
+    return this.bufferedFd;
   }
 
   private fail(e: unknown): void {

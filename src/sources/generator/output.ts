@@ -80,7 +80,7 @@ export class ChunkedOutput {
 
   /** `chunk` (from takeChunks) has been written and nobody holds it: its buffer can be reused. */
   protected recycle(chunk: Buffer): void {
-    if (chunk.byteOffset === 0 && chunk.buffer.byteLength === CHUNK_BYTES && this.spare.length < 8) {
+    if (chunk.byteOffset === 0 && chunk.buffer.byteLength === CHUNK_BYTES && this.spare.length < 16) {
       this.spare.push(Buffer.from(chunk.buffer, 0, CHUNK_BYTES));
     }
   }
