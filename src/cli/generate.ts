@@ -69,7 +69,7 @@ export function generateCommand(setExit: (code: number) => void): Command {
         'installs, so labels assume the default system_root, allowed_children, master_only_children and\n' +
         'baseline_values; a warning says when the pipeline sets other values.',
     )
-    .option('-o, --out <file>', 'write events here ("-" or nothing: stdout)')
+    .option('-o, --out <file>', 'write events here ("-" or nothing: stdout); a file is written with O_DIRECT where the filesystem allows')
     .option('--labels <file>', 'write labels here (default: next to --out as NAME.labels.jsonl)')
     .addOption(new Option('-f, --format <format>', 'event layout').choices([...FORMATS]).default('xml'))
     .option('--hosts <n>', 'hosts in the fleet', intArg(1), DEFAULT_FLEET.hosts)
