@@ -1,10 +1,12 @@
 // `npm run bench:generate`: generator throughput, per CPU-second of this single-threaded process
-// (one core), rendering Event XML into memory (chunks dropped) and into a file in bench/out/.
+// (one core), rendering Event XML into memory (chunks dropped) and into a file in bench/out/
+// (the CLI's O_DIRECT output, and the buffered write stream it falls back to).
 // BENCH_GEN_EVENTS (default 2,000,000) events per case.
 
 import { mkdirSync, rmSync } from 'node:fs';
 import { Fleet } from '../src/sources/generator/fleet.js';
 import { formatter, type OutputFormat } from '../src/sources/generator/formats.js';
+import { DirectFileOutput, openFileOutput } from '../src/sources/generator/direct-file.js';
 import { CallbackOutput, StreamOutput, type EventOutput } from '../src/sources/generator/output.js';
 import { runFleet } from '../src/sources/generator/run.js';
 import { fmt, row, timed } from './util.js';
@@ -28,6 +30,11 @@ mkdirSync(dir, { recursive: true });
 const file = new URL('generated.xml', dir).pathname;
 console.log(`sysmon-proctree generator — ${fmt(EVENTS)} events per case`);
 for (const hosts of [100, 1_000, 10_000]) await one('XML to memory', hosts, () => new CallbackOutput(() => undefined));
-await one('XML to a file', 1_000, () => new StreamOutput(file));
+await one('XML to a file (O_DIRECT)', 1_000, () => {
+  const out = openFileOutput(file);
+  if (!(out instanceof DirectFileOutput)) console.log(`(${file}: O_DIRECT refused, buffered stream used)`);
+  return out;
+});
+await one('XML to a file (buffered stream)', 1_000, () => new StreamOutput(file));
 for (const f of ['winlogbeat', 'nxlog-json'] as OutputFormat[]) await one(`${f} to memory`, 1_000, () => new CallbackOutput(() => undefined, formatter(f)));
 rmSync(file, { force: true });

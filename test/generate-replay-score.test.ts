@@ -10,22 +10,19 @@ import { loadPipeline, parsePipeline, type PipelineConfig } from '../src/pipelin
 import { replay } from '../src/pipeline/replay.js';
 import { Fleet, type FleetOptions } from '../src/sources/generator/fleet.js';
 import { formatter, type OutputFormat } from '../src/sources/generator/formats.js';
-import { RULES, type Label, type LabelThresholds } from '../src/sources/generator/labels.js';
-import { LinesOutput, StreamOutput } from '../src/sources/generator/output.js';
+import { RULES, labelThresholds, type Label } from '../src/sources/generator/labels.js';
+import { openFileOutput } from '../src/sources/generator/direct-file.js';
+import { LinesOutput } from '../src/sources/generator/output.js';
 import { runFleet } from '../src/sources/generator/run.js';
 import { score } from '../src/score/score.js';
 import { REPO_ROOT, runCli } from './support/cli.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'proctree-e2e-'));
 
-function thresholdsOf(c: PipelineConfig): LabelThresholds {
-  return { childExitSecs: c.rules.smss.child_exit_secs, allowedLatenessSecs: c.index.allowed_lateness_secs, rebootCheckSecs: c.rules.smss.reboot_check_secs, maxLive: c.rules.smss.max_live };
-}
-
 async function roundTrip(name: string, o: Partial<FleetOptions>, format: OutputFormat, config: PipelineConfig): Promise<{ labels: Label[]; alerts: Alert[] }> {
   const file = join(dir, `${name}.${format === 'xml' ? 'xml' : 'jsonl'}`);
-  const fleet = new Fleet({ ...o, thresholds: thresholdsOf(config) });
-  const out = new StreamOutput(file, formatter(format));
+  const fleet = new Fleet({ ...o, thresholds: labelThresholds(config) });
+  const out = openFileOutput(file, formatter(format));
   await runFleet(fleet, out);
   await out.close();
   const alerts: Alert[] = [];
@@ -97,6 +94,44 @@ describe('the CLI round trip', () => {
     const bad = runCli(['score', '-l', labels, '-a', alerts, '--min-recall', '1']);
     expect(bad.status).toBe(4);
     expect(bad.stdout).toMatch(/^missed: /m);
+  });
+
+  it('writes the bytes of the in-process fleet with the same options, --no-exit-hosts included', () => {
+    const args = ['generate', '--hosts', '12', '--duration', '10m', '--seed', '3', '-q'];
+    const fleetText = (o: Partial<FleetOptions>): string => {
+      const fleet = new Fleet({ hosts: 12, durationSecs: 600, seed: 3, ...o });
+      const lines = new LinesOutput();
+      while (!fleet.done) fleet.fill(lines, 50_000);
+      return lines.lines.map((l) => Buffer.from(l.line, 'latin1').toString('utf8') + '\n').join('');
+    };
+    expect(runCli(args).stdout).toBe(fleetText({}));
+    const none = runCli([...args, '--no-exit-hosts', '1']).stdout;
+    expect(none).toBe(fleetText({ noExitFraction: 1 }));
+    expect(none).not.toMatch(/<EventID>5</);
+    expect(runCli([...args, '--no-exit-hosts', '0']).stdout).toMatch(/<EventID>5</);
+  });
+
+  it('labels only the rules the pipeline enables, and those score 1.0 against its replay', { timeout: 120_000 }, () => {
+    const pipeline = join(dir, 'two-rules.yaml');
+    writeFileSync(pipeline, 'rules:\n  smss:\n    enabled: [smss.path, smss.user]\n');
+    const [events, labels, alerts] = ['two-rules.xml', 'two-rules.labels.jsonl', 'two-rules.alerts.jsonl'].map((f) => join(dir, f));
+    const g = runCli(['generate', '--hosts', '60', '--duration', '20m', '--host-eps', '0.3', '--anomalies', '0.4', '--seed', '8', '-q', '-p', pipeline, '-o', events]);
+    expect(g.stderr).toBe('');
+    expect(g.status).toBe(0);
+    const rules = new Set(readFileSync(labels, 'utf8').trim().split('\n').map((l) => (JSON.parse(l) as Label).rule));
+    expect([...rules].sort()).toEqual(['smss.path', 'smss.user']);
+    expect(runCli(['replay', '-q', '-p', pipeline, '-o', alerts, events]).status).toBe(0);
+    const s = runCli(['score', '-l', labels, '-a', alerts, '--min-precision', '1', '--min-recall', '1']);
+    expect(s.stdout).toMatch(/^total\s+(\d+)\s+\1\s+\1\s+0\s+0\s+1\.000\s+1\.000$/m);
+    expect(s.status).toBe(0);
+  });
+
+  it('warns when the pipeline sets values the generated data assumes at their defaults', () => {
+    const pipeline = join(dir, 'd-drive.yaml');
+    writeFileSync(pipeline, "rules:\n  smss:\n    system_root: 'D:\\Windows'\n    allowed_children: [smss.exe, csrss.exe, wininit.exe, winlogon.exe, devsvc.exe]\n");
+    const r = runCli(['generate', '--hosts', '3', '--duration', '5m', '-q', '-p', pipeline, '-o', join(dir, 'd-drive.xml')]);
+    expect(r.status).toBe(0);
+    expect(r.stderr).toMatch(/^proctree generate: warning: .*d-drive\.yaml sets rules\.smss\.system_root, rules\.smss\.allowed_children; .* labels assume the default values/);
   });
 
   it('says what --kafka needs', () => {

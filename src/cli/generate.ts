@@ -4,13 +4,14 @@
 import { writeFile } from 'node:fs/promises';
 import cliProgress from 'cli-progress';
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { ConfigError, loadPipeline } from '../pipeline/config.js';
+import { ConfigError, loadPipeline, parsePipeline, type PipelineConfig } from '../pipeline/config.js';
 import { Fleet, DEFAULT_FLEET, type FleetOptions } from '../sources/generator/fleet.js';
 import { FORMATS, formatter, type OutputFormat } from '../sources/generator/formats.js';
-import { labelLine, type LabelThresholds } from '../sources/generator/labels.js';
+import { differingAssumedKeys, enabledLabels, labelLine, labelThresholds } from '../sources/generator/labels.js';
 import { KafkaClientError } from '../kafka/client.js';
 import { createKafkajsClient } from '../kafka/kafkajs-client.js';
 import { KafkaOutput } from '../sources/generator/kafka-output.js';
+import { OutputFileError, openFileOutput } from '../sources/generator/direct-file.js';
 import { StreamOutput, type EventOutput } from '../sources/generator/output.js';
 import { runFleet } from '../sources/generator/run.js';
 import { fractionArg as fraction, intArg, positiveArg as positive } from './args.js';
@@ -64,9 +65,11 @@ export function generateCommand(setExit: (code: number) => void): Command {
         'injected anomaly (one kind per rule), another share a decoy that must not alert.\n' +
         'Deterministic for a given --seed. Events go to stdout or --out; the labels (the alerts a correct\n' +
         'processor raises, per docs/rules.md) go to --labels, by default OUT.labels.jsonl next to --out.\n' +
-        'Rule thresholds come from --pipeline, so labels follow the configuration.',
+        'Labels follow the --pipeline rules.smss thresholds and enabled rules. The hosts are stock Windows\n' +
+        'installs, so labels assume the default system_root, allowed_children, master_only_children and\n' +
+        'baseline_values; a warning says when the pipeline sets other values.',
     )
-    .option('-o, --out <file>', 'write events here ("-" or nothing: stdout)')
+    .option('-o, --out <file>', 'write events here ("-" or nothing: stdout); a file is written with O_DIRECT where the filesystem allows')
     .option('--labels <file>', 'write labels here (default: next to --out as NAME.labels.jsonl)')
     .addOption(new Option('-f, --format <format>', 'event layout').choices([...FORMATS]).default('xml'))
     .option('--hosts <n>', 'hosts in the fleet', intArg(1), DEFAULT_FLEET.hosts)
@@ -76,10 +79,10 @@ export function generateCommand(setExit: (code: number) => void): Command {
     .option('--host-eps <n>', 'events per host per second of event time (ignored with --events)', positive, DEFAULT_FLEET.hostEventsPerSec)
     .option('--anomalies <fraction>', 'share of hosts with one injected anomaly', fraction, DEFAULT_FLEET.anomalyFraction)
     .option('--decoys <fraction>', 'share of hosts with one decoy', fraction, DEFAULT_FLEET.decoyFraction)
-    .option('--no-exit-hosts <fraction>', 'share of hosts whose Sysmon logs no EventID 5', fraction, DEFAULT_FLEET.noExitFraction)
+    .addOption(noExitHostsOption())
     .option('--late <fraction>', 'share of ordinary events written up to 2.5 s late', fraction, DEFAULT_FLEET.lateFraction)
     .option('--seed <n>', 'PRNG seed', intArg(0), DEFAULT_FLEET.seed)
-    .option('-p, --pipeline <file>', 'pipeline YAML whose rules.smss thresholds the labels follow', DEFAULT_REPLAY_PIPELINE)
+    .option('-p, --pipeline <file>', 'pipeline YAML whose thresholds and enabled rules the labels follow', DEFAULT_REPLAY_PIPELINE)
     .option('--rate <n>', 'pace output to this many events per second of wall-clock time (live load)', positive)
     .option('--kafka <brokers>', 'produce to Kafka (host:port,...) instead of a file: one message per event, keyed by host')
     .option('--topic <topic>', 'Kafka topic for --kafka')
@@ -90,10 +93,14 @@ export function generateCommand(setExit: (code: number) => void): Command {
     });
 }
 
-export async function thresholdsFrom(pipeline: string): Promise<LabelThresholds> {
-  const config = await loadPipeline(pipeline);
-  const s = config.rules.smss;
-  return { childExitSecs: s.child_exit_secs, allowedLatenessSecs: config.index.allowed_lateness_secs, rebootCheckSecs: s.reboot_check_secs, maxLive: s.max_live };
+/**
+ * `--no-exit-hosts <fraction>` is a value, not commander's negation of an `--exit-hosts` flag: as
+ * a negation it was stored as `exitHosts` and the fleet never saw it (every host logged exits).
+ */
+function noExitHostsOption(): Option {
+  const o = new Option('--no-exit-hosts <fraction>', 'share of hosts whose Sysmon logs no EventID 5').argParser(fraction).default(DEFAULT_FLEET.noExitFraction);
+  o.negate = false;
+  return o;
 }
 
 export async function runGenerateCli(opts: GenerateCliOptions): Promise<number> {
@@ -101,15 +108,22 @@ export async function runGenerateCli(opts: GenerateCliOptions): Promise<number> 
     process.stderr.write('proctree generate: --kafka needs --topic TOPIC\n');
     return EXIT_FATAL;
   }
-  let thresholds: LabelThresholds;
+  let config: PipelineConfig;
   try {
-    thresholds = await thresholdsFrom(opts.pipeline);
+    config = await loadPipeline(opts.pipeline);
   } catch (e) {
     if (e instanceof ConfigError) {
       process.stderr.write(`proctree: ${e.message}\n`);
       return EXIT_FATAL;
     }
     throw e;
+  }
+  const assumed = differingAssumedKeys(config.rules.smss, parsePipeline({}).rules.smss);
+  if (assumed.length > 0) {
+    process.stderr.write(
+      `proctree generate: warning: ${opts.pipeline} sets ${assumed.map((k) => `rules.smss.${k}`).join(', ')}; the generated hosts are stock ` +
+        'Windows installs and the labels assume the default values of these keys, so scoring against this pipeline may count misses or false positives\n',
+    );
   }
   const toStdout = opts.kafka === undefined && (opts.out === undefined || opts.out === '-');
   const labelsPath = opts.labels ?? (toStdout || opts.out === undefined ? undefined : opts.out.replace(/(\.(xml|jsonl|json|log|txt))?$/i, '') + '.labels.jsonl');
@@ -124,7 +138,7 @@ export async function runGenerateCli(opts: GenerateCliOptions): Promise<number> 
     decoyFraction: opts.decoys,
     noExitFraction: opts.noExitHosts,
     lateFraction: opts.late,
-    thresholds,
+    thresholds: labelThresholds(config),
   };
   const fleet = new Fleet(fleetOpts);
   let output: EventOutput;
@@ -139,7 +153,18 @@ export async function runGenerateCli(opts: GenerateCliOptions): Promise<number> 
       }
       throw e;
     }
-  } else output = new StreamOutput(toStdout ? process.stdout : (opts.out as string), formatter(opts.format));
+  } else if (toStdout) output = new StreamOutput(process.stdout, formatter(opts.format));
+  else {
+    try {
+      output = openFileOutput(opts.out as string, formatter(opts.format));
+    } catch (e) {
+      if (e instanceof OutputFileError) {
+        process.stderr.write(`proctree generate: ${e.message}\n`);
+        return EXIT_FATAL;
+      }
+      throw e;
+    }
+  }
   const bar = opts.progress && process.stderr.isTTY ? progressBar(fleet, opts.events) : null;
   let interrupted = false;
   const onSigint = (): void => {
@@ -156,15 +181,19 @@ export async function runGenerateCli(opts: GenerateCliOptions): Promise<number> 
     });
     await output.close();
   } catch (e) {
+    bar?.stop();
+    if (e instanceof OutputFileError) {
+      process.stderr.write(`proctree generate: ${e.message}\n`);
+      return EXIT_FATAL;
+    }
     // The reader went away (`proctree generate | head`): stop quietly, as Unix tools do.
     if ((e as NodeJS.ErrnoException).code !== 'EPIPE') throw e;
-    bar?.stop();
     return EXIT_OK;
   } finally {
     process.off('SIGINT', onSigint);
   }
   bar?.stop();
-  const labels = fleet.labels();
+  const labels = enabledLabels(fleet.labels(), config.rules.smss.enabled);
   if (labelsPath !== undefined) await writeFile(labelsPath, labels.map((l) => labelLine(l) + '\n').join(''));
   if (opts.quiet !== true) {
     const byRule = new Map<string, number>();

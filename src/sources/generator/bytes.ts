@@ -14,8 +14,8 @@ export class ByteWriter {
   buf: Buffer;
   off = 0;
 
-  constructor(size: number) {
-    this.buf = Buffer.allocUnsafe(size);
+  constructor(buf: Buffer | number) {
+    this.buf = typeof buf === 'number' ? Buffer.allocUnsafe(buf) : buf;
   }
 
   bytes(b: Uint8Array): void {
@@ -80,9 +80,33 @@ export class TimeBytes {
   private readonly utcPrefix = new Uint8Array(19);
   private readonly isoPrefix = new Uint8Array(19);
 
+  /** 'YYYY-MM-DD?HH:MM:SS' of Unix second s (years 0-9999), by arithmetic: no Date, no string. */
   private static fill(into: Uint8Array, s: number, sep: number): void {
-    const iso = new Date(s * 1000).toISOString(); // 2024-01-01T00:00:00.000Z
-    for (let i = 0; i < 19; i++) into[i] = i === 10 ? sep : iso.charCodeAt(i);
+    const days = Math.floor(s / 86400);
+    let rem = s - days * 86400;
+    // Days to civil date: H. Hinnant's days_from_civil, inverted (proleptic Gregorian).
+    const z = days + 719468;
+    const era = Math.floor(z / 146097);
+    const doe = z - era * 146097;
+    const yoe = Math.floor((doe - Math.floor(doe / 1460) + Math.floor(doe / 36524) - Math.floor(doe / 146096)) / 365);
+    const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
+    const mp = Math.floor((5 * doy + 2) / 153);
+    const month = mp < 10 ? mp + 3 : mp - 9;
+    const year = yoe + era * 400 + (month <= 2 ? 1 : 0);
+    const hour = Math.floor(rem / 3600);
+    rem -= hour * 3600;
+    const minute = Math.floor(rem / 60);
+    digits(into, 0, year, 4);
+    into[4] = 45;
+    digits(into, 5, month, 2);
+    into[7] = 45;
+    digits(into, 8, doy - Math.floor((153 * mp + 2) / 5) + 1, 2);
+    into[10] = sep;
+    digits(into, 11, hour, 2);
+    into[13] = 58;
+    digits(into, 14, minute, 2);
+    into[16] = 58;
+    digits(into, 17, rem - minute * 60, 2);
   }
 
   /** Sysmon UtcTime: '2024-01-01 00:00:00.000'. */
@@ -109,5 +133,14 @@ export class TimeBytes {
     w.fixed(ms - s * 1000, 3);
     w.fixed(sub, 4);
     w.byte(90);
+  }
+}
+
+/** n in exactly `width` decimal digits at into[at]. */
+function digits(into: Uint8Array, at: number, n: number, width: number): void {
+  for (let i = at + width - 1; i >= at; i--) {
+    const q = Math.floor(n / 10);
+    into[i] = 48 + n - q * 10;
+    n = q;
   }
 }

@@ -24,10 +24,13 @@ export interface ImageSpec {
   dlls: number[];
   /** Rough lifetime in seconds (mean of an exponential); Infinity for services that stay up. */
   lifetimeSecs: number;
-  /** The FileVersion..OriginalFileName run of Data elements of EventID 1, the Hashes value and the CurrentDirectory, encoded. */
-  versionBytes: Uint8Array;
-  hashesBytes: Uint8Array;
-  cwdBytes: Uint8Array;
+  /**
+   * EventID 1's pieces around the command line, encoded with their tags so that each is one copy:
+   * FileVersion..OriginalFileName then the CommandLine opening tag; CurrentDirectory; Hashes.
+   */
+  versionCmdOpen: Uint8Array;
+  cwdData: Uint8Array;
+  hashesData: Uint8Array;
 }
 
 interface ImageDef {
@@ -183,10 +186,10 @@ for (const d of IMAGE_DEFS) {
   const cwd = xmlText(d.cwd ?? 'C:\\Windows\\system32\\');
   IMAGES[d.key] = {
     key: d.key,
-    versionBytes: enc(versionB),
+    versionCmdOpen: enc(`${versionB}<Data Name='CommandLine'>`),
     imageBytes: enc(xmlText(d.path)),
-    hashesBytes: enc(hashes),
-    cwdBytes: enc(cwd),
+    hashesData: enc(`<Data Name='Hashes'>${hashes}</Data>`),
+    cwdData: enc(`</Data><Data Name='CurrentDirectory'>${cwd}</Data>`),
     image: xmlText(d.path),
     cmdlines: d.cmdlines.map(xmlText),
     dlls: [...CORE_DLLS, ...(d.dlls ?? [])].map((k) => {

@@ -1,7 +1,7 @@
 // Labels: the alerts a correct processor must raise on generated data (docs/rules.md), one JSON
 // object per line: {"host","rule","processGuid","time"}.
 
-import { SMSS_RULE_IDS, type SmssRuleId } from '../../pipeline/config.js';
+import { SMSS_RULE_IDS, type PipelineConfig, type SmssRuleId, type SmssRulesConfig } from '../../pipeline/config.js';
 
 /** The rules labels name: the pipeline's rule ids (docs/rules.md). */
 export const RULES = SMSS_RULE_IDS;
@@ -30,6 +30,11 @@ export const DEFAULT_THRESHOLDS: LabelThresholds = Object.freeze({
   maxLive: 1,
 });
 
+export function labelThresholds(config: PipelineConfig): LabelThresholds {
+  const s = config.rules.smss;
+  return { childExitSecs: s.child_exit_secs, allowedLatenessSecs: config.index.allowed_lateness_secs, rebootCheckSecs: s.reboot_check_secs, maxLive: s.max_live };
+}
+
 export function labelLine(l: Label): string {
   return JSON.stringify({ host: l.host, rule: l.rule, processGuid: l.processGuid, time: l.time });
 }
@@ -37,4 +42,22 @@ export function labelLine(l: Label): string {
 /** Stable order for label files: by time, then host, rule, guid. */
 export function compareLabels(a: Label, b: Label): number {
   return a.time < b.time ? -1 : a.time > b.time ? 1 : a.host < b.host ? -1 : a.host > b.host ? 1 : a.rule < b.rule ? -1 : a.rule > b.rule ? 1 : a.processGuid < b.processGuid ? -1 : a.processGuid > b.processGuid ? 1 : 0;
+}
+
+/**
+ * rules.smss keys the generated data itself assumes at their defaults: it is a stock Windows
+ * install (C:\Windows, the stock session manager children and Subsystems values). Labels cannot
+ * follow other values of these, so the CLI warns when a pipeline sets them.
+ */
+export const ASSUMED_DEFAULT_KEYS = ['system_root', 'allowed_children', 'master_only_children', 'baseline_values'] as const;
+
+/** The assumed keys whose value in `smss` differs from `defaults`. */
+export function differingAssumedKeys(smss: SmssRulesConfig, defaults: SmssRulesConfig): string[] {
+  return ASSUMED_DEFAULT_KEYS.filter((k) => JSON.stringify(smss[k]) !== JSON.stringify(defaults[k]));
+}
+
+/** Labels of the rules the pipeline runs: a disabled rule raises nothing. */
+export function enabledLabels(labels: readonly Label[], enabled: readonly RuleId[]): Label[] {
+  const on = new Set(enabled);
+  return labels.filter((l) => on.has(l.rule));
 }

@@ -52,6 +52,8 @@ export class Proc {
   /** Its ParentProcessGuid..ParentCommandLine run, as a child's EventID 1 shows it (built on first use). */
   private parentBlockCache: Uint8Array | null = null;
   private guidCache: Uint8Array | null = null;
+  private idCache: Uint8Array | null = null;
+  private idNoPidCache: Uint8Array | null = null;
   /** The image path encoded: the catalog's for the usual path, its own for other spellings. */
   readonly imageBytes: Uint8Array;
   /** Index in the host's live list; -1 when not live. */
@@ -77,10 +79,19 @@ export class Proc {
     this.imageBytes = image === spec.image ? spec.imageBytes : enc(image);
   }
 
-  /** Encoded on first use: only process access and DNS events need the GUID as bytes. */
+  /** Encoded on first use: process access and DNS events need the GUID alone. */
   get guidBytes(): Uint8Array {
     if (this.guidCache === null) this.guidCache = enc(this.guid);
     return this.guidCache;
+  }
+
+  /**
+   * The ProcessGuid, ProcessId and Image Data elements that open most EventIDs, built on first use:
+   * one copy per event instead of six. withPid false: the forwarder dropped ProcessId.
+   */
+  idBlock(withPid: boolean): Uint8Array {
+    if (withPid) return (this.idCache ??= enc(`<Data Name='ProcessGuid'>${this.guid}</Data><Data Name='ProcessId'>${this.pid}</Data><Data Name='Image'>${this.image}</Data>`));
+    return (this.idNoPidCache ??= enc(`<Data Name='ProcessGuid'>${this.guid}</Data><Data Name='Image'>${this.image}</Data>`));
   }
 
   get parentBlock(): Uint8Array {

@@ -22,7 +22,7 @@ export interface EventOutput extends RecordSink {
   readonly bytes: number;
 }
 
-const CHUNK_BYTES = 4 << 20;
+export const CHUNK_BYTES = 4 << 20;
 /**
  * Bytes a file stream may hold before drain() waits: a few chunks, so that rendering goes on
  * while the thread pool writes the previous ones (the default 16 KB serialised the two).
@@ -44,7 +44,7 @@ export function relayout(w: ByteWriter, start: number, format: LineFormatter | n
  * (JSON layouts); null keeps the XML as rendered.
  */
 export class ChunkedOutput {
-  readonly writer = new ByteWriter(CHUNK_BYTES);
+  readonly writer: ByteWriter;
   protected readonly chunks: Buffer[] = [];
   /**
    * Written chunks' buffers, for reuse. A fresh 4 MB buffer per chunk cost page faults (the
@@ -52,19 +52,35 @@ export class ChunkedOutput {
    */
   private readonly spare: Buffer[] = [];
 
-  constructor(private readonly format: LineFormatter | null) {}
+  /** `allocate` makes a CHUNK_BYTES buffer (the O_DIRECT file output needs page-aligned ones). */
+  constructor(
+    private readonly format: LineFormatter | null,
+    private readonly allocate: () => Buffer = () => Buffer.allocUnsafe(CHUNK_BYTES),
+  ) {
+    this.writer = new ByteWriter(allocate());
+  }
 
   reserve(): void {
+    if (this.writer.off + EVENT_ROOM > this.writer.buf.length) this.seal();
+  }
+
+  /** A CHUNK_BYTES buffer: a written one if any, else a new one. */
+  protected freshBuffer(): Buffer {
+    return this.spare.pop() ?? this.allocate();
+  }
+
+  /** Queue the bytes written so far as a chunk and go on in another buffer. */
+  protected seal(): void {
     const w = this.writer;
-    if (w.off + EVENT_ROOM <= w.buf.length) return;
-    if (w.off > 0) this.chunks.push(w.buf.subarray(0, w.off));
-    w.buf = this.spare.pop() ?? Buffer.allocUnsafe(CHUNK_BYTES);
+    if (w.off === 0) return;
+    this.chunks.push(w.buf.subarray(0, w.off));
+    w.buf = this.freshBuffer();
     w.off = 0;
   }
 
   /** `chunk` (from takeChunks) has been written and nobody holds it: its buffer can be reused. */
   protected recycle(chunk: Buffer): void {
-    if (chunk.byteOffset === 0 && chunk.buffer.byteLength === CHUNK_BYTES && this.spare.length < 8) {
+    if (chunk.byteOffset === 0 && chunk.buffer.byteLength === CHUNK_BYTES && this.spare.length < 16) {
       this.spare.push(Buffer.from(chunk.buffer, 0, CHUNK_BYTES));
     }
   }
@@ -78,14 +94,9 @@ export class ChunkedOutput {
     return this.chunks.length > 0;
   }
 
-  /** Every complete chunk, including the current partial one; the writer starts afresh. */
+  /** Every complete chunk, including the current partial one (as far as seal() takes it). */
   protected takeChunks(): Buffer[] {
-    const w = this.writer;
-    if (w.off > 0) {
-      this.chunks.push(w.buf.subarray(0, w.off));
-      w.buf = this.spare.pop() ?? Buffer.allocUnsafe(CHUNK_BYTES);
-      w.off = 0;
-    }
+    this.seal();
     return this.chunks.splice(0);
   }
 }

@@ -23,9 +23,8 @@ const REC_OPEN = enc("'/><EventRecordID>");
 const UTC_OPEN = enc("<Data Name='UtcTime'>");
 const DATA_CLOSE = enc('</Data>');
 const END = enc('</EventData></Event>');
-const CMD_OPEN = enc("<Data Name='CommandLine'>");
-const CWD_OPEN = enc("</Data><Data Name='CurrentDirectory'>");
-const HASHES_OPEN = enc("<Data Name='Hashes'>");
+/** A Data element's end and the event's, in one copy. */
+const DATA_END = enc('</Data></EventData></Event>');
 const SET_VALUE = enc("<Data Name='EventType'>SetValue</Data>");
 const TYPE_OPEN = enc("<Data Name='EventType'>");
 const TARGET_OPEN = enc("<Data Name='TargetObject'>");
@@ -50,17 +49,19 @@ const ACC_TGT_IMAGE = enc("</Data><Data Name='TargetImage'>");
 const ACC_ACCESS = enc("</Data><Data Name='GrantedAccess'>");
 const ACC_TRACE = enc("</Data><Data Name='CallTrace'>");
 
-const ID_GUID = enc("<Data Name='ProcessGuid'>");
-const ID_PID = enc("</Data><Data Name='ProcessId'>");
-const ID_IMAGE = enc("</Data><Data Name='Image'>");
-const DLL_BYTES = DLLS.map((d) => enc(d.block));
-/** DestinationIp..DestinationPortName run per remote endpoint. */
-const REMOTE_BYTES = REMOTES.map(([ip, name, port, portName]) =>
-  enc(`<Data Name='DestinationIp'>${ip}</Data><Data Name='DestinationHostname'>${name}</Data><Data Name='DestinationPort'>${port}</Data><Data Name='DestinationPortName'>${portName}</Data>`),
+/** Each DLL's Data elements and the event's end. */
+const DLL_END = DLLS.map((d) => enc(`${d.block}</EventData></Event>`));
+/** DestinationIp..DestinationPortName run per remote endpoint, and the event's end. */
+const REMOTE_END = REMOTES.map(([ip, name, port, portName]) =>
+  enc(
+    `<Data Name='DestinationIp'>${ip}</Data><Data Name='DestinationHostname'>${name}</Data><Data Name='DestinationPort'>${port}</Data><Data Name='DestinationPortName'>${portName}</Data>` +
+      '</EventData></Event>',
+  ),
 );
 /** QueryName..QueryResults run per DNS name. */
 const DNS_BYTES = DNS.map(([name, results]) => enc(`</Data><Data Name='QueryName'>${name}</Data><Data Name='QueryStatus'>0</Data><Data Name='QueryResults'>${results}</Data>`));
-const TRACE_BYTES = CALL_TRACES.map(enc);
+/** Each CallTrace value with its end and the event's. */
+const TRACE_END = CALL_TRACES.map((c) => enc(`${c}</Data></EventData></Event>`));
 
 /** What the renderer needs of a host. */
 export interface RenderHost {
@@ -85,6 +86,8 @@ export interface RenderHost {
 
 export class XmlRenderer {
   private readonly tb = new TimeBytes();
+  /** CreationUtcTime is hours off the event time: its own cache, so that it does not evict the event's. */
+  private readonly creationTb = new TimeBytes();
 
   /** System part and RuleName; for EventIDs other than 12 and 13 also UtcTime. */
   private head(w: ByteWriter, eid: number, h: RenderHost, t: number): void {
@@ -108,34 +111,16 @@ export class XmlRenderer {
     w.bytes(DATA_CLOSE);
   }
 
-  /** ProcessGuid, ProcessId and Image: the prefix of most EventIDs. noPid: the forwarder dropped ProcessId. */
-  private id(w: ByteWriter, p: Proc, noPid = false): void {
-    w.bytes(ID_GUID);
-    w.latin1(p.guid);
-    if (!noPid) {
-      w.bytes(ID_PID);
-      w.uint(p.pid);
-    }
-    w.bytes(ID_IMAGE);
-    w.bytes(p.imageBytes);
-    w.bytes(DATA_CLOSE);
-  }
-
   /** EventID 1. */
   processCreate(w: ByteWriter, h: RenderHost, t: number, p: Proc): void {
     const s = p.spec;
     this.head(w, 1, h, t);
-    this.id(w, p, h.noPid);
-    w.bytes(s.versionBytes);
-    w.bytes(CMD_OPEN);
+    w.bytes(p.idBlock(!h.noPid));
+    w.bytes(s.versionCmdOpen);
     w.latin1(p.cmdline);
-    w.bytes(CWD_OPEN);
-    w.bytes(s.cwdBytes);
-    w.bytes(DATA_CLOSE);
+    w.bytes(s.cwdData);
     w.bytes(p.logon.block);
-    w.bytes(HASHES_OPEN);
-    w.bytes(s.hashesBytes);
-    w.bytes(DATA_CLOSE);
+    w.bytes(s.hashesData);
     w.bytes(p.parent === null ? UNKNOWN_PARENT : p.parent.parentBlock);
     w.bytes(END);
   }
@@ -143,22 +128,21 @@ export class XmlRenderer {
   /** EventID 5. */
   processExit(w: ByteWriter, h: RenderHost, t: number, p: Proc): void {
     this.head(w, 5, h, t);
-    this.id(w, p, h.noPid);
+    w.bytes(p.idBlock(!h.noPid));
     w.bytes(END);
   }
 
   /** EventID 7. */
   imageLoad(w: ByteWriter, h: RenderHost, t: number, p: Proc, dll: number): void {
     this.head(w, 7, h, t);
-    this.id(w, p);
-    w.bytes(DLL_BYTES[dll]);
-    w.bytes(END);
+    w.bytes(p.idBlock(true));
+    w.bytes(DLL_END[dll]);
   }
 
   /** EventID 3, an outbound TCP connection from the host's address. */
   network(w: ByteWriter, h: RenderHost, t: number, p: Proc, remote: number, srcPort: number): void {
     this.head(w, 3, h, t);
-    this.id(w, p);
+    w.bytes(p.idBlock(true));
     w.bytes(NET_USER);
     w.bytes(p.logon.userBytes);
     w.bytes(NET_A);
@@ -168,8 +152,7 @@ export class XmlRenderer {
     w.bytes(NET_C);
     w.uint(srcPort);
     w.bytes(NET_D);
-    w.bytes(REMOTE_BYTES[remote]);
-    w.bytes(END);
+    w.bytes(REMOTE_END[remote]);
   }
 
   /** EventID 22. */
@@ -182,8 +165,7 @@ export class XmlRenderer {
     w.bytes(DNS_BYTES[query]);
     w.bytes(DNS_IMAGE);
     w.bytes(p.imageBytes);
-    w.bytes(DATA_CLOSE);
-    w.bytes(END);
+    w.bytes(DATA_END);
   }
 
   /** EventID 10: source opens target. */
@@ -206,21 +188,18 @@ export class XmlRenderer {
     w.bytes(ACC_ACCESS);
     w.bytes(access);
     w.bytes(ACC_TRACE);
-    w.bytes(TRACE_BYTES[trace]);
-    w.bytes(DATA_CLOSE);
-    w.bytes(END);
+    w.bytes(TRACE_END[trace]);
   }
 
   /** EventID 11. */
   fileCreate(w: ByteWriter, h: RenderHost, t: number, p: Proc, file: Uint8Array, createdAt: number): void {
     this.head(w, 11, h, t);
-    this.id(w, p);
+    w.bytes(p.idBlock(true));
     w.bytes(FILE_OPEN);
     w.bytes(file);
     w.bytes(CREATION_OPEN);
-    this.tb.utc(w, createdAt);
-    w.bytes(DATA_CLOSE);
-    w.bytes(END);
+    this.creationTb.utc(w, createdAt);
+    w.bytes(DATA_END);
   }
 
   /** EventID 12: CreateKey, DeleteKey, DeleteValue. */
@@ -230,11 +209,10 @@ export class XmlRenderer {
     w.bytes(eventType);
     w.bytes(DATA_CLOSE);
     this.utc(w, t);
-    this.id(w, p);
+    w.bytes(p.idBlock(true));
     w.bytes(TARGET_OPEN);
     w.bytes(target);
-    w.bytes(DATA_CLOSE);
-    w.bytes(END);
+    w.bytes(DATA_END);
   }
 
   /** EventID 13: SetValue. */
@@ -242,12 +220,11 @@ export class XmlRenderer {
     this.head(w, 13, h, t);
     w.bytes(SET_VALUE);
     this.utc(w, t);
-    this.id(w, p);
+    w.bytes(p.idBlock(true));
     w.bytes(TARGET_OPEN);
     w.bytes(target);
     w.bytes(DETAILS_OPEN);
     w.bytes(details);
-    w.bytes(DATA_CLOSE);
-    w.bytes(END);
+    w.bytes(DATA_END);
   }
 }
