@@ -103,13 +103,14 @@ async function generatedEvents(count: number, hosts: number, ruleEventIds: boole
 /** An event that raises smss.path at once: an smss.exe from the wrong folder on its own host. */
 function anomaly(n: number | string): { key: string; value: string } {
   const host = `lat-${n}.corp.example`;
+  const serial = typeof n === 'number' ? n : 0;
   const spec: XmlEventSpec = {
     eventId: 1,
     host,
     recordId: 1,
-    time: T0 + (typeof n === 'number' ? n : 0),
+    time: T0 + serial,
     data: {
-      ProcessGuid: `{bbbbbbbb-0000-0000-0000-${String(typeof n === 'number' ? n : 0).padStart(12, '0')}}`,
+      ProcessGuid: `{bbbbbbbb-0000-0000-0000-${String(serial).padStart(12, '0')}}`,
       ProcessId: 4242,
       Image: 'C:\\Users\\Public\\smss.exe',
       OriginalFileName: 'smss.exe',

@@ -9,7 +9,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { anomalyScenario, sysmonXml } from '../fixtures/sysmon-xml.js';
 import type { KafkaClient } from '../../src/kafka/client.js';
-import { emittedKey } from '../../src/kafka/records.js';
+import { parseStateRecord } from '../../src/kafka/records.js';
 import { eventually, testClient, waitForMessages } from './helpers.js';
 import { alertsOf, committedTotal, pipelineYaml, produceByHost, randomTopics, ruleHost, SHORT_CHILD_EXIT, type Topics } from './processor-helpers.js';
 
@@ -69,7 +69,10 @@ function splitScenario() {
 async function emittedTotal(client: KafkaClient, t: Topics): Promise<number> {
   const latest = new Map<number, number>();
   await client.readPartitions(t.state, [0, 1, 2], (b) => {
-    for (const m of b.messages) if (m.key?.toString() === emittedKey(t.input)) latest.set(b.partition, JSON.parse(m.value!.toString()).emitted);
+    for (const m of b.messages) {
+      const rec = parseStateRecord(t.state, b.partition, m);
+      if (rec !== null && 'emitted' in rec && rec.topic === t.input) latest.set(b.partition, rec.emitted);
+    }
   });
   return [...latest.values()].reduce((a, b) => a + b, 0);
 }
