@@ -77,6 +77,23 @@ describe('proctree run errors', () => {
   });
 });
 
+describe('proctree generate errors', () => {
+  it('says in one line which brokers --kafka could not reach, and exits 1', () => {
+    const r = runCli(['generate', '--kafka', '127.0.0.1:1', '--topic', 'sysmon', '--events', '10']);
+    expect(r.status).toBe(1);
+    expect(r.stderr.trim().split('\n')).toEqual([
+      'proctree generate: Kafka at 127.0.0.1:1 failed: Connection error: connect ECONNREFUSED 127.0.0.1:1. ' +
+        'Check --kafka and that the brokers run; `npm run broker:start` starts a local one.',
+    ]);
+  }, 60_000);
+
+  it('lists every option in --help', () => {
+    const r = runCli(['generate', '--help']);
+    expect(r.status).toBe(0);
+    for (const opt of ['--out', '--labels', '--format', '--hosts', '--duration', '--events', '--anomalies', '--decoys', '--no-exit-hosts', '--seed', '--rate', '--kafka']) expect(r.stdout).toContain(opt);
+  });
+});
+
 describe('proctree replay outputs', () => {
   const reference = parseAlerts(runCli(['replay', '-q', RULE_FILE]).stdout);
 

@@ -1,21 +1,11 @@
 // `proctree generate`: a realistic, seeded Sysmon fleet with labelled anomalies, into a file,
 // stdout or (issue 5) a Kafka topic.
+// The work is in generate-action.ts, loaded when the command runs.
 
-import { writeFile } from 'node:fs/promises';
-import cliProgress from 'cli-progress';
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { ConfigError, loadPipeline, parsePipeline, type PipelineConfig } from '../pipeline/config.js';
-import { Fleet, DEFAULT_FLEET, type FleetOptions } from '../sources/generator/fleet.js';
-import { FORMATS, formatter, type OutputFormat } from '../sources/generator/formats.js';
-import { differingAssumedKeys, enabledLabels, labelLine, labelThresholds } from '../sources/generator/labels.js';
-import { KafkaClientError } from '../kafka/client.js';
-import { createKafkajsClient } from '../kafka/kafkajs-client.js';
-import { KafkaOutput } from '../sources/generator/kafka-output.js';
-import { OutputFileError, openFileOutput } from '../sources/generator/direct-file.js';
-import { StreamOutput, type EventOutput } from '../sources/generator/output.js';
-import { runFleet } from '../sources/generator/run.js';
+import { DEFAULT_FLEET } from '../sources/generator/fleet-options.js';
+import { FORMATS, type OutputFormat } from '../sources/generator/formats.js';
 import { fractionArg as fraction, intArg, positiveArg as positive } from './args.js';
-import { EXIT_FATAL, EXIT_OK } from './exit-codes.js';
 import { DEFAULT_REPLAY_PIPELINE } from './paths.js';
 
 export interface GenerateCliOptions {
@@ -89,9 +79,11 @@ export function generateCommand(setExit: (code: number) => void): Command {
     .option('--no-progress', 'no progress bar (shown only when stderr is a terminal anyway)')
     .option('-q, --quiet', 'no summary on stderr')
     .action(async (opts: GenerateCliOptions) => {
+      const { runGenerateCli } = await import('./generate-action.js');
       setExit(await runGenerateCli(opts));
     });
 }
+
 
 /**
  * `--no-exit-hosts <fraction>` is a value, not commander's negation of an `--exit-hosts` flag: as
@@ -101,130 +93,4 @@ function noExitHostsOption(): Option {
   const o = new Option('--no-exit-hosts <fraction>', 'share of hosts whose Sysmon logs no EventID 5').argParser(fraction).default(DEFAULT_FLEET.noExitFraction);
   o.negate = false;
   return o;
-}
-
-export async function runGenerateCli(opts: GenerateCliOptions): Promise<number> {
-  if (opts.kafka !== undefined && (opts.topic === undefined || opts.topic === '')) {
-    process.stderr.write('proctree generate: --kafka needs --topic TOPIC\n');
-    return EXIT_FATAL;
-  }
-  let config: PipelineConfig;
-  try {
-    config = await loadPipeline(opts.pipeline);
-  } catch (e) {
-    if (e instanceof ConfigError) {
-      process.stderr.write(`proctree: ${e.message}\n`);
-      return EXIT_FATAL;
-    }
-    throw e;
-  }
-  const assumed = differingAssumedKeys(config.rules.smss, parsePipeline({}).rules.smss);
-  if (assumed.length > 0) {
-    process.stderr.write(
-      `proctree generate: warning: ${opts.pipeline} sets ${assumed.map((k) => `rules.smss.${k}`).join(', ')}; the generated hosts are stock ` +
-        'Windows installs and the labels assume the default values of these keys, so scoring against this pipeline may count misses or false positives\n',
-    );
-  }
-  const toStdout = opts.kafka === undefined && (opts.out === undefined || opts.out === '-');
-  const labelsPath = opts.labels ?? (toStdout || opts.out === undefined ? undefined : opts.out.replace(/(\.(xml|jsonl|json|log|txt))?$/i, '') + '.labels.jsonl');
-  const fleetOpts: FleetOptions = {
-    seed: opts.seed,
-    hosts: opts.hosts,
-    start: opts.start,
-    durationSecs: opts.duration,
-    // 10% headroom so that --events is reached within the duration (the rate is an estimate).
-    hostEventsPerSec: opts.events !== undefined ? (1.1 * opts.events) / (opts.hosts * opts.duration) : opts.hostEps,
-    anomalyFraction: opts.anomalies,
-    decoyFraction: opts.decoys,
-    noExitFraction: opts.noExitHosts,
-    lateFraction: opts.late,
-    thresholds: labelThresholds(config),
-  };
-  const fleet = new Fleet(fleetOpts);
-  let output: EventOutput;
-  if (opts.kafka !== undefined) {
-    try {
-      const client = createKafkajsClient({ brokers: opts.kafka.split(',').map((b) => b.trim()).filter((b) => b !== '') });
-      output = new KafkaOutput(await client.producer(), opts.topic as string, formatter(opts.format));
-    } catch (e) {
-      if (e instanceof KafkaClientError) {
-        process.stderr.write(`proctree generate: ${e.message}\n`);
-        return EXIT_FATAL;
-      }
-      throw e;
-    }
-  } else if (toStdout) output = new StreamOutput(process.stdout, formatter(opts.format));
-  else {
-    try {
-      output = openFileOutput(opts.out as string, formatter(opts.format));
-    } catch (e) {
-      if (e instanceof OutputFileError) {
-        process.stderr.write(`proctree generate: ${e.message}\n`);
-        return EXIT_FATAL;
-      }
-      throw e;
-    }
-  }
-  const bar = opts.progress && process.stderr.isTTY ? progressBar(fleet, opts.events) : null;
-  let interrupted = false;
-  const onSigint = (): void => {
-    interrupted = true;
-  };
-  process.once('SIGINT', onSigint);
-  let result;
-  try {
-    result = await runFleet(fleet, output, {
-      maxEvents: opts.events,
-      rate: opts.rate,
-      onProgress: bar?.update,
-      stopped: () => interrupted,
-    });
-    await output.close();
-  } catch (e) {
-    bar?.stop();
-    if (e instanceof OutputFileError) {
-      process.stderr.write(`proctree generate: ${e.message}\n`);
-      return EXIT_FATAL;
-    }
-    // The reader went away (`proctree generate | head`): stop quietly, as Unix tools do.
-    if ((e as NodeJS.ErrnoException).code !== 'EPIPE') throw e;
-    return EXIT_OK;
-  } finally {
-    process.off('SIGINT', onSigint);
-  }
-  bar?.stop();
-  const labels = enabledLabels(fleet.labels(), config.rules.smss.enabled);
-  if (labelsPath !== undefined) await writeFile(labelsPath, labels.map((l) => labelLine(l) + '\n').join(''));
-  if (opts.quiet !== true) {
-    const byRule = new Map<string, number>();
-    for (const l of labels) byRule.set(l.rule, (byRule.get(l.rule) ?? 0) + 1);
-    const rules = [...byRule].map(([r, n]) => `${r}:${n}`).join(' ');
-    process.stderr.write(
-      `proctree generate: ${result.events} events (${opts.format}), ${(result.bytes / 1e6).toFixed(1)} MB, ${opts.hosts} hosts in ${result.seconds.toFixed(2)} s ` +
-        `(${Math.round(result.events / Math.max(result.seconds, 1e-9))} events/s)${interrupted ? ', interrupted' : ''}\n` +
-        `  labels: ${labels.length}${rules === '' ? '' : ` (${rules})`}${labelsPath === undefined ? ' not written (no --labels and no --out)' : ` -> ${labelsPath}`}\n`,
-    );
-  }
-  return EXIT_OK;
-}
-
-function progressBar(fleet: Fleet, events: number | undefined): { update: (written: number, eventTime: number) => void; stop: () => void } {
-  const bar = new cliProgress.SingleBar(
-    { stream: process.stderr, format: ' {bar} {percentage}% | {written} events | event time {time} | {rate} events/s', barsize: 30, hideCursor: true, clearOnComplete: true, fps: 5 },
-    cliProgress.Presets.shades_classic,
-  );
-  const start = fleet.opts.start;
-  const span = fleet.endTime - start;
-  const began = performance.now();
-  bar.start(1000, 0, { written: 0, time: '-', rate: 0 });
-  return {
-    update(written: number, eventTime: number): void {
-      const frac = events !== undefined ? written / events : (eventTime - start) / span;
-      const secs = Math.max((performance.now() - began) / 1000, 0.001);
-      bar.update(Math.max(0, Math.min(1000, Math.round(frac * 1000))), { written, time: eventTime > 0 ? new Date(eventTime).toISOString().slice(0, 19) : '-', rate: Math.round(written / secs) });
-    },
-    stop(): void {
-      bar.stop();
-    },
-  };
 }

@@ -2,7 +2,8 @@
 // thread forwards a signal, and reports the exit code.
 
 import { parentPort, workerData } from 'node:worker_threads';
-import { runKafka, type RunCliOptions } from './run.js';
+import { runKafka } from './run-action.js';
+import type { RunCliOptions } from './run.js';
 
 const port = parentPort!;
 const { file, opts } = workerData as { file: string; opts: RunCliOptions };

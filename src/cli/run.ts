@@ -5,18 +5,12 @@
 // the main thread only forwards signals and waits. Each event leaves a few KB of short-lived
 // garbage (the message, its decoded strings, kafkajs' record objects): with V8's default young
 // generation, scavenges and the objects they promote too early took a quarter of the CPU.
+// The processor itself is in run-action.ts, loaded by the worker.
 
 import { once } from 'node:events';
 import { Worker } from 'node:worker_threads';
 import { Command } from 'commander';
-import { KafkaClientError } from '../kafka/client.js';
-import { createKafkajsClient } from '../kafka/kafkajs-client.js';
-import { KafkaProcessor, ProcessorError } from '../kafka/processor.js';
-import { PipelineMetrics } from '../metrics/pipeline-metrics.js';
-import { MetricsServerError, startMetricsServer, type MetricsServer } from '../metrics/server.js';
-import { ConfigError, loadPipeline, type PipelineConfig } from '../pipeline/config.js';
-import { EXIT_FATAL, EXIT_OK } from './exit-codes.js';
-import { createLogger } from './logger.js';
+import { EXIT_FATAL } from './exit-codes.js';
 
 export interface RunCliOptions {
   logLevel: string;
@@ -42,14 +36,6 @@ export function runCommand(setExit: (code: number) => void): Command {
     });
 }
 
-/** KAFKA_BROKERS wins over the YAML, so one pipeline file serves a laptop and docker-compose. */
-export function withBrokersFromEnv(config: PipelineConfig, env: NodeJS.ProcessEnv): PipelineConfig {
-  const raw = env.KAFKA_BROKERS?.trim();
-  if (!raw || config.source.kind !== 'kafka') return config;
-  const brokers = raw.split(',').map((b) => b.trim()).filter(Boolean);
-  return Object.freeze({ ...config, source: { ...config.source, brokers } });
-}
-
 /** Starts the processor on its worker thread and forwards SIGINT/SIGTERM to it (workers receive no signals). */
 export async function runKafkaCli(file: string, opts: RunCliOptions): Promise<number> {
   const worker = new Worker(new URL('./run-worker.js', import.meta.url), {
@@ -71,68 +57,4 @@ export async function runKafkaCli(file: string, opts: RunCliOptions): Promise<nu
     process.off('SIGINT', forward);
     process.off('SIGTERM', forward);
   }
-}
-
-/** The processor itself, until `stopRequested` resolves (with the signal's name) or a fatal error. */
-export async function runKafka(file: string, opts: RunCliOptions, stopRequested: Promise<string>): Promise<number> {
-  const log = createLogger(opts.logLevel);
-  let config: PipelineConfig;
-  try {
-    config = withBrokersFromEnv(await loadPipeline(file), process.env);
-  } catch (e) {
-    if (e instanceof ConfigError) {
-      process.stderr.write(`proctree: ${e.message}\n`);
-      return EXIT_FATAL;
-    }
-    throw e;
-  }
-  if (config.source.kind !== 'kafka' || config.sink.kind !== 'kafka') {
-    process.stderr.write(`proctree: ${file}: source.kind and sink.kind must be kafka for proctree run (use proctree replay for files)\n`);
-    return EXIT_FATAL;
-  }
-  const client = createKafkajsClient({ brokers: config.source.brokers, clientId: config.source.client_id, logger: log });
-  const metrics = new PipelineMetrics();
-  const processor = new KafkaProcessor({ config, client, logger: log, metrics });
-  let server: MetricsServer | undefined;
-  void stopRequested.then((signal) => {
-    log.info({ signal }, 'stopping: finishing the batch in progress, committing, leaving the group');
-    void processor.stop();
-  });
-  try {
-    if (config.metrics.port !== null) {
-      server = await startMetricsServer({ port: config.metrics.port, host: config.metrics.host, registry: metrics.registry, health: () => processor.health() });
-      log.info({ port: server.port }, 'metrics on /metrics, health on /healthz');
-    }
-    await processor.start();
-    log.info({ topic: config.source.topic, group: config.source.group_id, brokers: config.source.brokers }, 'consuming');
-    await processor.done;
-    log.info('stopped');
-    return EXIT_OK;
-  } catch (e) {
-    if (e instanceof ProcessorError || e instanceof MetricsServerError) {
-      process.stderr.write(`proctree: ${e.message}\n`);
-      await processor.stop();
-      return EXIT_FATAL;
-    }
-    const kafka = kafkaCauses(e);
-    process.stderr.write(
-      kafka !== null
-        ? `proctree: Kafka at ${config.source.brokers.join(',')} failed: ${kafka}. Check source.brokers (or KAFKA_BROKERS) and that the brokers run; \`npm run broker:start\` starts a local one.\n`
-        : `proctree: fatal: ${(e as Error).stack ?? String(e)}\n`,
-    );
-    await processor.stop();
-    return EXIT_FATAL;
-  } finally {
-    await server?.close();
-  }
-}
-
-/** The messages of a Kafka client error and its causes ("a: b: c"), or null for other errors. */
-function kafkaCauses(e: unknown): string | null {
-  if (!(e instanceof KafkaClientError) && !(e instanceof Error && e.name.startsWith('KafkaJS'))) return null;
-  const parts: string[] = [];
-  for (let c: unknown = e; c instanceof Error && parts.length < 5; c = c.cause ?? (c as { originalError?: unknown }).originalError) {
-    if (c.message !== '' && !parts.includes(c.message)) parts.push(c.message);
-  }
-  return parts.join(': ') || (e as Error).name;
 }

@@ -160,3 +160,13 @@ export class KafkaClientError extends Error {
     this.retriable = options.retriable ?? false;
   }
 }
+
+/** The messages of a Kafka client error and its causes ("a: b: c"), or null for other errors. */
+export function kafkaCauses(e: unknown): string | null {
+  if (!(e instanceof KafkaClientError) && !(e instanceof Error && e.name.startsWith('KafkaJS'))) return null;
+  const parts: string[] = [];
+  for (let c: unknown = e; c instanceof Error && parts.length < 5; c = c.cause ?? (c as { originalError?: unknown }).originalError) {
+    if (c.message !== '' && !parts.includes(c.message)) parts.push(c.message);
+  }
+  return parts.join(': ') || (e as Error).name;
+}

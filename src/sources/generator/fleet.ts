@@ -8,42 +8,13 @@ import { planBoot, planRdpSession, planUserLogon, seedRunning } from './boot.js'
 import { EVENTS_PER_ARRIVAL, handleArrival } from './churn.js';
 import { TimeHeap } from './heap.js';
 import { HostSim, Kind, makePlan, type HostHooks, type HostTraits, type Plan } from './host.js';
-import { DEFAULT_THRESHOLDS, compareLabels, type Label, type LabelThresholds, type RuleId } from './labels.js';
+import { DEFAULT_FLEET, type FleetOptions } from './fleet-options.js';
+import { compareLabels, type Label, type RuleId } from './labels.js';
 import { Prng } from './prng.js';
 import { XmlRenderer } from './render.js';
 import { xmlText } from './text.js';
 
-export interface FleetOptions {
-  seed: number;
-  hosts: number;
-  /** Event time of the stream's start, ms since the epoch. */
-  start: number;
-  durationSecs: number;
-  /** Average events per second per host in event time (boots add a burst on top). */
-  hostEventsPerSec: number;
-  /** Share of hosts with one injected anomaly (0..1). */
-  anomalyFraction: number;
-  /** Share of hosts with one decoy (0..1). */
-  decoyFraction: number;
-  /** Share of hosts whose Sysmon configuration logs no EventID 5 (0..1). */
-  noExitFraction: number;
-  /** Share of events (ordinary churn only) written up to a few seconds late (0..1). */
-  lateFraction: number;
-  thresholds: LabelThresholds;
-}
-
-export const DEFAULT_FLEET: FleetOptions = Object.freeze({
-  seed: 1,
-  hosts: 100,
-  start: Date.UTC(2024, 0, 1),
-  durationSecs: 3600,
-  hostEventsPerSec: 2,
-  anomalyFraction: 0.05,
-  decoyFraction: 0.05,
-  noExitFraction: 0.2,
-  lateFraction: 0.001,
-  thresholds: DEFAULT_THRESHOLDS,
-});
+export { DEFAULT_FLEET, type FleetOptions } from './fleet-options.js';
 
 /** Where generated events go: each is rendered into `writer` after reserve(), then committed. */
 export interface RecordSink {

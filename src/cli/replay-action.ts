@@ -1,0 +1,74 @@
+// `proctree replay`, the work: read the inputs, run the engine, write alerts, errors and the summary.
+
+import { createWriteStream, type WriteStream } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
+import { ConfigError, loadPipeline } from '../pipeline/config.js';
+import { formatSummary } from '../pipeline/run-stats.js';
+import { replay } from '../pipeline/replay.js';
+import { JsonlSink, type AlertFormat } from '../sinks/jsonl-sink.js';
+import { expandPaths } from '../sources/files/expand-paths.js';
+import { InputError } from '../sources/files/open-input.js';
+import type { ErrorRecord } from '../sources/batch.js';
+import { EXIT_ALERTS, EXIT_FATAL, EXIT_OK } from './exit-codes.js';
+import { createLogger } from './logger.js';
+import { DEFAULT_REPLAY_PIPELINE } from './paths.js';
+import { createProgress } from './progress.js';
+import { binaryReader } from './binary-inputs.js';
+import type { ReplayCliOptions } from './replay.js';
+
+const LOGGED_ERRORS = 20;
+
+export async function runReplayCli(inputs: string[], opts: ReplayCliOptions): Promise<number> {
+  const log = createLogger(opts.logLevel);
+  let config;
+  let paths: string[];
+  try {
+    config = await loadPipeline(opts.pipeline);
+    paths = await expandPaths(inputs);
+  } catch (e) {
+    if (e instanceof ConfigError || e instanceof InputError) {
+      process.stderr.write(`proctree: ${e.message}\n`);
+      return EXIT_FATAL;
+    }
+    throw e;
+  }
+  if (paths.length === 0) {
+    process.stderr.write(`proctree: no event files found in ${inputs.join(', ')}\n`);
+    return EXIT_FATAL;
+  }
+  const format = opts.format ?? config.sink.format;
+  const sink = new JsonlSink(format, opts.out ?? process.stdout);
+  const errorsOut: WriteStream | null = opts.errors === undefined ? null : createWriteStream(opts.errors);
+  let logged = 0;
+  const onError = (e: ErrorRecord): void => {
+    errorsOut?.write(JSON.stringify(e) + '\n');
+    if (logged < LOGGED_ERRORS) log.warn({ decodeError: e }, `${e.source}${e.line !== undefined ? `:${e.line}` : e.offset !== undefined ? `@${e.offset}` : ''}: ${e.reason}: ${e.message}`);
+    else if (logged === LOGGED_ERRORS) log.warn('further decode errors are not logged; see the summary or --errors FILE');
+    logged++;
+  };
+  const progress = createProgress(opts.progress);
+  try {
+    const { stats } = await replay({
+      paths,
+      config,
+      sink,
+      onError,
+      onFile: (_path, size) => progress.addTotal(size),
+      onProgress: (bytes, events) => progress.update(bytes, events),
+      readBinary: binaryReader({ recover: opts.recover, workers: opts.workers, log }),
+    });
+    progress.stop();
+    await sink.close();
+    if (errorsOut !== null) await new Promise<void>((resolve) => errorsOut.end(resolve));
+    if (opts.stats !== undefined) await writeFile(opts.stats, JSON.stringify(stats, null, 2) + '\n');
+    if (opts.quiet !== true) process.stderr.write(formatSummary(stats) + '\n');
+    return opts.failOnAlert === true && stats.alerts.total > 0 ? EXIT_ALERTS : EXIT_OK;
+  } catch (e) {
+    progress.stop();
+    if (e instanceof InputError) {
+      process.stderr.write(`proctree: ${e.message}\n`);
+      return EXIT_FATAL;
+    }
+    throw e;
+  }
+}
