@@ -6,10 +6,10 @@ import type { ByteWriter } from './bytes.js';
 import { ANOMALY_KINDS, DECOY_KINDS, NEEDS_EXITS, injectAnomaly, injectDecoy, type DecoyKind } from './anomalies.js';
 import { planBoot, planRdpSession, planUserLogon, seedRunning } from './boot.js';
 import { EVENTS_PER_ARRIVAL, handleArrival } from './churn.js';
-import { TimeHeap } from './heap.js';
 import { HostSim, Kind, makePlan, type HostHooks, type HostTraits, type Plan } from './host.js';
 import { DEFAULT_FLEET, type FleetOptions } from './fleet-options.js';
 import { compareLabels, type Label, type RuleId } from './labels.js';
+import { PlanQueue } from './plan-queue.js';
 import { Prng } from './prng.js';
 import { XmlRenderer } from './render.js';
 import { xmlText } from './text.js';
@@ -40,7 +40,7 @@ export class Fleet implements HostHooks {
   readonly opts: FleetOptions;
   readonly plans: HostPlan[] = [];
   private readonly hosts: HostSim[] = [];
-  private readonly heap = new TimeHeap<HostSim>();
+  private readonly queue: PlanQueue<Plan>;
   private readonly lastTime: Float64Array;
   private readonly rng: Prng;
   private readonly end: number;
@@ -56,6 +56,7 @@ export class Fleet implements HostHooks {
     this.opts = o;
     this.rng = new Prng(o.seed, 0);
     this.end = o.start + o.durationSecs * 1000;
+    this.queue = new PlanQueue<Plan>(o.start);
     this.lastTime = new Float64Array(o.hosts).fill(-Infinity);
     const renderer = new XmlRenderer();
     const arrivalMeanMs = (1000 * EVENTS_PER_ARRIVAL) / Math.max(o.hostEventsPerSec, 1e-6);
@@ -89,13 +90,11 @@ export class Fleet implements HostHooks {
         if (decoy === 'reboot' || decoy === 'smss-path-spelling' || decoy === 'child-exit-at-threshold') traits.running = false;
       }
       const name = `${server ? 'SRV' : 'WS'}${String(i).padStart(5, '0')}.corp.example.com`;
-      const h = new HostSim({ index: i, name, seed: o.seed, start: o.start, end: this.end, arrivalMeanMs, traits, thresholds: o.thresholds }, renderer);
+      const h = new HostSim({ index: i, name, seed: o.seed, start: o.start, end: this.end, arrivalMeanMs, traits, thresholds: o.thresholds, queue: this.queue }, renderer);
       h.anomalous = anomaly !== null;
       this.plans.push({ name, traits, anomaly, decoy });
       this.setUp(h, tr, anomaly, decoy);
       this.hosts.push(h);
-      h.t = h.nextTime();
-      this.heap.push(h);
     }
   }
 
@@ -178,7 +177,7 @@ export class Fleet implements HostHooks {
    * end of the duration (or when maxEvents is reached).
    */
   fill(sink: RecordSink, n: number, maxEvents = Infinity): number {
-    const heap = this.heap;
+    const queue = this.queue;
     const end = this.end;
     const late = this.opts.lateFraction;
     const rng = this.rng;
@@ -188,25 +187,24 @@ export class Fleet implements HostHooks {
         this.done = true;
         break;
       }
-      const h = heap.peek();
-      if (h === undefined || h.t > end) {
+      const p = queue.peek();
+      if (p === undefined || p.t > end) {
         this.flushHeld(sink);
         this.done = true;
         break;
       }
       const held = this.held;
-      if (held !== null && h.t >= held.release) {
+      if (held !== null && p.t >= held.release) {
         this.flushHeld(sink);
         count++;
         continue;
       }
+      queue.pop();
+      const h = p.host as HostSim;
       sink.reserve();
       const w = sink.writer;
       const start = w.off;
-      const wrote = h.step(this, w);
-      h.t = h.nextTime();
-      heap.replaceTop(h);
-      if (!wrote) continue;
+      if (!h.step(this, w, p)) continue;
       const t = h.lastTime;
       if (held === null && late > 0 && h.lastDelayable && !h.anomalous && rng.float() < late) {
         this.held = { host: h, bytes: Buffer.from(w.buf.subarray(start, w.off)), t, read: h.lastRead, release: t + 100 + rng.int(2400) };
@@ -236,7 +234,7 @@ export class Fleet implements HostHooks {
   private noteWritten(h: HostSim, t: number, read: boolean): void {
     this.written++;
     if (t > this.eventTime) this.eventTime = t;
-    const i = h.seq;
+    const i = h.index;
     if (read && t > this.lastTime[i]) this.lastTime[i] = t;
   }
 
@@ -244,7 +242,7 @@ export class Fleet implements HostHooks {
   labels(): Label[] {
     const out: Label[] = [];
     for (const h of this.hosts) {
-      const last = this.lastTime[h.seq];
+      const last = this.lastTime[h.index];
       if (last === -Infinity) continue;
       for (const l of h.finalLabels(last)) out.push(l);
     }

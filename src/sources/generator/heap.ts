@@ -1,9 +1,8 @@
 // A binary min-heap ordered by (time, seq). seq breaks ties in insertion order so that the
 // output does not depend on heap internals: same seed, same bytes. The keys are copied into
 // typed arrays beside the items: comparisons read contiguous numbers instead of following a
-// pointer to each host or plan (a cache miss apiece on a 1,000-host fleet; the profile had 15%
-// of the generator's time in comparisons). An item's t and seq must not change while it is in
-// the heap, except the top's before replaceTop().
+// pointer to each item (a cache miss apiece). An item's t and seq must not change while it is in
+// the heap.
 
 export interface Timed {
   t: number;
@@ -51,18 +50,6 @@ export class TimeHeap<T extends Timed> {
     const last = a.pop();
     if (a.length > 0 && last !== undefined) this.siftDown(last);
     return top;
-  }
-
-  /** Replace the top with x (cheaper than pop + push); used when the top's time moves on. */
-  replaceTop(x: T): void {
-    this.siftDown(x);
-  }
-
-  /** Remove every item for which drop is true (rare: a host reboots and its plans are void). */
-  removeWhere(drop: (x: T) => boolean): void {
-    const kept = this.items.filter((x) => !drop(x));
-    this.items.length = 0;
-    for (const x of kept) this.push(x);
   }
 
   private grow(): void {

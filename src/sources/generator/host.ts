@@ -4,9 +4,9 @@
 
 import { ByteWriter, enc } from './bytes.js';
 import { CREATE_KEY, image, type ImageSpec } from './catalog.js';
-import { TimeHeap, type Timed } from './heap.js';
 import { type Label, type LabelThresholds, type RuleId } from './labels.js';
 import { Logon, Proc, Role, formatLogonId, logonGuid, processGuid } from './model.js';
+import type { PlanQueue, Queued } from './plan-queue.js';
 import { Prng } from './prng.js';
 import { XmlRenderer, type RenderHost } from './render.js';
 import { isoMs, xmlText } from './text.js';
@@ -32,8 +32,12 @@ export const enum Kind {
 const NONE = new Uint8Array(0);
 
 /** A planned event (or a control step such as a churn arrival or a reboot). Pooled: see plan(). */
-export class Plan implements Timed {
+export class Plan implements Queued<Plan> {
   seq = 0;
+  next: Plan | null = null;
+  /** The host that planned it, and that host's plan generation then (a reboot voids older plans). */
+  host: HostSim | null = null;
+  gen = 0;
   /** Label this event proves when written: rule and subject process. */
   rule: RuleId | null = null;
   subject: Proc | null = null;
@@ -78,6 +82,7 @@ export function makePlan(t: number, kind: Kind, proc: Proc | null = null, other:
 
 function recycle(p: Plan): void {
   if (POOL.length < 65_536) {
+    p.host = null;
     p.proc = null;
     p.other = null;
     p.subject = null;
@@ -118,6 +123,8 @@ export interface HostOptions {
   arrivalMeanMs: number;
   traits: HostTraits;
   thresholds: LabelThresholds;
+  /** The fleet's queue, where the host's plans wait. */
+  queue: PlanQueue<Plan>;
 }
 
 /** A child smss whose exit deadline the labels must judge (docs/rules.md, smss.child-no-exit). */
@@ -133,10 +140,9 @@ interface InstanceWatch {
   deadline: number;
 }
 
-export class HostSim implements RenderHost, Timed {
-  // Timed: the fleet orders hosts by their next plan.
-  t = 0;
-  seq: number;
+export class HostSim implements RenderHost {
+  /** Position in the fleet. */
+  readonly index: number;
 
   // RenderHost
   sys: Uint8Array;
@@ -160,8 +166,9 @@ export class HostSim implements RenderHost, Timed {
   readonly thresholds: LabelThresholds;
   arrivalMeanMs: number;
 
-  private readonly plans = new TimeHeap<Plan>();
-  private planSeq = 0;
+  private readonly queue: PlanQueue<Plan>;
+  /** Plans of an older generation were voided by a reboot: they are dropped when their time comes. */
+  private gen = 0;
   private counter: number;
   /** sys / sysUtc with the Computer name as written and upper-cased (some hosts alternate). */
   private sysNormal: Uint8Array[] = [];
@@ -195,7 +202,8 @@ export class HostSim implements RenderHost, Timed {
   private readonly renderer: XmlRenderer;
 
   constructor(o: HostOptions, renderer: XmlRenderer) {
-    this.seq = o.index;
+    this.index = o.index;
+    this.queue = o.queue;
     this.name = o.name;
     this.rng = new Prng(o.seed, o.index + 1);
     this.traits = o.traits;
@@ -289,8 +297,9 @@ export class HostSim implements RenderHost, Timed {
   }
 
   plan(p: Plan): Plan {
-    p.seq = this.planSeq++;
-    this.plans.push(p);
+    p.host = this;
+    p.gen = this.gen;
+    this.queue.push(p);
     return p;
   }
 
@@ -301,24 +310,21 @@ export class HostSim implements RenderHost, Timed {
     return c;
   }
 
-  /** Time of the next plan, Infinity when none. */
-  nextTime(): number {
-    const top = this.plans.peek();
-    return top === undefined ? Infinity : top.t;
-  }
-
-  /** Drop every plan (the machine went down). */
+  /** Void every plan made so far (the machine went down). */
   clearPlans(): void {
-    this.plans.removeWhere(() => true);
+    this.gen++;
   }
 
   /**
-   * Render the next planned event into w. Control plans (arrivals, reboots, injections) run
-   * their hook and write nothing; the caller loops. Returns whether an event was written.
+   * Render p, this host's plan that is due, into w. Control plans (arrivals, reboots, injections)
+   * run their hook and write nothing; the caller loops. Returns whether an event was written.
+   * p goes back to the pool.
    */
-  step(hooks: HostHooks, w: ByteWriter): boolean {
-    const p = this.plans.pop();
-    if (p === undefined) return false;
+  step(hooks: HostHooks, w: ByteWriter, p: Plan): boolean {
+    if (p.gen !== this.gen) {
+      recycle(p);
+      return false;
+    }
     const t = p.t;
     switch (p.kind) {
       case Kind.Arrival:
