@@ -10,6 +10,8 @@ export function enc(s: string): Uint8Array {
 /** Buffer#latin1Write: a plain byte copy of a one-byte string (Node has it; the types do not). */
 type Latin1Buffer = Buffer & { latin1Write(s: string, offset: number): number; latin1Slice(a: number, b: number): string };
 
+const HEX = Buffer.from('0123456789abcdef', 'latin1');
+
 export class ByteWriter {
   buf: Buffer;
   off = 0;
@@ -55,6 +57,17 @@ export class ByteWriter {
       const q = Math.floor(n / 10);
       buf[--i] = 48 + n - q * 10;
       n = q;
+    }
+  }
+
+  /** n in exactly `width` lower-case hex digits (zero-padded). */
+  hex(n: number, width: number): void {
+    const buf = this.buf;
+    let i = this.off + width;
+    this.off = i;
+    for (let k = 0; k < width; k++) {
+      buf[--i] = HEX[n & 15];
+      n >>>= 4;
     }
   }
 

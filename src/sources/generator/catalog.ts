@@ -20,6 +20,8 @@ export interface ImageSpec {
   imageBytes: Uint8Array;
   /** XML-ready command lines; one is picked per process. */
   cmdlines: string[];
+  /** The same, encoded. */
+  cmdlineBytes: Uint8Array[];
   /** Indexes into DLLS loaded at start. */
   dlls: number[];
   /** Rough lifetime in seconds (mean of an exponential); Infinity for services that stay up. */
@@ -192,6 +194,7 @@ for (const d of IMAGE_DEFS) {
     cwdData: enc(`</Data><Data Name='CurrentDirectory'>${cwd}</Data>`),
     image: xmlText(d.path),
     cmdlines: d.cmdlines.map(xmlText),
+    cmdlineBytes: d.cmdlines.map((c) => enc(xmlText(c))),
     dlls: [...CORE_DLLS, ...(d.dlls ?? [])].map((k) => {
       const i = dllIndex.get(k);
       if (i === undefined) throw new Error(`catalog: image ${d.key} loads unknown DLL ${k}`);

@@ -5,7 +5,7 @@
 import { ByteWriter, enc } from './bytes.js';
 import { CREATE_KEY, image, type ImageSpec } from './catalog.js';
 import { type Label, type LabelThresholds, type RuleId } from './labels.js';
-import { Logon, Proc, Role, formatLogonId, logonGuid, processGuid } from './model.js';
+import { Logon, Proc, Role, formatLogonId, logonGuid } from './model.js';
 import type { PlanQueue, Queued } from './plan-queue.js';
 import { Prng } from './prng.js';
 import { XmlRenderer, type RenderHost } from './render.js';
@@ -155,6 +155,8 @@ export class HostSim implements RenderHost {
 
   readonly name: string;
   readonly machine: string;
+  /** '{machine-': how this host's ProcessGuids start. */
+  readonly guidHead: Uint8Array;
   readonly rng: Prng;
   readonly traits: HostTraits;
   readonly start: number;
@@ -213,6 +215,7 @@ export class HostSim implements RenderHost {
     this.arrivalMeanMs = o.arrivalMeanMs;
     this.renderer = renderer;
     this.machine = mix32(o.index ^ o.seed).toString(16).padStart(8, '0');
+    this.guidHead = enc(`{${this.machine}-`);
     this.noPid = o.traits.noPid;
     this.recordId = 1000 + this.rng.int(5_000_000);
     this.counter = 0x2c00 + this.rng.int(0x4000);
@@ -256,9 +259,13 @@ export class HostSim implements RenderHost {
   proc(specKey: string | ImageSpec, parent: Proc | null, logon: Logon, at: number, opts: { pid?: number; image?: string; cmdline?: string; role?: Role } = {}): Proc {
     const spec = typeof specKey === 'string' ? image(specKey) : specKey;
     const pid = opts.pid ?? this.freePid();
-    const cmd = opts.cmdline ?? (spec.cmdlines.length === 1 ? spec.cmdlines[0] : this.rng.pick(spec.cmdlines));
+    const given = opts.cmdline === undefined ? -1 : spec.cmdlines.indexOf(opts.cmdline);
+    const i = opts.cmdline !== undefined ? given : spec.cmdlines.length === 1 ? 0 : this.rng.int(spec.cmdlines.length);
+    const cmd = i >= 0 ? spec.cmdlines[i] : (opts.cmdline as string);
+    const cmdBytes = i >= 0 ? spec.cmdlineBytes[i] : enc(cmd);
     const epoch = parent === null || parent.role === Role.System ? this.epoch : parent.epoch;
-    const p = new Proc(processGuid(this.machine, at, this.counter++), pid, spec, opts.image ?? spec.image, cmd, logon, parent, epoch, opts.role ?? Role.Other);
+    const sec = Math.floor(at / 1000) >>> 0;
+    const p = new Proc(this.guidHead, sec, this.counter++, pid, spec, opts.image ?? spec.image, cmd, cmdBytes, logon, parent, epoch, opts.role ?? Role.Other);
     p.start = at;
     return p;
   }

@@ -117,7 +117,7 @@ export class XmlRenderer {
     this.head(w, 1, h, t);
     w.bytes(p.idBlock(!h.noPid));
     w.bytes(s.versionCmdOpen);
-    w.latin1(p.cmdline);
+    w.bytes(p.cmdBytes);
     w.bytes(s.cwdData);
     w.bytes(p.logon.block);
     w.bytes(s.hashesData);
