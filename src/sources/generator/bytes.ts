@@ -83,70 +83,63 @@ export class ByteWriter {
 }
 
 /**
- * Event times as bytes. Consecutive events mostly share a second, so the
- * 'YYYY-MM-DD HH:MM:SS' and 'YYYY-MM-DDTHH:MM:SS' prefixes are cached per second.
+ * A run of bytes ending in the time 'YYYY-MM-DD?HH:MM:SS.' (sep between date and time), for event
+ * times. Consecutive events mostly share a second, so the date is computed once per second and
+ * copied together with what precedes it (the event's start for TimeCreated): one copy per event.
  */
-export class TimeBytes {
-  // UtcTime and TimeCreated can be seconds apart (boot events are logged late), so each has its own cache.
-  private utcSec = Number.NaN;
-  private isoSec = Number.NaN;
-  private readonly utcPrefix = new Uint8Array(19);
-  private readonly isoPrefix = new Uint8Array(19);
+export class SecondStamp {
+  private readonly bytes: Uint8Array;
+  private sec = Number.NaN;
 
-  /** 'YYYY-MM-DD?HH:MM:SS' of Unix second s (years 0-9999), by arithmetic: no Date, no string. */
-  private static fill(into: Uint8Array, s: number, sep: number): void {
-    const days = Math.floor(s / 86400);
-    let rem = s - days * 86400;
-    // Days to civil date: H. Hinnant's days_from_civil, inverted (proleptic Gregorian).
-    const z = days + 719468;
-    const era = Math.floor(z / 146097);
-    const doe = z - era * 146097;
-    const yoe = Math.floor((doe - Math.floor(doe / 1460) + Math.floor(doe / 36524) - Math.floor(doe / 146096)) / 365);
-    const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
-    const mp = Math.floor((5 * doy + 2) / 153);
-    const month = mp < 10 ? mp + 3 : mp - 9;
-    const year = yoe + era * 400 + (month <= 2 ? 1 : 0);
-    const hour = Math.floor(rem / 3600);
-    rem -= hour * 3600;
-    const minute = Math.floor(rem / 60);
-    digits(into, 0, year, 4);
-    into[4] = 45;
-    digits(into, 5, month, 2);
-    into[7] = 45;
-    digits(into, 8, doy - Math.floor((153 * mp + 2) / 5) + 1, 2);
-    into[10] = sep;
-    digits(into, 11, hour, 2);
-    into[13] = 58;
-    digits(into, 14, minute, 2);
-    into[16] = 58;
-    digits(into, 17, rem - minute * 60, 2);
+  constructor(
+    /** Copied before the time. */
+    private readonly head: Uint8Array,
+    private readonly sep: number,
+  ) {
+    this.bytes = new Uint8Array(head.length + 20);
+    this.bytes.set(head);
+    this.bytes[head.length + 19] = 46;
   }
 
-  /** Sysmon UtcTime: '2024-01-01 00:00:00.000'. */
-  utc(w: ByteWriter, ms: number): void {
+  /** head, then ms as 'YYYY-MM-DD?HH:MM:SS.mmm'. */
+  write(w: ByteWriter, ms: number): void {
     const s = Math.floor(ms / 1000);
-    if (s !== this.utcSec) {
-      this.utcSec = s;
-      TimeBytes.fill(this.utcPrefix, s, 32);
+    if (s !== this.sec) {
+      this.sec = s;
+      civilSecond(this.bytes, this.head.length, s, this.sep);
     }
-    w.bytes(this.utcPrefix);
-    w.byte(46);
+    w.bytes(this.bytes);
     w.fixed(ms - s * 1000, 3);
   }
+}
 
-  /** TimeCreated SystemTime: '2024-01-01T00:00:00.0001234Z' (100 ns resolution; sub = the extra 4 digits). */
-  systemTime(w: ByteWriter, ms: number, sub: number): void {
-    const s = Math.floor(ms / 1000);
-    if (s !== this.isoSec) {
-      this.isoSec = s;
-      TimeBytes.fill(this.isoPrefix, s, 84);
-    }
-    w.bytes(this.isoPrefix);
-    w.byte(46);
-    w.fixed(ms - s * 1000, 3);
-    w.fixed(sub, 4);
-    w.byte(90);
-  }
+/** 'YYYY-MM-DD?HH:MM:SS' of Unix second s (years 0-9999) at into[at], by arithmetic: no Date, no string. */
+function civilSecond(into: Uint8Array, at: number, s: number, sep: number): void {
+  const days = Math.floor(s / 86400);
+  let rem = s - days * 86400;
+  // Days to civil date: H. Hinnant's days_from_civil, inverted (proleptic Gregorian).
+  const z = days + 719468;
+  const era = Math.floor(z / 146097);
+  const doe = z - era * 146097;
+  const yoe = Math.floor((doe - Math.floor(doe / 1460) + Math.floor(doe / 36524) - Math.floor(doe / 146096)) / 365);
+  const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
+  const mp = Math.floor((5 * doy + 2) / 153);
+  const month = mp < 10 ? mp + 3 : mp - 9;
+  const year = yoe + era * 400 + (month <= 2 ? 1 : 0);
+  const hour = Math.floor(rem / 3600);
+  rem -= hour * 3600;
+  const minute = Math.floor(rem / 60);
+  digits(into, at, year, 4);
+  into[at + 4] = 45;
+  digits(into, at + 5, month, 2);
+  into[at + 7] = 45;
+  digits(into, at + 8, doy - Math.floor((153 * mp + 2) / 5) + 1, 2);
+  into[at + 10] = sep;
+  digits(into, at + 11, hour, 2);
+  into[at + 13] = 58;
+  digits(into, at + 14, minute, 2);
+  into[at + 16] = 58;
+  digits(into, at + 17, rem - minute * 60, 2);
 }
 
 /** n in exactly `width` decimal digits at into[at]. */

@@ -77,7 +77,8 @@ const SLAB_BYTES = 64 << 10;
 const slab = new Slab();
 
 const GUID_MID = enc('-0000-0010');
-const ID_GUID = enc("<Data Name='ProcessGuid'>");
+/** With the '</Data>' that closes UtcTime, which always comes before (render.ts). */
+const ID_GUID = enc("</Data><Data Name='ProcessGuid'>");
 const ID_PID = enc("</Data><Data Name='ProcessId'>");
 const ID_IMAGE = enc("</Data><Data Name='Image'>");
 const PARENT_GUID = enc("<Data Name='ParentProcessGuid'>");

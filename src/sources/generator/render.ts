@@ -1,7 +1,7 @@
 // Renders events as Windows Event XML (the RenderEvent / wevtutil shape, one event per line)
 // straight into the output buffer, from pieces encoded once (catalog, host, process, logon).
 
-import { ByteWriter, TimeBytes, enc } from './bytes.js';
+import { ByteWriter, SecondStamp, enc } from './bytes.js';
 import { CALL_TRACES, DLLS, DNS, REMOTES } from './catalog.js';
 import { UNKNOWN_PARENT, type Proc } from './model.js';
 
@@ -19,13 +19,14 @@ for (const [eid, v] of Object.entries(VERSION)) {
   );
 }
 
-const REC_OPEN = enc("'/><EventRecordID>");
-const UTC_OPEN = enc("<Data Name='UtcTime'>");
-const DATA_CLOSE = enc('</Data>');
+/** TimeCreated's end (the 'Z' of UTC) and EventRecordID's start. */
+const REC_OPEN = enc("Z'/><EventRecordID>");
 const END = enc('</EventData></Event>');
 /** A Data element's end and the event's, in one copy. */
 const DATA_END = enc('</Data></EventData></Event>');
-const SET_VALUE = enc("<Data Name='EventType'>SetValue</Data>");
+const SET_VALUE = enc("<Data Name='EventType'>SetValue</Data><Data Name='UtcTime'>");
+/** After EventID 12's EventType value: UtcTime follows. */
+const TYPE_CLOSE = enc("</Data><Data Name='UtcTime'>");
 const TYPE_OPEN = enc("<Data Name='EventType'>");
 const TARGET_OPEN = enc("<Data Name='TargetObject'>");
 const DETAILS_OPEN = enc("</Data><Data Name='Details'>");
@@ -36,10 +37,11 @@ const NET_A = enc("</Data><Data Name='Protocol'>tcp</Data><Data Name='Initiated'
 const NET_B = enc("</Data><Data Name='SourceHostname'>");
 const NET_C = enc("</Data><Data Name='SourcePort'>");
 const NET_D = enc("</Data><Data Name='SourcePortName'>-</Data><Data Name='DestinationIsIpv6'>false</Data>");
-const DNS_GUID = enc("<Data Name='ProcessGuid'>");
+// The UtcTime value is left open by head(): the next piece closes it.
+const DNS_GUID = enc("</Data><Data Name='ProcessGuid'>");
 const DNS_PID = enc("</Data><Data Name='ProcessId'>");
 const DNS_IMAGE = enc("<Data Name='Image'>");
-const ACC_SRC_GUID = enc("<Data Name='SourceProcessGUID'>");
+const ACC_SRC_GUID = enc("</Data><Data Name='SourceProcessGUID'>");
 const ACC_SRC_PID = enc("</Data><Data Name='SourceProcessId'>");
 const ACC_SRC_TID = enc("</Data><Data Name='SourceThreadId'>");
 const ACC_SRC_IMAGE = enc("</Data><Data Name='SourceImage'>");
@@ -85,15 +87,25 @@ export interface RenderHost {
 }
 
 export class XmlRenderer {
-  private readonly tb = new TimeBytes();
+  /** Per EventID: the System part up to TimeCreated's second. */
+  private readonly created: SecondStamp[] = [];
+  private readonly utc = new SecondStamp(new Uint8Array(0), 32);
   /** CreationUtcTime is hours off the event time: its own cache, so that it does not evict the event's. */
-  private readonly creationTb = new TimeBytes();
+  private readonly creationUtc = new SecondStamp(new Uint8Array(0), 32);
 
-  /** System part and RuleName; for EventIDs other than 12 and 13 also UtcTime. */
+  constructor() {
+    for (let eid = 0; eid < HEAD.length; eid++) if (HEAD[eid] !== undefined) this.created[eid] = new SecondStamp(HEAD[eid], 84);
+  }
+
+  /**
+   * System part and RuleName; for EventIDs other than 12 and 13 also UtcTime, whose value is left
+   * open: the next piece starts with its '</Data>' (one copy fewer per event).
+   */
   private head(w: ByteWriter, eid: number, h: RenderHost, t: number): void {
     const rec = h.recordId++;
-    w.bytes(HEAD[eid]);
-    this.tb.systemTime(w, t + h.lagMs + (rec % 23), (rec * 7919) % 10000);
+    // TimeCreated: 100 ns resolution, the 4 digits below the ms made up.
+    this.created[eid].write(w, t + h.lagMs + (rec % 23));
+    w.fixed((rec * 7919) % 10000, 4);
     w.bytes(REC_OPEN);
     w.uint(rec);
     if (eid === 12 || eid === 13) {
@@ -101,14 +113,7 @@ export class XmlRenderer {
       return;
     }
     w.bytes(h.sysUtc);
-    this.tb.utc(w, t);
-    w.bytes(DATA_CLOSE);
-  }
-
-  private utc(w: ByteWriter, t: number): void {
-    w.bytes(UTC_OPEN);
-    this.tb.utc(w, t);
-    w.bytes(DATA_CLOSE);
+    this.utc.write(w, t);
   }
 
   /** EventID 1. */
@@ -198,7 +203,7 @@ export class XmlRenderer {
     w.bytes(FILE_OPEN);
     w.bytes(file);
     w.bytes(CREATION_OPEN);
-    this.creationTb.utc(w, createdAt);
+    this.creationUtc.write(w, createdAt);
     w.bytes(DATA_END);
   }
 
@@ -207,8 +212,8 @@ export class XmlRenderer {
     this.head(w, 12, h, t);
     w.bytes(TYPE_OPEN);
     w.bytes(eventType);
-    w.bytes(DATA_CLOSE);
-    this.utc(w, t);
+    w.bytes(TYPE_CLOSE);
+    this.utc.write(w, t);
     w.bytes(p.idBlock(true));
     w.bytes(TARGET_OPEN);
     w.bytes(target);
@@ -219,7 +224,7 @@ export class XmlRenderer {
   registrySet(w: ByteWriter, h: RenderHost, t: number, p: Proc, target: Uint8Array, details: Uint8Array): void {
     this.head(w, 13, h, t);
     w.bytes(SET_VALUE);
-    this.utc(w, t);
+    this.utc.write(w, t);
     w.bytes(p.idBlock(true));
     w.bytes(TARGET_OPEN);
     w.bytes(target);
