@@ -1,9 +1,12 @@
 // `npm run bench:generate`: generator throughput, per CPU-second of this single-threaded process
 // (one core), rendering Event XML into memory (chunks dropped) and into a file in bench/out/
-// (the CLI's O_DIRECT output, and the buffered write stream it falls back to).
+// (the CLI's O_DIRECT output, and the buffered write stream it falls back to); then the CLI end
+// to end (start-up, fleet, events, labels) pinned to one core with taskset.
 // BENCH_GEN_EVENTS (default 2,000,000) events per case.
 
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, rmSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { Fleet } from '../src/sources/generator/fleet.js';
 import { formatter, type OutputFormat } from '../src/sources/generator/formats.js';
 import { DirectFileOutput, openFileOutput } from '../src/sources/generator/direct-file.js';
@@ -38,3 +41,18 @@ await one('XML to a file (O_DIRECT)', 1_000, () => {
 await one('XML to a file (buffered stream)', 1_000, () => new StreamOutput(file));
 for (const f of ['winlogbeat', 'nxlog-json'] as OutputFormat[]) await one(`${f} to memory`, 1_000, () => new CallbackOutput(() => undefined, formatter(f)));
 rmSync(file, { force: true });
+
+/** `proctree generate -o FILE` as a user runs it, every thread on core 0: events per second of wall time. */
+function cliOnOneCore(hosts: number): void {
+  const bin = fileURLToPath(new URL('../../bin/proctree.js', import.meta.url));
+  const args = [bin, 'generate', '--hosts', String(hosts), '--events', String(EVENTS), '--seed', '7', '-q', '-o', file];
+  const pinned = spawnSync('taskset', ['-c', '0', 'true']).status === 0;
+  const t0 = process.hrtime.bigint();
+  const r = pinned ? spawnSync('taskset', ['-c', '0', process.execPath, ...args], { stdio: 'inherit' }) : spawnSync(process.execPath, args, { stdio: 'inherit' });
+  const wall = Number(process.hrtime.bigint() - t0) / 1e9;
+  rmSync(file, { force: true });
+  rmSync(file.replace(/\.xml$/, '.labels.jsonl'), { force: true });
+  if (r.status !== 0) throw new Error(`proctree generate exited with ${r.status}`);
+  row(`CLI -o FILE, ${fmt(hosts)} hosts, ${pinned ? 'one core' : 'NOT pinned (no taskset)'}`, `${fmt(EVENTS / wall)} ev/s`, `wall ${wall.toFixed(2)} s end to end (start-up, fleet, labels included)`);
+}
+for (const hosts of [100, 1_000, 10_000]) cliOnOneCore(hosts);
