@@ -36,5 +36,5 @@ await one('XML to a file (O_DIRECT)', 1_000, () => {
   return out;
 });
 await one('XML to a file (buffered stream)', 1_000, () => new StreamOutput(file));
-for (const f of ['winlogbeat', 'nxlog-json'] as OutputFormat[]) await one(`${f} to memory`, 1_000, () => new CallbackOutput(() => undefined, formatter(f)));
+for (const f of ['winlogbeat', 'nxlog-xml', 'nxlog-json'] as OutputFormat[]) await one(`${f} to memory`, 1_000, () => new CallbackOutput(() => undefined, formatter(f)));
 rmSync(file, { force: true });
