@@ -39,7 +39,7 @@ await one('XML to a file (O_DIRECT)', 1_000, () => {
   return out;
 });
 await one('XML to a file (buffered stream)', 1_000, () => new StreamOutput(file));
-for (const f of ['winlogbeat', 'nxlog-json'] as OutputFormat[]) await one(`${f} to memory`, 1_000, () => new CallbackOutput(() => undefined, formatter(f)));
+for (const f of ['winlogbeat', 'nxlog-xml', 'nxlog-json'] as OutputFormat[]) await one(`${f} to memory`, 1_000, () => new CallbackOutput(() => undefined, formatter(f)));
 rmSync(file, { force: true });
 
 /** `proctree generate -o FILE` as a user runs it, every thread on core 0: events per second of wall time. */

@@ -6,6 +6,7 @@ import { DecodeCounters } from '../../decode/counters.js';
 import { SysmonDecoder } from '../../decode/decoder.js';
 import { SysmonEvent } from '../../decode/event.js';
 import { HAVE_REAL, REAL_SKIP_REASON, realFiles, splitEvents } from '../../../test/support/real-samples.js';
+import { formatBytes } from '../../../test/support/string-formats.js';
 import { ANOMALY_KINDS, DECOY_KINDS } from './anomalies.js';
 import { Fleet, type FleetOptions } from './fleet.js';
 import { FORMATS, formatter } from './formats.js';
@@ -185,17 +186,17 @@ describe('output layouts', () => {
 
   it('winlogbeat and nxlog-xml carry the XML unchanged', () => {
     for (const r of sample) {
-      const wb = JSON.parse(fromUtf8Bytes(formatter('winlogbeat')!(r.line))) as { event: { original: string; code: string }; winlog: { computer_name: string } };
+      const wb = JSON.parse(fromUtf8Bytes(formatBytes(formatter('winlogbeat')!, r.line))) as { event: { original: string; code: string }; winlog: { computer_name: string } };
       expect(wb.event.original).toBe(fromUtf8Bytes(r.line));
       expect(wb.winlog.computer_name.toLowerCase()).toBe(r.host.toLowerCase());
-      const nx = JSON.parse(fromUtf8Bytes(formatter('nxlog-xml')!(r.line))) as { EventXML: string; Hostname: string };
+      const nx = JSON.parse(fromUtf8Bytes(formatBytes(formatter('nxlog-xml')!, r.line))) as { EventXML: string; Hostname: string };
       expect(nx.EventXML).toBe(fromUtf8Bytes(r.line));
     }
   });
 
   it('nxlog-json flattens every Data field to a top-level string key, with Hostname and a numeric EventID', () => {
     for (const r of sample) {
-      const flat = JSON.parse(fromUtf8Bytes(formatter('nxlog-json')!(r.line))) as Record<string, unknown>;
+      const flat = JSON.parse(fromUtf8Bytes(formatBytes(formatter('nxlog-json')!, r.line))) as Record<string, unknown>;
       const d = dataOf(r.line);
       expect(flat.EventID).toBe(d.eid);
       expect(String(flat.Hostname).toLowerCase()).toBe(r.host.toLowerCase());

@@ -28,15 +28,12 @@ export const CHUNK_BYTES = 4 << 20;
  * while the thread pool writes the previous ones (the default 16 KB serialised the two).
  */
 const FILE_BUFFERED = 4 * CHUNK_BYTES;
-/** Room kept free for one event, including its JSON re-layout. */
+/** Room kept free for one event, including its JSON re-layout (written after it, then moved over it). */
 const EVENT_ROOM = 64 << 10;
 
 /** Replace the XML event at w[start, off) with its re-layout (JSON layouts); null keeps it. */
 export function relayout(w: ByteWriter, start: number, format: LineFormatter | null): void {
-  if (format === null) return;
-  const line = format(w.slice(start, w.off));
-  w.off = start;
-  w.latin1(line);
+  if (format !== null) format(w, start);
 }
 
 /**

@@ -25,31 +25,6 @@ export function xmlText(s: string): string {
   return xmlEscape(utf8Bytes(s));
 }
 
-/** Decode the five XML entities and numeric references (flat JSON output starts from the XML). */
-export function xmlUnescape(s: string): string {
-  if (s.indexOf('&') < 0) return s;
-  let out = '';
-  let i = 0;
-  for (;;) {
-    const amp = s.indexOf('&', i);
-    if (amp < 0) return out + s.slice(i);
-    const semi = s.indexOf(';', amp);
-    if (semi < 0) return out + s.slice(i);
-    out += s.slice(i, amp);
-    const name = s.slice(amp + 1, semi);
-    if (name === 'amp') out += '&';
-    else if (name === 'lt') out += '<';
-    else if (name === 'gt') out += '>';
-    else if (name === 'quot') out += '"';
-    else if (name === 'apos') out += "'";
-    else if (name.charCodeAt(0) === 35) {
-      const code = name.charCodeAt(1) === 120 ? parseInt(name.slice(2), 16) : parseInt(name.slice(1), 10);
-      out += utf8Bytes(String.fromCodePoint(code));
-    } else out += s.slice(amp, semi + 1);
-    i = semi + 1;
-  }
-}
-
 const HEX2: string[] = [];
 for (let i = 0; i < 256; i++) HEX2.push((i < 16 ? '0' : '') + i.toString(16));
 
