@@ -28,4 +28,29 @@ describe('runFleet', () => {
     expect(r.events).toBeGreaterThan(0);
     expect(r.events).toBeLessThan(20_000);
   });
+
+  it('gives the same bytes when the callback lets its chunk buffers be reused, from a few buffers', async () => {
+    const run = async (reuse: boolean): Promise<{ bytes: Buffer; buffers: number }> => {
+      const copies: Buffer[] = [];
+      const buffers = new Set<ArrayBufferLike>();
+      const out = new CallbackOutput(
+        (c) => {
+          copies.push(Buffer.from(c));
+          buffers.add(c.buffer);
+        },
+        null,
+        reuse,
+      );
+      await runFleet(new Fleet({ hosts: 50, durationSecs: 3600, hostEventsPerSec: 5, seed: 3 }), out, { maxEvents: 100_000 });
+      await out.close();
+      return { bytes: Buffer.concat(copies), buffers: buffers.size };
+    };
+    const fresh = await run(false);
+    const reused = await run(true);
+    expect(fresh.bytes.length).toBeGreaterThan(100_000 * 800);
+    expect(reused.bytes.equals(fresh.bytes)).toBe(true);
+    // A 16k-event batch spans several 4 MB chunks before runFleet drains them: that many buffers, reused.
+    expect(fresh.buffers).toBeGreaterThan(25);
+    expect(reused.buffers).toBeLessThanOrEqual(8);
+  });
 });
