@@ -19,10 +19,13 @@ export interface Queued<T> {
 /** Slots in the wheel: 2^18 ms, about 4.4 minutes of event time. */
 const SLOTS = 1 << 18;
 const MASK = SLOTS - 1;
+const WORDS = SLOTS >> 5;
 
 export class PlanQueue<T extends Queued<T>> {
   private readonly heads: Array<T | null> = new Array<T | null>(SLOTS).fill(null);
   private readonly tails: Array<T | null> = new Array<T | null>(SLOTS).fill(null);
+  /** A bit per slot that holds plans: the cursor jumps over empty milliseconds (sparse fleets have many). */
+  private readonly occupied = new Int32Array(WORDS);
   /** Plans at or beyond cursor + SLOTS. */
   private readonly far = new TimeHeap<T>();
   /** The millisecond whose slot is read next; plans earlier than it go into its slot. */
@@ -55,12 +58,11 @@ export class PlanQueue<T extends Queued<T>> {
       this.cursor = Math.floor(first.t);
       this.migrate();
     }
-    const heads = this.heads;
-    while (heads[this.cursor & MASK] === null) {
-      this.cursor++;
+    if (this.heads[this.cursor & MASK] === null) {
+      this.cursor = this.nextOccupied();
       this.migrate();
     }
-    return heads[this.cursor & MASK] as T;
+    return this.heads[this.cursor & MASK] as T;
   }
 
   pop(): T | undefined {
@@ -68,7 +70,10 @@ export class PlanQueue<T extends Queued<T>> {
     if (x === undefined) return undefined;
     const slot = this.cursor & MASK;
     this.heads[slot] = x.next;
-    if (x.next === null) this.tails[slot] = null;
+    if (x.next === null) {
+      this.tails[slot] = null;
+      this.occupied[slot >> 5] &= ~(1 << (slot & 31));
+    }
     x.next = null;
     this.inWheel--;
     return x;
@@ -81,6 +86,7 @@ export class PlanQueue<T extends Queued<T>> {
     if (tail === null) {
       this.heads[slot] = x;
       this.tails[slot] = x;
+      this.occupied[slot >> 5] |= 1 << (slot & 31);
       return;
     }
     // x has the highest seq: after every plan of the same time.
@@ -99,6 +105,20 @@ export class PlanQueue<T extends Queued<T>> {
     x.next = cur;
     if (prev === null) this.heads[slot] = x;
     else prev.next = x;
+  }
+
+  /** The time of the first occupied slot from the cursor on, in wheel order (the wheel holds plans). */
+  private nextOccupied(): number {
+    const from = this.cursor & MASK;
+    let word = from >> 5;
+    let bits = this.occupied[word] & (-1 << (from & 31));
+    while (bits === 0) {
+      word = (word + 1) & (WORDS - 1);
+      // Back at the first word after a full turn: its bits before `from` are the wheel's latest times.
+      bits = this.occupied[word];
+    }
+    const slot = (word << 5) | (31 - Math.clz32(bits & -bits));
+    return this.cursor + ((slot - from) & MASK);
   }
 
   /** Moves plans that the cursor's advance brought within the wheel's span into it. */
