@@ -259,13 +259,16 @@ export class HostSim implements RenderHost {
   proc(specKey: string | ImageSpec, parent: Proc | null, logon: Logon, at: number, opts: { pid?: number; image?: string; cmdline?: string; role?: Role } = {}): Proc {
     const spec = typeof specKey === 'string' ? image(specKey) : specKey;
     const pid = opts.pid ?? this.freePid();
-    const given = opts.cmdline === undefined ? -1 : spec.cmdlines.indexOf(opts.cmdline);
-    const i = opts.cmdline !== undefined ? given : spec.cmdlines.length === 1 ? 0 : this.rng.int(spec.cmdlines.length);
-    const cmd = i >= 0 ? spec.cmdlines[i] : (opts.cmdline as string);
-    const cmdBytes = i >= 0 ? spec.cmdlineBytes[i] : enc(cmd);
+    // A catalog command line (picked, or given) is copied from its bytes encoded once.
+    let cmdBytes: Uint8Array;
+    if (opts.cmdline === undefined) cmdBytes = spec.cmdlineBytes[spec.cmdlines.length === 1 ? 0 : this.rng.int(spec.cmdlines.length)];
+    else {
+      const i = spec.cmdlines.indexOf(opts.cmdline);
+      cmdBytes = i >= 0 ? spec.cmdlineBytes[i] : enc(opts.cmdline);
+    }
     const epoch = parent === null || parent.role === Role.System ? this.epoch : parent.epoch;
     const sec = Math.floor(at / 1000) >>> 0;
-    const p = new Proc(this.guidHead, sec, this.counter++, pid, spec, opts.image ?? spec.image, cmd, cmdBytes, logon, parent, epoch, opts.role ?? Role.Other);
+    const p = new Proc(this.guidHead, sec, this.counter++, pid, spec, opts.image ?? spec.image, cmdBytes, logon, parent, epoch, opts.role ?? Role.Other);
     p.start = at;
     return p;
   }

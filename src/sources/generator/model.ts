@@ -113,8 +113,7 @@ export class Proc {
     readonly spec: ImageSpec,
     /** XML-ready image path (usually spec.image; anomalies and decoys use other spellings). */
     readonly image: string,
-    readonly cmdline: string,
-    /** cmdline encoded (the catalog's bytes for its command lines). */
+    /** XML-ready command line, encoded (the catalog's bytes for its command lines). */
     readonly cmdBytes: Uint8Array,
     readonly logon: Logon,
     readonly parent: Proc | null,
