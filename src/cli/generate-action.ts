@@ -50,7 +50,6 @@ export async function runGenerateCli(opts: GenerateCliOptions): Promise<number> 
     lateFraction: opts.late,
     thresholds: labelThresholds(config),
   };
-  const fleet = new Fleet(fleetOpts);
   let output: EventOutput;
   if (opts.kafka !== undefined) {
     const [{ createKafkajsClient }, { KafkaOutput }] = await Promise.all([
@@ -76,6 +75,8 @@ export async function runGenerateCli(opts: GenerateCliOptions): Promise<number> 
       throw e;
     }
   }
+  // Built once the output is open: a bad --out or an unreachable broker fails without the wait.
+  const fleet = new Fleet(fleetOpts);
   const bar = opts.progress && process.stderr.isTTY ? await progressBar(fleet, opts.events) : null;
   let interrupted = false;
   const onSigint = (): void => {
