@@ -6,7 +6,7 @@
 import { existsSync, mkdirSync, statSync, createWriteStream } from 'node:fs';
 import { once } from 'node:events';
 import { resolve } from 'node:path';
-import { eventXml, HostLog, utcTime, type Proc } from '../test/support/sysmon-xml.js';
+import { eventXml, HostLog, utcTime, type Proc } from '../test/helpers/sysmon-xml.js';
 
 export const OUT_DIR = resolve(process.cwd(), 'bench', 'out');
 

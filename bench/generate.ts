@@ -7,11 +7,11 @@
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { Fleet } from '../src/sources/generator/fleet.js';
-import { formatter, type OutputFormat } from '../src/sources/generator/formats.js';
-import { DirectFileOutput, openFileOutput } from '../src/sources/generator/direct-file.js';
-import { CallbackOutput, StreamOutput, type EventOutput } from '../src/sources/generator/output.js';
-import { runFleet } from '../src/sources/generator/run.js';
+import { Fleet } from '../src/generator/fleet.js';
+import { formatter, type OutputFormat } from '../src/generator/formats.js';
+import { DirectFileOutput, openFileOutput } from '../src/generator/direct-file.js';
+import { CallbackOutput, StreamOutput, type EventOutput } from '../src/generator/output.js';
+import { runFleet } from '../src/generator/run.js';
 import { fmt, row, timed } from './util.js';
 
 const EVENTS = Number(process.env.BENCH_GEN_EVENTS ?? 2_000_000);

@@ -6,7 +6,7 @@ import { DecodeCounters } from '../src/decode/counters.js';
 import { SysmonDecoder } from '../src/decode/decoder.js';
 import { SysmonEvent } from '../src/decode/event.js';
 import { parsePipeline } from '../src/pipeline/config.js';
-import { Engine } from '../src/pipeline/engine.js';
+import { Engine } from '../src/engine/engine.js';
 import { XmlEventFramer } from '../src/sources/files/xml-framer.js';
 import { buildCorpus } from './corpus.js';
 import { CORPUS_EVENTS, CORPUS_HOSTS, fmt, gc, row, timed } from './util.js';

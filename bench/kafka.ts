@@ -27,11 +27,11 @@ import { SysmonEvent } from '../src/decode/event.js';
 import type { KafkaClient, KafkaProducer, OutMessage } from '../src/kafka/client.js';
 import { createKafkajsClient } from '../src/kafka/kafkajs-client.js';
 import { parsePipeline } from '../src/pipeline/config.js';
-import { Engine } from '../src/pipeline/engine.js';
-import { Fleet } from '../src/sources/generator/fleet.js';
-import { KafkaOutput } from '../src/sources/generator/kafka-output.js';
-import { runFleet } from '../src/sources/generator/run.js';
-import { HostScript, T0, sysmonXml, type XmlEventSpec } from '../test/fixtures/sysmon-xml.js';
+import { Engine } from '../src/engine/engine.js';
+import { Fleet } from '../src/generator/fleet.js';
+import { KafkaOutput } from '../src/generator/kafka-output.js';
+import { runFleet } from '../src/generator/run.js';
+import { HostScript, T0, sysmonXml, type XmlEventSpec } from '../test/helpers/scenario.js';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const HOSTS = Number(process.env.BENCH_KAFKA_HOSTS ?? 500);

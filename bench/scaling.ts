@@ -17,10 +17,10 @@ import { DecodeCounters } from '../src/decode/counters.js';
 import { SysmonDecoder } from '../src/decode/decoder.js';
 import { SysmonEvent } from '../src/decode/event.js';
 import { parsePipeline } from '../src/pipeline/config.js';
-import { Engine } from '../src/pipeline/engine.js';
-import { Fleet } from '../src/sources/generator/fleet.js';
-import { CallbackOutput } from '../src/sources/generator/output.js';
-import { runFleet } from '../src/sources/generator/run.js';
+import { Engine } from '../src/engine/engine.js';
+import { Fleet } from '../src/generator/fleet.js';
+import { CallbackOutput } from '../src/generator/output.js';
+import { runFleet } from '../src/generator/run.js';
 import { fmt, gc, row } from './util.js';
 
 interface Case {

@@ -3,7 +3,7 @@
 // the expected alerts, and a human reads the diff.
 
 import { writeFileSync } from 'node:fs';
-import { HostLog, eventsDocument } from '../test/support/sysmon-xml.js';
+import { HostLog, eventsDocument } from '../test/helpers/sysmon-xml.js';
 
 const T0 = Date.UTC(2024, 2, 4, 7, 0, 0, 0);
 const SEC = 1000;

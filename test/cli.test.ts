@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { REPO_ROOT, parseAlerts, runCli } from './support/cli.js';
+import { REPO_ROOT, parseAlerts, runCli } from './helpers/cli.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'proctree-cli-'));
 const RULE_FILE = resolve(REPO_ROOT, 'samples', 'rule-smss-child-no-exit.xml');

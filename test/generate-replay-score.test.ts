@@ -8,14 +8,14 @@ import { describe, expect, it } from 'vitest';
 import type { Alert } from '../src/alerts/alert.js';
 import { loadPipeline, parsePipeline, type PipelineConfig } from '../src/pipeline/config.js';
 import { replay } from '../src/pipeline/replay.js';
-import { Fleet, type FleetOptions } from '../src/sources/generator/fleet.js';
-import { formatter, type OutputFormat } from '../src/sources/generator/formats.js';
-import { RULES, labelThresholds, type Label } from '../src/sources/generator/labels.js';
-import { openFileOutput } from '../src/sources/generator/direct-file.js';
-import { LinesOutput } from '../src/sources/generator/output.js';
-import { runFleet } from '../src/sources/generator/run.js';
+import { Fleet, type FleetOptions } from '../src/generator/fleet.js';
+import { formatter, type OutputFormat } from '../src/generator/formats.js';
+import { RULES, labelThresholds, type Label } from '../src/generator/labels.js';
+import { openFileOutput } from '../src/generator/direct-file.js';
+import { LinesOutput } from '../src/generator/output.js';
+import { runFleet } from '../src/generator/run.js';
 import { score } from '../src/score/score.js';
-import { REPO_ROOT, runCli } from './support/cli.js';
+import { REPO_ROOT, runCli } from './helpers/cli.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'proctree-e2e-'));
 

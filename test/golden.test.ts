@@ -4,7 +4,7 @@
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { REPO_ROOT, parseAlerts, runCli } from './support/cli.js';
+import { REPO_ROOT, parseAlerts, runCli } from './helpers/cli.js';
 
 const SAMPLES = resolve(REPO_ROOT, 'samples');
 const cases = readdirSync(SAMPLES).filter((f) => f.endsWith('.xml')).sort();

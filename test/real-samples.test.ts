@@ -8,11 +8,11 @@ import type { Alert } from '../src/alerts/alert.js';
 import type { SysmonEvent } from '../src/decode/event.js';
 import { DecodeCounters } from '../src/decode/counters.js';
 import { parsePipeline } from '../src/pipeline/config.js';
-import { Engine } from '../src/pipeline/engine.js';
+import { Engine } from '../src/engine/engine.js';
 import { readFiles } from '../src/sources/files/read-files.js';
 import type { ErrorRecord } from '../src/sources/batch.js';
-import { HAVE_REAL, REAL_SKIP_REASON, realFiles } from './support/real-samples.js';
-import { SHARED_REAL, runCli } from './support/cli.js';
+import { HAVE_REAL, REAL_SKIP_REASON, realFiles } from './helpers/real-samples.js';
+import { SHARED_REAL, runCli } from './helpers/cli.js';
 
 async function run(path: string) {
   const counters = new DecodeCounters();

@@ -3,12 +3,12 @@
 
 import { writeFile } from 'node:fs/promises';
 import { ConfigError, loadPipeline, parsePipeline, type PipelineConfig } from '../pipeline/config.js';
-import { Fleet, type FleetOptions } from '../sources/generator/fleet.js';
-import { formatter } from '../sources/generator/formats.js';
-import { differingAssumedKeys, enabledLabels, labelLine, labelThresholds } from '../sources/generator/labels.js';
-import { OutputFileError, openFileOutput } from '../sources/generator/direct-file.js';
-import { StreamOutput, type EventOutput } from '../sources/generator/output.js';
-import { runFleet } from '../sources/generator/run.js';
+import { Fleet, type FleetOptions } from '../generator/fleet.js';
+import { formatter } from '../generator/formats.js';
+import { differingAssumedKeys, enabledLabels, labelLine, labelThresholds } from '../generator/labels.js';
+import { OutputFileError, openFileOutput } from '../generator/direct-file.js';
+import { StreamOutput, type EventOutput } from '../generator/output.js';
+import { runFleet } from '../generator/run.js';
 import { kafkaCauses } from '../kafka/client.js';
 import { EXIT_FATAL, EXIT_OK } from './exit-codes.js';
 import type { GenerateCliOptions } from './generate.js';
@@ -54,7 +54,7 @@ export async function runGenerateCli(opts: GenerateCliOptions): Promise<number> 
   if (opts.kafka !== undefined) {
     const [{ createKafkajsClient }, { KafkaOutput }] = await Promise.all([
       import('../kafka/kafkajs-client.js'),
-      import('../sources/generator/kafka-output.js'),
+      import('../generator/kafka-output.js'),
     ]);
     try {
       const client = createKafkajsClient({ brokers: opts.kafka.split(',').map((b) => b.trim()).filter((b) => b !== '') });

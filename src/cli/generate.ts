@@ -3,8 +3,8 @@
 // The work is in generate-action.ts, loaded when the command runs.
 
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { DEFAULT_FLEET } from '../sources/generator/fleet-options.js';
-import { FORMATS, type OutputFormat } from '../sources/generator/formats.js';
+import { DEFAULT_FLEET } from '../generator/fleet-options.js';
+import { FORMATS, type OutputFormat } from '../generator/formats.js';
 import { fractionArg as fraction, intArg, positiveArg as positive } from './args.js';
 import { DEFAULT_REPLAY_PIPELINE } from './paths.js';
 

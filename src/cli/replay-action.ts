@@ -5,7 +5,7 @@ import { writeFile } from 'node:fs/promises';
 import { ConfigError, loadPipeline } from '../pipeline/config.js';
 import { formatSummary } from '../pipeline/run-stats.js';
 import { replay } from '../pipeline/replay.js';
-import { JsonlSink, type AlertFormat } from '../sinks/jsonl-sink.js';
+import { JsonlSink } from '../sinks/jsonl/jsonl-sink.js';
 import { expandPaths } from '../sources/files/expand-paths.js';
 import { InputError } from '../sources/files/open-input.js';
 import type { ErrorRecord } from '../sources/batch.js';

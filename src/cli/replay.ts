@@ -4,7 +4,7 @@
 // pay for loading the replay engine.
 
 import { Command, InvalidArgumentError, Option } from 'commander';
-import type { AlertFormat } from '../sinks/jsonl-sink.js';
+import type { AlertFormat } from '../alerts/format.js';
 import { DEFAULT_REPLAY_PIPELINE } from './paths.js';
 
 export interface ReplayCliOptions {

@@ -6,7 +6,7 @@ import type { DecodeCounters } from './counters.js';
 import type { SysmonEvent } from './event.js';
 import { FastEventScanner, UNRECOGNISED } from './fast-xml.js';
 import { decodeJsonLine } from './json-layouts.js';
-import { findEventStart } from '../sources/files/xml-framer.js';
+import { findEventStart } from './event-bounds.js';
 import type { DecodeProblem } from './problem.js';
 import { decodeWithReferenceParser } from './reference-xml.js';
 

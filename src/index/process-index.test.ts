@@ -2,8 +2,8 @@
 // subtrees and the per-host cap.
 
 import { describe, expect, it } from 'vitest';
-import { decodeAll } from '../../test/support/engine-run.js';
-import { HostLog } from '../../test/support/sysmon-xml.js';
+import { decodeAll } from '../../test/helpers/engine-run.js';
+import { HostLog } from '../../test/helpers/sysmon-xml.js';
 import { parsePipeline } from '../pipeline/config.js';
 import { ProcessIndex } from './process-index.js';
 

@@ -3,7 +3,7 @@
 
 import type { SysmonEvent } from '../decode/event.js';
 import { ownString } from '../decode/intern.js';
-import type { IndexConfig } from '../pipeline/config.js';
+import type { IndexConfig } from './config.js';
 import { HostState } from './host-state.js';
 import { ProcNode } from './process-node.js';
 

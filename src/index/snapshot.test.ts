@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import type { Alert } from '../alerts/alert.js';
 import { parsePipeline } from '../pipeline/config.js';
-import { Engine } from '../pipeline/engine.js';
-import { decodeAll } from '../../test/fixtures/run-engine.js';
-import { anomalyScenario, sysmonXml } from '../../test/fixtures/sysmon-xml.js';
+import { Engine } from '../engine/engine.js';
+import { decodeAll } from '../../test/helpers/engine-run.js';
+import { anomalyScenario, sysmonXml } from '../../test/helpers/scenario.js';
 import { HostState } from './host-state.js';
 import { HOST_SNAPSHOT_VERSION, SnapshotError, restoreHost, snapshotHost, type HostSnapshot } from './snapshot.js';
 

@@ -3,7 +3,7 @@
 
 import { describe, expect, it } from 'vitest';
 import { parsePipeline } from '../pipeline/config.js';
-import { anomalyScenario, sysmonXml } from '../../test/fixtures/sysmon-xml.js';
+import { anomalyScenario, sysmonXml } from '../../test/helpers/scenario.js';
 import type { InBatch, InMessage } from './client.js';
 import { PartitionTask, type StateRecord } from './partition-task.js';
 

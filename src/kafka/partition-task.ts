@@ -11,7 +11,7 @@ import { DecodeProblem } from '../decode/problem.js';
 import type { HostState } from '../index/host-state.js';
 import { restoreHost, snapshotHost, type HostSnapshot } from '../index/snapshot.js';
 import type { PipelineConfig } from '../pipeline/config.js';
-import { Engine } from '../pipeline/engine.js';
+import { Engine } from '../engine/engine.js';
 import type { InBatch, InMessage } from './client.js';
 
 /** A message that could not be decoded, with why. */

@@ -9,7 +9,8 @@ import type { PipelineMetrics } from '../metrics/pipeline-metrics.js';
 import type { Health } from '../metrics/server.js';
 import { deadLetter } from '../sinks/kafka/dead-letter.js';
 import type { Assignment, InBatch, KafkaClient, KafkaConsumer, KafkaProducer, KafkaTransaction, OutRecord } from './client.js';
-import type { KafkaSinkConfig, KafkaSourceConfig } from './config.js';
+import type { KafkaSinkConfig } from '../sinks/kafka/config.js';
+import type { KafkaSourceConfig } from '../sources/kafka/config.js';
 import { PartitionTask, type StateRecord } from './partition-task.js';
 import { alertMessage, emittedKey, emittedMessage, parseStateRecord, stateMessage } from './records.js';
 

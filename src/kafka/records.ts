@@ -2,7 +2,7 @@
 // severity in headers so consumers can route without parsing) and state-topic snapshots.
 
 import type { Alert } from '../alerts/alert.js';
-import { formatAlert, type AlertFormat } from '../sinks/jsonl-sink.js';
+import { formatAlert, type AlertFormat } from '../alerts/format.js';
 import type { InMessage, OutMessage } from './client.js';
 import type { EmittedRecord, StateRecord } from './partition-task.js';
 

@@ -2,8 +2,9 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { REPO_ROOT } from '../../test/support/cli.js';
-import { ConfigError, loadPipeline, parsePipeline, SMSS_RULE_IDS } from './config.js';
+import { REPO_ROOT } from '../../test/helpers/cli.js';
+import { SMSS_RULE_IDS } from '../rules/smss/config.js';
+import { ConfigError, loadPipeline, parsePipeline } from './config.js';
 
 describe('pipeline config', () => {
   it('the bundled replay.yaml says exactly the schema defaults', async () => {

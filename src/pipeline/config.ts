@@ -4,89 +4,32 @@
 import { readFile } from 'node:fs/promises';
 import { parseDocument } from 'yaml';
 import { z } from 'zod';
-import { kafkaSinkSchema, kafkaSourceSchema, metricsSchema } from '../kafka/config.js';
+import { decodeSchema } from '../decode/config.js';
+import { indexSchema } from '../index/config.js';
+import { metricsSchema } from '../metrics/config.js';
+import { smssRulesSchema } from '../rules/smss/config.js';
+import { jsonlSinkSchema } from '../sinks/jsonl/config.js';
+import { kafkaSinkSchema } from '../sinks/kafka/config.js';
+import { filesSourceSchema } from '../sources/files/config.js';
+import { kafkaSourceSchema } from '../sources/kafka/config.js';
 
-export const SMSS_RULE_IDS = [
-  'smss.path',
-  'smss.parent',
-  'smss.user',
-  'smss.child-no-exit',
-  'smss.instances',
-  'smss.unexpected-child',
-  'smss.subsystems-registry',
-] as const;
-export type SmssRuleId = (typeof SMSS_RULE_IDS)[number];
-
-const positive = (what: string) => z.number({ error: `expected ${what}` }).positive({ error: `expected ${what}` });
-const nonNegative = (what: string) => z.number({ error: `expected ${what}` }).nonnegative({ error: `expected ${what}` });
-const fileName = z.string().regex(/^[^\\/]+$/, { error: 'expected a file name without a folder, like csrss.exe' });
-
-export const DEFAULT_BASELINE_VALUES: Record<string, string[]> = {
-  'Subsystems\\Debug': [''],
-  'Subsystems\\Kmode': ['\\SystemRoot\\System32\\win32k.sys'],
-  'Subsystems\\Optional': [''],
-  'Subsystems\\Required': ['Debug Windows'],
-  'Subsystems\\Windows': ['glob:%SystemRoot%\\system32\\csrss.exe ObjectDirectory=\\Windows SharedSection=* Windows=On SubSystemType=Windows ServerDll=basesrv,1 ServerDll=winsrv:UserServerDllInitialization,3 ServerDll=sxssrv,4 ProfileControl=Off MaxRequestThreads=16'],
-  BootExecute: ['autocheck autochk *'],
-  SetupExecute: [''],
-  Execute: [''],
-  S0InitialCommand: [''],
-};
-
-const smssRules = z
-  .strictObject({
-    enabled: z.array(z.enum(SMSS_RULE_IDS, { error: `expected one of ${SMSS_RULE_IDS.join(', ')}` })).default([...SMSS_RULE_IDS]),
-    system_root: z.string().regex(/^[A-Za-z]:\\[^\\]/, { error: 'expected a Windows folder like C:\\Windows' }).default('C:\\Windows'),
-    child_exit_secs: positive('a positive number of seconds').default(30),
-    max_live: z.number().int({ error: 'expected a whole number >= 1' }).min(1, { error: 'expected a whole number >= 1' }).default(1),
-    reboot_check_secs: positive('a positive number of seconds').default(120),
-    allowed_children: z.array(fileName).default(['smss.exe', 'csrss.exe', 'wininit.exe', 'winlogon.exe']),
-    master_only_children: z.array(fileName).default(['autochk.exe']),
-    baseline_values: z.record(z.string(), z.array(z.string({ error: 'expected a list of strings' }))).default(DEFAULT_BASELINE_VALUES),
-  })
-  .prefault({});
-
-const filesSource = z.strictObject({ kind: z.literal('files') });
-
+/** The whole pipeline YAML: each part declares its own keys, this composes them. */
 export const pipelineSchema = z.strictObject({
   source: z
-    .discriminatedUnion('kind', [filesSource, kafkaSourceSchema], { error: 'expected kind files or kafka' })
+    .discriminatedUnion('kind', [filesSourceSchema, kafkaSourceSchema], { error: 'expected kind files or kafka' })
     .prefault({ kind: 'files' }),
-  decode: z
-    .strictObject({
-      max_event_bytes: z.number().int().min(1024, { error: 'expected a whole number of bytes >= 1024' }).default(1 << 20),
-    })
-    .prefault({}),
-  index: z
-    .strictObject({
-      allowed_lateness_secs: nonNegative('a number of seconds >= 0').default(10),
-      retention_secs: nonNegative('a number of seconds >= 0').default(600),
-      time_jump_secs: positive('a positive number of seconds').default(3600),
-      max_nodes_per_host: z.number().int().min(100, { error: 'expected a whole number >= 100' }).default(200_000),
-    })
-    .prefault({}),
-  rules: z.strictObject({ smss: smssRules }).prefault({}),
+  decode: decodeSchema,
+  index: indexSchema,
+  rules: z.strictObject({ smss: smssRulesSchema }).prefault({}),
   sink: z.preprocess(
     // `kind` may be left out for the default jsonl sink.
     (v) => (v !== null && typeof v === 'object' && !('kind' in v) ? { ...v, kind: 'jsonl' } : v),
-    z.discriminatedUnion(
-      'kind',
-      [
-        z.strictObject({
-          kind: z.literal('jsonl'),
-          format: z.enum(['native', 'ecs'], { error: 'expected native or ecs' }).default('native'),
-        }),
-        kafkaSinkSchema,
-      ],
-      { error: 'expected kind jsonl or kafka' },
-    ),
+    z.discriminatedUnion('kind', [jsonlSinkSchema, kafkaSinkSchema], { error: 'expected kind jsonl or kafka' }),
   ).prefault({}),
   metrics: metricsSchema,
 });
 
 export type PipelineConfig = z.infer<typeof pipelineSchema>;
-export type SmssRulesConfig = PipelineConfig['rules']['smss'];
-export type IndexConfig = PipelineConfig['index'];
 
 export class ConfigError extends Error {
   constructor(

@@ -7,7 +7,7 @@ import { DecodeCounters } from '../decode/counters.js';
 import type { ErrorRecord, EventBatch } from '../sources/batch.js';
 import { readFiles, type FileSourceOptions } from '../sources/files/read-files.js';
 import type { PipelineConfig } from './config.js';
-import { Engine } from './engine.js';
+import { Engine } from '../engine/engine.js';
 import { collectStats, type RunStats } from './run-stats.js';
 
 export interface AlertSink {

@@ -1,7 +1,7 @@
 // The rule kinds this build knows, by id. Pipeline YAML picks which run (rules.smss.enabled);
 // no rule registers itself by being imported.
 
-import type { SmssRuleId, SmssRulesConfig } from '../pipeline/config.js';
+import type { SmssRuleId, SmssRulesConfig } from './smss/config.js';
 import type { Rule } from './rule.js';
 import { smssChildNoExitRule } from './smss/child-no-exit.js';
 import { smssInstancesRule } from './smss/instances.js';

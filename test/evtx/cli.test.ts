@@ -5,7 +5,7 @@ import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { XMLParser } from 'fast-xml-parser';
 import { describe, expect, it } from 'vitest';
-import { parseAlerts, runCli } from '../support/cli.js';
+import { parseAlerts, runCli } from '../helpers/cli.js';
 import { haveSamples, samplesDir, skipSamplesWhy } from './samples.js';
 
 const sample = (f: string): string => path.join(samplesDir, f);

@@ -3,10 +3,10 @@
 
 import { XMLParser } from 'fast-xml-parser';
 import type { RChild, RElement } from '../../src/sources/evtx/resolve.js';
-import { SHARED_REAL } from '../support/cli.js';
-import { realFiles } from '../support/real-samples.js';
+import { SHARED_REAL } from '../helpers/cli.js';
+import { realFiles } from '../helpers/real-samples.js';
 
-export { HAVE_REAL as haveSamples, REAL_SKIP_REASON as skipSamplesWhy } from '../support/real-samples.js';
+export { HAVE_REAL as haveSamples, REAL_SKIP_REASON as skipSamplesWhy } from '../helpers/real-samples.js';
 export const samplesDir = SHARED_REAL;
 
 export function evtxSamples(): string[] {

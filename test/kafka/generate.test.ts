@@ -5,9 +5,9 @@ import { describe, expect, it } from 'vitest';
 import { DecodeCounters } from '../../src/decode/counters.js';
 import { SysmonDecoder } from '../../src/decode/decoder.js';
 import { SysmonEvent } from '../../src/decode/event.js';
-import { DEFAULT_FLEET, Fleet } from '../../src/sources/generator/fleet.js';
-import { LinesOutput } from '../../src/sources/generator/output.js';
-import { runCli } from '../support/cli.js';
+import { DEFAULT_FLEET, Fleet } from '../../src/generator/fleet.js';
+import { LinesOutput } from '../../src/generator/output.js';
+import { runCli } from '../helpers/cli.js';
 import { brokers, createTopics, randomName, testClient, waitForMessages, type ReceivedMessage } from './helpers.js';
 
 const HOSTS = 20;

@@ -7,8 +7,8 @@ import { KafkaProcessor } from '../../src/kafka/processor.js';
 import { PipelineMetrics } from '../../src/metrics/pipeline-metrics.js';
 import { ALERT_HEADERS } from '../../src/kafka/records.js';
 import { DLQ_HEADERS } from '../../src/sinks/kafka/dead-letter.js';
-import { replayXml } from '../fixtures/run-engine.js';
-import { anomalyScenario, churn, HostScript, normalBoot, sysmonXml, T0 } from '../fixtures/sysmon-xml.js';
+import { replayXml } from '../helpers/engine-run.js';
+import { anomalyScenario, churn, HostScript, normalBoot, sysmonXml, T0 } from '../helpers/scenario.js';
 import { eventually, testClient, waitForMessages } from './helpers.js';
 import {
   quietLogger,

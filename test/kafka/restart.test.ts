@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
-import { anomalyScenario, sysmonXml } from '../fixtures/sysmon-xml.js';
+import { anomalyScenario, sysmonXml } from '../helpers/scenario.js';
 import type { KafkaClient } from '../../src/kafka/client.js';
 import { parseStateRecord } from '../../src/kafka/records.js';
 import { eventually, testClient, waitForMessages } from './helpers.js';

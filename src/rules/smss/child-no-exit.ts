@@ -8,7 +8,7 @@ import type { Applied } from '../../index/process-index.js';
 import type { HostState } from '../../index/host-state.js';
 import type { Timer } from '../../index/timers.js';
 import type { RuleMeta } from '../../alerts/alert.js';
-import type { SmssRulesConfig } from '../../pipeline/config.js';
+import type { SmssRulesConfig } from './config.js';
 import type { Rule, RuleContext } from '../rule.js';
 import { isSmssNode } from './classify.js';
 import { claim, creationEvidence, raise, ruleBit } from './verdict.js';

@@ -6,7 +6,7 @@ import type { SysmonEvent } from '../../decode/event.js';
 import { evidenceOf } from '../../alerts/build-alert.js';
 import type { RuleMeta } from '../../alerts/alert.js';
 import type { Applied } from '../../index/process-index.js';
-import type { SmssRulesConfig } from '../../pipeline/config.js';
+import type { SmssRulesConfig } from './config.js';
 import type { Rule, RuleContext } from '../rule.js';
 import { claim, creationEvidence, raise, ruleBit } from './verdict.js';
 

@@ -4,7 +4,7 @@ import type { SysmonEvent } from '../../decode/event.js';
 import type { Applied } from '../../index/process-index.js';
 import type { ProcNode } from '../../index/process-node.js';
 import type { HostState } from '../../index/host-state.js';
-import type { SmssRulesConfig } from '../../pipeline/config.js';
+import type { SmssRulesConfig } from './config.js';
 import type { RuleMeta } from '../../alerts/alert.js';
 import type { Rule, RuleContext } from '../rule.js';
 import { isSmssNode, SmssPaths } from './classify.js';

@@ -2,8 +2,8 @@
 
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { runEngine } from '../../../test/support/engine-run.js';
-import { HostLog } from '../../../test/support/sysmon-xml.js';
+import { runEngine } from '../../../test/helpers/engine-run.js';
+import { HostLog } from '../../../test/helpers/sysmon-xml.js';
 import { normaliseWindowsPath, SmssPaths } from './classify.js';
 import { watchedValuePath } from './subsystems-registry.js';
 

@@ -7,7 +7,7 @@ import { evidenceOf } from '../../alerts/build-alert.js';
 import type { RuleMeta } from '../../alerts/alert.js';
 import { ProcNode } from '../../index/process-node.js';
 import type { Applied } from '../../index/process-index.js';
-import type { SmssRulesConfig } from '../../pipeline/config.js';
+import type { SmssRulesConfig } from './config.js';
 import type { Rule, RuleContext } from '../rule.js';
 import { raise } from './verdict.js';
 

@@ -3,14 +3,8 @@
 import { createWriteStream } from 'node:fs';
 import type { Writable } from 'node:stream';
 import { once } from 'node:events';
-import type { Alert } from '../alerts/alert.js';
-import { toEcs } from '../alerts/ecs.js';
-
-export type AlertFormat = 'native' | 'ecs';
-
-export function formatAlert(a: Alert, format: AlertFormat): string {
-  return JSON.stringify(format === 'ecs' ? toEcs(a) : a);
-}
+import type { Alert } from '../../alerts/alert.js';
+import { formatAlert, type AlertFormat } from '../../alerts/format.js';
 
 export class JsonlSink {
   private readonly stream: Writable;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatBytes, stringFormatter } from '../../../test/support/string-formats.js';
+import { formatBytes, stringFormatter } from '../../test/helpers/string-formats.js';
 import { ByteWriter } from './bytes.js';
 import { Fleet, type FleetOptions } from './fleet.js';
 import { FORMATS, formatter, type LineFormatter, type OutputFormat } from './formats.js';

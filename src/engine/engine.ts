@@ -1,5 +1,5 @@
-// index -> rules for batches of typed events: the part of the pipeline every source shares
-// (file replay, Kafka, generator). Synchronous and deterministic: the same events in the same
+// The engine stage, index -> rules, for batches of typed events: the part of the pipeline every
+// source shares (file replay, Kafka). Synchronous and deterministic: the same events in the same
 // order give the same alerts in the same order.
 
 import type { Alert } from '../alerts/alert.js';
@@ -8,7 +8,14 @@ import type { HostState } from '../index/host-state.js';
 import { ProcessIndex, REBOOT_TIMER } from '../index/process-index.js';
 import { buildSmssRules } from '../rules/registry.js';
 import type { Rule, RuleContext } from '../rules/rule.js';
-import type { PipelineConfig } from './config.js';
+import type { IndexConfig } from '../index/config.js';
+import type { SmssRulesConfig } from '../rules/smss/config.js';
+
+/** What the engine reads of the pipeline YAML: the index's and the rules' parts. */
+export interface EngineConfig {
+  readonly index: IndexConfig;
+  readonly rules: { readonly smss: SmssRulesConfig };
+}
 
 export class Engine {
   readonly index: ProcessIndex;
@@ -19,7 +26,7 @@ export class Engine {
   readonly alertsByRule = new Map<string, number>();
   events = 0;
 
-  constructor(readonly config: PipelineConfig) {
+  constructor(readonly config: EngineConfig) {
     this.index = new ProcessIndex(config.index, config.rules.smss.reboot_check_secs);
     this.rules = buildSmssRules(config.rules.smss);
     for (const r of this.rules) if (r.onTimer !== undefined) this.timerRules.set(r.id, r);

@@ -3,7 +3,7 @@
 // Buffer.latin1Write, a plain copy. Non-ASCII text (the '®' in every Product, localised user
 // names) is converted once, when the catalog is built, never per event.
 
-import { escapeXml } from '../../decode/xml-escape.js';
+import { escapeXml } from '../decode/xml-escape.js';
 
 /** UTF-8 bytes of s as a byte string (one char per byte). */
 export function utf8Bytes(s: string): string {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { stringFormatter } from '../../../test/support/string-formats.js';
-import type { KafkaProducer, OutRecord } from '../../kafka/client.js';
+import { stringFormatter } from '../../test/helpers/string-formats.js';
+import type { KafkaProducer, OutRecord } from '../kafka/client.js';
 import { Fleet } from './fleet.js';
 import { formatter } from './formats.js';
 import { KafkaOutput } from './kafka-output.js';

@@ -2,7 +2,7 @@
 // stay in one partition, in order), through our Kafka client interface (src/kafka/client.ts).
 // Values are slices of the render buffer: no copy per event.
 
-import type { KafkaProducer, OutMessage } from '../../kafka/client.js';
+import type { KafkaProducer, OutMessage } from '../kafka/client.js';
 import { ByteWriter } from './bytes.js';
 import type { LineFormatter } from './formats.js';
 import { relayout, type EventOutput } from './output.js';

@@ -1,7 +1,8 @@
 // Labels: the alerts a correct processor must raise on generated data (docs/rules.md), one JSON
 // object per line: {"host","rule","processGuid","time"}.
 
-import { SMSS_RULE_IDS, type PipelineConfig, type SmssRuleId, type SmssRulesConfig } from '../../pipeline/config.js';
+import type { EngineConfig } from '../engine/engine.js';
+import { SMSS_RULE_IDS, type SmssRuleId, type SmssRulesConfig } from '../rules/smss/config.js';
 
 /** The rules labels name: the pipeline's rule ids (docs/rules.md). */
 export const RULES = SMSS_RULE_IDS;
@@ -30,7 +31,7 @@ export const DEFAULT_THRESHOLDS: LabelThresholds = Object.freeze({
   maxLive: 1,
 });
 
-export function labelThresholds(config: PipelineConfig): LabelThresholds {
+export function labelThresholds(config: EngineConfig): LabelThresholds {
   const s = config.rules.smss;
   return { childExitSecs: s.child_exit_secs, allowedLatenessSecs: config.index.allowed_lateness_secs, rebootCheckSecs: s.reboot_check_secs, maxLive: s.max_live };
 }

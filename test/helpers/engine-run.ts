@@ -5,7 +5,7 @@ import { DecodeCounters } from '../../src/decode/counters.js';
 import { SysmonDecoder } from '../../src/decode/decoder.js';
 import { SysmonEvent } from '../../src/decode/event.js';
 import { parsePipeline } from '../../src/pipeline/config.js';
-import { Engine } from '../../src/pipeline/engine.js';
+import { Engine } from '../../src/engine/engine.js';
 
 export function decodeAll(xml: readonly string[]): SysmonEvent[] {
   const d = new SysmonDecoder(new DecodeCounters());
@@ -26,4 +26,9 @@ export function runEngine(xml: readonly string[], config: unknown = {}, batchSiz
   for (let i = 0; i < events.length; i += batchSize) engine.process(events.slice(i, i + batchSize), alerts);
   engine.finish(alerts);
   return { alerts, engine };
+}
+
+/** All events in one batch: the reference the Kafka tests compare their output with. */
+export function replayXml(xml: readonly string[], config: unknown = {}): Alert[] {
+  return runEngine(xml, config, Number.MAX_SAFE_INTEGER).alerts;
 }

@@ -1,15 +1,15 @@
 // The JSON output layouts as they were first written: string code over "byte strings" (one char
 // per UTF-8 byte) with JSON.stringify. Kept only as the reference the byte-level layouts in
-// src/sources/generator/formats.ts are compared with (formats.test.ts): they must give the same
+// src/generator/formats.ts are compared with (formats.test.ts): they must give the same
 // bytes. Not used by the generator itself.
 // - winlogbeat: Winlogbeat JSON with include_xml, the XML in event.original;
 // - nxlog-xml: NXLog im_msvistalog JSON with CaptureEventXML, the XML in EventXML;
 // - nxlog-json: flat NXLog to_json: Sysmon fields as top-level string keys.
 
-import { ByteWriter } from '../../src/sources/generator/bytes.js';
-import { TASKS, type LineFormatter, type OutputFormat } from '../../src/sources/generator/formats.js';
-import { relayout } from '../../src/sources/generator/output.js';
-import { utf8Bytes } from '../../src/sources/generator/text.js';
+import { ByteWriter } from '../../src/generator/bytes.js';
+import { TASKS, type LineFormatter, type OutputFormat } from '../../src/generator/formats.js';
+import { relayout } from '../../src/generator/output.js';
+import { utf8Bytes } from '../../src/generator/text.js';
 
 /** Turns a rendered event into one output line (without the newline). */
 export type StringFormatter = (xml: string) => string;

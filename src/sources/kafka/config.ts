@@ -1,12 +1,9 @@
-// Pipeline YAML for Kafka: `source.kind: kafka` (input topic, group, state and dead-letter
-// topics, idle timeout, guarantee) and `sink.kind: kafka` (alerts topic). Part of the one
-// pipeline schema in src/pipeline/config.ts.
+// The Kafka source's part of the pipeline YAML (`source.kind: kafka`): brokers, input topic,
+// consumer group, state and dead-letter topics, guarantee, snapshot and idle timing.
 
 import { z } from 'zod';
+import { topicName } from '../../util/schema.js';
 
-const topicName = z
-  .string({ error: 'expected a topic name' })
-  .regex(/^[A-Za-z0-9._-]{1,249}$/, { error: 'expected a Kafka topic name (letters, digits, ".", "_", "-")' });
 const hostPort = z.string().regex(/^[^\s:,]+:\d{1,5}$/, { error: 'expected host:port' });
 
 export const kafkaSourceSchema = z.strictObject({
@@ -39,20 +36,4 @@ export const kafkaSourceSchema = z.strictObject({
   max_batch_bytes: z.number().int().min(65536, { error: 'expected a whole number of bytes >= 65536' }).default(4 << 20),
 });
 
-export const kafkaSinkSchema = z.strictObject({
-  kind: z.literal('kafka'),
-  topic: topicName.default('sysmon-alerts'),
-  format: z.enum(['native', 'ecs'], { error: 'expected native or ecs' }).default('native'),
-});
-
-export const metricsSchema = z
-  .strictObject({
-    /** Port of /metrics and /healthz; 0 picks a free one (logged at start). */
-    port: z.number().int().min(0).max(65535, { error: 'expected a TCP port (0-65535)' }).nullable().default(null),
-    host: z.string().default('0.0.0.0'),
-  })
-  .prefault({});
-
 export type KafkaSourceConfig = z.infer<typeof kafkaSourceSchema>;
-export type KafkaSinkConfig = z.infer<typeof kafkaSinkSchema>;
-export type MetricsConfig = z.infer<typeof metricsSchema>;
