@@ -14,7 +14,7 @@ import { decodeWithReferenceParser } from '../src/decode/reference-xml.js';
 import { dumpRecords } from '../src/sources/evtx/dump.js';
 import { EvtxReadStats, readEvtxFile } from '../src/sources/evtx/reader.js';
 import { renderXml } from '../src/sources/evtx/render.js';
-import { readFiles } from '../src/sources/files/read-files.js';
+import { readEvents } from '../src/pipeline/read-events.js';
 import { OUT_DIR } from './corpus.js';
 import { fmt, row, timed } from './util.js';
 
@@ -90,7 +90,7 @@ export async function benchEvtx(): Promise<{ oneCoreMBps: number; speedup: numbe
   const xml = await xmlOf(file);
   const core = await timed(async () => {
     let n = 0;
-    for await (const b of readFiles([xml.path], { counters: new DecodeCounters(), maxEventBytes: 1 << 20 })) n += b.events.length;
+    for await (const b of readEvents([xml.path], { counters: new DecodeCounters(), maxEventBytes: 1 << 20 })) n += b.events.length;
     return n;
   });
   row('xml, same records, core replay source', `${fmt(xml.lines.length / core.cpu)} rec/s`, `${fmt(xml.bytes / 1048576 / core.cpu)} MB/s of XML per CPU-second`);

@@ -9,7 +9,7 @@ import type { SysmonEvent } from '../src/decode/event.js';
 import { DecodeCounters } from '../src/decode/counters.js';
 import { parsePipeline } from '../src/pipeline/config.js';
 import { Engine } from '../src/engine/engine.js';
-import { readFiles } from '../src/sources/files/read-files.js';
+import { readEvents } from '../src/pipeline/read-events.js';
 import type { ErrorRecord } from '../src/sources/batch.js';
 import { HAVE_REAL, REAL_SKIP_REASON, realFiles } from './helpers/real-samples.js';
 import { SHARED_REAL, runCli } from './helpers/cli.js';
@@ -20,7 +20,7 @@ async function run(path: string) {
   const events: SysmonEvent[] = [];
   const errors: ErrorRecord[] = [];
   const alerts: Alert[] = [];
-  for await (const b of readFiles([path], { counters, maxEventBytes: 1 << 20 })) {
+  for await (const b of readEvents([path], { counters, maxEventBytes: 1 << 20 })) {
     events.push(...b.events);
     errors.push(...b.errors);
     engine.process(b.events, alerts);

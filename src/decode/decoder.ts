@@ -7,8 +7,10 @@ import type { SysmonEvent } from './event.js';
 import { FastEventScanner, UNRECOGNISED } from './fast-xml.js';
 import { decodeJsonLine } from './json-layouts.js';
 import { findEventStart } from './event-bounds.js';
-import type { DecodeProblem } from './problem.js';
+import { DecodeProblem } from './problem.js';
 import { decodeWithReferenceParser } from './reference-xml.js';
+
+const utf8 = new TextDecoder('utf-8', { fatal: false });
 
 export type DecodeOutcome = SysmonEvent | DecodeProblem | null;
 
@@ -75,6 +77,18 @@ export class SysmonDecoder {
     }
     this.counters.fallbackPath++;
     return decodeWithReferenceParser(bytes.toString('utf8').trim(), this.counters);
+  }
+
+  /**
+   * Decode one message value: JSON layouts (Winlogbeat event.original, NXLog EventXML, flat)
+   * start with '{', Windows Event XML with '<'. The one place every source's values are told apart.
+   */
+  decodeValue(value: Buffer | null): DecodeOutcome {
+    if (value === null || value.length === 0) return new DecodeProblem('unreadable-input', 'message has no value');
+    let i = 0;
+    while (i < value.length && value[i] <= 32) i++;
+    if (value[i] === 123 /* { */) return this.decodeJson(utf8.decode(value));
+    return this.decodeXmlBytes(value);
   }
 
   /** Decode one JSON line in any known forwarder layout. */

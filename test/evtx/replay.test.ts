@@ -12,7 +12,7 @@ import { DecodeCounters } from '../../src/decode/counters.js';
 import type { SysmonEvent } from '../../src/decode/event.js';
 import { parsePipeline } from '../../src/pipeline/config.js';
 import { replay } from '../../src/pipeline/replay.js';
-import { readFiles } from '../../src/sources/files/read-files.js';
+import { readEvents } from '../../src/pipeline/read-events.js';
 import { crc32 } from '../../src/sources/evtx/crc32.js';
 import { dumpRecords } from '../../src/sources/evtx/dump.js';
 import { EvtxReadStats, readEvtxFile } from '../../src/sources/evtx/reader.js';
@@ -30,7 +30,7 @@ async function events(file: string): Promise<{ events: SysmonEvent[]; counters: 
   const counters = new DecodeCounters();
   const out: SysmonEvent[] = [];
   let errors = 0;
-  for await (const b of readFiles([file], { counters, maxEventBytes: 1 << 20, readBinary: binaryReader() })) {
+  for await (const b of readEvents([file], { counters, maxEventBytes: 1 << 20, readBinary: binaryReader() })) {
     out.push(...b.events);
     errors += b.errors.length;
   }

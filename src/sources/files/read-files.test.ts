@@ -12,7 +12,7 @@ import { HostLog, eventsDocument } from '../../../test/helpers/sysmon-xml.js';
 import { DecodeCounters } from '../../decode/counters.js';
 import type { SysmonEvent } from '../../decode/event.js';
 import type { ErrorRecord } from '../batch.js';
-import { readFiles } from './read-files.js';
+import { readEvents } from '../../pipeline/read-events.js';
 import { XmlEventFramer, type FrameSink } from './xml-framer.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'proctree-files-'));
@@ -22,7 +22,7 @@ async function readAll(paths: string[], maxEventBytes = 1 << 20): Promise<{ even
   const counters = new DecodeCounters();
   const events: SysmonEvent[] = [];
   const errors: ErrorRecord[] = [];
-  for await (const b of readFiles(paths, { counters, maxEventBytes })) {
+  for await (const b of readEvents(paths, { counters, maxEventBytes })) {
     events.push(...b.events);
     errors.push(...b.errors);
   }

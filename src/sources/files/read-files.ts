@@ -1,16 +1,17 @@
-// The file source: every input file, framed and decoded into batches of typed events. One batch
-// per input chunk (~1 MiB, a few hundred to a few thousand events), so backpressure is per chunk.
+// The file source: every input file, framed into batches of raw records, one batch per input
+// chunk (~1 MiB, a few hundred to a few thousand events). Decoding is the next stage's: this
+// module only finds where events are and what lies wrongly between them.
 
 import type { DecodeCounters } from '../../decode/counters.js';
-import { SysmonDecoder } from '../../decode/decoder.js';
-import { SysmonEvent } from '../../decode/event.js';
-import { snippet, type DecodeReason } from '../../decode/problem.js';
-import type { ErrorRecord, EventBatch } from '../batch.js';
+import type { DecodeReason } from '../../decode/problem.js';
+import { snippet } from '../../decode/problem.js';
+import { typedBatch, type ErrorRecord, type EventBatch, type SourceBatch } from '../batch.js';
 import { LineFramer, type LineSink } from './line-framer.js';
 import { openInput, type OpenedInput } from './open-input.js';
 import { XmlEventFramer, type FrameSink } from './xml-framer.js';
 
 export interface FileSourceOptions {
+  /** Framing errors are counted here (decode errors by the decode stage). */
   counters: DecodeCounters;
   maxEventBytes: number;
   /** Called when a file is opened, with its size on disk (for progress). */
@@ -19,38 +20,48 @@ export interface FileSourceOptions {
   readBinary?: (input: OpenedInput, counters: DecodeCounters) => AsyncIterable<EventBatch>;
 }
 
-/** Collects one chunk's events and errors; both framers' sinks. */
-class BatchCollector implements FrameSink, LineSink {
-  events: SysmonEvent[] = [];
-  errors: ErrorRecord[] = [];
+/** Collects one chunk's frames (or lines) and framing errors; both framers' sinks. */
+class FrameCollector implements FrameSink, LineSink {
+  private text = '';
+  private bytes: Buffer = Buffer.alloc(0);
+  private base = 0;
+  private bounds: number[] = [];
+  private lines: string[] = [];
+  private lineNumbers: number[] = [];
+  private errors: ErrorRecord[] = [];
+
   constructor(
-    private readonly decoder: SysmonDecoder,
+    private readonly counters: DecodeCounters,
     private readonly source: string,
+    private readonly jsonl: boolean,
   ) {}
 
-  take(bytes: number): EventBatch {
-    const b = { events: this.events, errors: this.errors, bytes };
-    this.events = [];
+  take(bytes: number): SourceBatch {
+    const records: SourceBatch['records'] = this.jsonl
+      ? { kind: 'jsonl', lines: this.lines, lineNumbers: this.lineNumbers }
+      : { kind: 'xml', text: this.text, bytes: this.bytes, base: this.base, bounds: this.bounds };
+    const b: SourceBatch = { source: this.source, records, errors: this.errors, bytes };
+    this.bounds = [];
+    this.lines = [];
+    this.lineNumbers = [];
     this.errors = [];
+    this.text = '';
     return b;
   }
 
   chunk(s: string, buf: Buffer): void {
-    this.decoder.beginChunk(s, buf);
+    this.text = s;
+    this.bytes = buf;
   }
 
-  event(s: string, a: number, b: number, buf: Buffer, fileOffset: number): void {
-    const r = this.decoder.decodeRange(s, a, b, buf);
-    if (r === null) return;
-    if (r instanceof SysmonEvent) this.events.push(r);
-    else this.error(r.reason, r.message, { offset: fileOffset + a, snippet: snippet(buf.toString('utf8', a, Math.min(b, a + 400))) });
+  event(_s: string, a: number, b: number, _buf: Buffer, fileOffset: number): void {
+    this.base = fileOffset;
+    this.bounds.push(a, b);
   }
 
   line(text: string, line: number): void {
-    const r = this.decoder.decodeJson(text);
-    if (r === null) return;
-    if (r instanceof SysmonEvent) this.events.push(r);
-    else this.error(r.reason, r.message, { line, snippet: snippet(text) });
+    this.lines.push(text);
+    this.lineNumbers.push(line);
   }
 
   oversized(line: number, head: string): void {
@@ -59,15 +70,15 @@ class BatchCollector implements FrameSink, LineSink {
 
   error(reason: DecodeReason, message: string, offset: number | { offset?: number; line?: number; snippet: string }, snip?: string): void {
     const where = typeof offset === 'number' ? { offset, snippet: snip ?? '' } : offset;
-    this.decoder.counters.countError(reason);
+    this.counters.countError(reason);
     this.errors.push({ reason, message, source: this.source, ...where });
   }
 }
 
-/** Events of one opened XML or JSON-lines input. */
-export async function* readTextInput(input: OpenedInput, options: FileSourceOptions): AsyncGenerator<EventBatch> {
-  const decoder = new SysmonDecoder(options.counters);
-  const collector = new BatchCollector(decoder, input.path);
+/** Raw records of one opened XML or JSON-lines input. */
+export async function* readTextInput(input: OpenedInput, options: FileSourceOptions): AsyncGenerator<SourceBatch> {
+  const jsonl = input.format === 'jsonl';
+  const collector = new FrameCollector(options.counters, input.path, jsonl);
   let consumed = 0;
   const progress = (): number => {
     const now = input.bytesRead;
@@ -75,36 +86,27 @@ export async function* readTextInput(input: OpenedInput, options: FileSourceOpti
     consumed = now;
     return d;
   };
-  if (input.format === 'jsonl') {
-    const framer = new LineFramer(options.maxEventBytes);
-    for await (const chunk of input.chunks) {
-      framer.push(chunk, collector);
-      yield collector.take(progress());
-    }
-    framer.end(collector);
-  } else {
-    const framer = new XmlEventFramer(options.maxEventBytes);
-    for await (const chunk of input.chunks) {
-      framer.push(chunk, collector);
-      yield collector.take(progress());
-    }
-    framer.end(collector);
+  const framer = jsonl ? new LineFramer(options.maxEventBytes) : new XmlEventFramer(options.maxEventBytes);
+  for await (const chunk of input.chunks) {
+    framer.push(chunk, collector);
+    yield collector.take(progress());
   }
+  framer.end(collector);
   yield collector.take(progress());
 }
 
-/** Every event of every input, in order. */
-export async function* readFiles(paths: readonly string[], options: FileSourceOptions): AsyncGenerator<EventBatch> {
+/** Every record of every input, in order. */
+export async function* readFiles(paths: readonly string[], options: FileSourceOptions): AsyncGenerator<SourceBatch> {
   for (const path of paths) {
     const input = await openInput(path);
     options.onFile?.(path, input.size);
     if (input.format === 'evtx') {
       if (options.readBinary === undefined) {
         options.counters.countError('unreadable-input');
-        yield { events: [], errors: [{ reason: 'unreadable-input', message: 'EVTX input needs the EVTX reader', source: path, snippet: '' }], bytes: input.size };
+        yield typedBatch(path, { events: [], errors: [{ reason: 'unreadable-input', message: 'EVTX input needs the EVTX reader', source: path, snippet: '' }], bytes: input.size });
         continue;
       }
-      yield* options.readBinary(input, options.counters);
+      for await (const b of options.readBinary(input, options.counters)) yield typedBatch(path, b);
       continue;
     }
     yield* readTextInput(input, options);

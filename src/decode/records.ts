@@ -1,0 +1,58 @@
+// What the decode stage takes and gives. A source hands over the raw records of one batch in the
+// shape it found them (framed XML in a chunk, JSON lines, message values, or events a binary
+// parser already typed); decode turns each record into a typed event or a problem. Decode knows
+// no source: where a record came from (file offset, line, Kafka offset) stays with the source.
+
+import type { SysmonEvent } from './event.js';
+import type { DecodeReason } from './problem.js';
+
+/** Events framed in one chunk of XML text: event i is text[bounds[2i], bounds[2i+1]). */
+export interface XmlFrames {
+  kind: 'xml';
+  /** The chunk read as latin1, so that an index is a byte offset into `bytes`. */
+  text: string;
+  bytes: Buffer;
+  /** Offset of text[0] in the whole input, for error records. */
+  base: number;
+  bounds: number[];
+}
+
+/** JSON lines (one event each, any known forwarder layout) with their 1-based line numbers. */
+export interface JsonLines {
+  kind: 'jsonl';
+  lines: string[];
+  lineNumbers: number[];
+}
+
+/** One event per value, XML or JSON (message values of a topic). */
+export interface Values {
+  kind: 'values';
+  values: readonly (Buffer | null)[];
+}
+
+/** Events typed by the source's own parser (.evtx, whose template walk is its decode). */
+export interface Typed {
+  kind: 'typed';
+  events: SysmonEvent[];
+}
+
+export type RawRecords = XmlFrames | JsonLines | Values | Typed;
+
+/** A record that did not become an event: `record` is its index in the batch. */
+export interface RecordProblem {
+  record: number;
+  reason: DecodeReason;
+  message: string;
+  /** Byte offset in the input (XML frames). */
+  offset?: number;
+  /** 1-based line (JSON lines). */
+  line?: number;
+  snippet: string;
+}
+
+export interface Decoded {
+  events: SysmonEvent[];
+  /** For `values`: the index of the record each event came from (events[i] <- values[recordOf[i]]). */
+  recordOf: number[];
+  problems: RecordProblem[];
+}
