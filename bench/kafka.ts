@@ -30,6 +30,7 @@ import { parsePipeline } from '../src/pipeline/config.js';
 import { Engine } from '../src/engine/engine.js';
 import { Fleet } from '../src/generator/fleet.js';
 import { KafkaOutput } from '../src/generator/kafka-output.js';
+import { TopicWriter } from '../src/sinks/kafka/topic-writer.js';
 import { runFleet } from '../src/generator/run.js';
 import { HostScript, T0, sysmonXml, type XmlEventSpec } from '../test/helpers/scenario.js';
 
@@ -91,7 +92,7 @@ async function generatedEvents(count: number, hosts: number, ruleEventIds: boole
     transaction: () => Promise.reject(new Error('not transactional')),
     close: async () => {},
   };
-  const output = new KafkaOutput(collector, 'collected');
+  const output = new KafkaOutput(new TopicWriter(collector, 'collected'));
   // About a third of a generated fleet's events have the rules' EventIDs.
   const generate = ruleEventIds ? 3.6 * count : count;
   await runFleet(new Fleet({ hosts, durationSecs: 3600, hostEventsPerSec: (1.1 * generate) / (hosts * 3600), seed: 11 }), output, { maxEvents: generate });

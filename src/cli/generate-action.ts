@@ -52,13 +52,14 @@ export async function runGenerateCli(opts: GenerateCliOptions): Promise<number> 
   };
   let output: EventOutput;
   if (opts.kafka !== undefined) {
-    const [{ createKafkajsClient }, { KafkaOutput }] = await Promise.all([
+    const [{ createKafkajsClient }, { KafkaOutput }, { TopicWriter }] = await Promise.all([
       import('../kafka/kafkajs-client.js'),
       import('../generator/kafka-output.js'),
+      import('../sinks/kafka/topic-writer.js'),
     ]);
     try {
       const client = createKafkajsClient({ brokers: opts.kafka.split(',').map((b) => b.trim()).filter((b) => b !== '') });
-      output = new KafkaOutput(await client.producer(), opts.topic as string, formatter(opts.format));
+      output = new KafkaOutput(await TopicWriter.open(client, opts.topic as string), formatter(opts.format));
     } catch (e) {
       if (kafkaFailed(opts.kafka, e)) return EXIT_FATAL;
       throw e;

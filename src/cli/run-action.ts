@@ -1,12 +1,12 @@
 // `proctree run`, the work (on the worker thread, see run.ts): load the pipeline, start the
-// processor and the metrics server, stop when asked.
+// stream pipeline and the metrics server, stop when asked.
 
 import { kafkaCauses } from '../kafka/client.js';
 import { createKafkajsClient } from '../kafka/kafkajs-client.js';
-import { KafkaProcessor, ProcessorError } from '../kafka/processor.js';
 import { PipelineMetrics } from '../metrics/pipeline-metrics.js';
 import { MetricsServerError, startMetricsServer, type MetricsServer } from '../metrics/server.js';
 import { ConfigError, loadPipeline, type PipelineConfig } from '../pipeline/config.js';
+import { StreamError, StreamPipeline } from '../pipeline/stream.js';
 import { EXIT_FATAL, EXIT_OK } from './exit-codes.js';
 import { createLogger } from './logger.js';
 import type { RunCliOptions } from './run.js';
@@ -38,7 +38,7 @@ export async function runKafka(file: string, opts: RunCliOptions, stopRequested:
   }
   const client = createKafkajsClient({ brokers: config.source.brokers, clientId: config.source.client_id, logger: log });
   const metrics = new PipelineMetrics();
-  const processor = new KafkaProcessor({ config, client, logger: log, metrics });
+  const processor = new StreamPipeline({ config, client, logger: log, metrics });
   let server: MetricsServer | undefined;
   void stopRequested.then((signal) => {
     log.info({ signal }, 'stopping: finishing the batch in progress, committing, leaving the group');
@@ -55,7 +55,7 @@ export async function runKafka(file: string, opts: RunCliOptions, stopRequested:
     log.info('stopped');
     return EXIT_OK;
   } catch (e) {
-    if (e instanceof ProcessorError || e instanceof MetricsServerError) {
+    if (e instanceof StreamError || e instanceof MetricsServerError) {
       process.stderr.write(`proctree: ${e.message}\n`);
       await processor.stop();
       return EXIT_FATAL;

@@ -2,13 +2,10 @@
 // One class with every field always present keeps V8's hidden class monomorphic on the hot path;
 // absent fields are '' (strings) or -1 (numbers).
 
-/** Sysmon EventIDs the index and rules read; every other EventID is counted and skipped. */
-export const EID_PROCESS_CREATE = 1;
-export const EID_PROCESS_TERMINATE = 5;
-export const EID_REGISTRY_OBJECT = 12; // key or value created / deleted
-export const EID_REGISTRY_SET = 13; // value set
-export const EID_REGISTRY_RENAME = 14; // key or value renamed
-
+/**
+ * Sysmon EventIDs the index and rules read (process creation and termination; registry key or
+ * value created or deleted, value set, renamed); every other EventID is counted and skipped.
+ */
 export function isWantedEventId(id: number): boolean {
   return id === 1 || id === 5 || id === 12 || id === 13 || id === 14;
 }

@@ -29,10 +29,6 @@ export class DecodeProblem {
   ) {}
 }
 
-export function isProblem(x: unknown): x is DecodeProblem {
-  return x instanceof DecodeProblem;
-}
-
 /** A short, printable excerpt of bad input for error records (never the whole 50 MB). */
 export function snippet(text: string, from = 0, max = 160): string {
   const s = text.slice(from, from + max).replace(/[\u0000-\u001f\u007f]+/g, ' ');

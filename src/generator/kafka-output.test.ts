@@ -4,6 +4,7 @@ import type { KafkaProducer, OutRecord } from '../kafka/client.js';
 import { Fleet } from './fleet.js';
 import { formatter } from './formats.js';
 import { KafkaOutput } from './kafka-output.js';
+import { TopicWriter } from '../sinks/kafka/topic-writer.js';
 import { LinesOutput } from './output.js';
 import { runFleet } from './run.js';
 
@@ -30,7 +31,7 @@ describe('KafkaOutput', () => {
   it('sends one message per event keyed by host, the same events a file gets, in batches', async () => {
     const o = { hosts: 30, durationSecs: 600, seed: 4 };
     const producer = recordingProducer();
-    const out = new KafkaOutput(producer, 'sysmon', formatter('winlogbeat'));
+    const out = new KafkaOutput(new TopicWriter(producer, 'sysmon'), formatter('winlogbeat'));
     const r = await runFleet(new Fleet(o), out);
     await out.close();
     expect(producer.closed).toBe(true);

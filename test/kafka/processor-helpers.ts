@@ -4,7 +4,7 @@
 import { pino } from 'pino';
 import type { Alert } from '../../src/alerts/alert.js';
 import type { KafkaClient } from '../../src/kafka/client.js';
-import { KafkaProcessor } from '../../src/kafka/processor.js';
+import { StreamPipeline } from '../../src/pipeline/stream.js';
 import { parsePipeline, type PipelineConfig } from '../../src/pipeline/config.js';
 import { eventually, randomName, type ReceivedMessage } from './helpers.js';
 import { brokers } from './helpers.js';
@@ -52,8 +52,8 @@ export const SHORT_CHILD_EXIT = { rules: { smss: { child_exit_secs: 3 } } };
 
 export const quietLogger = pino({ level: process.env.PROCTREE_TEST_LOG_LEVEL ?? 'silent' }, pino.destination(2));
 
-export async function startProcessor(client: KafkaClient, config: PipelineConfig, commitIntervalMs = 300): Promise<KafkaProcessor> {
-  const p = new KafkaProcessor({ config, client, logger: quietLogger, commitIntervalMs });
+export async function startProcessor(client: KafkaClient, config: PipelineConfig, commitIntervalMs = 300): Promise<StreamPipeline> {
+  const p = new StreamPipeline({ config, client, logger: quietLogger, commitIntervalMs });
   await p.start();
   await eventually('the processor to own and restore partitions', () => p.health().ok, 30_000);
   return p;

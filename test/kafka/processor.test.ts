@@ -3,9 +3,9 @@
 
 import { afterEach, describe, expect, it } from 'vitest';
 import type { KafkaClient } from '../../src/kafka/client.js';
-import { KafkaProcessor } from '../../src/kafka/processor.js';
+import { StreamPipeline } from '../../src/pipeline/stream.js';
 import { PipelineMetrics } from '../../src/metrics/pipeline-metrics.js';
-import { ALERT_HEADERS } from '../../src/kafka/records.js';
+import { ALERT_HEADERS } from '../../src/sinks/kafka/records.js';
 import { DLQ_HEADERS } from '../../src/sinks/kafka/dead-letter.js';
 import { replayXml } from '../helpers/engine-run.js';
 import { anomalyScenario, churn, HostScript, normalBoot, sysmonXml, T0 } from '../helpers/scenario.js';
@@ -22,12 +22,12 @@ import {
   startProcessor,
 } from './processor-helpers.js';
 
-const running: KafkaProcessor[] = [];
+const running: StreamPipeline[] = [];
 afterEach(async () => {
   await Promise.all(running.splice(0).map((p) => p.stop()));
 });
 
-async function start(client: KafkaClient, ...args: Parameters<typeof pipeline>): Promise<KafkaProcessor> {
+async function start(client: KafkaClient, ...args: Parameters<typeof pipeline>): Promise<StreamPipeline> {
   const p = await startProcessor(client, pipeline(...args));
   running.push(p);
   return p;
@@ -101,7 +101,7 @@ describe('kafka processor', () => {
     const t = randomTopics();
     // Small batches, and a partition is paused as soon as one batch waits behind another.
     const metrics = new PipelineMetrics({ defaultMetrics: false });
-    const p = new KafkaProcessor({ config: pipeline(t, { max_batch_bytes: 65536 }), client, logger: quietLogger, metrics, maxBacklog: 1 });
+    const p = new StreamPipeline({ config: pipeline(t, { max_batch_bytes: 65536 }), client, logger: quietLogger, metrics, maxBacklog: 1 });
     running.push(p);
     await p.start();
     await eventually('the processor to own and restore partitions', () => p.health().ok, 30_000);

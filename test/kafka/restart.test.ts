@@ -9,7 +9,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { anomalyScenario, sysmonXml } from '../helpers/scenario.js';
 import type { KafkaClient } from '../../src/kafka/client.js';
-import { parseStateRecord } from '../../src/kafka/records.js';
+import { parseStateRecord } from '../../src/sources/kafka/state-records.js';
 import { eventually, testClient, waitForMessages } from './helpers.js';
 import { alertsOf, committedTotal, pipelineYaml, produceByHost, randomTopics, ruleHost, SHORT_CHILD_EXIT, type Topics } from './processor-helpers.js';
 

@@ -4,8 +4,16 @@
 import { describe, expect, it } from 'vitest';
 import { parsePipeline } from '../pipeline/config.js';
 import { anomalyScenario, sysmonXml } from '../../test/helpers/scenario.js';
-import type { InBatch, InMessage } from './client.js';
+import { BatchDecoder } from '../decode/batch-decoder.js';
+import { DecodeCounters } from '../decode/counters.js';
+import type { PartitionBatch } from './partition-task.js';
 import { PartitionTask, type StateRecord } from './partition-task.js';
+
+/** A message of the partition: its offset and value. */
+interface InMessage {
+  offset: number;
+  value: Buffer;
+}
 
 const config = parsePipeline({});
 
@@ -19,13 +27,20 @@ function partitionMessages(): InMessage[] {
       values.push(sysmonXml(e));
     }
   }
-  return values.map((v, offset) => ({ offset, key: null, value: Buffer.from(v), headers: {}, timestampMs: 0 }));
+  return values.map((v, offset) => ({ offset, value: Buffer.from(v) }));
 }
 
-function batches(messages: InMessage[], size: number): InBatch[] {
-  const out: InBatch[] = [];
+/** The decode stage's output for each batch of `size` messages, as the stream pipeline hands it over. */
+function batches(messages: InMessage[], size: number): PartitionBatch[] {
+  const decoder = new BatchDecoder(new DecodeCounters());
+  const out: PartitionBatch[] = [];
   for (let i = 0; i < messages.length; i += size) {
-    out.push({ topic: 'in', partition: 0, messages: messages.slice(i, i + size), highWatermark: messages.length });
+    const slice = messages.slice(i, i + size);
+    out.push({
+      offsets: slice.map((m) => m.offset),
+      decoded: decoder.decode({ kind: 'values', values: slice.map((m) => m.value) }),
+      highWatermark: messages.length,
+    });
   }
   return out;
 }
@@ -37,7 +52,7 @@ function run(task: PartitionTask, messages: InMessage[], size: number): { alerts
   for (const b of batches(messages, size)) {
     const r = task.process(b, 0);
     alerts.push(...r.alerts.map((a) => a.id));
-    rejected.push(...r.rejected.map((x) => x.message.offset));
+    rejected.push(...r.rejected.map((x) => b.offsets[x.record]));
   }
   return { alerts, rejected };
 }

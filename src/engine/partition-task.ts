@@ -1,35 +1,28 @@
-// The work of one input partition, without any Kafka I/O: decode a batch of messages, run the
-// engine, and hand back alerts, dead letters and (when asked) host snapshots. Each assigned
-// partition gets its own task, engine and hosts (as a Kafka Streams task), so a partition that
-// moves takes exactly its hosts' state with it.
+// The engine stage for one partition of a partitioned log (a Kafka input partition), without
+// any I/O: judge a batch of decoded messages, and hand back alerts, the problems to dead-letter
+// and (when asked) host snapshots. Each assigned partition gets its own task, engine and hosts
+// (as a Kafka Streams task), so a partition that moves takes exactly its hosts' state with it.
+// It knows offsets, so that a restart redoes state without publishing results twice.
 
 import type { Alert } from '../alerts/alert.js';
-import { DecodeCounters } from '../decode/counters.js';
-import { SysmonDecoder } from '../decode/decoder.js';
-import { SysmonEvent } from '../decode/event.js';
-import { DecodeProblem } from '../decode/problem.js';
+import type { Decoded, RecordProblem } from '../decode/records.js';
 import type { HostState } from '../index/host-state.js';
 import { restoreHost, snapshotHost, type HostSnapshot } from '../index/snapshot.js';
-import type { PipelineConfig } from '../pipeline/config.js';
-import { Engine } from '../engine/engine.js';
-import type { InBatch, InMessage } from './client.js';
+import { Engine, type EngineConfig } from './engine.js';
 
-/** A message that could not be decoded, with why. */
-export interface Rejected {
-  message: InMessage;
-  reason: string;
-  detail: string;
+/** One batch of a partition: the messages' offsets and what decode made of them. */
+export interface PartitionBatch {
+  /** Offset of each message, in order (decoded.recordOf and problems index into this). */
+  offsets: readonly number[];
+  decoded: Decoded;
+  /** Offset the log will give its next message (for the lag). */
+  highWatermark: number;
 }
 
 export interface BatchResult {
   alerts: Alert[];
-  rejected: Rejected[];
-  /** Offset after the last message of the batch (what a commit of it stores). */
-  nextOffset: number;
-  /** Events that reached the engine (skipped redeliveries excluded). */
-  events: number;
-  /** Events already contained in restored state and therefore not applied again. */
-  skipped: number;
+  /** Problems of messages not published before: they go to the dead-letter topic. */
+  rejected: RecordProblem[];
 }
 
 /** What a state-topic record holds: one host's snapshot and the input position it covers. */
@@ -53,12 +46,16 @@ export interface EmittedRecord {
   emitted: number;
 }
 
-const utf8 = new TextDecoder('utf-8', { fatal: false });
+/**
+ * Key of a partition's EmittedRecord in the state topic: not a host name (they hold no "~"), and
+ * one per input topic, since several input topics may share a state topic.
+ */
+export function emittedKey(topic: string): string {
+  return `~emitted:${topic}`;
+}
 
 export class PartitionTask {
   readonly engine: Engine;
-  readonly counters = new DecodeCounters();
-  private readonly decoder = new SysmonDecoder(this.counters);
   /**
    * Hosts changed since their last snapshot, with the offset of the first message that changed
    * them: in insertion order, so oldest change first, which is where the committed offset must stay.
@@ -84,7 +81,7 @@ export class PartitionTask {
   constructor(
     readonly topic: string,
     readonly partition: number,
-    config: PipelineConfig,
+    config: EngineConfig,
   ) {
     this.engine = new Engine(config);
   }
@@ -102,41 +99,30 @@ export class PartitionTask {
     return n;
   }
 
-  process(batch: InBatch, nowMs: number): BatchResult {
-    const events: SysmonEvent[] = [];
-    const rejected: Rejected[] = [];
-    let skipped = 0;
+  /** Judges a batch; messages before the task's position (redelivered after a rebalance) must not be passed again. */
+  process(batch: PartitionBatch, nowMs: number): BatchResult {
+    const { offsets, decoded } = batch;
+    const rejected: RecordProblem[] = [];
+    for (const p of decoded.problems) if (offsets[p.record] >= this.muteBefore) rejected.push(p);
+    const all = decoded.events;
+    // Restored hosts skip what their snapshot holds; without any, the decoded events go as they are.
+    const filtering = this.covered.size > 0;
+    const events = filtering ? [] : all;
     /** Events (a prefix of `events`) whose alerts were published before the restart that redoes them. */
     let redone = 0;
-    const messages = batch.messages;
-    for (let i = 0; i < messages.length; i++) {
-      const m = messages[i];
-      // Redelivered after a rebalance (the consumer restarts from the committed offset) but
-      // already applied: the open transaction or the acked sends hold its results.
-      if (m.offset < this.position) {
-        skipped++;
-        continue;
-      }
-      const r = this.decode(m);
-      if (r === null) continue;
-      const published = m.offset < this.muteBefore;
-      if (r instanceof DecodeProblem) {
-        if (!published) rejected.push({ message: m, reason: r.reason, detail: r.message });
-        continue;
-      }
-      if (this.covered.size > 0) {
+    for (let i = 0; i < all.length; i++) {
+      const r = all[i];
+      const offset = offsets[decoded.recordOf[i]];
+      if (filtering) {
         const upTo = this.covered.get(r.hostKey);
         if (upTo !== undefined) {
-          if (m.offset < upTo) {
-            skipped++;
-            continue;
-          }
+          if (offset < upTo) continue; // already in the restored snapshot
           this.covered.delete(r.hostKey);
         }
+        events.push(r);
       }
-      events.push(r);
-      if (published) redone++;
-      if (!this.dirty.has(r.hostKey)) this.dirty.set(r.hostKey, m.offset);
+      if (offset < this.muteBefore) redone++;
+      if (!this.dirty.has(r.hostKey)) this.dirty.set(r.hostKey, offset);
       this.lastActivity.set(r.hostKey, nowMs);
     }
     const alerts: Alert[] = [];
@@ -148,19 +134,9 @@ export class PartitionTask {
     } else {
       this.engine.process(events, alerts);
     }
-    if (messages.length > 0) this.position = Math.max(this.position, messages[messages.length - 1].offset + 1);
+    if (offsets.length > 0) this.position = Math.max(this.position, offsets[offsets.length - 1] + 1);
     this.lag = Math.max(0, batch.highWatermark - this.position);
-    return { alerts, rejected, nextOffset: this.position, events: events.length, skipped };
-  }
-
-  private decode(m: InMessage): SysmonEvent | DecodeProblem | null {
-    if (m.value === null || m.value.length === 0) return new DecodeProblem('unreadable-input', 'message has no value');
-    // JSON layouts (Winlogbeat event.original, NXLog EventXML, flat) start with '{'; XML with '<'.
-    const v = m.value;
-    let i = 0;
-    while (i < v.length && v[i] <= 32) i++;
-    if (v[i] === 123 /* { */) return this.decoder.decodeJson(utf8.decode(v));
-    return this.decoder.decodeXmlBytes(v);
+    return { alerts, rejected };
   }
 
   /**
@@ -185,11 +161,6 @@ export class PartitionTask {
 
   get hasDirtyHosts(): boolean {
     return this.dirty.size > 0 || this.wanted.size > 0;
-  }
-
-  /** A host changed by the idle timeout waits for its snapshot: commit soon. */
-  get snapshotWanted(): boolean {
-    return this.wanted.size > 0;
   }
 
   /**
