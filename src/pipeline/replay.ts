@@ -4,6 +4,7 @@
 import { concatMap, from, lastValueFrom, defaultIfEmpty } from 'rxjs';
 import type { Alert } from '../alerts/alert.js';
 import { DecodeCounters } from '../decode/counters.js';
+import type { SysmonEvent } from '../decode/event.js';
 import type { ErrorRecord, EventBatch } from '../sources/batch.js';
 import { readFiles, type FileSourceOptions } from '../sources/files/read-files.js';
 import type { PipelineConfig } from './config.js';
@@ -23,6 +24,12 @@ export interface ReplayOptions {
   onProgress?: (bytes: number, events: number) => void;
   onFile?: FileSourceOptions['onFile'];
   readBinary?: FileSourceOptions['readBinary'];
+  /**
+   * After the engine ran on each batch: that batch's events and the alerts they raised; once more
+   * at the end with no events and the alerts of `engine.finish`. Synchronous; the events are only
+   * valid during the call (copy what you keep, with ownString).
+   */
+  onBatch?: (events: readonly SysmonEvent[], alerts: readonly Alert[]) => void;
 }
 
 export interface ReplayResult {
@@ -49,6 +56,7 @@ export async function replay(opts: ReplayOptions): Promise<ReplayResult> {
   const handle = async (batch: EventBatch): Promise<void> => {
     const alerts: Alert[] = [];
     engine.process(batch.events, alerts);
+    opts.onBatch?.(batch.events, alerts);
     bytes += batch.bytes;
     if (opts.onError !== undefined) for (const e of batch.errors) opts.onError(e);
     opts.onProgress?.(bytes, counters.sysmonEvents);
@@ -58,6 +66,7 @@ export async function replay(opts: ReplayOptions): Promise<ReplayResult> {
   await lastValueFrom(from(source).pipe(concatMap(handle), defaultIfEmpty(undefined)));
   const tail: Alert[] = [];
   engine.finish(tail);
+  opts.onBatch?.([], tail);
   await opts.sink.write(tail);
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   return { stats: collectStats(engine, counters, files, bytes, seconds), engine };
