@@ -115,7 +115,7 @@ describe.skipIf(!HAVE_CHROMIUM)('the HTML report in Chromium', () => {
     expect(await matched(page)).toBe(1);
     expect(await page.locator('details.host').count()).toBe(1);
     await page.fill('#filter-text', 'no such thing');
-    await page.waitForFunction(() => document.querySelector('#alert-count')?.getAttribute('data-matched') === '0');
+    await page.waitForFunction(`document.querySelector('#alert-count')?.getAttribute('data-matched') === '0'`);
     await page.click('#filter-reset');
     expect(await matched(page)).toBe(8);
 
@@ -182,7 +182,7 @@ describe.skipIf(!HAVE_CHROMIUM)('the HTML report in Chromium', () => {
     await page.click('#filter-reset');
 
     await page.fill('#filter-text', 'window.__pwned');
-    await page.waitForFunction(() => document.querySelector('#alert-count')?.getAttribute('data-matched') === '1');
+    await page.waitForFunction(`document.querySelector('#alert-count')?.getAttribute('data-matched') === '1'`);
     const row = page.locator('details.alert').first();
     await row.locator('summary').click();
     const code = row.locator('.node.subject dl.fields code').first();
