@@ -28,7 +28,7 @@ const dashboard = JSON.parse(readFileSync(resolve(REPO_ROOT, 'docs/grafana/sysmo
 const KEYWORDS = new Set(['by', 'without', 'on', 'ignoring', 'group_left', 'group_right', 'bool', 'and', 'or', 'unless', 'offset', 'inf', 'nan', 'atan2']);
 
 /** Metric names a PromQL expression selects (identifiers that are not functions, keywords, labels or variables). */
-export function metricNames(expr: string): string[] {
+function metricNames(expr: string): string[] {
   const stripped = expr
     .replace(/"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'/g, '""') // strings
     .replace(/\{[^}]*\}/g, ' ') // label matchers
