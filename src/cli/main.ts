@@ -10,6 +10,7 @@ import { generateCommand } from './generate.js';
 import { replayCommand } from './replay.js';
 import { runCommand } from './run.js';
 import { scoreCommand } from './score.js';
+import { treeCommand } from './tree.js';
 
 function version(): string {
   try {
@@ -35,6 +36,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
   program.addCommand(runCommand(setExit));
   program.addCommand(generateCommand(setExit));
   program.addCommand(scoreCommand(setExit));
+  program.addCommand(treeCommand(setExit));
   for (const c of program.commands) c.exitOverride().showHelpAfterError('(run with --help for usage)');
   return program;
 }

@@ -15,6 +15,7 @@ import { DEFAULT_REPLAY_PIPELINE } from './paths.js';
 import { createProgress } from './progress.js';
 import { binaryReader } from './binary-inputs.js';
 import type { ReplayCliOptions } from './replay.js';
+import type { HtmlReportFile } from '../report/write.js';
 
 const LOGGED_ERRORS = 20;
 
@@ -46,6 +47,17 @@ export async function runReplayCli(inputs: string[], opts: ReplayCliOptions): Pr
     else if (logged === LOGGED_ERRORS) log.warn('further decode errors are not logged; see the summary or --errors FILE');
     logged++;
   };
+  let report: HtmlReportFile | null = null;
+  if (opts.html !== undefined) {
+    const { HtmlReportFile, HtmlReportError } = await import('../report/write.js');
+    try {
+      report = await HtmlReportFile.open(opts.html);
+    } catch (e) {
+      if (!(e instanceof HtmlReportError)) throw e;
+      process.stderr.write(`proctree: ${e.message}\n`);
+      return EXIT_FATAL;
+    }
+  }
   const progress = createProgress(opts.progress);
   try {
     const { stats } = await replay({
@@ -56,16 +68,19 @@ export async function runReplayCli(inputs: string[], opts: ReplayCliOptions): Pr
       onFile: (_path, size) => progress.addTotal(size),
       onProgress: (bytes, events) => progress.update(bytes, events),
       readBinary: binaryReader({ recover: opts.recover, workers: opts.workers, log }),
+      onBatch: report?.onBatch,
     });
     progress.stop();
     await sink.close();
     if (errorsOut !== null) await new Promise<void>((resolve) => errorsOut.end(resolve));
     if (opts.stats !== undefined) await writeFile(opts.stats, JSON.stringify(stats, null, 2) + '\n');
+    if (report !== null) await report.write(stats, inputs);
     if (opts.quiet !== true) process.stderr.write(formatSummary(stats) + '\n');
     return opts.failOnAlert === true && stats.alerts.total > 0 ? EXIT_ALERTS : EXIT_OK;
   } catch (e) {
     progress.stop();
-    if (e instanceof InputError) {
+    await report?.abandon();
+    if (e instanceof InputError || (e instanceof Error && e.name === 'HtmlReportError')) {
       process.stderr.write(`proctree: ${e.message}\n`);
       return EXIT_FATAL;
     }

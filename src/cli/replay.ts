@@ -19,6 +19,7 @@ export interface ReplayCliOptions {
   logLevel?: string;
   recover?: boolean;
   workers?: number;
+  html?: string;
 }
 
 export function replayCommand(setExit: (code: number) => void): Command {
@@ -39,6 +40,7 @@ export function replayCommand(setExit: (code: number) => void): Command {
     .addOption(new Option('-f, --format <format>', 'alert layout (default: the pipeline sink.format, native)').choices(['native', 'ecs']))
     .option('--stats <file>', 'write the end-of-run summary as JSON (events by EventID, errors, alerts by rule, events/s)')
     .option('--errors <file>', 'write every decode error record as a JSON line')
+    .option('--html <file>', 'also write a self-contained HTML report: the run, each alert\'s process tree, each host\'s session-start chains (opens offline; see docs/report.md)')
     .option('--fail-on-alert', 'exit with 3 when any alert was raised (for CI jobs)')
     .option('--no-progress', 'no progress bar (it is shown only when stderr is a terminal anyway)')
     .option('-q, --quiet', 'no summary on stderr')

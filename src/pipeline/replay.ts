@@ -31,7 +31,11 @@ export interface ReplayOptions {
   onError?: (e: ErrorRecord) => void;
   /** After each batch: input bytes and Sysmon events so far. */
   onProgress?: (bytes: number, events: number) => void;
-  /** After the engine judged a batch (and once for the alerts of the end of input): for reports. */
+  /**
+   * After the engine ran on each batch: that batch's events and the alerts they raised; once more
+   * at the end with no events and the alerts of `engine.finish`. Synchronous; the events are only
+   * valid during the call (copy what you keep, with ownString).
+   */
   onBatch?: (events: readonly SysmonEvent[], alerts: readonly Alert[]) => void;
   onFile?: FileSourceOptions['onFile'];
   readBinary?: FileSourceOptions['readBinary'];
