@@ -1,16 +1,18 @@
 // Renders resolved record trees as Windows Event XML on one line, or as a JSON object
-// (Data elements named by their Name attribute, as most EVTX-to-JSON tools do).
+// (Data elements named by their Name attribute, as most EVTX-to-JSON tools do). One line means
+// one line: TAB, LF and CR in values (Security 4672's PrivilegeList, multi-line command lines)
+// are written as character references.
 
 import { escapeXml } from '../../decode/xml-escape.js';
 import type { RChild, RElement } from './resolve.js';
 
 export function renderXml(el: RElement, extraAttrs = ''): string {
   let s = '<' + el.name;
-  for (const a of el.attrs) s += ` ${a.name}="${escapeXml(a.value)}"`;
+  for (const a of el.attrs) s += ` ${a.name}="${escapeXml(a.value, false, true)}"`;
   s += extraAttrs;
   if (el.children.length === 0) return s + '/>';
   s += '>';
-  for (const c of el.children) s += typeof c === 'string' ? escapeXml(c) : renderXml(c);
+  for (const c of el.children) s += typeof c === 'string' ? escapeXml(c, false, true) : renderXml(c);
   return s + `</${el.name}>`;
 }
 
