@@ -3,6 +3,7 @@
 // pipeline schema in src/pipeline/config.ts.
 
 import { z } from 'zod';
+import { kafkaSecuritySchema } from './security.js';
 
 const topicName = z
   .string({ error: 'expected a topic name' })
@@ -37,6 +38,8 @@ export const kafkaSourceSchema = z.strictObject({
   session_timeout_secs: z.number().min(6, { error: 'expected at least 6 seconds (the broker minimum)' }).default(30),
   /** Largest batch fetched from one partition. */
   max_batch_bytes: z.number().int().min(65536, { error: 'expected a whole number of bytes >= 65536' }).default(4 << 20),
+  /** TLS and SASL (src/kafka/security.ts, docs/kafka.md); plaintext without. */
+  security: kafkaSecuritySchema.optional(),
 });
 
 export const kafkaSinkSchema = z.strictObject({

@@ -135,7 +135,9 @@ export function parsePipeline(raw: unknown, file = '<pipeline>'): PipelineConfig
       const prefix = key === '' ? '' : `${key}.`;
       return issue.keys.map((k) => `${prefix}${keyName(k)}: unknown key`).join('; ');
     }
-    return `${key || '(top level)'}: ${issue.message}, got ${shownValue(valueAt(raw, issue.path))}`;
+    // A value written where a secret would go is never echoed.
+    const secret = issue.path.some((k) => /password/i.test(String(k)));
+    return `${key || '(top level)'}: ${issue.message}${secret ? '' : `, got ${shownValue(valueAt(raw, issue.path))}`}`;
   });
   throw new ConfigError(file, problems);
 }

@@ -23,8 +23,19 @@ function isNameChar(c: number, first: boolean): boolean {
  * (or a record carved with --recover) they can hold anything, including line breaks and '<'.
  * Characters a name cannot hold are written as _xHHHH_, as .NET's XmlConvert.EncodeName does.
  */
+const encodedNames = new Map<string, string>();
+
 export function xmlName(name: string): string {
   if (PLAIN_NAME.test(name)) return name;
+  const hit = encodedNames.get(name);
+  if (hit !== undefined) return hit;
+  const enc = encodeName(name);
+  if (encodedNames.size > 10_000) encodedNames.clear();
+  encodedNames.set(name, enc);
+  return enc;
+}
+
+function encodeName(name: string): string {
   if (name === '') return '_';
   let out = '';
   for (const ch of name) {
