@@ -150,7 +150,8 @@ export async function loadPipeline(file: string): Promise<PipelineConfig> {
   } catch (e) {
     throw new ConfigError(file, [`cannot read the pipeline file (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`]);
   }
-  const doc = parseDocument(text);
+  // logLevel error: a complex key is reported as an unknown key, not also as a process warning on stderr.
+  const doc = parseDocument(text, { logLevel: 'error' });
   if (doc.errors.length > 0) {
     throw new ConfigError(file, doc.errors.map((e) => `YAML syntax: ${e.message.split('\n')[0]}`));
   }

@@ -100,5 +100,10 @@ describe('fuzz findings', () => {
   it('an unknown key with line breaks in it is quoted, and every error line names the file', async () => {
     await expectConfigError('source:\n? decode:\n  # comment\n  max_event_bytes: 1\n', /unknown key/);
     await expectConfigError('"a\\nb": 1\n', /"a\\nb": unknown key/);
+    // The yaml library also printed each complex key as a process warning on stderr (long run).
+    const p = file('complex.yaml', 'source:\n? {a: 1}\n: 2\n');
+    const r = runCli(['replay', '--pipeline', p, join(tmp, 'none.xml')]);
+    expect(r.status).toBe(1);
+    expect(r.stderr).not.toContain('Warning');
   });
 });
