@@ -93,9 +93,9 @@ describe('expansion budget', () => {
       b.u8(0x04, 0x00);
       return b.buffer();
     };
-    expect(render(frag(16)).length).toBe(16 * 60000 + 7);
-    expect(() => render(frag(18))).toThrow(EvtxFormatError);
-    expect(() => render(frag(18))).toThrow(/expands to more than/);
+    expect(render(frag(8)).length).toBe(8 * 60000 + 7);
+    expect(() => render(frag(9))).toThrow(EvtxFormatError);
+    expect(() => render(frag(9))).toThrow(/expands to more than/);
   });
 });
 

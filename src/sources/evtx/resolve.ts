@@ -25,11 +25,12 @@ const ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"'
 export const ARRAY_SEPARATOR = ',';
 
 /**
- * Characters a record may expand to. A record is at most 64 KiB and the real ones render to a
- * few KB; a damaged one whose template repeats one large value hundreds of times rendered to
- * megabytes per record (found by fuzzing), so past this it is a damaged record.
+ * Characters a record may expand to. A record is at most 64 KiB (its binary values render to at
+ * most 128 Ki hex digits) and the real ones render to a few KB; a damaged one whose template
+ * repeats one large value hundreds of times rendered to megabytes per record (found by
+ * fuzzing), so past this it is a damaged record.
  */
-export const MAX_RESOLVED_CHARS = 1 << 20;
+export const MAX_RESOLVED_CHARS = 1 << 19;
 
 /** What is left of a record's expansion budget, shared by the recursive calls of one record. */
 export interface ResolveBudget {
