@@ -14,7 +14,12 @@ export interface BrokerOptions {
   version?: string;
   timeoutMs?: number;
   log?: (message: string) => void;
+  /** Lines added to server.properties (a repeated key overrides the default). */
+  extraProperties?: string[];
+  /** Arguments added to `kafka-storage format` (e.g. --add-scram 'SCRAM-SHA-256=[name=u,password=p]'). */
+  formatArgs?: string[];
 }
+export declare function java(): string;
 export declare function jarsDir(version?: string): string;
 export declare function stateDir(port: number): string;
 export declare function fetchJars(options?: { version?: string; log?: (message: string) => void }): string;

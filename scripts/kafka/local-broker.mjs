@@ -118,7 +118,7 @@ const LOG4J = [
   '',
 ].join('\n');
 
-function java() {
+export function java() {
   return process.env.JAVA_HOME ? path.join(process.env.JAVA_HOME, 'bin', 'java') : 'java';
 }
 
@@ -213,6 +213,12 @@ export async function startBroker({
   version = DEFAULT_KAFKA_VERSION,
   timeoutMs = 90_000,
   log = defaultLog,
+  // For brokers with more listeners (TLS, SASL, ACLs: test/kafka/secure-broker.ts): lines added
+  // to server.properties (a key given again overrides the default above it), and arguments added
+  // to the storage format (e.g. --add-scram). The PLAINTEXT listener on `port` stays: the start-up
+  // check and test set-up use it.
+  extraProperties = [],
+  formatArgs = [],
 } = {}) {
   const bootstrap = `127.0.0.1:${port}`;
   const dir = stateDir(port);
@@ -233,7 +239,7 @@ export async function startBroker({
   fs.rmSync(dir, { recursive: true, force: true });
   fs.mkdirSync(dir, { recursive: true });
   const props = path.join(dir, 'server.properties');
-  fs.writeFileSync(props, serverProperties({ port, controllerPort, dataDir: path.join(dir, 'data') }));
+  fs.writeFileSync(props, serverProperties({ port, controllerPort, dataDir: path.join(dir, 'data') }) + extraProperties.map((l) => `${l}\n`).join(''));
   fs.writeFileSync(path.join(dir, 'log4j2.properties'), LOG4J);
   const id = clusterId();
   fs.writeFileSync(path.join(dir, 'cluster.id'), id);
@@ -244,7 +250,7 @@ export async function startBroker({
     '-Djava.awt.headless=true',
   ];
   // --standalone: this node is the only voter of a dynamic KRaft quorum (Kafka >= 3.9).
-  const format = spawnSync(java(), [...jvm, 'kafka.tools.StorageTool', 'format', '-t', id, '-c', props, '--standalone'], {
+  const format = spawnSync(java(), [...jvm, 'kafka.tools.StorageTool', 'format', '-t', id, '-c', props, '--standalone', ...formatArgs], {
     encoding: 'utf8',
   });
   if (format.status !== 0) {

@@ -9,6 +9,7 @@ import { EXIT_FATAL, EXIT_OK } from './exit-codes.js';
 import type { EvtxDumpCliOptions, EvtxDumpOptions } from './evtx-dump.js';
 import { createLogger } from './logger.js';
 import { renderXml, toJson } from '../sources/evtx/render.js';
+import { oneLineJson } from '../decode/xml-escape.js';
 
 export interface EvtxDumpSummary {
   records: number;
@@ -38,7 +39,7 @@ export async function runEvtxDump(path: string, opts: EvtxDumpOptions, out: Writ
       await write(out, renderXml(r.event, r.recovered ? ' recovered="true"' : '') + '\n');
     } else {
       const line = { recordId: r.recordId, written: r.written, chunk: r.chunk, offset: r.offset, recovered: r.recovered, Event: toJson(r.event) };
-      await write(out, JSON.stringify(line) + '\n');
+      await write(out, oneLineJson(line) + '\n');
     }
   }
   return sum;

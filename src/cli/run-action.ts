@@ -3,6 +3,7 @@
 
 import { kafkaCauses } from '../kafka/client.js';
 import { createKafkajsClient } from '../kafka/kafkajs-client.js';
+import { KafkaConnectError, KafkaSecurityError, checkBrokers, explainKafkaError, kafkajsSecurity, securityWarnings, type KafkajsSecurity } from '../kafka/security.js';
 import { PipelineMetrics } from '../metrics/pipeline-metrics.js';
 import { MetricsServerError, startMetricsServer, type MetricsServer } from '../metrics/server.js';
 import { ConfigError, loadPipeline, type PipelineConfig } from '../pipeline/config.js';
@@ -36,7 +37,24 @@ export async function runKafka(file: string, opts: RunCliOptions, stopRequested:
     process.stderr.write(`proctree: ${file}: source.kind and sink.kind must be kafka for proctree run (use proctree replay for files)\n`);
     return EXIT_FATAL;
   }
-  const client = createKafkajsClient({ brokers: config.source.brokers, clientId: config.source.client_id, logger: log });
+  let security: KafkajsSecurity;
+  try {
+    security = kafkajsSecurity(config.source.security, process.env);
+  } catch (e) {
+    if (!(e instanceof KafkaSecurityError)) throw e;
+    process.stderr.write(e.problems.map((p) => `proctree: ${file}: ${p}\n`).join(''));
+    return EXIT_FATAL;
+  }
+  for (const w of securityWarnings(config.source.security)) log.warn(w);
+  const client = createKafkajsClient({ brokers: config.source.brokers, clientId: config.source.client_id, logger: log, security });
+  try {
+    // A TLS or listener mismatch fails here at once with what to fix, instead of after kafkajs' retries.
+    await checkBrokers(config.source.brokers, security);
+  } catch (e) {
+    if (!(e instanceof KafkaConnectError)) throw e;
+    process.stderr.write(`proctree: Kafka at ${config.source.brokers.join(',')}: ${e.message}\n`);
+    return EXIT_FATAL;
+  }
   const metrics = new PipelineMetrics();
   const processor = new StreamPipeline({ config, client, logger: log, metrics });
   let server: MetricsServer | undefined;
@@ -55,6 +73,13 @@ export async function runKafka(file: string, opts: RunCliOptions, stopRequested:
     log.info('stopped');
     return EXIT_OK;
   } catch (e) {
+    // Authentication, TLS and ACL refusals, in one line that says what to fix (never a secret).
+    const explained = explainKafkaError(e, config.source, config.sink.topic);
+    if (explained !== null) {
+      process.stderr.write(`proctree: Kafka at ${config.source.brokers.join(',')}: ${explained.replace(/\s*\n\s*/g, ' ')}\n`);
+      await processor.stop();
+      return EXIT_FATAL;
+    }
     if (e instanceof StreamError || e instanceof MetricsServerError) {
       process.stderr.write(`proctree: ${e.message}\n`);
       await processor.stop();

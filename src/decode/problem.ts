@@ -13,6 +13,9 @@ export type DecodeReason =
   | 'unknown-json-layout'
   | 'bad-encoding'
   | 'unreadable-input'
+  // gzip: the input ends inside a member; a member that is corrupt or fails its check (src/sources/files/gunzip.ts).
+  | 'truncated-gzip'
+  | 'bad-gzip'
   // EVTX: damaged chunks and records (src/sources/evtx/).
   | 'bad-file-header'
   | 'bad-chunk-checksum'

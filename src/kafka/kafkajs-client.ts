@@ -35,12 +35,15 @@ import {
   type TopicPartition,
   type TopicSpec,
 } from './client.js';
+import type { KafkajsSecurity } from './security.js';
 
 export interface KafkajsClientOptions {
   brokers: string[];
   clientId?: string;
   /** kafkajs' own log lines go here (pino, stderr); silent when absent. */
   logger?: Logger;
+  /** TLS and SASL options, from kafkajsSecurity() in security.ts; plaintext without. */
+  security?: KafkajsSecurity;
 }
 
 export function createKafkajsClient(options: KafkajsClientOptions): KafkaClient {
@@ -50,6 +53,8 @@ export function createKafkajsClient(options: KafkajsClientOptions): KafkaClient 
     brokers: options.brokers,
     logLevel: options.logger ? KafkaLogLevel.WARN : KafkaLogLevel.NOTHING,
     logCreator: () => (entry) => forwardLog(options.logger, entry),
+    ssl: options.security?.ssl,
+    sasl: options.security?.sasl,
   });
   return {
     admin: () => connectAdmin(kafka),
@@ -107,7 +112,17 @@ async function connectAdmin(kafka: Kafka): Promise<KafkaAdmin> {
     },
     async partitionCount(topic: string) {
       const { topics } = await admin.fetchTopicMetadata({ topics: [] });
-      return topics.find((t) => t.name === topic)?.partitions.length;
+      const listed = topics.find((t) => t.name === topic);
+      if (listed) return listed.partitions.length;
+      // Not listed: absent, or hidden by ACLs (the list holds only topics we may describe).
+      // Asked for by name, the broker tells which (the admin never creates topics by asking).
+      try {
+        const named = await admin.fetchTopicMetadata({ topics: [topic] });
+        return named.topics.find((t) => t.name === topic)?.partitions.length;
+      } catch (err) {
+        if ((err as { type?: string }).type === 'UNKNOWN_TOPIC_OR_PARTITION') return undefined;
+        throw new KafkaClientError(`reading the metadata of ${topic} failed: ${(err as Error).message}`, { cause: err });
+      }
     },
     async watermarks(topic: string): Promise<PartitionWatermarks[]> {
       const offsets = await retriable(`reading the offsets of ${topic}`, () => admin.fetchTopicOffsets(topic));

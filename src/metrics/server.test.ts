@@ -51,4 +51,16 @@ describe('metrics server', () => {
       startMetricsServer({ port: server.port, host: '127.0.0.1', registry, health: () => ({ ok: true, detail: '' }) }),
     ).rejects.toThrow(/metrics_port/);
   });
+
+  it('listens only where metrics.host says: 127.0.0.1 is not reachable on the machine\'s other addresses', async () => {
+    const registry = new PipelineMetrics({ defaultMetrics: false }).registry;
+    server = await startMetricsServer({ port: 0, host: '127.0.0.1', registry, health: () => ({ ok: true, detail: '' }) });
+    expect((await fetch(`http://127.0.0.1:${server.port}/healthz`)).status).toBe(200);
+    const { networkInterfaces } = await import('node:os');
+    const other = Object.values(networkInterfaces())
+      .flat()
+      .find((a) => a !== undefined && a.family === 'IPv4' && !a.internal);
+    if (other === undefined) return; // only a loopback interface here: nothing else to try
+    await expect(fetch(`http://${other.address}:${server.port}/healthz`)).rejects.toThrow();
+  });
 });

@@ -50,19 +50,37 @@ function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
   return v;
 }
 
+/** A key as the user wrote it, quoted when it is not a plain name (a YAML complex key can hold line breaks). */
+function keyName(k: PropertyKey): string {
+  const s = String(k);
+  return /^[A-Za-z0-9_-]+$/.test(s) ? s : JSON.stringify(s);
+}
+
+/** The bad value in an error line: JSON, cut short, and never a throw (YAML aliases can make a value contain itself). */
+function shownValue(got: unknown): string {
+  if (got === undefined) return 'nothing';
+  let s: string;
+  try {
+    s = JSON.stringify(got) ?? String(got);
+  } catch {
+    return 'a value that contains itself (a YAML alias to its own anchor)';
+  }
+  return s.length > 200 ? `${s.slice(0, 200)}…` : s;
+}
+
 /** Validate a parsed YAML/JSON value; throws ConfigError naming every bad key. */
 export function parsePipeline(raw: unknown, file = '<pipeline>'): PipelineConfig {
   const r = pipelineSchema.safeParse(raw ?? {});
   if (r.success) return Object.freeze(r.data) as PipelineConfig;
   const problems = r.error.issues.map((issue) => {
-    const key = issue.path.map(String).join('.');
+    const key = issue.path.map(keyName).join('.');
     if (issue.code === 'unrecognized_keys') {
       const prefix = key === '' ? '' : `${key}.`;
-      return issue.keys.map((k) => `${prefix}${k}: unknown key`).join('; ');
+      return issue.keys.map((k) => `${prefix}${keyName(k)}: unknown key`).join('; ');
     }
-    const got = valueAt(raw, issue.path);
-    const shown = got === undefined ? 'nothing' : JSON.stringify(got);
-    return `${key || '(top level)'}: ${issue.message}, got ${shown}`;
+    // A value written where a secret would go is never echoed.
+    const secret = issue.path.some((k) => /password/i.test(String(k)));
+    return `${key || '(top level)'}: ${issue.message}${secret ? '' : `, got ${shownValue(valueAt(raw, issue.path))}`}`;
   });
   throw new ConfigError(file, problems);
 }
@@ -75,9 +93,17 @@ export async function loadPipeline(file: string): Promise<PipelineConfig> {
   } catch (e) {
     throw new ConfigError(file, [`cannot read the pipeline file (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`]);
   }
-  const doc = parseDocument(text);
+  // logLevel error: a complex key is reported as an unknown key, not also as a process warning on stderr.
+  const doc = parseDocument(text, { logLevel: 'error' });
   if (doc.errors.length > 0) {
     throw new ConfigError(file, doc.errors.map((e) => `YAML syntax: ${e.message.split('\n')[0]}`));
   }
-  return parsePipeline(doc.toJS(), file);
+  let raw: unknown;
+  try {
+    raw = doc.toJS();
+  } catch (e) {
+    // An alias without its anchor, or too many aliases (a "billion laughs" document), is found here.
+    throw new ConfigError(file, [`YAML: ${(e as Error).message.split('\n')[0]}`]);
+  }
+  return parsePipeline(raw, file);
 }

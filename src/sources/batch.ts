@@ -14,6 +14,8 @@ export interface ErrorRecord {
   source: string;
   /** Byte offset of the record in the (decompressed, UTF-8) input, when known. */
   offset?: number;
+  /** Byte offset in the compressed file, for problems of gzip input. */
+  compressedOffset?: number;
   /** 1-based line number, for line-oriented inputs. */
   line?: number;
   snippet: string;

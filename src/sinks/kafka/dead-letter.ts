@@ -17,7 +17,8 @@ export function deadLetter(
   message: InMessage,
   problem: { reason: string; message: string },
 ): OutMessage {
-  const headers: Record<string, string | Buffer> = {};
+  // No prototype: a header named __proto__ (any producer may send one) must stay a header.
+  const headers = Object.create(null) as Record<string, string | Buffer>;
   for (const [name, value] of Object.entries(message.headers)) if (value !== undefined) headers[name] = value;
   headers[DLQ_HEADERS.reason] = problem.reason;
   // Header values are small by convention; a message about a 50 MB record is not.

@@ -81,3 +81,21 @@ describe('Binary XML tokens', () => {
     expect(() => render(b.buffer())).toThrow(/refers to itself/);
   });
 });
+
+describe('expansion budget', () => {
+  // Fuzzing found damaged records that render to megabytes each (one value repeated by the
+  // template); a record's expansion is bounded, past it the record is reported as damaged.
+  it('refuses a fragment that expands past MAX_RESOLVED_CHARS, and renders one just under it', () => {
+    const frag = (pieces: number): Buffer => {
+      const b = new Builder().u8(0x0f, 1, 1, 0);
+      b.u8(0x01).u16(0).u32(0).name('E').u8(0x02);
+      for (let i = 0; i < pieces; i++) b.u8(0x05, 0x01).u16(60000).chars('x'.repeat(60000));
+      b.u8(0x04, 0x00);
+      return b.buffer();
+    };
+    expect(render(frag(8)).length).toBe(8 * 60000 + 7);
+    expect(() => render(frag(9))).toThrow(EvtxFormatError);
+    expect(() => render(frag(9))).toThrow(/expands to more than/);
+  });
+});
+

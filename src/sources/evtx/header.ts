@@ -25,9 +25,18 @@ export function hasEvtxMagic(buf: Uint8Array): boolean {
   return dv.getUint32(0, true) === FILE_MAGIC_LO && dv.getUint32(4, true) === FILE_MAGIC_HI;
 }
 
-/** Parses the file header; null when the magic is absent (not an EVTX file). */
+/**
+ * Parses the file header; null when the magic is absent (not an EVTX file). A file cut short
+ * inside the header's first 128 bytes still is EVTX (its reader reports it as truncated): the
+ * missing bytes read as zeros and the checksum fails.
+ */
 export function parseFileHeader(buf: Uint8Array): FileHeader | null {
-  if (buf.length < 128 || !hasEvtxMagic(buf)) return null;
+  if (!hasEvtxMagic(buf)) return null;
+  if (buf.length < 128) {
+    const padded = new Uint8Array(128);
+    padded.set(buf);
+    buf = padded;
+  }
   const dv = new DataView(buf.buffer, buf.byteOffset, 128);
   const flags = dv.getUint32(120, true);
   return {

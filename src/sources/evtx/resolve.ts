@@ -3,7 +3,7 @@
 // template does not have the plain System/EventData shape the fast path handles.
 
 import type { ChunkContext } from './binxml.js';
-import { VT_ARRAY, VT_BINXML, VT_NULL } from './format.js';
+import { EvtxFormatError, VT_ARRAY, VT_BINXML, VT_NULL } from './format.js';
 import { K_CDATA, K_CHARREF, K_ELEMENT, K_ENTITYREF, K_SUBST, K_TEMPLATE, K_TEXT, type XAttr, type XNode } from './nodes.js';
 import type { SubstValues } from './subst.js';
 import { arrayItems, scalarText } from './values.js';
@@ -24,8 +24,27 @@ const ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"'
 /** Array items are joined with this separator when rendered as one text. */
 export const ARRAY_SEPARATOR = ',';
 
-export function resolve(ctx: ChunkContext, nodes: XNode[], values: SubstValues | null, nest: number, out: RChild[]): void {
+/**
+ * Characters a record may expand to. A record is at most 64 KiB (its binary values render to at
+ * most 128 Ki hex digits) and the real ones render to a few KB; a damaged one whose template
+ * repeats one large value hundreds of times rendered to megabytes per record (found by
+ * fuzzing), so past this it is a damaged record.
+ */
+export const MAX_RESOLVED_CHARS = 1 << 19;
+
+/** What is left of a record's expansion budget, shared by the recursive calls of one record. */
+export interface ResolveBudget {
+  left: number;
+}
+
+function spend(budget: ResolveBudget, n: number): void {
+  budget.left -= n;
+  if (budget.left < 0) throw new EvtxFormatError(`record expands to more than ${MAX_RESOLVED_CHARS} characters: its templates or values are damaged`, 0);
+}
+
+export function resolve(ctx: ChunkContext, nodes: XNode[], values: SubstValues | null, nest: number, out: RChild[], budget: ResolveBudget = { left: MAX_RESOLVED_CHARS }): void {
   for (const n of nodes) {
+    spend(budget, 8);
     switch (n.kind) {
       case K_ELEMENT: {
         const only = n.children.length === 1 ? n.children[0] : undefined;
@@ -36,18 +55,22 @@ export function resolve(ctx: ChunkContext, nodes: XNode[], values: SubstValues |
           // An array value repeats its element once per item (<Data>a</Data><Data>b</Data>).
           if (t & VT_ARRAY) {
             for (const item of arrayItems(ctx.buf, values.offsets[only.index], values.sizes[only.index], t)) {
-              out.push({ name: n.name, attrs: attrsOf(ctx, n.attrs, values), children: item === '' ? [] : [item] });
+              const attrs = attrsOf(ctx, n.attrs, values);
+              spend(budget, n.name.length + item.length + attrs.reduce((a, x) => a + x.name.length + x.value.length, 0));
+              out.push({ name: n.name, attrs, children: item === '' ? [] : [item] });
             }
             break;
           }
         }
         const el: RElement = { name: n.name, attrs: attrsOf(ctx, n.attrs, values), children: [] };
-        resolve(ctx, n.children, values, nest, el.children);
+        spend(budget, n.name.length + el.attrs.reduce((a, x) => a + x.name.length + x.value.length, 0));
+        resolve(ctx, n.children, values, nest, el.children, budget);
         out.push(el);
         break;
       }
       case K_TEXT:
       case K_CDATA:
+        spend(budget, n.text.length);
         out.push(n.text);
         break;
       case K_CHARREF:
@@ -57,10 +80,10 @@ export function resolve(ctx: ChunkContext, nodes: XNode[], values: SubstValues |
         out.push(ENTITIES[n.name] ?? `&${n.name};`);
         break;
       case K_SUBST:
-        substitute(ctx, n.index, values, nest, out);
+        substitute(ctx, n.index, values, nest, out, budget);
         break;
       case K_TEMPLATE:
-        resolve(ctx, n.template.nodes, n.values, nest + 1, out);
+        resolve(ctx, n.template.nodes, n.values, nest + 1, out, budget);
         break;
       default:
         break; // processing instructions carry nothing an event reader needs
@@ -77,19 +100,19 @@ function attrsOf(ctx: ChunkContext, attrs: XAttr[], values: SubstValues | null):
   return out;
 }
 
-function substitute(ctx: ChunkContext, i: number, values: SubstValues | null, nest: number, out: RChild[]): void {
+function substitute(ctx: ChunkContext, i: number, values: SubstValues | null, nest: number, out: RChild[], budget: ResolveBudget): void {
   if (values === null || i >= values.count) return;
   const type = values.types[i];
   const off = values.offsets[i];
   const size = values.sizes[i];
   if (type === VT_NULL) return;
   if (type === VT_BINXML) {
-    resolve(ctx, ctx.fragment(off, off + size, nest + 1), null, nest + 1, out);
-  } else if (type & VT_ARRAY) {
-    out.push(arrayItems(ctx.buf, off, size, type).join(ARRAY_SEPARATOR));
-  } else {
-    out.push(scalarText(ctx.buf, off, size, type));
+    resolve(ctx, ctx.fragment(off, off + size, nest + 1), null, nest + 1, out, budget);
+    return;
   }
+  const text = type & VT_ARRAY ? arrayItems(ctx.buf, off, size, type).join(ARRAY_SEPARATOR) : scalarText(ctx.buf, off, size, type);
+  spend(budget, text.length);
+  out.push(text);
 }
 
 /** An attribute's text; null when it is made only of null substitutions (Windows leaves such attributes out). */

@@ -60,6 +60,12 @@ export class LineFramer {
     this.pending = null;
   }
 
+  /** The input skips a damaged stretch: the partial line before it is a line of its own. */
+  gap(sink: LineSink): void {
+    this.end(sink);
+    this.skipping = false;
+  }
+
   private emit(text: string, from: number, end: number, sink: LineSink): void {
     this.lineNo++;
     if (end > from && text.charCodeAt(end - 1) === 13) end--;

@@ -4,8 +4,8 @@
 
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
-import { Readable } from 'node:stream';
-import { createGunzip } from 'node:zlib';
+import type { Readable } from 'node:stream';
+import { gunzip, type GzipProblem } from './gunzip.js';
 
 export type InputFormat = 'xml' | 'jsonl' | 'evtx';
 
@@ -18,6 +18,11 @@ export interface OpenedInput {
   chunks: AsyncIterable<Buffer>;
   /** Bytes read from disk so far, for progress. */
   readonly bytesRead: number;
+  /**
+   * Problems of the gzip container found so far, in output order: each one was found before the
+   * chunk that follows it. Readers take them (splice) before each chunk and at the end.
+   */
+  readonly problems: GzipProblem[];
 }
 
 export class InputError extends Error {
@@ -54,9 +59,13 @@ async function peek(it: AsyncIterator<Buffer>, want: number): Promise<Buffer> {
   return Buffer.concat(parts);
 }
 
-async function* utf16leToUtf8(chunks: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
-  const decoder = new TextDecoder('utf-16le');
+async function* utf16leToUtf8(chunks: AsyncIterable<Buffer>, problems: readonly GzipProblem[]): AsyncGenerator<Buffer> {
+  let decoder = new TextDecoder('utf-16le');
+  let seen = problems.length;
   for await (const c of chunks) {
+    // After a skipped stretch, an odd byte held from before it would misalign everything after it.
+    if (problems.length !== seen && problems.slice(seen).some((p) => p.discontinuity)) decoder = new TextDecoder('utf-16le');
+    seen = problems.length;
     const s = decoder.decode(c, { stream: true });
     if (s.length > 0) yield Buffer.from(s, 'utf8');
   }
@@ -95,22 +104,23 @@ export async function openInput(path: string): Promise<OpenedInput> {
   raw.on('data', (c: Buffer) => {
     state.bytesRead += c.length;
   });
+  const problems: GzipProblem[] = [];
   let it: AsyncIterator<Buffer> = raw[Symbol.asyncIterator]();
   let head = await peek(it, 8);
   if (head.length >= 2 && head[0] === 0x1f && head[1] === 0x8b) {
-    const inflated = Readable.from(prepend(head, it)).pipe(createGunzip({ chunkSize: CHUNK_BYTES }));
-    it = inflated[Symbol.asyncIterator]();
+    // Damage (a file cut short, a corrupt member) becomes problems; the reader goes on.
+    it = gunzip(prepend(head, it), (p) => problems.push(p), { outputBytes: CHUNK_BYTES })[Symbol.asyncIterator]();
     head = await peek(it, 8);
   }
   let chunks: AsyncIterable<Buffer>;
   if (head.length >= 2 && head[0] === 0xff && head[1] === 0xfe) {
-    chunks = utf16leToUtf8(prepend(head.subarray(2), it));
+    chunks = utf16leToUtf8(prepend(head.subarray(2), it), problems);
     head = Buffer.from(head.subarray(2).toString('utf16le'), 'utf8');
   } else if (head.length >= 2 && head[0] === 0xfe && head[1] === 0xff) {
     raw.destroy();
     throw new InputError(path, 'UTF-16BE input is not supported; convert it to UTF-8 or UTF-16LE');
   } else if (head.length >= 4 && head[1] === 0 && head[3] === 0 && head[0] !== 0) {
-    chunks = utf16leToUtf8(prepend(head, it)); // UTF-16LE without a BOM
+    chunks = utf16leToUtf8(prepend(head, it), problems); // UTF-16LE without a BOM
     head = Buffer.from(head.toString('utf16le'), 'utf8');
   } else if (head.length >= 3 && head[0] === 0xef && head[1] === 0xbb && head[2] === 0xbf) {
     chunks = prepend(head.subarray(3), it);
@@ -126,5 +136,6 @@ export async function openInput(path: string): Promise<OpenedInput> {
     get bytesRead() {
       return state.bytesRead;
     },
+    problems,
   };
 }

@@ -4,7 +4,7 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { gzipSync } from 'node:zlib';
+import { constants, deflateRawSync, gzipSync, inflateRawSync } from 'node:zlib';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../../../test/helpers/cli.js';
@@ -171,5 +171,89 @@ describe('file source', () => {
     expect(twice.events.length).toBe(2 * one.events.length);
     const expanded = eventsDocument(smallLog(2));
     expect((await readAll([file('doc.xml', expanded)])).events.length).toBe(2);
+  });
+});
+
+describe('damaged gzip input', () => {
+  /** Record ids of events a perfect reader could take from `bytes` (complete events only). */
+  function completeIds(text: string): number[] {
+    return [...text.matchAll(/<EventRecordID>(\d+)<\/EventRecordID>[\s\S]*?<\/Event>/g)].map((m) => Number(m[1]));
+  }
+
+  it('reads every event before the cut of a .gz cut short, and reports where it ends (property over cut points)', async () => {
+    const events = smallLog(400, 'GZCUT');
+    const xml = `${events.join('\n')}\n`;
+    const gz = gzipSync(Buffer.from(xml));
+    await fc.assert(
+      fc.asyncProperty(fc.integer({ min: 11, max: gz.length - 9 }), async (cut) => {
+        const p = file(`cut-${cut}.xml.gz`, gz.subarray(0, cut));
+        const r = await readAll([p]);
+        const inflatable = inflateRawSync(gz.subarray(10, cut), { finishFlush: constants.Z_SYNC_FLUSH }).toString('utf8');
+        expect(r.events.map((e) => e.recordId)).toEqual(completeIds(inflatable));
+        const gzErr = r.errors.filter((e) => e.reason === 'truncated-gzip');
+        expect(gzErr).toEqual([
+          { reason: 'truncated-gzip', message: expect.stringContaining('cut short'), source: p, offset: Buffer.byteLength(inflatable), compressedOffset: cut, snippet: '' },
+        ]);
+        // Besides it, at most the event (or the start of a tag) the cut went through.
+        const tail = inflatable.slice(inflatable.lastIndexOf('</Event>') + 8).trim();
+        const others = r.errors.filter((e) => e.reason !== 'truncated-gzip').map((e) => e.reason);
+        if (tail === '') expect(others).toEqual([]);
+        else expect(others.length === 1 && ['truncated-event', 'garbage-between-events'].includes(others[0])).toBe(true);
+        expect(r.counters.errorsByReason()['truncated-gzip']).toBe(1);
+      }),
+      { numRuns: 25 },
+    );
+  });
+
+  /**
+   * Three gzip members; the middle one's deflate data breaks (an invalid block type, as zlib sees
+   * when a writer died mid-member) after its first `keep` bytes of b.
+   */
+  function threeMembers(a: Buffer, b: Buffer, c: Buffer, keep: number): Buffer {
+    const head = deflateRawSync(b.subarray(0, keep), { finishFlush: constants.Z_FULL_FLUSH });
+    const broken = Buffer.concat([gzipSync(b).subarray(0, 10), head, Buffer.from([0x06]), deflateRawSync(b.subarray(keep)), Buffer.alloc(8)]);
+    return Buffer.concat([gzipSync(a), broken, gzipSync(c)]);
+  }
+
+  it('skips a corrupt gzip member in the middle and reads the members after it (XML, JSON lines, UTF-16)', async () => {
+    const [a, b, c] = [smallLog(150, 'GA'), smallLog(150, 'GB'), smallLog(150, 'GC')];
+    const cases: [string, (ev: string[]) => Buffer][] = [
+      ['xml', (ev) => Buffer.from(ev.join('\n') + '\n')],
+      ['jsonl', (ev) => Buffer.from(ev.map((x) => JSON.stringify({ EventXML: x })).join('\n') + '\n')],
+      ['utf16.xml', (ev) => Buffer.from(ev.join('\r\n') + '\r\n', 'utf16le')],
+    ];
+    for (const [ext, render] of cases) {
+      const bodyA = ext === 'utf16.xml' ? Buffer.concat([Buffer.from([0xff, 0xfe]), render(a)]) : render(a);
+      const bodyB = render(b);
+      const p = file(`three.${ext}.gz`, threeMembers(bodyA, bodyB, render(c), Math.floor(bodyB.length * 0.4)));
+      const r = await readAll([p]);
+      const ids = r.events.map((e) => `${e.host}:${e.recordId}`);
+      // Every event of a and c; of b, a run from its start that stops before the damage.
+      for (const [h, ev] of [['GA', a], ['GC', c]] as const) for (let i = 0; i < ev.length; i++) expect(ids, ext).toContain(`${h}:${1000 + i}`);
+      const fromB = r.events.filter((e) => e.host === 'GB').map((e) => e.recordId);
+      expect(fromB.length, ext).toBeGreaterThan(10);
+      expect(fromB, ext).toEqual(fromB.map((_, i) => 1000 + i));
+      expect(fromB.length, ext).toBeLessThan(150);
+      const bad = r.errors.filter((e) => e.reason === 'bad-gzip');
+      expect(bad, ext).toHaveLength(1);
+      expect(bad[0].compressedOffset, ext).toBeGreaterThan(0);
+      expect(bad[0].message, ext).toContain('corrupt');
+      // The events are in order: all of a, the start of b, all of c; nothing else but the event the damage cut.
+      expect(r.events.map((e) => e.host), ext).toEqual([...a.map(() => 'GA'), ...fromB.map(() => 'GB'), ...c.map(() => 'GC')]);
+      expect(r.errors.filter((e) => e.reason !== 'bad-gzip').length, ext).toBeLessThanOrEqual(2);
+    }
+  });
+
+  it('reports a member whose damage zlib does not notice (its CRC-32 fails) and keeps every event of the others', async () => {
+    const [a, b, c] = [smallLog(150, 'HA'), smallLog(150, 'HB'), smallLog(150, 'HC')];
+    const gb = gzipSync(Buffer.from(b.join('\n') + '\n'));
+    let seed = 7;
+    for (let i = gb.length >> 1; i < (gb.length >> 1) + 48; i++) gb[i] = (seed = (seed * 1103515245 + 12345) >>> 0) >>> 24;
+    const p = file('crc.xml.gz', Buffer.concat([gzipSync(Buffer.from(a.join('\n') + '\n')), gb, gzipSync(Buffer.from(c.join('\n') + '\n'))]));
+    const r = await readAll([p]);
+    expect(r.errors.filter((e) => e.reason === 'bad-gzip').map((e) => e.message)).toEqual([expect.stringContaining('CRC-32')]);
+    const hosts = r.events.map((e) => e.host);
+    expect(hosts.filter((h) => h === 'HA').length).toBe(150);
+    expect(hosts.filter((h) => h === 'HC').length).toBe(150);
   });
 });

@@ -68,7 +68,17 @@ class FrameCollector implements FrameSink, LineSink {
     this.error('oversized-event', 'line is larger than max_event_bytes; skipped', { line, snippet: snippet(head) });
   }
 
-  error(reason: DecodeReason, message: string, offset: number | { offset?: number; line?: number; snippet: string }, snip?: string): void {
+  /** Problems of the gzip container found so far, in order. */
+  inputProblems(input: OpenedInput): void {
+    for (const p of input.problems.splice(0)) this.error(p.reason, p.message, { offset: p.offset, compressedOffset: p.compressedOffset, snippet: '' });
+  }
+
+  error(
+    reason: DecodeReason,
+    message: string,
+    offset: number | { offset?: number; compressedOffset?: number; line?: number; snippet: string },
+    snip?: string,
+  ): void {
     const where = typeof offset === 'number' ? { offset, snippet: snip ?? '' } : offset;
     this.counters.countError(reason);
     this.errors.push({ reason, message, source: this.source, ...where });
@@ -86,12 +96,17 @@ export async function* readTextInput(input: OpenedInput, options: FileSourceOpti
     consumed = now;
     return d;
   };
+  // A gzip problem that skipped a damaged stretch ends the event in progress (it cannot be
+  // completed by bytes from after the stretch) before the problem is recorded.
   const framer = jsonl ? new LineFramer(options.maxEventBytes) : new XmlEventFramer(options.maxEventBytes);
   for await (const chunk of input.chunks) {
+    if (input.problems.length > 0 && input.problems.some((p) => p.discontinuity)) framer.gap(collector);
+    collector.inputProblems(input);
     framer.push(chunk, collector);
     yield collector.take(progress());
   }
   framer.end(collector);
+  collector.inputProblems(input);
   yield collector.take(progress());
 }
 
@@ -107,6 +122,11 @@ export async function* readFiles(paths: readonly string[], options: FileSourceOp
         continue;
       }
       for await (const b of options.readBinary(input, options.counters)) yield typedBatch(path, b);
+      if (input.problems.length > 0) {
+        const collector = new FrameCollector(options.counters, path, false);
+        collector.inputProblems(input);
+        yield collector.take(0);
+      }
       continue;
     }
     yield* readTextInput(input, options);

@@ -89,6 +89,17 @@ export class XmlEventFramer {
     if (start !== -1) sink.error('truncated-event', 'input ends inside an event (no </Event>)', this.offset + start, snippet(s, start));
   }
 
+  /**
+   * The input skips a damaged stretch (a corrupt gzip member): what is pending can never be
+   * completed, so it is reported as at the end of input, and framing starts afresh after it.
+   */
+  gap(sink: FrameSink): void {
+    const n = this.pending?.length ?? 0;
+    this.end(sink);
+    this.offset += n;
+    this.skipping = false;
+  }
+
   private keep(buf: Buffer, pos: number): void {
     if (pos < buf.length) {
       this.pending = buf.subarray(pos);

@@ -3,6 +3,7 @@
 
 import { z } from 'zod';
 import { topicName } from '../../util/schema.js';
+import { kafkaSecuritySchema } from '../../kafka/security.js';
 
 const hostPort = z.string().regex(/^[^\s:,]+:\d{1,5}$/, { error: 'expected host:port' });
 
@@ -34,6 +35,8 @@ export const kafkaSourceSchema = z.strictObject({
   session_timeout_secs: z.number().min(6, { error: 'expected at least 6 seconds (the broker minimum)' }).default(30),
   /** Largest batch fetched from one partition. */
   max_batch_bytes: z.number().int().min(65536, { error: 'expected a whole number of bytes >= 65536' }).default(4 << 20),
+  /** TLS and SASL (src/kafka/security.ts, docs/kafka.md); plaintext without. */
+  security: kafkaSecuritySchema.optional(),
 });
 
 export type KafkaSourceConfig = z.infer<typeof kafkaSourceSchema>;
