@@ -142,6 +142,19 @@ export const SYSMON_EVENT_TAGS: readonly SysmonEventTag[] = [
   { tag: 'FileExecutableDetected', eventIds: [29], loggedByDefault: false },
 ];
 
+/**
+ * Fields of a multi-EventID tag that one of its EventIDs does not have (the manifest's field
+ * lists per event): a condition on them never matches that EventID.
+ */
+export const FIELDS_ABSENT_FROM: ReadonlyMap<number, readonly string[]> = new Map([
+  [12, ['Details', 'NewName']],
+  [13, ['NewName']],
+  [14, ['Details']],
+  [19, ['Type', 'Destination', 'Consumer', 'Filter']],
+  [20, ['EventNamespace', 'Query', 'Consumer', 'Filter']],
+  [21, ['EventNamespace', 'Name', 'Query', 'Type', 'Destination']],
+]);
+
 /** EventIDs Sysmon writes whatever the configuration says (service state, config change, error). */
 export const UNFILTERABLE_EVENT_IDS: ReadonlySet<number> = new Set([4, 16, 255]);
 

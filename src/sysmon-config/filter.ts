@@ -18,15 +18,16 @@
 // OR-ed together (any one of them satisfies that field) and a <Rule> must hold; in "or", any
 // item holding is enough. An empty element matches nothing. Inside a <Rule>, its conditions
 // combine by its own groupRelation, with no OR between same-field conditions.
-// A field missing from the event matches no condition (Sysmon treats a field outside the event's
-// schema as no match: RegistryEvent conditions on Details never match an EventID 12).
+// A field missing from the event matches no condition, and so does a field outside the event's
+// schema whatever the caller passes (Sysmon: RegistryEvent conditions on Details never match an
+// EventID 12; a condition on a field its tag does not have never matches).
 //
 // Hot path: conditions are compiled once (lower-cased needles); a decision lower-cases each field
 // it reads at most once, into arrays reused across calls, and allocates nothing unless asked for
 // the reason (decide()).
 
 import { compileCondition, type Predicate } from './conditions.js';
-import { eventTagForId, UNFILTERABLE_EVENT_IDS, type SysmonEventTag } from './events.js';
+import { canonicalField, eventTag, eventTagForId, FIELDS_ABSENT_FROM, UNFILTERABLE_EVENT_IDS, type SysmonEventTag } from './events.js';
 import type { EventElement, FieldCondition, RuleNode, SysmonConfig } from './model.js';
 
 export type DecisionBy =
@@ -93,6 +94,9 @@ export class SysmonConfigFilter {
   private readonly slotOf = new Map<string, number>();
   // Per-call caches, reused: lower-cased values by slot, valid where stamp[slot] === call.
   private values: (string | undefined)[] = [];
+  /** Slots of fields the current EventID does not have (see FIELDS_ABSENT_FROM). */
+  private absentSlots = new Map<number, ReadonlySet<number>>();
+  private absent: ReadonlySet<number> | undefined;
   private stamps: number[] = [];
   private matchedIn: number[] = [];
   private call = 0;
@@ -119,6 +123,10 @@ export class SysmonConfigFilter {
       const ordered = [...list.filter((e) => e.onmatch === 'exclude'), ...list.filter((e) => e.onmatch === 'include')].map((e) => this.compileElement(e));
       const tf: TagFilter = { tag: eventTagForId(el.eventIds[0])!, ordered, count: list.length };
       for (const id of el.eventIds) this.byId.set(id, tf);
+    }
+    for (const [id, names] of FIELDS_ABSENT_FROM) {
+      const slots = names.map((n) => this.slotOf.get(n)).filter((x): x is number => x !== undefined);
+      if (slots.length > 0) this.absentSlots.set(id, new Set(slots));
     }
     this.values = new Array<string | undefined>(this.slotNames.length).fill(undefined);
     this.stamps = new Array<number>(this.slotNames.length).fill(0);
@@ -147,18 +155,20 @@ export class SysmonConfigFilter {
     return s;
   }
 
-  private compileField(node: FieldCondition, sameFieldLater: boolean): CField {
-    return { slot: this.slot(node.canonicalField), pred: compileCondition(node.condition, node.value), node, sameFieldLater };
+  private compileField(node: FieldCondition, sameFieldLater: boolean, tag: SysmonEventTag | undefined): CField {
+    const known = tag?.fields === undefined || canonicalField(tag, node.canonicalField) !== undefined;
+    return { slot: this.slot(node.canonicalField), pred: known ? compileCondition(node.condition, node.value) : () => false, node, sameFieldLater };
   }
 
   private compileElement(el: EventElement): CElement {
     const and = el.combine === 'and';
+    const tag = eventTag(el.tag);
     const items: CItem[] = el.children.map((c, i) => {
       if (c.kind === 'rule') {
-        return { rule: { node: c, and: c.groupRelation === 'and', fields: c.conditions.map((f) => this.compileField(f, false)) } };
+        return { rule: { node: c, and: c.groupRelation === 'and', fields: c.conditions.map((f) => this.compileField(f, false, tag)) } };
       }
       const later = el.children.slice(i + 1).some((o) => o.kind === 'field' && o.canonicalField === c.canonicalField);
-      return { field: this.compileField(c, and && later) };
+      return { field: this.compileField(c, and && later, tag) };
     });
     return { el, and, items };
   }
@@ -166,7 +176,7 @@ export class SysmonConfigFilter {
   private value(slot: number, fields: Readonly<Record<string, string | undefined>>): string | undefined {
     if (this.stamps[slot] !== this.call) {
       this.stamps[slot] = this.call;
-      const v = fields[this.slotNames[slot]];
+      const v = this.absent?.has(slot) === true ? undefined : fields[this.slotNames[slot]];
       this.values[slot] = v === undefined ? undefined : v.toLowerCase();
     }
     return this.values[slot];
@@ -217,6 +227,7 @@ export class SysmonConfigFilter {
 
   private run(eventId: number, fields: Readonly<Record<string, string | undefined>>): void {
     this.call++;
+    this.absent = this.absentSlots.get(eventId);
     this.outElement = undefined;
     this.outItem = NO_MATCH;
     const tf = UNFILTERABLE_EVENT_IDS.has(eventId) ? undefined : this.byId.get(eventId);

@@ -65,12 +65,39 @@ function parseXml(text: string, source: string): XmlNode {
   try {
     parser.write(text).close();
   } catch (e) {
-    // saxes prefixes "line:column: "; we say it our way.
+    // saxes reads a bare & as the start of an entity name and only fails where the document
+    // ends, far from the mistake; the commonest one in Sysmon configurations, so look for it.
+    const amp = bareAmpersandLine(text);
+    const at = /^(\d+):(\d+): /.exec((e as Error).message);
+    const line = at !== null ? Number(at[1]) : parser.line;
+    if (amp !== undefined && amp <= line) {
+      throw new SysmonConfigError(source, [{ line: amp, message: 'not well-formed XML: a bare "&"; write it as &amp; (and a < in a value as &lt;)' }]);
+    }
     const message = (e as Error).message.replace(/^[^:]*?\d+:\d+: /, '');
-    throw new SysmonConfigError(source, [{ line: parser.line, column: parser.column, message: `not well-formed XML: ${message}; fix the XML (an & must be written &amp;, a < in a value &lt;)` }]);
+    throw new SysmonConfigError(source, [{ line, column: at !== null ? Number(at[2]) : parser.column, message: `not well-formed XML: ${message}; fix the XML (an & must be written &amp;, a < in a value &lt;)` }]);
   }
   if (root === undefined) throw new SysmonConfigError(source, [{ line: 1, message: 'no XML element found; a Sysmon configuration starts with <Sysmon schemaversion="4.90">' }]);
   return root;
+}
+
+/** Line of the first & that starts no entity or character reference, outside comments and CDATA. */
+function bareAmpersandLine(text: string): number | undefined {
+  const ref = /&(?:#[0-9]+|#x[0-9a-fA-F]+|[A-Za-z_:][\w.:-]*);/y;
+  for (let i = 0; i < text.length; i++) {
+    if (text.startsWith('<!--', i)) {
+      const end = text.indexOf('-->', i + 4);
+      if (end < 0) return undefined;
+      i = end + 2;
+    } else if (text.startsWith('<![CDATA[', i)) {
+      const end = text.indexOf(']]>', i + 9);
+      if (end < 0) return undefined;
+      i = end + 2;
+    } else if (text[i] === '&') {
+      ref.lastIndex = i;
+      if (!ref.test(text)) return text.slice(0, i).split('\n').length;
+    }
+  }
+  return undefined;
 }
 
 class Builder {

@@ -88,9 +88,13 @@ function tagIds(tag: string): readonly number[] {
 function allSpans(config: SysmonConfig): Span[] {
   const spans: Span[] = [config.root];
   if (config.eventFiltering !== undefined) spans.push(config.eventFiltering);
+  const groups = new Set<Span>();
   for (const el of config.elements) {
     spans.push(el);
-    if (el.ruleGroup !== undefined) spans.push(el.ruleGroup);
+    if (el.ruleGroup !== undefined && !groups.has(el.ruleGroup)) {
+      groups.add(el.ruleGroup);
+      spans.push(el.ruleGroup);
+    }
     for (const c of el.children) {
       spans.push(c);
       if (c.kind === 'rule') spans.push(...c.conditions);
@@ -99,12 +103,29 @@ function allSpans(config: SysmonConfig): Span[] {
   return spans;
 }
 
-/** Another node starts or ends inside `r` without lying inside it. */
-function isShared(config: SysmonConfig, r: Span): boolean {
+/** The node and everything inside it. */
+function subtree(config: SysmonConfig, node: Span): Set<Span> {
+  const out = new Set<Span>([node]);
+  for (const el of config.elements) {
+    const inGroup = el.ruleGroup === node;
+    if (el === node || inGroup) out.add(el);
+    for (const c of el.children) {
+      const inside = out.has(el) || c === node;
+      if (inside) out.add(c);
+      if (c.kind === 'rule') for (const f of c.conditions) if (inside) out.add(f);
+    }
+  }
+  return out;
+}
+
+/** Another node, not inside the one removed, starts or ends on the removed lines. */
+function isShared(config: SysmonConfig, node: Span): boolean {
+  const mine = subtree(config, node);
   return allSpans(config).some((n) => {
-    const overlaps = n.line <= r.endLine && n.endLine >= r.line;
-    const encloses = n.line < r.line && n.endLine > r.endLine;
-    return overlaps && !within(n, r) && !encloses;
+    if (mine.has(n)) return false;
+    const overlaps = n.line <= node.endLine && n.endLine >= node.line;
+    const encloses = n.line < node.line && n.endLine > node.endLine;
+    return overlaps && !encloses;
   });
 }
 
@@ -120,7 +141,7 @@ function removalTarget(config: SysmonConfig, element: EventElement, matched: Fie
 /** The removals and additions that make `config` log every need in `needs`. */
 export function planFix(config: SysmonConfig, needs: readonly EventNeed[], text?: string): Fix {
   const lines = text?.split('\n');
-  const removals: { span: Span; what: string; needs: string[] }[] = [];
+  const removals: { span: Span; node: Span; what: string; needs: string[] }[] = [];
   const additions: { condition: IncludeCondition; needs: string[] }[] = [];
   // Each round fixes one need's first obstacle; a need can meet several exclusions in a row.
   for (let round = 0; round < 10_000; round++) {
@@ -136,10 +157,14 @@ export function planFix(config: SysmonConfig, needs: readonly EventNeed[], text?
       const d = filter.decide(need.eventId, need.probe);
       if (d.logged) continue;
       if (d.by === 'exclude-rule' && d.element !== undefined && d.matched !== undefined && d.element.line > 0) {
-        const { span, what } = removalTarget(config, d.element, d.matched);
+        // The filter ran on a copy (configWithFix): find the original nodes by their lines.
+        const element = config.elements.find((e) => e.line === d.element!.line && e.tag === d.element!.tag)!;
+        const m = d.matched;
+        const matched = 'tag' in m ? element : element.children.find((c) => c.line === m.line && c.kind === m.kind) ?? m;
+        const { span, what } = removalTarget(config, element, matched);
         const known = removals.find((r) => r.span.line === span.line && r.span.endLine === span.endLine);
         if (known !== undefined) known.needs.push(need.id);
-        else removals.push({ span: { line: span.line, endLine: span.endLine }, what, needs: [need.id] });
+        else removals.push({ span: { line: span.line, endLine: span.endLine }, node: span, what, needs: [need.id] });
       } else {
         const same = additions.find((a) => a.condition === need.include);
         if (same !== undefined) same.needs.push(need.id);
@@ -172,7 +197,7 @@ export function planFix(config: SysmonConfig, needs: readonly EventNeed[], text?
           .map((l) => l.trim())
           .join('\n'),
         needs: [...new Set(r.needs)],
-        shared: isShared(config, r.span),
+        shared: isShared(config, r.node),
       })),
     add: additions.map((a) => ({ condition: a.condition, needs: a.needs })),
     snippet: renderIncludeSnippet(additions.map((a) => a.condition)),
