@@ -140,3 +140,14 @@ describe.skipIf(!HAVE)(`public Sysmon configurations${HAVE ? '' : ` (skipped: ${
     });
   }
 });
+
+describe('docs/sysmon-configs.md', () => {
+  it('shows the lines to delete and the XML to add exactly as the golden coverage reports give them', () => {
+    const doc = readFileSync(resolve(REPO_ROOT, 'docs', 'sysmon-configs.md'), 'utf8');
+    for (const { name } of CONFIGS) {
+      const golden = JSON.parse(readFileSync(resolve(GOLDEN, `${name}.json`), 'utf8')) as { fix: { snippet: string; remove: { text: string }[] } };
+      expect(doc, `${name}: snippet`).toContain('```xml\n' + golden.fix.snippet + '\n```');
+      for (const r of golden.fix.remove) expect(doc, `${name}: removal`).toContain('```xml\n' + r.text + '\n```');
+    }
+  });
+});
