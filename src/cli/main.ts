@@ -5,6 +5,7 @@ import { resolve } from 'node:path';
 import { Command, CommanderError } from 'commander';
 import { EXIT_FATAL, EXIT_OK, EXIT_USAGE } from './exit-codes.js';
 import { PACKAGE_ROOT } from './paths.js';
+import { coverageCommand } from './coverage.js';
 import { evtxDumpCommand } from './evtx-dump.js';
 import { generateCommand } from './generate.js';
 import { replayCommand } from './replay.js';
@@ -37,6 +38,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
   program.addCommand(generateCommand(setExit));
   program.addCommand(scoreCommand(setExit));
   program.addCommand(treeCommand(setExit));
+  program.addCommand(coverageCommand(setExit));
   for (const c of program.commands) c.exitOverride().showHelpAfterError('(run with --help for usage)');
   return program;
 }
