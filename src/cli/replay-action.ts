@@ -3,7 +3,7 @@
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { ConfigError, loadPipeline } from '../pipeline/config.js';
-import { formatSummary } from '../pipeline/run-stats.js';
+import { formatSummary } from '../engine/run-stats.js';
 import { replay } from '../pipeline/replay.js';
 import { JsonlSink } from '../sinks/jsonl/jsonl-sink.js';
 import { expandPaths } from '../sources/files/expand-paths.js';

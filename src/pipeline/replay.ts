@@ -17,7 +17,7 @@ import { batchErrors, type ErrorRecord, type SourceBatch } from '../sources/batc
 import { readFiles, type FileSourceOptions } from '../sources/files/read-files.js';
 import type { PipelineConfig } from './config.js';
 import { Gate, pullThrough } from './flow.js';
-import { collectStats, type RunStats } from './run-stats.js';
+import { collectStats, type RunStats } from '../engine/run-stats.js';
 
 export interface AlertSink {
   /** Resolves once the sink can take more (backpressure). */

@@ -7,7 +7,7 @@ import { decodeAll } from '../../test/helpers/engine-run.js';
 import { HostLog, type Proc } from '../../test/helpers/sysmon-xml.js';
 import { parsePipeline } from '../pipeline/config.js';
 import { Engine } from '../engine/engine.js';
-import type { RunStats } from '../pipeline/run-stats.js';
+import type { RunStats } from '../engine/run-stats.js';
 import { alertTree, indexProcs, walkTree, type TreeNodeView } from './alert-tree.js';
 import { sessionChains } from './chain.js';
 import { ReportCollector, type CollectorOptions } from './collector.js';

@@ -7,7 +7,7 @@
 import type { Alert, Severity } from '../alerts/alert.js';
 import type { SysmonEvent } from '../decode/event.js';
 import { ownString } from '../decode/intern.js';
-import type { RunStats } from '../pipeline/run-stats.js';
+import type { RunStats } from '../engine/run-stats.js';
 import { CHAIN_IMAGES, REPORT_FORMAT, baseName, msOf, type HostSection, type ProcRecord, type ReportData, type RunSection, type UnjudgedItem } from './model.js';
 
 export interface CollectorOptions {

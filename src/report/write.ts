@@ -3,7 +3,7 @@
 
 import { open, type FileHandle } from 'node:fs/promises';
 import { basename } from 'node:path';
-import type { RunStats } from '../pipeline/run-stats.js';
+import type { RunStats } from '../engine/run-stats.js';
 import { loadReportAssets } from './assets.js';
 import { ReportCollector, type CollectorOptions } from './collector.js';
 import { renderReportHtml } from './html.js';

@@ -9,7 +9,7 @@ import type { HostState } from '../index/host-state.js';
 import type { PipelineConfig } from '../pipeline/config.js';
 import { Engine } from '../engine/engine.js';
 import { replay, type ReplayOptions } from '../pipeline/replay.js';
-import type { RunStats } from '../pipeline/run-stats.js';
+import type { RunStats } from '../engine/run-stats.js';
 
 export interface HostTreeRequest {
   paths: readonly string[];

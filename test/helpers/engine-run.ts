@@ -1,4 +1,5 @@
-// Runs XML event strings through decode -> index -> rules in-process, for rule and index tests.
+// Runs events through the engine in-process: XML strings through decode -> index -> rules, or
+// typed events straight into index -> rules, for rule and index tests.
 
 import type { Alert } from '../../src/alerts/alert.js';
 import { DecodeCounters } from '../../src/decode/counters.js';
@@ -20,8 +21,12 @@ export function decodeAll(xml: readonly string[]): SysmonEvent[] {
 }
 
 export function runEngine(xml: readonly string[], config: unknown = {}, batchSize = 1000): { alerts: Alert[]; engine: Engine } {
+  return runEvents(decodeAll(xml), config, batchSize);
+}
+
+/** Typed events straight into the engine (index + rules), no decoder: for the rules' unit tests. */
+export function runEvents(events: readonly SysmonEvent[], config: unknown = {}, batchSize = 1000): { alerts: Alert[]; engine: Engine } {
   const engine = new Engine(parsePipeline(config));
-  const events = decodeAll(xml);
   const alerts: Alert[] = [];
   for (let i = 0; i < events.length; i += batchSize) engine.process(events.slice(i, i + batchSize), alerts);
   engine.finish(alerts);

@@ -1,5 +1,8 @@
 // Builds Sysmon event XML for tests and the bundled samples: the full field set of each
-// EventID, in the canonical shape Windows renders, with entity escaping.
+// EventID, in the canonical shape Windows renders, with entity escaping. HostLog also gives
+// the same events typed (no XML, no decoder), for tests of the index and rules alone.
+
+import { SysmonEvent } from '../../src/decode/event.js';
 
 export interface Proc {
   guid: string;
@@ -38,13 +41,54 @@ export function eventXml(eventId: number, host: string, recordId: number, timeMs
   );
 }
 
+/**
+ * The typed event a decoder gives for these fields, built directly: what the index and rules
+ * see, so that their tests need no XML. null for EventIDs no rule reads (as the decoder).
+ */
+export function typedEvent(eventId: number, host: string, recordId: number, timeMs: number, fields: [string, string][]): SysmonEvent | null {
+  if (eventId !== 1 && eventId !== 5 && eventId !== 12 && eventId !== 13 && eventId !== 14) return null;
+  const f = new Map(fields);
+  const str = (name: string): string => f.get(name) ?? '';
+  const int = (name: string): number => (f.has(name) ? Number(f.get(name)) : -1);
+  const e = new SysmonEvent();
+  e.eventId = eventId;
+  e.host = host;
+  e.hostKey = host.toLowerCase();
+  e.recordId = recordId;
+  e.time = timeMs;
+  e.processGuid = str('ProcessGuid').toLowerCase();
+  e.processId = int('ProcessId');
+  e.image = str('Image');
+  e.user = str('User');
+  if (eventId === 1) {
+    e.originalFileName = str('OriginalFileName');
+    e.commandLine = str('CommandLine');
+    e.logonId = f.get('LogonId') ? `0x${parseInt(str('LogonId'), 16).toString(16)}` : '';
+    e.terminalSessionId = int('TerminalSessionId');
+    e.parentProcessGuid = str('ParentProcessGuid').toLowerCase();
+    e.parentProcessId = int('ParentProcessId');
+    e.parentImage = str('ParentImage');
+    e.parentCommandLine = str('ParentCommandLine');
+    e.parentUser = str('ParentUser');
+  } else if (eventId !== 5) {
+    e.eventType = str('EventType');
+    e.targetObject = str('TargetObject');
+    e.details = str('Details');
+    e.newName = str('NewName');
+  }
+  return e;
+}
+
 function hex(n: number, width: number): string {
   return n.toString(16).padStart(width, '0');
 }
 
 /** One host's log, with deterministic GUIDs and record ids. */
 export class HostLog {
+  /** Each event as Sysmon XML. */
   readonly events: string[] = [];
+  /** The same events typed, without those of EventIDs no rule reads. */
+  readonly typed: SysmonEvent[] = [];
   private recordId: number;
   private seq = 0;
   readonly system: Proc;
@@ -57,6 +101,13 @@ export class HostLog {
   ) {
     this.recordId = firstRecordId;
     this.system = this.proc(4, 'System', '', null);
+  }
+
+  private push(eventId: number, t: number, fields: [string, string][], opts: { version?: number } = {}): void {
+    const recordId = this.recordId++;
+    this.events.push(eventXml(eventId, this.host, recordId, t, fields, opts));
+    const typed = typedEvent(eventId, this.host, recordId, t, fields);
+    if (typed !== null) this.typed.push(typed);
   }
 
   guid(): string {
@@ -82,47 +133,43 @@ export class HostLog {
   create(t: number, p: Proc): Proc {
     const parent = p.parent ?? this.system;
     const name = p.image.slice(p.image.lastIndexOf('\\') + 1);
-    this.events.push(
-      eventXml(1, this.host, this.recordId++, t, [
-        ['RuleName', '-'],
-        ['UtcTime', utcTime(t)],
-        ['ProcessGuid', p.guid],
-        ['ProcessId', String(p.pid)],
-        ['Image', p.image],
-        ['FileVersion', '10.0.19041.1 (WinBuild.160101.0800)'],
-        ['Description', name],
-        ['Product', 'Microsoft® Windows® Operating System'],
-        ['Company', 'Microsoft Corporation'],
-        ['OriginalFileName', p.originalFileName ?? name],
-        ['CommandLine', p.commandLine],
-        ['CurrentDirectory', 'C:\\Windows\\system32\\'],
-        ['User', p.user],
-        ['LogonGuid', `{747f3d96-3384-5ea5-0000-0020${hex(parseInt(p.logonId, 16) || 0, 8)}}`],
-        ['LogonId', p.logonId],
-        ['TerminalSessionId', String(p.session)],
-        ['IntegrityLevel', 'System'],
-        ['Hashes', 'SHA1=9F768C0D0774407564F098145B64565CFFDD8DC4,MD5=858E3DA84C5389952E1AD3701E410F61,SHA256=5F48638E3397204C2C63D7B76D025D62302D0E45FC5055C0A692B0BBC7E6B337,IMPHASH=BC32B6662261DE8469D6EB034C62A6A5'],
-        ['ParentProcessGuid', parent.guid],
-        ['ParentProcessId', String(parent.pid)],
-        ['ParentImage', parent.image],
-        ['ParentCommandLine', parent.commandLine],
-        ['ParentUser', parent.user],
-      ]),
-    );
+    this.push(1, t, [
+      ['RuleName', '-'],
+      ['UtcTime', utcTime(t)],
+      ['ProcessGuid', p.guid],
+      ['ProcessId', String(p.pid)],
+      ['Image', p.image],
+      ['FileVersion', '10.0.19041.1 (WinBuild.160101.0800)'],
+      ['Description', name],
+      ['Product', 'Microsoft® Windows® Operating System'],
+      ['Company', 'Microsoft Corporation'],
+      ['OriginalFileName', p.originalFileName ?? name],
+      ['CommandLine', p.commandLine],
+      ['CurrentDirectory', 'C:\\Windows\\system32\\'],
+      ['User', p.user],
+      ['LogonGuid', `{747f3d96-3384-5ea5-0000-0020${hex(parseInt(p.logonId, 16) || 0, 8)}}`],
+      ['LogonId', p.logonId],
+      ['TerminalSessionId', String(p.session)],
+      ['IntegrityLevel', 'System'],
+      ['Hashes', 'SHA1=9F768C0D0774407564F098145B64565CFFDD8DC4,MD5=858E3DA84C5389952E1AD3701E410F61,SHA256=5F48638E3397204C2C63D7B76D025D62302D0E45FC5055C0A692B0BBC7E6B337,IMPHASH=BC32B6662261DE8469D6EB034C62A6A5'],
+      ['ParentProcessGuid', parent.guid],
+      ['ParentProcessId', String(parent.pid)],
+      ['ParentImage', parent.image],
+      ['ParentCommandLine', parent.commandLine],
+      ['ParentUser', parent.user],
+    ]);
     return p;
   }
 
   exit(t: number, p: Proc): void {
-    this.events.push(
-      eventXml(5, this.host, this.recordId++, t, [
-        ['RuleName', '-'],
-        ['UtcTime', utcTime(t)],
-        ['ProcessGuid', p.guid],
-        ['ProcessId', String(p.pid)],
-        ['Image', p.image],
-        ['User', p.user],
-      ], { version: 3 }),
-    );
+    this.push(5, t, [
+      ['RuleName', '-'],
+      ['UtcTime', utcTime(t)],
+      ['ProcessGuid', p.guid],
+      ['ProcessId', String(p.pid)],
+      ['Image', p.image],
+      ['User', p.user],
+    ], { version: 3 });
   }
 
   registrySet(t: number, p: Proc, targetObject: string, details: string): void {
@@ -145,33 +192,31 @@ export class HostLog {
     ];
     if (details !== null) fields.push(['Details', details]);
     fields.push(['User', p.user]);
-    this.events.push(eventXml(eventId, this.host, this.recordId++, t, fields, { version: 2 }));
+    this.push(eventId, t, fields, { version: 2 });
   }
 
   /** An event no rule reads (network connection), for realistic mixes. */
   network(t: number, p: Proc, destination: string): void {
-    this.events.push(
-      eventXml(3, this.host, this.recordId++, t, [
-        ['RuleName', '-'],
-        ['UtcTime', utcTime(t)],
-        ['ProcessGuid', p.guid],
-        ['ProcessId', String(p.pid)],
-        ['Image', p.image],
-        ['User', p.user],
-        ['Protocol', 'tcp'],
-        ['Initiated', 'true'],
-        ['SourceIsIpv6', 'false'],
-        ['SourceIp', '10.0.0.5'],
-        ['SourceHostname', '-'],
-        ['SourcePort', '49731'],
-        ['SourcePortName', '-'],
-        ['DestinationIsIpv6', 'false'],
-        ['DestinationIp', destination],
-        ['DestinationHostname', '-'],
-        ['DestinationPort', '443'],
-        ['DestinationPortName', 'https'],
-      ]),
-    );
+    this.push(3, t, [
+      ['RuleName', '-'],
+      ['UtcTime', utcTime(t)],
+      ['ProcessGuid', p.guid],
+      ['ProcessId', String(p.pid)],
+      ['Image', p.image],
+      ['User', p.user],
+      ['Protocol', 'tcp'],
+      ['Initiated', 'true'],
+      ['SourceIsIpv6', 'false'],
+      ['SourceIp', '10.0.0.5'],
+      ['SourceHostname', '-'],
+      ['SourcePort', '49731'],
+      ['SourcePortName', '-'],
+      ['DestinationIsIpv6', 'false'],
+      ['DestinationIp', destination],
+      ['DestinationHostname', '-'],
+      ['DestinationPort', '443'],
+      ['DestinationPortName', 'https'],
+    ]);
   }
 
   /**

@@ -1,8 +1,11 @@
-// Each smss rule on the cases that must fire and the decoys that must not.
+// Each smss rule on the cases that must fire and the decoys that must not, on typed events
+// straight into the engine (no XML, no decoder: test/helpers/sysmon-xml.test.ts checks that
+// HostLog's typed events are what the decoder makes of its XML).
 
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { runEngine } from '../../../test/helpers/engine-run.js';
+import type { SysmonEvent } from '../../decode/event.js';
+import { runEvents } from '../../../test/helpers/engine-run.js';
 import { HostLog } from '../../../test/helpers/sysmon-xml.js';
 import { normaliseWindowsPath, SmssPaths } from './classify.js';
 import { watchedValuePath } from './subsystems-registry.js';
@@ -10,7 +13,7 @@ import { watchedValuePath } from './subsystems-registry.js';
 const T0 = Date.UTC(2024, 5, 1, 8, 0, 0);
 const SEC = 1000;
 const SMSS = 'C:\\Windows\\System32\\smss.exe';
-const rules = (xml: string[], cfg: unknown = {}) => runEngine(xml, cfg).alerts.map((a) => a.rule);
+const rules = (events: SysmonEvent[], cfg: unknown = {}) => runEvents(events, cfg).alerts.map((a) => a.rule);
 
 function booted(name = 'H1', exits = true) {
   const h = new HostLog(name, 1);
@@ -45,7 +48,7 @@ describe('smss.path', () => {
     const ghost = h.proc(950, 'C:\\ProgramData\\smss.exe', 'smss.exe', null);
     h.create(b.t + 2 * SEC, h.proc(960, 'C:\\Windows\\System32\\cmd.exe', 'cmd', ghost));
     h.create(b.t + 3 * SEC, h.proc(961, 'C:\\Windows\\System32\\cmd.exe', 'cmd', ghost));
-    const alerts = runEngine(h.events).alerts.filter((a) => a.rule === 'smss.path');
+    const alerts = runEvents(h.typed).alerts.filter((a) => a.rule === 'smss.path');
     expect(alerts.map((a) => [a.rule, a.process.pid])).toEqual([
       ['smss.path', 900],
       ['smss.path', 950],
@@ -64,7 +67,7 @@ describe('smss.parent', () => {
     const cmd = h.create(T0 + SEC, h.proc(500, 'C:\\Windows\\System32\\cmd.exe', 'cmd', null));
     const byCmd = h.create(T0 + 2 * SEC, h.proc(510, SMSS, 'smss.exe', cmd));
     h.exit(T0 + 2 * SEC + 10, byCmd);
-    expect(runEngine(h.events).alerts.map((a) => [a.rule, a.process.pid])).toEqual([
+    expect(runEvents(h.typed).alerts.map((a) => [a.rule, a.process.pid])).toEqual([
       ['smss.parent', 410],
       ['smss.parent', 510],
     ]);
@@ -84,7 +87,7 @@ describe('smss.user', () => {
     mk(703, { logonId: '', user: 'S-1-5-18' });
     mk(704, { logonId: '', user: 'S-1-5-21-1-2-3-1001' });
     mk(705, { logonId: '', user: 'NT AUTHORITY\\SYSTEM' }); // no LogonId, a name only: cannot judge
-    expect(runEngine(h.events).alerts.map((a) => [a.rule, a.process.pid])).toEqual([
+    expect(runEvents(h.typed).alerts.map((a) => [a.rule, a.process.pid])).toEqual([
       ['smss.user', 702],
       ['smss.user', 704],
     ]);
@@ -98,7 +101,7 @@ describe('smss.child-no-exit', () => {
     if (exitAfterMs !== null && opts.lateBy === undefined) h.exit(b.t + SEC + exitAfterMs, c);
     h.registrySet(b.t + SEC + (opts.moreAfter ?? 60 * SEC), b.services, 'HKLM\\Software\\x', 'DWORD (0x00000001)');
     if (exitAfterMs !== null && opts.lateBy !== undefined) h.exit(b.t + SEC + exitAfterMs, c); // arrives after later events
-    return h.events;
+    return h.typed;
   };
 
   it('fires when the child has not exited by the deadline; an exit at the deadline is in time', () => {
@@ -115,7 +118,7 @@ describe('smss.child-no-exit', () => {
   });
 
   it('stays unarmed on a host that never logs EventID 5, and says so', () => {
-    const { alerts, engine } = runEngine(child(null, { exits: false }).filter((x) => !x.includes('<EventID>5<')));
+    const { alerts, engine } = runEvents(child(null, { exits: false }).filter((x) => x.eventId !== 5));
     expect(alerts).toEqual([]);
     expect([...engine.index.hosts.values()][0].unjudged).toBeGreaterThan(0);
   });
@@ -126,12 +129,12 @@ describe('smss.child-no-exit', () => {
     const { h, b } = booted('H4b', false);
     h.create(b.t + SEC, h.proc(800, SMSS, 'smss.exe 0000011c', b.master, { session: 2 }));
     h.create(b.t + 90 * SEC, h.proc(801, 'C:\\x.exe', 'x', b.services));
-    expect(rules([...withExits.events, ...h.events])).toEqual([]);
+    expect(rules([...withExits.typed, ...h.typed])).toEqual([]);
     // The same lingering child in a boot that logs exits does alert, after the rewind too.
     const armed = booted('H4b', true);
     armed.h.create(armed.b.t + SEC, armed.h.proc(800, SMSS, 'smss.exe 0000011c', armed.b.master, { session: 2 }));
     armed.h.create(armed.b.t + 90 * SEC, armed.h.proc(801, 'C:\\x.exe', 'x', armed.b.services));
-    expect(rules([...withExits.events, ...armed.h.events])).toEqual(['smss.child-no-exit']);
+    expect(rules([...withExits.typed, ...armed.h.typed])).toEqual(['smss.child-no-exit']);
   });
 
   it('does not fire at the end of a replay for a deadline the data has not passed', () => {
@@ -150,7 +153,7 @@ describe('smss.instances and boot epochs', () => {
     h.boot(T0 + 3600 * SEC, { exits: false }); // same PIDs, no exits logged
     const later = h.proc(3000, 'C:\\Windows\\System32\\notepad.exe', 'notepad', null);
     h.create(T0 + 3800 * SEC, later);
-    const { alerts, engine } = runEngine(h.events);
+    const { alerts, engine } = runEvents(h.typed);
     expect(alerts).toEqual([]);
     const host = [...engine.index.hosts.values()][0];
     const old = host.nodes.get(b1.master.guid);
@@ -163,8 +166,8 @@ describe('smss.instances and boot epochs', () => {
     const b1 = h.boot(T0, { exits: false });
     h.create(T0 + 100 * SEC, h.proc(7000, SMSS, 'smss.exe', h.system));
     h.registrySet(T0 + 110 * SEC, b1.services, 'HKLM\\Software\\x', 'DWORD (0x00000001)');
-    expect(rules(h.events)).toEqual(['smss.instances']);
-    expect(rules(h.events, { rules: { smss: { max_live: 2 } } })).toEqual([]);
+    expect(rules(h.typed)).toEqual(['smss.instances']);
+    expect(rules(h.typed, { rules: { smss: { max_live: 2 } } })).toEqual([]);
   });
 
   it('ignores old-boot activity after reboot_check_secs', () => {
@@ -173,7 +176,7 @@ describe('smss.instances and boot epochs', () => {
     h.create(T0 + 100 * SEC, h.proc(7000, SMSS, 'smss.exe', h.system));
     h.create(T0 + 300 * SEC, h.proc(1, 'C:\\x.exe', 'x', null));
     h.registrySet(T0 + 400 * SEC, b1.services, 'HKLM\\Software\\x', 'DWORD (0x00000001)');
-    expect(rules(h.events)).toEqual([]);
+    expect(rules(h.typed)).toEqual([]);
   });
 });
 
@@ -184,12 +187,12 @@ describe('smss.unexpected-child', () => {
     h.create(b.t + SEC + 5, h.proc(821, 'C:\\Windows\\System32\\autochk.exe', 'autochk *', c));
     h.create(b.t + SEC + 6, h.proc(822, 'C:\\Windows\\System32\\rundll32.exe', 'rundll32 evil.dll,Start', c));
     h.exit(b.t + SEC + 100, c);
-    const alerts = runEngine(h.events).alerts;
+    const alerts = runEvents(h.typed).alerts;
     expect(alerts.map((a) => [a.rule, a.process.pid, (a.details.child as { pid: number }).pid])).toEqual([
       ['smss.unexpected-child', 820, 821],
       ['smss.unexpected-child', 820, 822],
     ]);
-    expect(rules(h.events, { rules: { smss: { allowed_children: ['smss.exe', 'csrss.exe', 'wininit.exe', 'winlogon.exe', 'rundll32.exe'] } } })).toEqual(['smss.unexpected-child']);
+    expect(rules(h.typed, { rules: { smss: { allowed_children: ['smss.exe', 'csrss.exe', 'wininit.exe', 'winlogon.exe', 'rundll32.exe'] } } })).toEqual(['smss.unexpected-child']);
   });
 });
 
@@ -211,7 +214,7 @@ describe('smss.subsystems-registry', () => {
     h.registryObject(b.t + 3, b.services, 'CreateKey', key);
     h.registryObject(b.t + 4, b.services, 'DeleteValue', `${key}\\Kmode`);
     h.registrySet(b.t + 5, b.services, `${key}\\Kmode`, '\\SystemRoot\\System32\\win32k.sys');
-    expect(runEngine(h.events).alerts.map((a) => [a.rule, a.details.targetObject])).toEqual([
+    expect(runEvents(h.typed).alerts.map((a) => [a.rule, a.details.targetObject])).toEqual([
       ['smss.subsystems-registry', `${key}\\Optional`],
       ['smss.subsystems-registry', `${key}\\Kmode`],
     ]);
@@ -228,12 +231,12 @@ describe('determinism', () => {
       h.create(b.t + i * 100 * SEC + 5, h.proc(950 + i, 'C:\\Windows\\System32\\cmd.exe', 'cmd', c));
     }
     h.registrySet(b.t + 1000 * SEC, b.services, 'HKLM\\Software\\x', 'DWORD (0x00000001)');
-    const strip = (r: ReturnType<typeof runEngine>) => r.alerts.map(({ detectedAt: _d, ...a }) => a);
-    const reference = strip(runEngine(h.events, {}, 100000));
+    const strip = (r: ReturnType<typeof runEvents>) => r.alerts.map(({ detectedAt: _d, ...a }) => a);
+    const reference = strip(runEvents(h.typed, {}, 100000));
     expect(reference.length).toBeGreaterThan(5);
     fc.assert(
       fc.property(fc.integer({ min: 1, max: 40 }), (size) => {
-        expect(strip(runEngine(h.events, {}, size))).toEqual(reference);
+        expect(strip(runEvents(h.typed, {}, size))).toEqual(reference);
       }),
       { numRuns: 25 },
     );

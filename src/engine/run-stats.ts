@@ -1,7 +1,7 @@
 // The end-of-run summary: what --stats writes as JSON and what the CLI prints on stderr.
 
 import type { DecodeCounters } from '../decode/counters.js';
-import type { Engine } from '../engine/engine.js';
+import type { Engine } from './engine.js';
 
 export interface RunStats {
   files: number;
