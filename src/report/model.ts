@@ -2,27 +2,16 @@
 // by the Node side (collector, writer) and the browser bundle, so it imports nothing but types.
 
 import type { Alert, Severity } from '../alerts/alert.js';
+import type { ProcessFacts } from '../index/process-facts.js';
 
 /** Bumped when the embedded JSON changes shape. */
 export const REPORT_FORMAT = 1;
 
-/** A process the collector recorded (session-start chain, or near an alert). Times in ms of event time. */
-export interface ProcRecord {
-  guid: string;
-  pid: number | null;
-  image: string;
-  commandLine: string;
-  user: string;
-  sessionId: number | null;
-  /** Creation time; null when the process is known only from a child's Parent* fields or its exit. */
-  start: number | null;
-  /** Exit time (EventID 5); null while no exit was seen. */
-  end: number | null;
+/** A process the collector recorded (session-start chain, or near an alert). */
+export interface ProcRecord extends ProcessFacts {
   parentGuid: string;
   parentPid: number | null;
   parentImage: string;
-  /** Known only as some process's parent: its own creation was not in the input. */
-  placeholder: boolean;
 }
 
 export interface HostSection {

@@ -3,21 +3,11 @@
 // hold; children run in start order.
 
 import type { HostState } from '../index/host-state.js';
+import type { ProcessFacts } from '../index/process-facts.js';
 import type { ProcNode } from '../index/process-node.js';
 
-export interface TreeNode {
-  guid: string;
-  pid: number | null;
-  image: string;
-  commandLine: string;
-  user: string;
-  sessionId: number | null;
-  /** Event time in ms; null when known only as some process's parent. */
-  start: number | null;
-  /** Exit time in ms (EventID 5, or the reboot that closed its boot); null while alive. */
-  end: number | null;
-  /** Known only from a child's Parent* fields: its creation was not in the input. */
-  placeholder: boolean;
+/** Times in ms of event time; `end` is also set by the reboot that closed the process's boot. */
+export interface TreeNode extends ProcessFacts {
   /** Ended because its boot ended (a new master smss and no sign of the old boot), not by an EventID 5. */
   goneAtReboot: boolean;
   /** Part of a parent loop in the data (only possible with forged GUIDs): shown as a root. */

@@ -4,6 +4,7 @@
 // drive the analyst's terminal.
 
 import type { TreeNode } from './model.js';
+import type { ProcessFacts } from '../index/process-facts.js';
 
 export interface RenderOptions {
   /** Show each process's command line (like pstree -a). */
@@ -69,18 +70,12 @@ export function renderForest(roots: readonly TreeNode[], opts: RenderOptions = {
   return lines.length === 0 ? '' : lines.join('\n') + '\n';
 }
 
-export interface JsonNode {
-  guid: string;
-  pid: number | null;
-  image: string;
-  commandLine: string;
-  user: string;
-  sessionId: number | null;
+/** A TreeNode for scripts: times as ISO strings. */
+export interface JsonNode extends Omit<ProcessFacts, 'start' | 'end'> {
   start: string | null;
   end: string | null;
   exited: boolean;
   goneAtReboot: boolean;
-  placeholder: boolean;
   children: JsonNode[];
 }
 

@@ -7,6 +7,7 @@ import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
+import { splitEvents } from '../helpers/real-samples.js';
 
 /** The repository root, found from here whether this runs as TypeScript (vitest) or compiled (build-fuzz/). */
 function repoRoot(): string {
@@ -24,18 +25,6 @@ export const REPO_ROOT = repoRoot();
 const SAMPLES = resolve(REPO_ROOT, 'samples');
 /** The real samples beside the repo (read in place); absent on a user's clone, then only the bundled seeds are used. */
 export const SHARED_REAL = resolve(REPO_ROOT, '..', 'shared', 'samples', 'real');
-
-function splitEvents(text: string): string[] {
-  const out: string[] = [];
-  let i = text.indexOf('<Event ');
-  while (i !== -1) {
-    const end = text.indexOf('</Event>', i);
-    if (end === -1) break;
-    out.push(text.slice(i, end + 8));
-    i = text.indexOf('<Event ', end);
-  }
-  return out;
-}
 
 function files(dir: string, suffix: string): string[] {
   if (!existsSync(dir)) return [];

@@ -79,6 +79,17 @@ export function typedEvent(eventId: number, host: string, recordId: number, time
   return e;
 }
 
+/** The fields every event but a creation opens with: rule name, time and the acting process. */
+function actor(t: number, p: Proc): [string, string][] {
+  return [
+    ['RuleName', '-'],
+    ['UtcTime', utcTime(t)],
+    ['ProcessGuid', p.guid],
+    ['ProcessId', String(p.pid)],
+    ['Image', p.image],
+  ];
+}
+
 function hex(n: number, width: number): string {
   return n.toString(16).padStart(width, '0');
 }
@@ -162,14 +173,7 @@ export class HostLog {
   }
 
   exit(t: number, p: Proc): void {
-    this.push(5, t, [
-      ['RuleName', '-'],
-      ['UtcTime', utcTime(t)],
-      ['ProcessGuid', p.guid],
-      ['ProcessId', String(p.pid)],
-      ['Image', p.image],
-      ['User', p.user],
-    ], { version: 3 });
+    this.push(5, t, [...actor(t, p), ['User', p.user]], { version: 3 });
   }
 
   registrySet(t: number, p: Proc, targetObject: string, details: string): void {
@@ -198,11 +202,7 @@ export class HostLog {
   /** An event no rule reads (network connection), for realistic mixes. */
   network(t: number, p: Proc, destination: string): void {
     this.push(3, t, [
-      ['RuleName', '-'],
-      ['UtcTime', utcTime(t)],
-      ['ProcessGuid', p.guid],
-      ['ProcessId', String(p.pid)],
-      ['Image', p.image],
+      ...actor(t, p),
       ['User', p.user],
       ['Protocol', 'tcp'],
       ['Initiated', 'true'],
