@@ -2,15 +2,14 @@
 
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
-import { ConfigError, loadPipeline } from '../pipeline/config.js';
 import { formatSummary } from '../engine/run-stats.js';
 import { replay } from '../pipeline/replay.js';
 import { JsonlSink } from '../sinks/jsonl/jsonl-sink.js';
-import { expandPaths } from '../sources/files/expand-paths.js';
 import { InputError } from '../sources/files/open-input.js';
 import type { ErrorRecord } from '../sources/batch.js';
 import { EXIT_ALERTS, EXIT_FATAL, EXIT_OK } from './exit-codes.js';
 import { createLogger } from './logger.js';
+import { loadPipelineInputs } from './pipeline-inputs.js';
 import { DEFAULT_REPLAY_PIPELINE } from './paths.js';
 import { createProgress } from './progress.js';
 import { binaryReader } from './binary-inputs.js';
@@ -21,22 +20,12 @@ const LOGGED_ERRORS = 20;
 
 export async function runReplayCli(inputs: string[], opts: ReplayCliOptions): Promise<number> {
   const log = createLogger(opts.logLevel);
-  let config;
-  let paths: string[];
-  try {
-    config = await loadPipeline(opts.pipeline);
-    paths = await expandPaths(inputs);
-  } catch (e) {
-    if (e instanceof ConfigError || e instanceof InputError) {
-      process.stderr.write(`proctree: ${e.message}\n`);
-      return EXIT_FATAL;
-    }
-    throw e;
-  }
-  if (paths.length === 0) {
-    process.stderr.write(`proctree: no event files found in ${inputs.join(', ')}\n`);
+  const loaded = await loadPipelineInputs(opts.pipeline, inputs);
+  if ('error' in loaded) {
+    process.stderr.write(`proctree: ${loaded.error}\n`);
     return EXIT_FATAL;
   }
+  const { config, paths } = loaded;
   const format = opts.format ?? config.sink.format;
   const sink = new JsonlSink(format, opts.out ?? process.stdout);
   const errorsOut: WriteStream | null = opts.errors === undefined ? null : createWriteStream(opts.errors);

@@ -1,7 +1,5 @@
 // `proctree tree`, the work: replay the inputs for one host up to --at and print its tree.
 
-import { ConfigError, loadPipeline } from '../pipeline/config.js';
-import { expandPaths } from '../sources/files/expand-paths.js';
 import { InputError } from '../sources/files/open-input.js';
 import { buildHostTree, type SeenHost } from '../tree/build.js';
 import { countNodes, hostForest } from '../tree/model.js';
@@ -9,6 +7,7 @@ import { forestJson, isoTime, renderForest, terminalSafe } from '../tree/render.
 import { binaryReader } from './binary-inputs.js';
 import { EXIT_FATAL, EXIT_OK } from './exit-codes.js';
 import { createLogger } from './logger.js';
+import { loadPipelineInputs } from './pipeline-inputs.js';
 import type { TreeCliOptions } from './tree.js';
 
 const HOSTS_LISTED = 10;
@@ -25,16 +24,9 @@ function hostList(hosts: readonly SeenHost[]): string {
 
 export async function runTreeCli(inputs: string[], opts: TreeCliOptions): Promise<number> {
   const log = createLogger(opts.logLevel);
-  let config;
-  let paths: string[];
-  try {
-    config = await loadPipeline(opts.pipeline);
-    paths = await expandPaths(inputs);
-  } catch (e) {
-    if (e instanceof ConfigError || e instanceof InputError) return fail(e.message);
-    throw e;
-  }
-  if (paths.length === 0) return fail(`no event files found in ${inputs.join(', ')}`);
+  const loaded = await loadPipelineInputs(opts.pipeline, inputs);
+  if ('error' in loaded) return fail(loaded.error);
+  const { config, paths } = loaded;
 
   let result;
   try {

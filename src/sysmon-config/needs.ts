@@ -10,17 +10,11 @@
 // drop while it logs the normal chain), and the writes smss.subsystems-registry watches (EventID
 // 13 SetValue and 12 DeleteValue for every watched Session Manager value).
 
+import { SMSS_RULE_IDS } from '../rules/smss/config.js';
 import type { Condition } from './model.js';
 
-export const COVERAGE_RULE_IDS = [
-  'smss.path',
-  'smss.parent',
-  'smss.user',
-  'smss.child-no-exit',
-  'smss.instances',
-  'smss.unexpected-child',
-  'smss.subsystems-registry',
-] as const;
+// The rules a configuration is checked against: every smss rule, named once in the rule set.
+export const COVERAGE_RULE_IDS = SMSS_RULE_IDS;
 export type CoverageRuleId = (typeof COVERAGE_RULE_IDS)[number];
 
 /** A condition that, inside an onmatch="include" element of `tag`, makes Sysmon log the need. */
