@@ -39,7 +39,11 @@ export function buildProgram(setExit: (code: number) => void): Command {
   program.addCommand(scoreCommand(setExit));
   program.addCommand(treeCommand(setExit));
   program.addCommand(coverageCommand(setExit));
-  for (const c of program.commands) c.exitOverride().showHelpAfterError('(run with --help for usage)');
+  // The descriptions are laid out for 110 columns; commander's default (80 off a terminal) would
+  // re-wrap their lines into ragged halves.
+  const help = { helpWidth: Math.max(process.stdout.columns ?? 0, 110) };
+  program.configureHelp(help);
+  for (const c of program.commands) c.exitOverride().showHelpAfterError('(run with --help for usage)').configureHelp(help);
   return program;
 }
 
