@@ -7,8 +7,11 @@ import { SMSS_RULE_IDS } from '../rules/smss/config.js';
 import { ConfigError, loadPipeline, parsePipeline } from './config.js';
 
 describe('pipeline config', () => {
-  it('the bundled replay.yaml says exactly the schema defaults', async () => {
-    expect(await loadPipeline(resolve(REPO_ROOT, 'pipelines', 'replay.yaml'))).toEqual(parsePipeline({}));
+  it('the bundled replay.yaml says exactly the schema defaults, plus the core process baselines it ships', async () => {
+    const bundled = await loadPipeline(resolve(REPO_ROOT, 'pipelines', 'replay.yaml'));
+    expect(bundled.rules.baselines.length).toBeGreaterThan(0);
+    expect(parsePipeline({}).rules.baselines).toEqual([]);
+    expect(bundled).toEqual(parsePipeline({ rules: { baselines: bundled.rules.baselines } }));
     expect(parsePipeline({}).rules.smss.enabled).toEqual([...SMSS_RULE_IDS]);
   });
 
