@@ -243,7 +243,8 @@ export class ProcessBaselineRule implements Rule {
       parent.setImage(ev.parentImage);
       parent.commandLine = ev.parentCommandLine;
     }
-    raise(ctx, meta, h, parent, ev.time, `${parent.imageName || pb.process} started an unexpected process: ${child.image}`, [evidenceOf(1, ev.recordId, ev.time)], {
+    const parentName = parent.image.slice(parent.image.lastIndexOf('\\') + 1) || pb.process;
+    raise(ctx, meta, h, parent, ev.time, `${parentName} started an unexpected process: ${child.image}`, [evidenceOf(1, ev.recordId, ev.time)], {
       child: { guid: child.guid, pid: child.pid >= 0 ? child.pid : null, image: child.image, commandLine: child.commandLine },
       allowedChildren: pb.cfg.children!.allowed,
     });
