@@ -137,4 +137,9 @@ export const baselinesSchema = z
   });
 
 export type BaselineConfig = z.infer<typeof baselineSchema>;
+
+/** The rule ids the baselines run: core.<process>.<check> for each check configured. */
+export function baselineRuleIds(cfg: readonly BaselineConfig[]): `core.${string}`[] {
+  return cfg.flatMap((b) => CHECKS.filter((c) => b[c] !== undefined).map((c): `core.${string}` => `core.${b.process}.${c}`));
+}
 export type BaselinesConfig = z.infer<typeof baselinesSchema>;

@@ -13,7 +13,7 @@ import type { Timer } from '../../index/timers.js';
 import type { Rule, RuleContext } from '../rule.js';
 import { claim, creationEvidence, raise } from '../smss/verdict.js';
 import { BaselineCatalog, type CompiledBaseline } from './compile.js';
-import { CHECKS, type BaselinesConfig, type CheckName } from './config.js';
+import { CHECKS, baselineRuleIds, type BaselinesConfig, type CheckName } from './config.js';
 
 export const BASELINE_RULE_ID = 'process-baseline';
 
@@ -34,7 +34,7 @@ export class ProcessBaselineRule implements Rule {
 
   constructor(cfg: BaselinesConfig) {
     this.catalog = new BaselineCatalog(cfg);
-    this.alertIds = this.catalog.all.flatMap((b) => CHECKS.flatMap((c) => (b.meta[c] === null ? [] : [b.meta[c]!.id])));
+    this.alertIds = baselineRuleIds(cfg);
   }
 
   onEvent(ev: SysmonEvent, a: Applied, ctx: RuleContext): void {
