@@ -17,7 +17,7 @@ import { XmlEventFramer } from '../src/sources/files/xml-framer.js';
 import { buildCorpus } from './corpus.js';
 import { CORPUS_EVENTS, CORPUS_HOSTS, fmt, gc, row } from './util.js';
 
-const PAIRS = Number(process.env.BENCH_PAIRS ?? 7);
+const PAIRS = Number(process.env.BENCH_PAIRS ?? 12);
 
 function decode(path: string): SysmonEvent[] {
   const decoder = new SysmonDecoder(new DecodeCounters());
@@ -64,7 +64,8 @@ console.log(`input: ${input}`);
 const batches: SysmonEvent[][] = [];
 for (let i = 0; i < events.length; i += 4096) batches.push(events.slice(i, i + 4096));
 const smssOnly = parsePipeline({});
-const withBaselines = await loadPipeline(new URL('../../pipelines/replay.yaml', import.meta.url).pathname);
+// BENCH_AA=1: smss only in both columns, to see the pairing's own bias (the ratio should be ~1).
+const withBaselines = process.env.BENCH_AA === '1' ? parsePipeline({}) : await loadPipeline(new URL('../../pipelines/replay.yaml', import.meta.url).pathname);
 pass(smssOnly, batches); // warm-up of both
 pass(withBaselines, batches);
 const a: number[] = [];
@@ -72,8 +73,8 @@ const b: number[] = [];
 const ratios: number[] = [];
 let alerts = { smss: 0, all: 0 };
 for (let i = 0; i < PAIRS; i++) {
-  const s = pass(smssOnly, batches);
-  const w = pass(withBaselines, batches);
+  // A B, then B A: whichever runs second in a pair does not always run with the same heap.
+  const [s, w] = i % 2 === 0 ? [pass(smssOnly, batches), pass(withBaselines, batches)] : [pass(withBaselines, batches), pass(smssOnly, batches)].reverse();
   a.push(events.length / s.secs);
   b.push(events.length / w.secs);
   ratios.push(s.secs / w.secs);
