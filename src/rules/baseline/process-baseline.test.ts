@@ -3,10 +3,14 @@
 // pipelines/replay.yaml (so these tests also pin what ships).
 
 import { readFileSync } from 'node:fs';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import type { Alert } from '../../alerts/alert.js';
 import { parse } from 'yaml';
 import type { SysmonEvent } from '../../decode/event.js';
 import { collectStats } from '../../engine/run-stats.js';
+import { Engine } from '../../engine/engine.js';
+import { restoreHost, snapshotHost } from '../../index/snapshot.js';
 import { DecodeCounters } from '../../decode/counters.js';
 import { ConfigError, parsePipeline } from '../../pipeline/config.js';
 import { runEvents } from '../../../test/helpers/engine-run.js';
@@ -273,5 +277,54 @@ describe('configuration', () => {
     const [replay, kafka] = ['replay.yaml', 'kafka.yaml'].map((f) => parsePipeline(parse(readFileSync(new URL(`../../../pipelines/${f}`, import.meta.url), 'utf8'))).rules.baselines);
     expect(replay.map((b) => b.process)).toEqual(['system', 'csrss', 'wininit', 'services', 'lsass', 'svchost', 'winlogon', 'explorer']);
     expect(kafka).toEqual(replay);
+  });
+});
+
+describe('state', () => {
+  /** Two boots of alerts: second lsass, svchost from Temp, lsass child, userinit lingering, services exit. */
+  function busy(): SysmonEvent[] {
+    const { h, b, lsass, t } = booted('Z1');
+    h.create(t, h.proc(1970, `${SYS32}lsass.exe`, 'lsass', b.wininit));
+    h.create(t + SEC, h.proc(1971, 'C:\\Windows\\Temp\\svchost.exe', 'svchost', b.services));
+    h.create(t + 2 * SEC, h.proc(1972, `${SYS32}cmd.exe`, 'cmd', lsass));
+    h.exit(t + 3 * SEC, b.services);
+    const b2 = h.boot(T0 + 86_400 * SEC, { exits: true, pids: 500 });
+    h.create(b2.t + SEC, h.proc(1980, `${SYS32}lsass.exe`, 'lsass', b2.wininit));
+    h.create(b2.t + 2 * SEC, h.proc(1981, `${SYS32}notepad.exe`, 'notepad', b2.services));
+    return h.typed;
+  }
+
+  it('gives the same alerts in the same order whatever the batch size (property)', () => {
+    const events = busy();
+    const strip = (r: ReturnType<typeof runEvents>) => r.alerts.map(({ detectedAt: _d, ...a }) => a);
+    const reference = strip(runEvents(events, withBaselines(), 100000));
+    expect(reference.map((a) => `${a.rule} ${a.process.pid}`)).toEqual([
+      'core.lsass.instances 1970',
+      'core.svchost.path 1971',
+      'core.lsass.children 640',
+      'core.services.lifetime 632',
+      'core.lsass.instances 1980',
+    ]);
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 40 }), (size) => {
+        expect(strip(runEvents(events, withBaselines(), size))).toEqual(reference);
+      }),
+      { numRuns: 20 },
+    );
+  });
+
+  it('counts instances right after a snapshot restore into a new engine', () => {
+    const { h, b, t } = booted('Z2');
+    const before = h.typed.length;
+    h.create(t, h.proc(1990, `${SYS32}lsass.exe`, 'lsass', b.wininit));
+    const config = parsePipeline(withBaselines());
+    const first = new Engine(config);
+    first.process(h.typed.slice(0, before), []);
+    const second = new Engine(config);
+    for (const host of first.index.hosts.values()) restoreHost(second.index, snapshotHost(host));
+    const alerts: Alert[] = [];
+    second.process(h.typed.slice(before), alerts);
+    second.finish(alerts);
+    expect(alerts.map((a) => `${a.rule} ${a.process.pid}`)).toEqual(['core.lsass.instances 1990']);
   });
 });
