@@ -2,7 +2,7 @@
 // replayed through the shipped pipeline, scores precision = recall = 1 for every core kind; and
 // without them the fleet is the one the smss rules always had.
 
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -18,6 +18,7 @@ import { formatter } from './formats.js';
 import { RULES, enabledLabels, labelThresholds } from './labels.js';
 import { LinesOutput } from './output.js';
 import { runFleet } from './run.js';
+import { runCli } from '../../test/helpers/cli.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'proctree-core-'));
 const FLEET: Partial<FleetOptions> = { hosts: 90, durationSecs: 1500, hostEventsPerSec: 0.25, anomalyFraction: 0.45, decoyFraction: 0.6, noExitFraction: 0.25, coreAnomalies: true };
@@ -57,5 +58,31 @@ describe('core process baseline anomalies', async () => {
     };
     expect(bytes({ coreAnomalies: false })).toEqual(bytes({ coreAnomalies: undefined }));
     expect(bytes({ coreAnomalies: true })).not.toEqual(bytes({ coreAnomalies: false }));
+  });
+});
+
+describe('generate --core-anomalies through the CLI', () => {
+  it('labels core checks, and generate -> replay -> score exits 0 at precision = recall = 1', { timeout: 120_000 }, () => {
+    const [events, labels, alerts] = ['cli-core.xml', 'cli-core.labels.jsonl', 'cli-core.alerts.jsonl'].map((f) => join(dir, f));
+    const g = runCli(['generate', '--hosts', '50', '--duration', '20m', '--host-eps', '0.3', '--anomalies', '0.5', '--seed', '4', '--core-anomalies', '-q', '-o', events]);
+    expect(g.stderr).toBe('');
+    expect(g.status).toBe(0);
+    const rules = new Set(readFileSync(labels, 'utf8').trim().split('\n').map((l) => (JSON.parse(l) as { rule: string }).rule));
+    expect([...rules].filter((r) => r.startsWith('core.')).length).toBeGreaterThanOrEqual(5);
+    expect(runCli(['replay', '-q', '-o', alerts, events]).status).toBe(0);
+    const s = runCli(['score', '-l', labels, '-a', alerts, '--min-precision', '1', '--min-recall', '1']);
+    expect(s.stdout).toMatch(/^total\s+(\d+)\s+\1\s+\1\s+0\s+0\s+1\.000\s+1\.000$/m);
+    expect(s.status).toBe(0);
+  });
+
+  it('labels no core check when the pipeline runs no baseline', { timeout: 120_000 }, () => {
+    const pipeline = join(dir, 'smss-only.yaml');
+    writeFileSync(pipeline, 'rules:\n  baselines: []\n');
+    const labels = join(dir, 'smss-only.labels.jsonl');
+    const g = runCli(['generate', '--hosts', '30', '--duration', '20m', '--host-eps', '0.3', '--anomalies', '0.5', '--seed', '4', '--core-anomalies', '-q', '-p', pipeline, '-o', join(dir, 'smss-only.xml')]);
+    expect(g.status).toBe(0);
+    const rules = readFileSync(labels, 'utf8').trim().split('\n').map((l) => (JSON.parse(l) as { rule: string }).rule);
+    expect(rules.length).toBeGreaterThan(0);
+    expect(rules.filter((r) => r.startsWith('core.'))).toEqual([]);
   });
 });
