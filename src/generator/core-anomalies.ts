@@ -7,7 +7,7 @@
 import { injectAnomaly, injectDecoy, type DecoyKind } from './anomalies.js';
 import type { HostSim, Plan } from './host.js';
 import type { RuleId } from './labels.js';
-import { Role, inSession, type Proc } from './model.js';
+import { Role, inSession, type Logon, type Proc } from './model.js';
 import { isoMs, xmlText } from './text.js';
 
 export const CORE_ANOMALY_KINDS = [
@@ -65,6 +65,14 @@ function secondLsass(h: HostSim, c: Plan, rule: RuleId, lsass: Proc): void {
   if (more.length > 1) alsoLabel(h, more[1], lsass);
 }
 
+/** A shell (cmd.exe, under `parent`) that starts the catalog process `key` as `logon`: its creation plan. */
+function fromShell(h: HostSim, parent: Proc, logon: Logon, key: string, t: number): { proc: Proc; plan: Plan } {
+  const cmd = h.proc('cmd', parent, logon, t, {});
+  h.planCreate(cmd, 4000 + h.rng.int(2000));
+  const proc = h.proc(key, cmd, logon, t + 40 + h.rng.int(200), {});
+  return { proc, plan: h.planCreate(proc) };
+}
+
 export function injectCoreAnomaly(h: HostSim, kind: CoreAnomalyKind, t: number): void {
   const r = h.rng;
   const services = liveOf(h, 'services');
@@ -79,28 +87,22 @@ export function injectCoreAnomaly(h: HostSim, kind: CoreAnomalyKind, t: number):
     }
     case 'core.svchost.parent': {
       // The genuine svchost.exe started by a SYSTEM shell instead of services.exe.
-      const cmd = h.proc('cmd', services, h.system, t, {});
-      h.planCreate(cmd, 4000 + r.int(2000));
-      const svc = h.proc('svchost', cmd, h.system, t + 40 + r.int(200), {});
-      labelled(h.planCreate(svc), kind, svc);
+      const svc = fromShell(h, services, h.system, 'svchost', t);
+      labelled(svc.plan, kind, svc.proc);
       return;
     }
     case 'core.explorer.parent': {
       // explorer.exe started from a user's shell rather than userinit.
       const session = h.userLogon !== null ? h.userLogon.session : h.nextSession++;
       const user = h.userLogon ?? h.logon(h.userName, 0x300000 + r.int(0xfffff), session, 'Medium', t);
-      const cmd = h.proc('cmd', liveOf(h, 'explorer') ?? services, user, t, {});
-      h.planCreate(cmd, 4000 + r.int(2000));
-      const explorer = h.proc('explorer', cmd, user, t + 40 + r.int(200), {});
-      labelled(h.planCreate(explorer), kind, explorer);
+      const explorer = fromShell(h, liveOf(h, 'explorer') ?? services, user, 'explorer', t);
+      labelled(explorer.plan, kind, explorer.proc);
       return;
     }
     case 'core.lsass.parent': {
       // lsass.exe at the right path started by a SYSTEM shell: also a second lsass in the boot.
-      const cmd = h.proc('cmd', services, h.system, t, {});
-      h.planCreate(cmd, 4000 + r.int(2000));
-      const lsass = h.proc('lsass', cmd, h.system, t + 40 + r.int(200), {});
-      secondLsass(h, h.planCreate(lsass), kind, lsass);
+      const lsass = fromShell(h, services, h.system, 'lsass', t);
+      secondLsass(h, lsass.plan, kind, lsass.proc);
       return;
     }
     case 'core.lsass.instances': {

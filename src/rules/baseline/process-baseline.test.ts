@@ -328,3 +328,13 @@ describe('state', () => {
     expect(alerts.map((a) => `${a.rule} ${a.process.pid}`)).toEqual(['core.lsass.instances 1990']);
   });
 });
+
+describe('parent role without a parent guid', () => {
+  it('judges the name alone when the event gives no ParentProcessGuid', () => {
+    const { h, t } = booted('G1');
+    const noGuid = { ...h.proc(388, `${SYS32}smss.exe`, 'smss', null), guid: '' };
+    h.create(t, h.proc(1995, `${SYS32}winlogon.exe`, 'winlogon', noGuid, { session: 0 }));
+    h.create(t + 1, h.proc(1996, `${SYS32}winlogon.exe`, 'winlogon', { ...h.proc(389, `${SYS32}cmd.exe`, 'cmd', null), guid: '' }, { session: 0 }));
+    expect(run(h.typed).rules.filter((r) => r.startsWith('core.winlogon.parent'))).toEqual(['core.winlogon.parent 1996']);
+  });
+});

@@ -141,8 +141,9 @@ export class ProcessBaselineRule implements Rule {
     let why: string | null = null;
     if (b.parentNames !== null && !b.parentNames.has(system ? 'system' : name)) why = `started by ${parentImage || 'System'}`;
     else if (role === 'system' && !system) why = `started by ${parentImage}, not System`;
-    else if (role === 'session-smss') {
-      if (p === null || !isSmssNode(p)) why = `started by ${parentImage}, not a session smss.exe`;
+    else if (role === 'session-smss' && p !== null) {
+      // Without a parent guid the tree cannot say which smss it was: the name alone is judged.
+      if (!isSmssNode(p)) why = `started by ${parentImage}, not a session smss.exe`;
       else if (p.master) why = 'started by the master smss.exe, not a per-session child';
       else if (p.sessionId >= 0 && n.sessionId >= 0 && p.sessionId !== n.sessionId) why = `started by the smss.exe of session ${p.sessionId}, not of its own session ${n.sessionId}`;
     }
