@@ -15,6 +15,19 @@ describe('pipeline config', () => {
     expect(parsePipeline({}).rules.smss.enabled).toEqual([...SMSS_RULE_IDS]);
   });
 
+  it('lists the first 50 problems and counts the rest (a mangled file can have one per line)', () => {
+    const raw = { rules: { baselines: Array.from({ length: 80 }, (_, i) => ({ process: `p${i}`, match: {} })) } };
+    try {
+      parsePipeline(raw, 'x.yaml');
+      expect.unreachable();
+    } catch (e) {
+      expect((e as ConfigError).problems.length).toBe(80);
+      const lines = (e as Error).message.split('\n');
+      expect(lines.length).toBe(51);
+      expect(lines[50]).toBe('x.yaml: … and 30 more problems');
+    }
+  });
+
   it('reports every bad key at once, with its path and what it got', () => {
     try {
       parsePipeline({ rules: { smss: { child_exit_secs: 'thirty', enabled: ['smss.pth'], baseline_values: { X: 'y' } } }, decode: { max_event_bytes: 10 }, sinks: {} }, 'pipelines/x.yaml');

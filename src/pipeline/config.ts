@@ -32,12 +32,16 @@ export const pipelineSchema = z.strictObject({
 
 export type PipelineConfig = z.infer<typeof pipelineSchema>;
 
+/** Problems listed one by one; past this many, a count (a mangled file can have one per line). */
+const MAX_PROBLEMS = 50;
+
 export class ConfigError extends Error {
   constructor(
     readonly file: string,
     readonly problems: string[],
   ) {
-    super(problems.map((p) => `${file}: ${p}`).join('\n'));
+    const shown = problems.length > MAX_PROBLEMS ? [...problems.slice(0, MAX_PROBLEMS), `… and ${problems.length - MAX_PROBLEMS} more problems`] : problems;
+    super(shown.map((p) => `${file}: ${p}`).join('\n'));
     this.name = 'ConfigError';
   }
 }
