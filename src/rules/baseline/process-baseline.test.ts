@@ -53,6 +53,10 @@ describe('a normal boot', () => {
     expect(r.notJudged).toMatchObject({ 'core.wininit.lifetime': 1, 'core.services.lifetime': 1, 'core.lsass.lifetime': 1 });
     expect(r.notJudged['core.csrss.instances']).toBe(2); // per-session counts need exits
     expect(run(booted('N4').h.typed).notJudged).toEqual({});
+    // A second boot closes the first one's processes without exits: neither boot's lifetimes are judged.
+    const twice = booted('N6', false).h;
+    twice.boot(T0 + 86_400 * SEC, { exits: false, pids: 400 });
+    expect(run(twice.typed).notJudged).toMatchObject({ 'core.lsass.lifetime': 2, 'core.services.lifetime': 2 });
   });
 
   it('lists every check in the run summary', () => {

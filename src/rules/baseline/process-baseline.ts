@@ -79,7 +79,8 @@ export class ProcessBaselineRule implements Rule {
     const out = Object.fromEntries(this.unjudged);
     for (const h of hosts) {
       for (const n of h.nodes.values()) {
-        if (n.placeholder || !n.alive || h.exitEpochs.has(n.epoch)) continue;
+        // Alive at the end, or closed at a reboot (no exit seen either way).
+        if (n.placeholder || (!n.alive && !n.closedAtReboot) || h.exitEpochs.has(n.epoch)) continue;
         const b = this.catalog.of(n);
         const meta = b?.meta.lifetime;
         if (meta != null && b!.cfg.lifetime!.kind === 'boot') out[meta.id] = (out[meta.id] ?? 0) + 1;
