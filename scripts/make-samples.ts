@@ -110,3 +110,67 @@ const out = (name: string, events: string[]): void => writeFileSync(new URL(`../
   h.registrySet(b.t + 52 * SEC, reg, 'HKLM\\System\\CurrentControlSet\\Control\\Session Manager\\BootExecute', 'autocheck autochk *');
   out('rule-smss-subsystems-registry', h.events);
 }
+
+// --- core process baselines (docs/rules.md, "Core process baselines"): one case per process,
+// each with decoys that must stay quiet ------------------------------------------------------
+{
+  const S32 = 'C:\\Windows\\System32\\';
+  const ALICE = { user: 'CORP\\alice', logonId: '0x5a3b1', session: 1 };
+  const core = (name: string, hostNo: number, body: (h: HostLog, b: ReturnType<HostLog['boot']>) => void): void => {
+    const h = new HostLog(`PC-CORE-${name.toUpperCase()}`, hostNo);
+    const b = h.boot(T0, { exits: true });
+    body(h, b);
+    out(`rule-core-${name}`, h.events);
+  };
+  core('system', 40, (h, b) => {
+    h.create(b.t + 10 * SEC, h.proc(5100, 'C:\\ProgramData\\drv\\kload.exe', 'kload.exe', h.system));
+  });
+  core('csrss', 41, (h, b) => {
+    // Started by the master itself, in session 3; decoy: an RDP session's csrss under its own child smss.
+    h.create(b.t + 100 * SEC, h.proc(5200, `${S32}csrss.exe`, 'csrss.exe ObjectDirectory=\\Windows', b.master, { session: 3 }));
+    const rdp = h.create(b.t + 200 * SEC, h.proc(5210, `${S32}smss.exe`, '\\SystemRoot\\System32\\smss.exe 00000114 000000cc ', b.master, { session: 2 }));
+    h.create(b.t + 200 * SEC + 40, h.proc(5214, `${S32}csrss.exe`, 'csrss.exe ObjectDirectory=\\Windows', rdp, { session: 2 }));
+    h.exit(b.t + 200 * SEC + 90, rdp);
+  });
+  core('wininit', 42, (h, b) => {
+    // wininit starting a dropped binary; decoy: WerFault.
+    h.create(b.t + 30 * SEC, h.proc(5300, 'C:\\ProgramData\\upd\\wupd.exe', 'wupd.exe', b.wininit));
+    h.create(b.t + 31 * SEC, h.proc(5310, `${S32}WerFault.exe`, 'WerFault.exe -u -p 468', b.wininit));
+  });
+  core('services', 43, (h, b) => {
+    // services.exe exits (the boot cannot go on without it); decoy: an ordinary service child.
+    h.create(b.t + 20 * SEC, h.proc(5400, `${S32}spoolsv.exe`, 'spoolsv.exe', b.services));
+    h.exit(b.t + 40 * SEC, b.services);
+  });
+  core('lsass', 44, (h, b) => {
+    // A second lsass from a user's shell, outside System32; decoy: lsass's own WerFault.
+    const cmd = h.create(b.t + 60 * SEC, h.proc(5500, `${S32}cmd.exe`, 'cmd.exe', b.services));
+    h.create(b.t + 61 * SEC, h.proc(5510, 'C:\\Users\\Public\\lsass.exe', 'lsass.exe', cmd));
+    h.create(b.t + 62 * SEC, h.proc(5520, `${S32}WerFault.exe`, 'WerFault.exe -u -p 640', b.lsass));
+  });
+  core('svchost', 45, (h, b) => {
+    // From the wrong folder, and at the right path under cmd.exe; decoys: SysWOW64, a volume
+    // path spelling, and Defender starting svchost.
+    h.create(b.t + 10 * SEC, h.proc(5600, 'C:\\Windows\\Temp\\svchost.exe', 'svchost.exe -k netsvcs', b.services));
+    const cmd = h.create(b.t + 20 * SEC, h.proc(5610, `${S32}cmd.exe`, 'cmd.exe', b.services));
+    h.create(b.t + 21 * SEC, h.proc(5620, `${S32}svchost.exe`, 'svchost.exe', cmd));
+    h.create(b.t + 30 * SEC, h.proc(5630, 'C:\\Windows\\SysWOW64\\svchost.exe', 'svchost.exe -k wow', b.services));
+    h.create(b.t + 31 * SEC, h.proc(5640, '\\Device\\HarddiskVolume2\\Windows\\System32\\svchost.exe', 'svchost.exe -k vol', b.services));
+    const defender = h.create(b.t + 32 * SEC, h.proc(5650, 'C:\\Program Files\\Windows Defender\\MsMpEng.exe', 'MsMpEng.exe', b.services));
+    h.create(b.t + 33 * SEC, h.proc(5660, `${S32}svchost.exe`, '"c:\\windows\\system32\\\\svchost.exe"', defender));
+  });
+  core('winlogon', 46, (h, b) => {
+    // A second winlogon in session 1 started by the master (wrong parent role and one too many).
+    h.create(b.t + 100 * SEC, h.proc(5700, `${S32}winlogon.exe`, 'winlogon.exe', b.master, { session: 1 }));
+  });
+  core('explorer', 47, (h, b) => {
+    // Decoys: userinit -> explorer at logon, and winlogon restarting the shell; firing: explorer under cmd.exe.
+    const userinit = h.create(b.t + 20 * SEC, h.proc(5800, `${S32}userinit.exe`, 'userinit.exe', b.winlogon, ALICE));
+    const explorer = h.create(b.t + 21 * SEC, h.proc(5810, 'C:\\Windows\\explorer.exe', 'C:\\Windows\\Explorer.EXE', userinit, ALICE));
+    h.exit(b.t + 25 * SEC, userinit);
+    h.exit(b.t + 300 * SEC, explorer);
+    h.create(b.t + 301 * SEC, h.proc(5820, 'C:\\Windows\\explorer.exe', 'C:\\Windows\\Explorer.EXE', b.winlogon, ALICE));
+    const cmd = h.create(b.t + 400 * SEC, h.proc(5830, `${S32}cmd.exe`, 'cmd.exe', b.winlogon, ALICE));
+    h.create(b.t + 401 * SEC, h.proc(5840, 'C:\\Windows\\explorer.exe', 'explorer.exe', cmd, ALICE));
+  });
+}

@@ -15,6 +15,9 @@ describe('golden samples', () => {
     for (const rule of ['path', 'parent', 'user', 'child-no-exit', 'instances', 'unexpected-child', 'subsystems-registry']) {
       expect(cases).toContain(`rule-smss-${rule}.xml`);
     }
+    for (const process of ['system', 'csrss', 'wininit', 'services', 'lsass', 'svchost', 'winlogon', 'explorer']) {
+      expect(cases).toContain(`rule-core-${process}.xml`);
+    }
   });
 
   for (const file of cases) {
@@ -31,9 +34,14 @@ describe('golden samples', () => {
       const expected = parseAlerts(readFileSync(expectedFile, 'utf8'));
       expect(got).toEqual(expected);
       const rule = /^rule-(smss-.+)\.xml$/.exec(file);
+      const core = /^rule-core-(.+)\.xml$/.exec(file);
       if (rule !== null) {
         // Each rule case raises its own rule and nothing else.
         expect(new Set(got.map((a) => a.rule))).toEqual(new Set([rule[1].replace('smss-', 'smss.')]));
+      } else if (core !== null) {
+        // Each core process case raises only that process's checks (its decoys nothing).
+        expect(got.length).toBeGreaterThan(0);
+        expect(got.filter((a) => !String(a.rule).startsWith(`core.${core[1]}.`))).toEqual([]);
       } else {
         expect(got).toEqual([]);
       }

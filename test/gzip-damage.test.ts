@@ -18,7 +18,8 @@ const RULE_FILE = resolve(REPO_ROOT, 'samples', 'rule-smss-child-no-exit.xml');
 function svchosts(host: string, n: number): string {
   const h = new HostLog(host, 5);
   let t = Date.UTC(2024, 0, 1);
-  for (let i = 0; i < n; i++) h.create((t += 1000), h.proc(2000 + i, 'C:\\Windows\\System32\\svchost.exe', `svchost.exe -k g${i}`, h.system));
+  const services = h.proc(600, 'C:\\Windows\\System32\\services.exe', 'services.exe', h.system);
+  for (let i = 0; i < n; i++) h.create((t += 1000), h.proc(2000 + i, 'C:\\Windows\\System32\\svchost.exe', `svchost.exe -k g${i}`, services));
   return h.events.join('\n') + '\n';
 }
 

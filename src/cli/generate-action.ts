@@ -1,6 +1,7 @@
 // `proctree generate`, the work: build the fleet, write its events and labels. The Kafka client
 // and the progress bar are loaded only when asked for.
 
+import { baselineRuleIds } from '../rules/baseline/config.js';
 import { writeFile } from 'node:fs/promises';
 import { ConfigError, loadPipeline, parsePipeline, type PipelineConfig } from '../pipeline/config.js';
 import { Fleet, type FleetOptions } from '../generator/fleet.js';
@@ -49,6 +50,7 @@ export async function runGenerateCli(opts: GenerateCliOptions): Promise<number> 
     noExitFraction: opts.noExitHosts,
     lateFraction: opts.late,
     thresholds: labelThresholds(config),
+    coreAnomalies: opts.coreAnomalies === true,
   };
   let output: EventOutput;
   if (opts.kafka !== undefined) {
@@ -107,7 +109,7 @@ export async function runGenerateCli(opts: GenerateCliOptions): Promise<number> 
     process.off('SIGINT', onSigint);
   }
   bar?.stop();
-  const labels = enabledLabels(fleet.labels(), config.rules.smss.enabled);
+  const labels = enabledLabels(fleet.labels(), [...config.rules.smss.enabled, ...baselineRuleIds(config.rules.baselines)]);
   if (labelsPath !== undefined) await writeFile(labelsPath, labels.map((l) => labelLine(l) + '\n').join(''));
   if (opts.quiet !== true) {
     const byRule = new Map<string, number>();

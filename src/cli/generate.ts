@@ -28,6 +28,7 @@ export interface GenerateCliOptions {
   topic?: string;
   progress: boolean;
   quiet?: boolean;
+  coreAnomalies?: boolean;
 }
 
 /** '90', '90s', '30m', '2h', '1d' -> seconds. */
@@ -70,6 +71,7 @@ export function generateCommand(setExit: (code: number) => void): Command {
     .option('--anomalies <fraction>', 'share of hosts with one injected anomaly', fraction, DEFAULT_FLEET.anomalyFraction)
     .option('--decoys <fraction>', 'share of hosts with one decoy', fraction, DEFAULT_FLEET.decoyFraction)
     .addOption(noExitHostsOption())
+    .option('--core-anomalies', "also inject anomalies and decoys of the core process baselines (labels follow the pipeline's rules.baselines)")
     .option('--late <fraction>', 'share of ordinary events written up to 2.5 s late', fraction, DEFAULT_FLEET.lateFraction)
     .option('--seed <n>', 'PRNG seed', intArg(0), DEFAULT_FLEET.seed)
     .option('-p, --pipeline <file>', 'pipeline YAML whose thresholds and enabled rules the labels follow', DEFAULT_REPLAY_PIPELINE)

@@ -10,11 +10,13 @@ import { buildSmssRules } from '../rules/registry.js';
 import type { Rule, RuleContext } from '../rules/rule.js';
 import type { IndexConfig } from '../index/config.js';
 import type { SmssRulesConfig } from '../rules/smss/config.js';
+import type { BaselinesConfig } from '../rules/baseline/config.js';
+import { buildBaselineRules } from '../rules/baseline/process-baseline.js';
 
 /** What the engine reads of the pipeline YAML: the index's and the rules' parts. */
 export interface EngineConfig {
   readonly index: IndexConfig;
-  readonly rules: { readonly smss: SmssRulesConfig };
+  readonly rules: { readonly smss: SmssRulesConfig; readonly baselines?: BaselinesConfig };
 }
 
 export class Engine {
@@ -28,7 +30,7 @@ export class Engine {
 
   constructor(readonly config: EngineConfig) {
     this.index = new ProcessIndex(config.index, config.rules.smss.reboot_check_secs);
-    this.rules = buildSmssRules(config.rules.smss);
+    this.rules = [...buildSmssRules(config.rules.smss), ...buildBaselineRules(config.rules.baselines ?? [])];
     for (const r of this.rules) if (r.onTimer !== undefined) this.timerRules.set(r.id, r);
     this.ctx = {
       emit: (alert: Alert) => {

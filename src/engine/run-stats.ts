@@ -18,6 +18,8 @@ export interface RunStats {
   /** Hosts that sent no EventID 5: exit-based rules could not judge them. */
   hostsWithoutExits: number;
   unjudgedDeadlines: number;
+  /** Baseline checks left unjudged because the host did not log their evidence, by rule id. */
+  notJudged: Record<string, number>;
   lateEvents: number;
   liveProcesses: number;
   decoder: { fastPath: number; fallback: number };
@@ -46,11 +48,12 @@ export function collectStats(engine: Engine, counters: DecodeCounters, files: nu
     decodeErrors: { total: counters.errorCount, byReason: counters.errorsByReason() },
     alerts: {
       total: engine.alertCount,
-      byRule: Object.fromEntries(engine.rules.map((r) => [r.id, engine.alertsByRule.get(r.id) ?? 0])),
+      byRule: Object.fromEntries(engine.rules.flatMap((r) => r.alertIds ?? [r.id]).map((id) => [id, engine.alertsByRule.get(id) ?? 0])),
     },
     hosts: engine.index.hosts.size,
     hostsWithoutExits,
     unjudgedDeadlines: unjudged,
+    notJudged: Object.assign({}, ...engine.rules.map((r) => r.notJudgedCounts?.(engine.index.hosts.values()) ?? {})) as Record<string, number>,
     lateEvents: late,
     liveProcesses: engine.index.liveProcesses,
     decoder: { fastPath: counters.fastPath, fallback: counters.fallbackPath },
@@ -71,6 +74,10 @@ export function formatSummary(s: RunStats): string {
   lines.push(`  hosts: ${s.hosts}, live processes at end: ${s.liveProcesses}, late events: ${s.lateEvents}`);
   if (s.hostsWithoutExits > 0) {
     lines.push(`  ${s.hostsWithoutExits} host(s) sent no EventID 5: smss.child-no-exit could not judge them (${s.unjudgedDeadlines} deadline(s) unjudged)`);
+  }
+  const notJudged = Object.entries(s.notJudged ?? {}).filter(([, n]) => n > 0);
+  if (notJudged.length > 0) {
+    lines.push(`  not judged (the host did not log the evidence): ${notJudged.map(([r, n]) => `${r}:${n}`).join(' ')}`);
   }
   return lines.join('\n');
 }

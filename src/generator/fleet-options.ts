@@ -20,6 +20,8 @@ export interface FleetOptions {
   /** Share of events (ordinary churn only) written up to a few seconds late (0..1). */
   lateFraction: number;
   thresholds: LabelThresholds;
+  /** Also inject anomalies and decoys of the core process baselines (labels core.<process>.<check>). */
+  coreAnomalies?: boolean;
 }
 
 export const DEFAULT_FLEET: FleetOptions = Object.freeze({

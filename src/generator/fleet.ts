@@ -3,7 +3,8 @@
 // fill() writes up to n events into a sink, so callers pace, batch and await I/O around it.
 
 import type { ByteWriter } from './bytes.js';
-import { ANOMALY_KINDS, DECOY_KINDS, NEEDS_EXITS, injectAnomaly, injectDecoy, type DecoyKind } from './anomalies.js';
+import { ANOMALY_KINDS, DECOY_KINDS, NEEDS_EXITS, type DecoyKind } from './anomalies.js';
+import { anomalyKinds, decoyKinds, injectAnyAnomaly, injectAnyDecoy, type CoreDecoyKind } from './core-anomalies.js';
 import { planBoot, planRdpSession, planUserLogon, seedRunning } from './boot.js';
 import { EVENTS_PER_ARRIVAL, handleArrival } from './churn.js';
 import { HostSim, Kind, makePlan, type HostHooks, type HostTraits, type Plan } from './host.js';
@@ -30,7 +31,7 @@ export interface HostPlan {
   name: string;
   traits: HostTraits;
   anomaly: RuleId | null;
-  decoy: DecoyKind | null;
+  decoy: DecoyKind | CoreDecoyKind | null;
 }
 
 /** Anomalies need the child-exit deadline and the reboot check to fit before the end. */
@@ -44,6 +45,9 @@ export class Fleet implements HostHooks {
   private readonly lastTime: Float64Array;
   private readonly rng: Prng;
   private readonly end: number;
+  /** Anomaly and decoy kinds dealt round-robin: the smss rules', plus the core baselines' when asked for. */
+  private readonly anomalyKinds: readonly RuleId[];
+  private readonly decoyKinds: readonly (DecoyKind | CoreDecoyKind)[];
   private held: { host: HostSim; bytes: Buffer; t: number; read: boolean; release: number } | null = null;
   /** Events written so far. */
   written = 0;
@@ -60,6 +64,8 @@ export class Fleet implements HostHooks {
     this.lastTime = new Float64Array(o.hosts).fill(-Infinity);
     const renderer = new XmlRenderer();
     const arrivalMeanMs = (1000 * EVENTS_PER_ARRIVAL) / Math.max(o.hostEventsPerSec, 1e-6);
+    this.anomalyKinds = anomalyKinds(ANOMALY_KINDS, o.coreAnomalies === true);
+    this.decoyKinds = decoyKinds(DECOY_KINDS, o.coreAnomalies === true);
     const needExits = ANOMALY_KINDS.filter((k) => NEEDS_EXITS.has(k));
     let anomalies = 0;
     let decoys = 0;
@@ -76,14 +82,14 @@ export class Fleet implements HostHooks {
         server,
       };
       let anomaly: RuleId | null = null;
-      let decoy: DecoyKind | null = null;
+      let decoy: DecoyKind | CoreDecoyKind | null = null;
       if (tr.float() < o.anomalyFraction) {
         // Round-robin over kinds so that every rule gets anomalies even on small fleets.
-        anomaly = ANOMALY_KINDS[anomalies++ % ANOMALY_KINDS.length];
+        anomaly = this.anomalyKinds[anomalies++ % this.anomalyKinds.length];
         traits.running = false; // the master's creation is seen: no doubt about what is legitimate
         if (needExits.includes(anomaly)) traits.exitsLogged = true;
       } else if (tr.float() < o.decoyFraction) {
-        decoy = DECOY_KINDS[decoys++ % DECOY_KINDS.length];
+        decoy = this.decoyKinds[decoys++ % this.decoyKinds.length];
         if (decoy === 'child-exit-at-threshold') traits.exitsLogged = true;
         if (decoy === 'localised-system') traits.locale = tr.chance(0.5) ? 'de' : 'fr';
         if (decoy === 'rdp-unseen-master') traits.running = true;
@@ -98,7 +104,7 @@ export class Fleet implements HostHooks {
     }
   }
 
-  private setUp(h: HostSim, tr: Prng, anomaly: RuleId | null, decoy: DecoyKind | null): void {
+  private setUp(h: HostSim, tr: Prng, anomaly: RuleId | null, decoy: DecoyKind | CoreDecoyKind | null): void {
     const dur = this.end - h.start;
     let bootAt = h.start;
     if (h.traits.running) seedRunning(h);
@@ -109,10 +115,10 @@ export class Fleet implements HostHooks {
     const from = bootAt + 60_000;
     const to = this.end - Math.max(MIN_TAIL_MS, (this.opts.thresholds.childExitSecs + this.opts.thresholds.allowedLatenessSecs) * 1000 + 60_000);
     const at = (): number => from + tr.int(Math.max(1, to - from));
-    if (anomaly !== null && to > from) h.plan(makePlan(at(), Kind.Inject, null, null, ANOMALY_KINDS.indexOf(anomaly)));
+    if (anomaly !== null && to > from) h.plan(makePlan(at(), Kind.Inject, null, null, this.anomalyKinds.indexOf(anomaly)));
     if (decoy !== null && to > from) {
       if (decoy === 'reboot') h.plan(makePlan(at(), Kind.Reboot, null));
-      else h.plan(makePlan(at(), Kind.Decoy, null, null, DECOY_KINDS.indexOf(decoy)));
+      else h.plan(makePlan(at(), Kind.Decoy, null, null, this.decoyKinds.indexOf(decoy)));
     }
     // RDP logons: servers every half hour or so, workstations rarely.
     const rdpMean = h.traits.server ? 1_800_000 : 14_400_000;
@@ -136,10 +142,10 @@ export class Fleet implements HostHooks {
         }
         return;
       case Kind.Inject:
-        injectAnomaly(h, ANOMALY_KINDS[p.n], p.t);
+        injectAnyAnomaly(h, this.anomalyKinds[p.n], p.t);
         return;
       case Kind.Decoy:
-        injectDecoy(h, DECOY_KINDS[p.n], p.t);
+        injectAnyDecoy(h, this.decoyKinds[p.n], p.t);
         return;
       case Kind.Reboot:
         this.reboot(h, p);

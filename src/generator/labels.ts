@@ -6,7 +6,8 @@ import { SMSS_RULE_IDS, type SmssRuleId, type SmssRulesConfig } from '../rules/s
 
 /** The rules labels name: the pipeline's rule ids (docs/rules.md). */
 export const RULES = SMSS_RULE_IDS;
-export type RuleId = SmssRuleId;
+/** An smss rule, or a check of a core process baseline (core.<process>.<check>). */
+export type RuleId = SmssRuleId | `core.${string}`;
 
 export interface Label {
   host: string;

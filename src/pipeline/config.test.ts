@@ -7,9 +7,25 @@ import { SMSS_RULE_IDS } from '../rules/smss/config.js';
 import { ConfigError, loadPipeline, parsePipeline } from './config.js';
 
 describe('pipeline config', () => {
-  it('the bundled replay.yaml says exactly the schema defaults', async () => {
-    expect(await loadPipeline(resolve(REPO_ROOT, 'pipelines', 'replay.yaml'))).toEqual(parsePipeline({}));
+  it('the bundled replay.yaml says exactly the schema defaults, plus the core process baselines it ships', async () => {
+    const bundled = await loadPipeline(resolve(REPO_ROOT, 'pipelines', 'replay.yaml'));
+    expect(bundled.rules.baselines.length).toBeGreaterThan(0);
+    expect(parsePipeline({}).rules.baselines).toEqual([]);
+    expect(bundled).toEqual(parsePipeline({ rules: { baselines: bundled.rules.baselines } }));
     expect(parsePipeline({}).rules.smss.enabled).toEqual([...SMSS_RULE_IDS]);
+  });
+
+  it('lists the first 50 problems and counts the rest (a mangled file can have one per line)', () => {
+    const raw = { rules: { baselines: Array.from({ length: 80 }, (_, i) => ({ process: `p${i}`, match: {} })) } };
+    try {
+      parsePipeline(raw, 'x.yaml');
+      expect.unreachable();
+    } catch (e) {
+      expect((e as ConfigError).problems.length).toBe(80);
+      const lines = (e as Error).message.split('\n');
+      expect(lines.length).toBe(51);
+      expect(lines[50]).toBe('x.yaml: … and 30 more problems');
+    }
   });
 
   it('reports every bad key at once, with its path and what it got', () => {

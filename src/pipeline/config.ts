@@ -8,6 +8,7 @@ import { decodeSchema } from '../decode/config.js';
 import { indexSchema } from '../index/config.js';
 import { metricsSchema } from '../metrics/config.js';
 import { smssRulesSchema } from '../rules/smss/config.js';
+import { baselinesSchema } from '../rules/baseline/config.js';
 import { jsonlSinkSchema } from '../sinks/jsonl/config.js';
 import { kafkaSinkSchema } from '../sinks/kafka/config.js';
 import { filesSourceSchema } from '../sources/files/config.js';
@@ -20,7 +21,7 @@ export const pipelineSchema = z.strictObject({
     .prefault({ kind: 'files' }),
   decode: decodeSchema,
   index: indexSchema,
-  rules: z.strictObject({ smss: smssRulesSchema }).prefault({}),
+  rules: z.strictObject({ smss: smssRulesSchema, baselines: baselinesSchema }).prefault({}),
   sink: z.preprocess(
     // `kind` may be left out for the default jsonl sink.
     (v) => (v !== null && typeof v === 'object' && !('kind' in v) ? { ...v, kind: 'jsonl' } : v),
@@ -31,12 +32,16 @@ export const pipelineSchema = z.strictObject({
 
 export type PipelineConfig = z.infer<typeof pipelineSchema>;
 
+/** Problems listed one by one; past this many, a count (a mangled file can have one per line). */
+const MAX_PROBLEMS = 50;
+
 export class ConfigError extends Error {
   constructor(
     readonly file: string,
     readonly problems: string[],
   ) {
-    super(problems.map((p) => `${file}: ${p}`).join('\n'));
+    const shown = problems.length > MAX_PROBLEMS ? [...problems.slice(0, MAX_PROBLEMS), `… and ${problems.length - MAX_PROBLEMS} more problems`] : problems;
+    super(shown.map((p) => `${file}: ${p}`).join('\n'));
     this.name = 'ConfigError';
   }
 }

@@ -119,6 +119,15 @@ describe('ReportCollector', () => {
     expect(errors.why).toContain('bad-xml: 4');
     expect(data.hosts[0].sentExits).toBe(false);
   });
+
+  it('lists the core process baseline checks left unjudged', () => {
+    const { collector } = collect(new HostLog('PC-Q2', 3).events);
+    const stats = { hostsWithoutExits: 0, unjudgedDeadlines: 0, lateEvents: 0, notJudged: { 'core.lsass.lifetime': 2, 'core.csrss.instances': 0, 'core.svchost.parent': 1 }, decodeErrors: { total: 0, byReason: {} }, alerts: { total: 0, byRule: {} }, eventsByEventId: {}, events: 0, files: 1, bytes: 1, seconds: 0 } as unknown as RunStats;
+    const [item] = collector.finish({ stats, inputs: ['x.xml'] }).run.unjudged!;
+    expect(item.what).toBe('core process baseline checks');
+    expect(item.count).toBe(3);
+    expect(item.why).toContain('core.lsass.lifetime: 2, core.svchost.parent: 1):');
+  });
 });
 
 describe('alertTree', () => {

@@ -232,6 +232,17 @@ export class ReportCollector {
         hosts: names.slice(0, HOSTS_LISTED),
       });
     }
+    const notJudged = Object.entries(s.notJudged ?? {}).filter(([, n]) => n > 0);
+    if (notJudged.length > 0) {
+      const total = notJudged.reduce((a, [, n]) => a + n, 0);
+      items.push({
+        what: 'core process baseline checks',
+        why:
+          `${total} check(s) had no evidence in the data (${notJudged.map(([r, n]) => `${r}: ${n}`).join(', ')}): ` +
+          'exits not logged (lifetime, instances of processes that may exit), the boot not seen (instances, start), or no parent named',
+        count: total,
+      });
+    }
     if (s.lateEvents > 0) {
       items.push({
         what: 'events that arrived late',

@@ -17,4 +17,8 @@ export interface Rule {
   onEvent(ev: SysmonEvent, applied: Applied, ctx: RuleContext): void;
   /** Called when a timer this rule set falls due (the host's watermark passed it). */
   onTimer?(timer: Timer, host: HostState, ctx: RuleContext): void;
+  /** The ids its alerts carry when they are not `id` (a rule kind that runs many checks). */
+  readonly alertIds?: readonly string[];
+  /** Checks that could not be judged for lack of evidence, by alert id (for the run summary). */
+  notJudgedCounts?(hosts: Iterable<HostState>): Record<string, number>;
 }

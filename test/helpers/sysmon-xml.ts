@@ -223,7 +223,7 @@ export class HostLog {
    * A normal boot: System -> master smss (-> autochk) -> child smss per session -> csrss +
    * wininit / winlogon; each child exits within half a second. Returns the processes.
    */
-  boot(t0: number, opts: { exits: boolean; pids?: number } = { exits: true }): { master: Proc; wininit: Proc; winlogon: Proc; services: Proc; t: number } {
+  boot(t0: number, opts: { exits: boolean; pids?: number } = { exits: true }): { master: Proc; wininit: Proc; winlogon: Proc; services: Proc; lsass: Proc; t: number } {
     const base = opts.pids ?? 300;
     const sys = this.proc(4, 'System', '', null);
     (this as { system: Proc }).system = sys;
@@ -239,8 +239,8 @@ export class HostLog {
     const winlogon = this.create(t0 + 2600, this.proc(base + 268, 'C:\\Windows\\System32\\winlogon.exe', 'winlogon.exe', child1, { session: 1 }));
     if (opts.exits) this.exit(t0 + 2665, child1);
     const services = this.create(t0 + 2800, this.proc(base + 332, 'C:\\Windows\\System32\\services.exe', 'C:\\Windows\\system32\\services.exe', wininit));
-    this.create(t0 + 2810, this.proc(base + 340, 'C:\\Windows\\System32\\lsass.exe', 'C:\\Windows\\system32\\lsass.exe', wininit));
-    return { master, wininit, winlogon, services, t: t0 + 3000 };
+    const lsass = this.create(t0 + 2810, this.proc(base + 340, 'C:\\Windows\\System32\\lsass.exe', 'C:\\Windows\\system32\\lsass.exe', wininit));
+    return { master, wininit, winlogon, services, lsass, t: t0 + 3000 };
   }
 }
 

@@ -5,7 +5,7 @@
 // its session-start chains. A 10,000-alert report opens and filters, and a hostile command line
 // stays text. Screenshots go to test-results/ (gitignored). Without Chromium these tests skip.
 
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -68,9 +68,11 @@ describe.skipIf(!HAVE_CHROMIUM)('the HTML report in Chromium', () => {
     return Number(await page.locator('#alert-count').getAttribute('data-matched'));
   }
 
-  it('shows the bundled samples: 8 alerts, trees on expand, working filters, chains per host, nothing loaded', async () => {
+  it('shows the bundled smss samples: 8 alerts, trees on expand, working filters, chains per host, nothing loaded', async () => {
     const file = join(tmp, 'samples.html');
-    const r = runCli(['replay', '--quiet', '--no-progress', '--out', join(tmp, 'alerts.jsonl'), '--html', file, 'samples/']);
+    // The smss cases (the core process baselines have their own samples, rule-core-*.xml).
+    const smssSamples = readdirSync(resolve(REPO_ROOT, 'samples')).filter((f) => f.endsWith('.xml') && !f.startsWith('rule-core-')).map((f) => `samples/${f}`);
+    const r = runCli(['replay', '--quiet', '--no-progress', '--out', join(tmp, 'alerts.jsonl'), '--html', file, ...smssSamples]);
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
     const { page, requests, problems } = await open(file);
