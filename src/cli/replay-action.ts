@@ -2,7 +2,9 @@
 
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
-import { ConfigError, loadPipeline } from '../pipeline/config.js';
+import { ConfigError, loadPipeline, withSysmonConfig, type PipelineConfig } from '../pipeline/config.js';
+import { loadSysmonConfig } from '../sysmon-config/registry.js';
+import { SysmonConfigError } from '../sysmon-config/errors.js';
 import { formatSummary } from '../engine/run-stats.js';
 import { replay } from '../pipeline/replay.js';
 import { JsonlSink } from '../sinks/jsonl/jsonl-sink.js';
@@ -21,14 +23,15 @@ const LOGGED_ERRORS = 20;
 
 export async function runReplayCli(inputs: string[], opts: ReplayCliOptions): Promise<number> {
   const log = createLogger(opts.logLevel);
-  let config;
+  let config: PipelineConfig;
   let paths: string[];
   try {
     config = await loadPipeline(opts.pipeline);
+    if (opts.sysmonConfig !== undefined) config = withSysmonConfig(config, loadSysmonConfig(opts.sysmonConfig));
     paths = await expandPaths(inputs);
   } catch (e) {
-    if (e instanceof ConfigError || e instanceof InputError) {
-      process.stderr.write(`proctree: ${e.message}\n`);
+    if (e instanceof ConfigError || e instanceof InputError || e instanceof SysmonConfigError) {
+      process.stderr.write(`proctree: ${e instanceof SysmonConfigError ? `--sysmon-config ${e.message}` : e.message}\n`);
       return EXIT_FATAL;
     }
     throw e;

@@ -10,11 +10,14 @@ import { buildSmssRules } from '../rules/registry.js';
 import type { Rule, RuleContext } from '../rules/rule.js';
 import type { IndexConfig } from '../index/config.js';
 import type { SmssRulesConfig } from '../rules/smss/config.js';
+import type { SysmonPipelineConfig } from '../sysmon-config/config.js';
+import { FleetSysmonConfigs } from '../sysmon-config/fleet.js';
 
-/** What the engine reads of the pipeline YAML: the index's and the rules' parts. */
+/** What the engine reads of the pipeline YAML: the index's and the rules' parts, and which Sysmon configuration each host runs. */
 export interface EngineConfig {
   readonly index: IndexConfig;
   readonly rules: { readonly smss: SmssRulesConfig };
+  readonly sysmon?: SysmonPipelineConfig;
 }
 
 export class Engine {
@@ -27,7 +30,8 @@ export class Engine {
   events = 0;
 
   constructor(readonly config: EngineConfig) {
-    this.index = new ProcessIndex(config.index, config.rules.smss.reboot_check_secs);
+    const sysmon = new FleetSysmonConfigs(config.sysmon?.configs ?? []);
+    this.index = new ProcessIndex(config.index, config.rules.smss.reboot_check_secs, sysmon.empty ? undefined : (host) => sysmon.forHost(host));
     this.rules = buildSmssRules(config.rules.smss);
     for (const r of this.rules) if (r.onTimer !== undefined) this.timerRules.set(r.id, r);
     this.ctx = {

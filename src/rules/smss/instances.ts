@@ -9,6 +9,7 @@ import type { Applied } from '../../index/process-index.js';
 import type { SmssRulesConfig } from './config.js';
 import type { Rule, RuleContext } from '../rule.js';
 import { claim, creationEvidence, raise, ruleBit } from './verdict.js';
+import { SEEN } from '../../index/host-state.js';
 
 const META: RuleMeta = { id: 'smss.instances', severity: 'high', attack: ['T1036'] };
 
@@ -16,6 +17,7 @@ export function smssInstancesRule(cfg: SmssRulesConfig): Rule {
   const bit = ruleBit('smss.instances');
   return {
     id: META.id,
+    judges: { seen: SEEN.masterCreation, missing: 'no master smss creation was logged (boots known from their child smss only)' },
     onEvent(ev: SysmonEvent, a: Applied, ctx: RuleContext): void {
       const check = a.answeredCheck;
       if (check === null || check.oldMaster === null) return;
