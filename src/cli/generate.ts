@@ -100,7 +100,7 @@ export function generateCommand(setExit: (code: number) => void): Command {
  * a negation it was stored as `exitHosts` and the fleet never saw it (every host logged exits).
  */
 function noExitHostsOption(): Option {
-  const o = new Option('--no-exit-hosts <fraction>', 'share of hosts whose Sysmon logs no EventID 5').argParser(fraction).default(DEFAULT_FLEET.noExitFraction);
+  const o = new Option('--no-exit-hosts <fraction>', 'share of hosts whose Sysmon logs no EventID 5 (without --sysmon-config)').argParser(fraction).default(DEFAULT_FLEET.noExitFraction);
   o.negate = false;
   return o;
 }
