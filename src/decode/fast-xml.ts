@@ -129,6 +129,9 @@ export class FastEventScanner {
     let sourceGuid = '';
     let sourcePid = -1;
     let sourceImage = '';
+    // An access is read for its source alone: once UtcTime and the source's fields are in, the
+    // rest (the target, GrantedAccess, a CallTrace of a few hundred bytes) is left unread.
+    const accessOnly = ev.eventId === 10;
 
     const edStart = s.indexOf('<EventData', from);
     if (edStart === -1 || edStart > b) return UNRECOGNISED;
@@ -213,6 +216,7 @@ export class FastEventScanner {
           else if (s.startsWith('SourceProcessGUID', nameStart)) sourceGuid = normaliseGuid(this.value(vs, ve));
           break;
       }
+      if (accessOnly && utc !== undefined && sourceGuid !== '' && sourcePid !== -1 && sourceImage !== '') break;
     }
     const t = utc === undefined ? NaN : parseUtcTime(utc);
     if (Number.isNaN(t)) {

@@ -3,13 +3,12 @@
 // only push plans (boot.ts, churn.ts, anomalies.ts).
 
 import { ByteWriter, enc } from './bytes.js';
-import { CREATE_KEY, image, type ImageSpec } from './catalog.js';
+import { CALL_TRACES, CREATE_KEY, DLLS, DNS, REMOTES, image, type ImageSpec } from './catalog.js';
 import { type Label, type LabelThresholds, type RuleId } from './labels.js';
 import { Logon, Proc, Role, formatLogonId, logonGuid } from './model.js';
 import type { PlanQueue, Queued } from './plan-queue.js';
 import { Prng } from './prng.js';
 import { XmlRenderer, type RenderHost } from './render.js';
-import { CALL_TRACES, DLLS, DNS, REMOTES } from './catalog.js';
 import { plain, type Fields, type HostConfigFilter } from './sysmon-filter.js';
 import { isoMs, xmlText } from './text.js';
 

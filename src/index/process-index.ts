@@ -8,7 +8,7 @@ import { ownString } from '../decode/intern.js';
 import type { HostSysmonConfig } from '../sysmon-config/fleet.js';
 import type { IndexConfig } from './config.js';
 import { HostState, SEEN } from './host-state.js';
-import { ProcNode, imageClass, imageFileName } from './process-node.js';
+import { IMAGE_CLASS, ProcNode, imageClass, imageFileName } from './process-node.js';
 
 export const REBOOT_TIMER = 'index.reboot-check';
 
@@ -177,7 +177,8 @@ export class ProcessIndex {
         this.newMaster(h, node, node.start, true, 1);
       } else if (parent !== null && isSmssNode(parent)) {
         h.seen |= SEEN.childSmssCreation;
-        if (parent.placeholder && !parent.master) this.unseenMaster(h, parent, node, ev.time);
+        // A master runs from System32; a placeholder smss elsewhere is smss.path's, not a boot.
+        if (parent.placeholder && !parent.master && imageClass(parent.image) === IMAGE_CLASS.system32) this.unseenMaster(h, parent, node, ev.time);
       }
     }
     // After the boot is known: a PID is reused only within one boot.

@@ -3,7 +3,7 @@
 // than max_live allows. The index runs the reboot check; this rule judges its answer.
 
 import type { SysmonEvent } from '../../decode/event.js';
-import { evidenceOf } from '../../alerts/build-alert.js';
+import { evidenceOf, isoTime } from '../../alerts/build-alert.js';
 import type { RuleMeta } from '../../alerts/alert.js';
 import type { Applied } from '../../index/process-index.js';
 import type { SmssRulesConfig } from './config.js';
@@ -29,7 +29,8 @@ export function smssInstancesRule(cfg: SmssRulesConfig): Rule {
         [creationEvidence(check.master), evidenceOf(ev.eventId, ev.recordId, ev.time)], {
           liveMasters: live,
           maxLive: cfg.max_live,
-          earlierMaster: { guid: check.oldMaster.guid, pid: check.oldMaster.pid, start: new Date(check.oldMaster.start).toISOString() },
+          // A master known from its children only (its creation was not logged) has no start.
+          earlierMaster: { guid: check.oldMaster.guid, pid: check.oldMaster.pid, start: isoTime(check.oldMaster.start) },
           actor: { guid: actor.guid, pid: actor.pid >= 0 ? actor.pid : null, image: actor.image },
         });
     },

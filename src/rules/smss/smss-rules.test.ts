@@ -298,6 +298,15 @@ describe('smss.instances and boot epochs', () => {
     expect(rules(h.typed, { rules: { smss: { max_live: 2 } } })).toEqual([]);
   });
 
+  it('counts an earlier master known only from its children (its creation not logged)', () => {
+    const h = new HostLog('H6b', 16);
+    const b1 = h.boot(T0, { exits: false });
+    const second = h.create(T0 + 100 * SEC, h.proc(7000, SMSS, 'smss.exe', h.system));
+    h.registrySet(T0 + 110 * SEC, b1.services, 'HKLM\\Software\\x', 'DWORD (0x00000001)');
+    const alerts = runEvents(h.typed.filter((e) => e.processGuid !== b1.master.guid)).alerts;
+    expect(alerts.map((a) => [a.rule, a.process.guid, a.details.earlierMaster])).toEqual([['smss.instances', second.guid, { guid: b1.master.guid, pid: 300, start: null }]]);
+  });
+
   it('ignores old-boot activity after reboot_check_secs', () => {
     const h = new HostLog('H7', 7);
     const b1 = h.boot(T0, { exits: false });
