@@ -1,6 +1,7 @@
 // One process in a host's tree. Keyed by ProcessGuid, so PID reuse is harmless.
 
 import { strings } from '../decode/intern.js';
+import { normaliseWindowsPath } from '../util/windows-path.js';
 
 export class ProcNode {
   pid = -1;
@@ -109,20 +110,15 @@ export function imageClassName(c: number): string {
 
 const classes = new Map<string, number>();
 /**
- * The kind of an image path, cached per interned path: the folder under the volume root
- * (`\??\`, `\\?\`, a drive letter or `\Device\HarddiskVolumeN` stripped); `<root>\System32\...`
- * is System32 whatever the Windows folder is called.
+ * The kind of an image path, cached per interned path: the folder under the volume root, once
+ * the path is in one spelling (`\??\`, `\SystemRoot\`, `\Device\HarddiskVolumeN\`...);
+ * `<root>\System32\...` is System32 whatever the Windows folder is called.
  */
 export function imageClass(image: string): number {
   let c = classes.get(image);
   if (c === undefined) {
-    let s = image.toLowerCase().replace(/\//g, '\\');
-    if (s.startsWith('\\??\\') || s.startsWith('\\\\?\\')) s = s.slice(4);
-    if (/^[a-z]:\\/.test(s)) s = s.slice(2);
-    else if (s.startsWith('\\device\\harddiskvolume')) s = s.slice(s.indexOf('\\', 8));
-    else if (s.startsWith('\\systemroot\\') || s.startsWith('%systemroot%\\') || s.startsWith('%%systemroot%%\\')) s = '\\windows' + s.slice(s.indexOf('\\', 1));
-    const parts = s.split('\\');
-    // parts[0] is '' for a rooted path
+    const n = normaliseWindowsPath(image, 'C:\\Windows');
+    const parts = (!n.volumeRelative && /^[a-z]:\\/.test(n.path) ? n.path.slice(2) : n.path).split('\\');
     const top = parts[0] === '' ? parts[1] ?? '' : '';
     if (parts[0] === '' && parts[2] === 'system32' && parts.length > 3) c = IMAGE_CLASS.system32;
     else if (top === 'windows') c = IMAGE_CLASS.windows;
