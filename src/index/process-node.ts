@@ -90,24 +90,6 @@ export const IMAGE_CLASS = {
   other: 32,
 } as const;
 
-/** "System32 images", "images under Users": how messages name a kind. */
-export function imageClassName(c: number): string {
-  switch (c) {
-    case IMAGE_CLASS.system32:
-      return 'System32 images';
-    case IMAGE_CLASS.windows:
-      return 'images elsewhere under Windows';
-    case IMAGE_CLASS.users:
-      return 'images under Users';
-    case IMAGE_CLASS.programData:
-      return 'images under ProgramData';
-    case IMAGE_CLASS.programFiles:
-      return 'images under Program Files';
-    default:
-      return 'images elsewhere';
-  }
-}
-
 const classes = new Map<string, number>();
 /**
  * The kind of an image path, cached per interned path: the folder under the volume root, once
