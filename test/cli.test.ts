@@ -171,3 +171,26 @@ describe('proctree replay outputs', () => {
     expect(r.stderr).toContain('truncated-event');
   });
 });
+
+describe('proctree replay --sysmon-config', () => {
+  it('judges by the configuration named: the summary and --stats count, per rule, what it could not judge and why', () => {
+    const stats = join(tmp, 'no-exits-stats.json');
+    // The sample's lingering child: under a configuration that logs no exits, its deadline cannot be judged.
+    const r = runCli(['replay', '--sysmon-config', 'no-exits', '--stats', stats, RULE_FILE]);
+    expect(r.status).toBe(0);
+    expect(parseAlerts(r.stdout)).toEqual([]);
+    const line = 'smss.child-no-exit: 1 child smss not judged: no-exits drops EventID 5 for C:\\Windows\\System32\\smss.exe (built-in no-exits line 8)';
+    expect(r.stderr).toContain(`    ${line}\n`);
+    const s = JSON.parse(readFileSync(stats, 'utf8'));
+    expect(s.notJudged).toContainEqual({ rule: 'smss.child-no-exit', count: 1, what: 'child smss not judged', why: line.slice(line.indexOf('no-exits drops')), hosts: ['PC-LINGER'] });
+    expect(s.unjudgedDeadlines).toBe(1);
+    // Under one that logs them, the alert is the sample's.
+    expect(parseAlerts(runCli(['replay', '-q', '--sysmon-config', 'everything', RULE_FILE]).stdout)).toEqual(parseAlerts(runCli(['replay', '-q', RULE_FILE]).stdout));
+  });
+
+  it('refuses a configuration it cannot read, in one line', () => {
+    const r = runCli(['replay', '--sysmon-config', join(tmp, 'nope.xml'), RULE_FILE]);
+    expect(r.status).toBe(1);
+    expect(r.stderr.trim().split('\n')).toEqual([`proctree: --sysmon-config ${join(tmp, 'nope.xml')}: cannot read the Sysmon configuration: no such file`]);
+  });
+});

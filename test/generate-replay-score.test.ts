@@ -1,7 +1,7 @@
 // End to end: generate a seeded fleet, replay it through the real pipeline, score the alerts
 // against the labels. Every rule must have labels and score precision = recall = 1.
 
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -16,6 +16,8 @@ import { LinesOutput } from '../src/generator/output.js';
 import { runFleet } from '../src/generator/run.js';
 import { score } from '../src/score/score.js';
 import { REPO_ROOT, runCli } from './helpers/cli.js';
+import { parseSysmonConfigShares } from '../src/cli/generate.js';
+import { loadSysmonConfig } from '../src/sysmon-config/registry.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'proctree-e2e-'));
 
@@ -134,9 +136,90 @@ describe('the CLI round trip', () => {
     expect(r.stderr).toMatch(/^proctree generate: warning: .*d-drive\.yaml sets rules\.smss\.system_root, rules\.smss\.allowed_children; .* labels assume the default values/);
   });
 
+  it('generate --sysmon-config writes each host\'s configuration and the hidden anomalies into the labels; score reports them per configuration', { timeout: 120_000 }, () => {
+    const [events, labels, alerts] = ['mixed.xml', 'mixed.labels.jsonl', 'mixed.alerts.jsonl'].map((f) => join(dir, f));
+    const g = runCli(['generate', '--hosts', '40', '--duration', '20m', '--host-eps', '0.3', '--anomalies', '0.5', '--seed', '9', '--sysmon-config', 'everything=0.5,no-exits=0.5', '-o', events]);
+    expect(g.status).toBe(0);
+    expect(g.stderr).toMatch(/labels: \d+ \(.*; \d+ made invisible by the hosts' Sysmon configurations\)/);
+    const lines = readFileSync(labels, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(lines.filter((l) => l.rule === undefined)).toHaveLength(40); // one host line each
+    expect(lines.some((l) => l.invisible === true && l.sysmonConfig === 'no-exits')).toBe(true);
+    expect(runCli(['replay', '-q', '-o', alerts, events]).status).toBe(0);
+    const s = runCli(['score', '-l', labels, '-a', alerts, '--min-precision', '1', '--min-recall', '1']);
+    expect(s.stderr).toBe('');
+    expect(s.status).toBe(0);
+    expect(s.stdout).toMatch(/^rule\s+expected\s+raised\s+tp\s+fp\s+missed\s+precision\s+recall\s+invisible$/m);
+    expect(s.stdout).toContain('Sysmon configuration everything:');
+    expect(s.stdout).toMatch(/Sysmon configuration no-exits:\n(.*\n)*smss\.child-no-exit\s+\d+\s+\d+\s+\d+\s+0\s+0\s+1\.000\s+1\.000\s+[1-9]/);
+    const bad = runCli(['generate', '--hosts', '2', '--duration', '1m', '--sysmon-config', 'everything=0.5,no-exits=0.4']);
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toContain('the shares must add up to 1, they add up to 0.9');
+    const missing = runCli(['generate', '--hosts', '2', '--duration', '1m', '--sysmon-config', join(dir, 'none.xml')]);
+    expect(missing.status).toBe(1);
+    expect(missing.stderr).toBe(`proctree generate: --sysmon-config ${join(dir, 'none.xml')}: cannot read the Sysmon configuration: no such file\n`);
+  });
+
   it('says what --kafka needs', () => {
     const r = runCli(['generate', '--kafka', '127.0.0.1:9', '--hosts', '1', '--duration', '1m']);
     expect(r.status).toBe(1);
     expect(r.stderr).toBe('proctree generate: --kafka needs --topic TOPIC\n');
   });
+});
+
+describe('generate --sysmon-config -> replay -> score', async () => {
+  const config = await loadPipeline(join(REPO_ROOT, 'pipelines', 'replay.yaml'));
+  const SHARED = join(REPO_ROOT, '..', 'shared', 'sysmon-configs');
+  const HAVE = existsSync(SHARED);
+  // Small anomaly-dense fleets: every anomaly kind lands on every configuration.
+  const SMALL: Partial<FleetOptions> = { hosts: 56, durationSecs: 1500, hostEventsPerSec: 0.25, anomalyFraction: 0.6, decoyFraction: 0.5 };
+  const cases: Array<[string, string, boolean]> = [
+    ['everything', 'everything', false],
+    ['no-exits', 'no-exits', false],
+    ['swiftonsecurity', 'swiftonsecurity', true],
+    ['sysmon-modular', 'sysmon-modular', true],
+    ['a mixed fleet', 'swiftonsecurity=0.4,sysmon-modular=0.3,everything=0.2,no-exits=0.1', true],
+  ];
+  for (const [name, spec, shared] of cases) {
+    it.skipIf(shared && !HAVE)(`${name}: precision = recall = 1.0 per rule and configuration, replayed without and with the configuration; hidden anomalies counted apart`, { timeout: 120_000 }, async () => {
+      const sysmonConfigs = parseSysmonConfigShares(spec).map(({ spec: s, share }) => ({ config: loadSysmonConfig(s), share }));
+      const fleet = new Fleet({ ...SMALL, seed: 5, thresholds: labelThresholds(config), sysmonConfigs });
+      const file = join(dir, `cfg-${name.replace(/\W+/g, '-')}.xml`);
+      const out = openFileOutput(file, formatter('xml'));
+      await runFleet(fleet, out);
+      await out.close();
+      const labels = fleet.labels();
+      const hosts = new Map(fleet.hostConfigs().map((h) => [h.host, h.sysmonConfig]));
+      // Told: the pipeline names each host's configuration (host names as patterns).
+      const byConfig = new Map<string, string[]>();
+      for (const [h, c] of hosts) byConfig.set(c, [...(byConfig.get(c) ?? []), h]);
+      const told: PipelineConfig = { ...config, sysmon: { configs: [...byConfig].map(([c, hs]) => ({ hosts: hs, config: loadSysmonConfig(c) })) } };
+      for (const pipeline of [config, told]) {
+        const alerts: Alert[] = [];
+        await replay({ paths: [file], config: pipeline, sink: { write: async (a) => void alerts.push(...a) } });
+        const r = score(labels, detections(alerts), RULES, 20, hosts);
+        expect({ missed: r.missed, unexpected: r.unexpected }).toEqual({ missed: [], unexpected: [] });
+        for (const c of [{ config: 'all', rules: r.rules }, ...r.byConfig]) for (const s of c.rules) expect([c.config, s.rule, s.precision, s.recall]).toEqual([c.config, s.rule, 1, 1]);
+        expect(r.total.expected + r.total.invisible).toBe(labels.length);
+        expect(r.byConfig.map((c) => c.config).sort()).toEqual([...byConfig.keys()].sort());
+      }
+      const seen = (rule: string, config: string) => {
+        const ls = labels.filter((l) => l.rule === rule && l.sysmonConfig === config);
+        return { visible: ls.filter((l) => l.invisible !== true).length, invisible: ls.filter((l) => l.invisible === true).length };
+      };
+      // What each configuration lets a processor see (docs/sysmon-configs.md).
+      for (const c of byConfig.keys()) {
+        if (c === 'everything') for (const rule of RULES) expect(seen(rule, c).invisible, `${rule} under everything`).toBe(0);
+        if (c === 'sysmon-modular') {
+          expect(seen('smss.child-no-exit', c).visible).toBe(0); // no smss creation logged at all
+          expect(seen('smss.path', c).invisible).toBe(0); // smss.exe under Windows\Temp or a renamed copy under Users is logged
+        }
+        if (c === 'swiftonsecurity') {
+          expect(seen('smss.instances', c).visible).toBe(0); // the master's creation is dropped (line 94)
+          expect(seen('smss.parent', c).visible).toBe(0); // so is a rogue smss.exe with the master's command line
+        }
+      }
+      if (name === 'everything') for (const rule of RULES) expect(seen(rule, 'everything').visible, `${rule} has labels`).toBeGreaterThan(0);
+      if (name === 'no-exits' || name === 'swiftonsecurity') expect(seen('smss.child-no-exit', spec).visible, 'a lingering child seen living on').toBeGreaterThan(0);
+    });
+  }
 });

@@ -11,6 +11,9 @@ import { OutputFileError, openFileOutput } from '../generator/direct-file.js';
 import { StreamOutput, type EventOutput } from '../generator/output.js';
 import { runFleet } from '../generator/run.js';
 import { kafkaCauses } from '../kafka/client.js';
+import { loadSysmonConfig } from '../sysmon-config/registry.js';
+import { SysmonConfigError } from '../sysmon-config/errors.js';
+import type { ConfigShare } from '../generator/sysmon-filter.js';
 import { EXIT_FATAL, EXIT_OK } from './exit-codes.js';
 import type { GenerateCliOptions } from './generate.js';
 
@@ -36,6 +39,16 @@ export async function runGenerateCli(opts: GenerateCliOptions): Promise<number> 
         'Windows installs and the labels assume the default values of these keys, so scoring against this pipeline may count misses or false positives\n',
     );
   }
+  let sysmonConfigs: ConfigShare[] = [];
+  try {
+    sysmonConfigs = (opts.sysmonConfig ?? []).map(({ spec, share }) => ({ config: loadSysmonConfig(spec), share }));
+  } catch (e) {
+    if (e instanceof SysmonConfigError) {
+      process.stderr.write(`proctree generate: --sysmon-config ${e.message}\n`);
+      return EXIT_FATAL;
+    }
+    throw e;
+  }
   const toStdout = opts.kafka === undefined && (opts.out === undefined || opts.out === '-');
   const labelsPath = opts.labels ?? (toStdout || opts.out === undefined ? undefined : opts.out.replace(/(\.(xml|jsonl|json|log|txt))?$/i, '') + '.labels.jsonl');
   const fleetOpts: FleetOptions = {
@@ -51,6 +64,7 @@ export async function runGenerateCli(opts: GenerateCliOptions): Promise<number> 
     lateFraction: opts.late,
     thresholds: labelThresholds(config),
     coreAnomalies: opts.coreAnomalies === true,
+    sysmonConfigs,
   };
   let output: EventOutput;
   if (opts.kafka !== undefined) {
@@ -110,11 +124,14 @@ export async function runGenerateCli(opts: GenerateCliOptions): Promise<number> 
   }
   bar?.stop();
   const labels = enabledLabels(fleet.labels(), [...config.rules.smss.enabled, ...baselineRuleIds(config.rules.baselines)]);
-  if (labelsPath !== undefined) await writeFile(labelsPath, labels.map((l) => labelLine(l) + '\n').join(''));
+  // With --sysmon-config, one line per host first: its configuration, for score to attribute every alert.
+  const hostLines = fleet.hostConfigs().map((h) => JSON.stringify(h) + '\n');
+  if (labelsPath !== undefined) await writeFile(labelsPath, hostLines.join('') + labels.map((l) => labelLine(l) + '\n').join(''));
   if (opts.quiet !== true) {
     const byRule = new Map<string, number>();
-    for (const l of labels) byRule.set(l.rule, (byRule.get(l.rule) ?? 0) + 1);
-    const rules = [...byRule].map(([r, n]) => `${r}:${n}`).join(' ');
+    for (const l of labels) if (l.invisible !== true) byRule.set(l.rule, (byRule.get(l.rule) ?? 0) + 1);
+    const invisible = labels.filter((l) => l.invisible === true).length;
+    const rules = [...byRule].map(([r, n]) => `${r}:${n}`).join(' ') + (invisible > 0 ? `; ${invisible} made invisible by the hosts' Sysmon configurations` : '');
     process.stderr.write(
       `proctree generate: ${result.events} events (${opts.format}), ${(result.bytes / 1e6).toFixed(1)} MB, ${opts.hosts} hosts in ${result.seconds.toFixed(2)} s ` +
         `(${Math.round(result.events / Math.max(result.seconds, 1e-9))} events/s)${interrupted ? ', interrupted' : ''}\n` +

@@ -29,6 +29,7 @@ export interface GenerateCliOptions {
   progress: boolean;
   quiet?: boolean;
   coreAnomalies?: boolean;
+  sysmonConfig?: { spec: string; share: number }[];
 }
 
 /** '90', '90s', '30m', '2h', '1d' -> seconds. */
@@ -56,7 +57,8 @@ export function generateCommand(setExit: (code: number) => void): Command {
         'injected anomaly (one kind per rule), another share a decoy that must not alert.\n' +
         'Deterministic for a given --seed. Events go to stdout or --out; the labels (the alerts a correct\n' +
         'processor raises, per docs/rules.md) go to --labels, by default OUT.labels.jsonl next to --out.\n' +
-        'Labels follow the --pipeline rules.smss thresholds and enabled rules. The hosts are stock Windows\n' +
+        'Labels follow the --pipeline rules.smss thresholds and enabled rules, and with --sysmon-config what each\n' +
+        'host\'s configuration lets a processor see. The hosts are stock Windows\n' +
         'installs, so labels assume the default system_root, allowed_children, master_only_children and\n' +
         'baseline_values; a warning says when the pipeline sets other values.',
     )
@@ -73,6 +75,14 @@ export function generateCommand(setExit: (code: number) => void): Command {
     .addOption(noExitHostsOption())
     .option('--core-anomalies', "also inject anomalies and decoys of the core process baselines (labels follow the pipeline's rules.baselines)")
     .option('--late <fraction>', 'share of ordinary events written up to 2.5 s late', fraction, DEFAULT_FLEET.lateFraction)
+    .option(
+      '--sysmon-config <spec>',
+      'the Sysmon configuration the hosts run: a name (swiftonsecurity, sysmon-modular, everything, no-exits) or a file, ' +
+        'or several with shares of the fleet (swiftonsecurity=0.5,sysmon-modular=0.3,everything=0.2); every event goes ' +
+        'through its host\'s configuration, and labels mark the anomalies it hides (invisible) with the configuration\'s name. ' +
+        'Replaces --no-exit-hosts',
+      parseSysmonConfigShares,
+    )
     .option('--seed <n>', 'PRNG seed', intArg(0), DEFAULT_FLEET.seed)
     .option('-p, --pipeline <file>', 'pipeline YAML whose thresholds and enabled rules the labels follow', DEFAULT_REPLAY_PIPELINE)
     .option('--rate <n>', 'pace output to this many events per second of wall-clock time (live load)', positive)
@@ -92,7 +102,28 @@ export function generateCommand(setExit: (code: number) => void): Command {
  * a negation it was stored as `exitHosts` and the fleet never saw it (every host logged exits).
  */
 function noExitHostsOption(): Option {
-  const o = new Option('--no-exit-hosts <fraction>', 'share of hosts whose Sysmon logs no EventID 5').argParser(fraction).default(DEFAULT_FLEET.noExitFraction);
+  const o = new Option('--no-exit-hosts <fraction>', 'share of hosts whose Sysmon logs no EventID 5 (without --sysmon-config)').argParser(fraction).default(DEFAULT_FLEET.noExitFraction);
   o.negate = false;
   return o;
+}
+
+/**
+ * `--sysmon-config`: `NAME|FILE`, or `NAME|FILE=SHARE,...` with shares summing to 1. Returns the
+ * specs and shares; the configurations are read by the action.
+ */
+export function parseSysmonConfigShares(v: string): { spec: string; share: number }[] {
+  const parts = v.split(',').map((p) => p.trim()).filter((p) => p !== '');
+  if (parts.length === 0) throw new InvalidArgumentError('expected a Sysmon configuration name or file, or NAME=SHARE,... ');
+  const out = parts.map((p) => {
+    const eq = p.lastIndexOf('=');
+    if (eq === -1) return { spec: p, share: NaN };
+    const share = Number(p.slice(eq + 1));
+    if (!(share > 0 && share <= 1)) throw new InvalidArgumentError(`expected a share between 0 and 1 after "${p.slice(0, eq)}=", got "${p.slice(eq + 1)}"`);
+    return { spec: p.slice(0, eq), share };
+  });
+  if (out.length === 1 && Number.isNaN(out[0].share)) return [{ spec: out[0].spec, share: 1 }];
+  if (out.some((o) => Number.isNaN(o.share))) throw new InvalidArgumentError(`give every configuration a share (NAME=SHARE,...), got "${v}"`);
+  const sum = out.reduce((n, o) => n + o.share, 0);
+  if (Math.abs(sum - 1) > 1e-6) throw new InvalidArgumentError(`the shares must add up to 1, they add up to ${Math.round(sum * 1e6) / 1e6} in "${v}"`);
+  return out;
 }

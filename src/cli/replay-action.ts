@@ -20,7 +20,7 @@ const LOGGED_ERRORS = 20;
 
 export async function runReplayCli(inputs: string[], opts: ReplayCliOptions): Promise<number> {
   const log = createLogger(opts.logLevel);
-  const loaded = await loadPipelineInputs(opts.pipeline, inputs);
+  const loaded = await loadPipelineInputs(opts.pipeline, inputs, opts.sysmonConfig);
   if ('error' in loaded) {
     process.stderr.write(`proctree: ${loaded.error}\n`);
     return EXIT_FATAL;

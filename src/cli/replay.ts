@@ -20,6 +20,7 @@ export interface ReplayCliOptions {
   recover?: boolean;
   workers?: number;
   html?: string;
+  sysmonConfig?: string;
 }
 
 export function replayCommand(setExit: (code: number) => void): Command {
@@ -28,6 +29,8 @@ export function replayCommand(setExit: (code: number) => void): Command {
     .description(
       'Replay exported Sysmon logs (Windows Event XML, JSON lines from Winlogbeat / NXLog / Sentinel / OTRF,\n' +
         '.evtx; plain, .gz or UTF-16) through the per-host process trees and the smss rules.\n' +
+        'Without --sysmon-config, what each host logs is learned from what it sends (per kind of event),\n' +
+        'and the summary lists, per rule, what could not be judged and why.\n' +
         'Alerts go to stdout as JSON lines (or --out); logs, progress and the summary go to stderr.\n' +
         'Folders are read recursively (*.xml, *.evtx, *.jsonl, *.json, *.txt, *.log, optionally .gz;\n' +
         '*.alerts.jsonl and *.labels.jsonl are left out). "-" reads standard input.\n\n' +
@@ -41,6 +44,12 @@ export function replayCommand(setExit: (code: number) => void): Command {
     .option('--stats <file>', 'write the end-of-run summary as JSON (events by EventID, errors, alerts by rule, events/s)')
     .option('--errors <file>', 'write every decode error record as a JSON line')
     .option('--html <file>', 'also write a self-contained HTML report: the run, each alert\'s process tree, each host\'s session-start chains (opens offline; see docs/report.md)')
+    .option(
+      '--sysmon-config <name|file>',
+      'the Sysmon configuration every host ran (a file, or swiftonsecurity, sysmon-modular, everything, no-exits): ' +
+        'rules are judged by what it logs, and the summary says what it keeps them from judging; ' +
+        'for fleets that mix configurations, use the pipeline key sysmon.configs (docs/sysmon-configs.md)',
+    )
     .option('--fail-on-alert', 'exit with 3 when any alert was raised (for CI jobs)')
     .option('--no-progress', 'no progress bar (it is shown only when stderr is a terminal anyway)')
     .option('-q, --quiet', 'no summary on stderr')

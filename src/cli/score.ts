@@ -2,7 +2,7 @@
 
 import { Command } from 'commander';
 import { SMSS_RULE_IDS } from '../rules/smss/config.js';
-import { ScoreInputError, alertFrom, labelFrom, readDetections } from '../score/read.js';
+import { ScoreInputError, alertFrom, readDetections, readLabels } from '../score/read.js';
 import { belowThresholds, formatReport, score } from '../score/score.js';
 import { fractionArg as fraction } from './args.js';
 import { EXIT_FATAL, EXIT_OK, EXIT_SCORE_BELOW } from './exit-codes.js';
@@ -21,7 +21,9 @@ export function scoreCommand(setExit: (code: number) => void): Command {
     .description(
       'Match alerts (proctree replay output, native or ECS) to labels (proctree generate) on host\n' +
         '(case-insensitive), rule, subject process guid and time, and print per rule: expected, raised,\n' +
-        'true positives, false positives, misses, precision and recall.\n\n' +
+        'true positives, false positives, misses, precision and recall. Labels of generate --sysmon-config add,\n' +
+        'per rule, the anomalies the hosts\' Sysmon configurations made invisible (counted apart, not as misses),\n' +
+        'and the same table per configuration.\n\n' +
         `Exit codes: 0 every rule at or above the minimums, ${EXIT_SCORE_BELOW} some rule below them, 1 unreadable input.`,
     )
     .requiredOption('-l, --labels <file>', 'labels (JSON lines from proctree generate)')
@@ -38,7 +40,7 @@ export async function runScoreCli(opts: ScoreCliOptions): Promise<number> {
   let labels;
   let alerts;
   try {
-    labels = await readDetections(opts.labels, labelFrom);
+    labels = await readLabels(opts.labels);
     alerts = await readDetections(opts.alerts, alertFrom);
   } catch (e) {
     if (e instanceof ScoreInputError) {
@@ -47,7 +49,7 @@ export async function runScoreCli(opts: ScoreCliOptions): Promise<number> {
     }
     throw e;
   }
-  const report = score(labels, alerts, SMSS_RULE_IDS);
+  const report = score(labels.labels, alerts, SMSS_RULE_IDS, 20, labels.hostConfigs);
   const failing = belowThresholds(report, opts.minPrecision, opts.minRecall);
   if (opts.json === true) process.stdout.write(JSON.stringify({ ...report, failing: failing.map((f) => f.rule) }, null, 2) + '\n');
   else {

@@ -7,6 +7,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../../test/helpers/cli.js';
 import { HAVE_REAL, REAL_SKIP_REASON, realFiles, splitEvents } from '../../test/helpers/real-samples.js';
+import { HostLog } from '../../test/helpers/sysmon-xml.js';
 import { DecodeCounters } from './counters.js';
 import { SysmonDecoder } from './decoder.js';
 import { SysmonEvent } from './event.js';
@@ -179,5 +180,19 @@ describe('decode errors', () => {
     expect(counters.skippedOtherIds).toBe(1);
     expect(counters.notSysmon).toBe(1);
     expect(counters.eventsByEventId()).toEqual({ '3': 1 });
+  });
+});
+
+describe('process access (EventID 10)', () => {
+  it('is read for its source, the process that acts: fast path, reference parser and flat JSON agree', () => {
+    const log = new HostLog('WS-Access', 3);
+    const b = log.boot(Date.UTC(2024, 0, 1));
+    log.access(b.t + 1000, b.winlogon, b.lsass, '0x1410');
+    const xml = log.events[log.events.length - 1];
+    expectSame(xml);
+    const ev = fast(xml) as SysmonEvent;
+    expect([ev.eventId, ev.processGuid, ev.processId, ev.image]).toEqual([10, b.winlogon.guid, b.winlogon.pid, b.winlogon.image]);
+    const flat = JSON.stringify({ EventID: 10, Hostname: 'WS-Access', SourceName: 'Microsoft-Windows-Sysmon', ...log.written[log.written.length - 1].fields });
+    expect(new SysmonDecoder(new DecodeCounters()).decodeJson(flat)).toEqual({ ...ev, recordId: 0 });
   });
 });

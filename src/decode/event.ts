@@ -3,11 +3,12 @@
 // absent fields are '' (strings) or -1 (numbers).
 
 /**
- * Sysmon EventIDs the index and rules read (process creation and termination; registry key or
- * value created or deleted, value set, renamed); every other EventID is counted and skipped.
+ * Sysmon EventIDs the index and rules read (process creation and termination; process access,
+ * for the process that opens another: it acts; registry key or value created or deleted, value
+ * set, renamed); every other EventID is counted and skipped.
  */
 export function isWantedEventId(id: number): boolean {
-  return id === 1 || id === 5 || id === 12 || id === 13 || id === 14;
+  return id === 1 || id === 5 || id === 10 || id === 12 || id === 13 || id === 14;
 }
 
 export const SYSMON_PROVIDER = 'Microsoft-Windows-Sysmon';
@@ -28,6 +29,7 @@ export class SysmonEvent {
   /** Event time (UtcTime) in ms since the Unix epoch. */
   time = 0;
 
+  /** The acting process; for EventID 10 (process access) the source: SourceProcessGUID, SourceProcessId, SourceImage. */
   processGuid = '';
   processId = -1;
   image = '';
@@ -70,4 +72,7 @@ export type SysmonFieldName =
   | 'EventType'
   | 'TargetObject'
   | 'Details'
-  | 'NewName';
+  | 'NewName'
+  | 'SourceProcessGUID'
+  | 'SourceProcessId'
+  | 'SourceImage';

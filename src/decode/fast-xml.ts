@@ -125,6 +125,13 @@ export class FastEventScanner {
     ev.hostKey = hostKeyOf(sys.computer);
     ev.recordId = sys.recordId;
     let utc: string | undefined;
+    // EventID 10's acting process (the source of the access); other EventIDs do not carry these.
+    let sourceGuid = '';
+    let sourcePid = -1;
+    let sourceImage = '';
+    // An access is read for its source alone: once UtcTime and the source's fields are in, the
+    // rest (the target, GrantedAccess, a CallTrace of a few hundred bytes) is left unread.
+    const accessOnly = ev.eventId === 10;
 
     const edStart = s.indexOf('<EventData', from);
     if (edStart === -1 || edStart > b) return UNRECOGNISED;
@@ -190,12 +197,14 @@ export class FastEventScanner {
           if (s.startsWith('ProcessGuid', nameStart)) ev.processGuid = normaliseGuid(this.value(vs, ve));
           else if (s.startsWith('CommandLine', nameStart)) ev.commandLine = this.value(vs, ve);
           else if (s.startsWith('ParentImage', nameStart)) ev.parentImage = strings.intern(this.value(vs, ve));
+          else if (s.startsWith('SourceImage', nameStart)) sourceImage = this.value(vs, ve);
           break;
         case 12:
           if (s.startsWith('TargetObject', nameStart)) ev.targetObject = this.value(vs, ve);
           break;
         case 15:
           if (s.startsWith('ParentProcessId', nameStart)) ev.parentProcessId = parseIntField(this.value(vs, ve));
+          else if (s.startsWith('SourceProcessId', nameStart)) sourcePid = parseIntField(this.value(vs, ve));
           break;
         case 16:
           if (s.startsWith('OriginalFileName', nameStart)) ev.originalFileName = strings.intern(this.value(vs, ve));
@@ -204,8 +213,10 @@ export class FastEventScanner {
           if (s.startsWith('ParentProcessGuid', nameStart)) ev.parentProcessGuid = normaliseGuid(this.value(vs, ve));
           else if (s.startsWith('ParentCommandLine', nameStart)) ev.parentCommandLine = this.value(vs, ve);
           else if (s.startsWith('TerminalSessionId', nameStart)) ev.terminalSessionId = parseIntField(this.value(vs, ve));
+          else if (s.startsWith('SourceProcessGUID', nameStart)) sourceGuid = normaliseGuid(this.value(vs, ve));
           break;
       }
+      if (accessOnly && utc !== undefined && sourceGuid !== '' && sourcePid !== -1 && sourceImage !== '') break;
     }
     const t = utc === undefined ? NaN : parseUtcTime(utc);
     if (Number.isNaN(t)) {
@@ -213,6 +224,12 @@ export class FastEventScanner {
     }
     ev.time = t;
     // The reference decoder only reads these fields for the EventIDs that carry them; keep the two identical.
+    if (ev.eventId === 10) {
+      ev.processGuid = sourceGuid;
+      ev.processId = sourcePid;
+      ev.image = strings.intern(sourceImage);
+      ev.user = ev.eventType = ev.targetObject = ev.details = ev.newName = '';
+    }
     if (ev.eventId !== 1) {
       ev.originalFileName = ev.commandLine = ev.logonId = ev.parentProcessGuid = ev.parentImage = ev.parentCommandLine = ev.parentUser = '';
       ev.terminalSessionId = ev.parentProcessId = -1;

@@ -69,6 +69,13 @@ export function buildEvent(sys: SystemFields, get: FieldLookup, counters: Decode
     const x = get(name);
     return x === undefined ? '' : x;
   };
+  if (sys.eventId === 10) {
+    // Process access: the source opens the target; the source is the process that acts.
+    ev.processGuid = normaliseGuid(v('SourceProcessGUID'));
+    ev.processId = parseIntField(v('SourceProcessId'));
+    ev.image = strings.intern(v('SourceImage'));
+    return ev;
+  }
   ev.processGuid = normaliseGuid(v('ProcessGuid'));
   ev.processId = parseIntField(v('ProcessId'));
   ev.image = strings.intern(v('Image'));

@@ -12,11 +12,14 @@ import type { IndexConfig } from '../index/config.js';
 import type { SmssRulesConfig } from '../rules/smss/config.js';
 import type { BaselinesConfig } from '../rules/baseline/config.js';
 import { buildBaselineRules } from '../rules/baseline/process-baseline.js';
+import type { SysmonPipelineConfig } from '../sysmon-config/config.js';
+import { FleetSysmonConfigs } from '../sysmon-config/fleet.js';
 
-/** What the engine reads of the pipeline YAML: the index's and the rules' parts. */
+/** What the engine reads of the pipeline YAML: the index's and the rules' parts, and which Sysmon configuration each host runs. */
 export interface EngineConfig {
   readonly index: IndexConfig;
   readonly rules: { readonly smss: SmssRulesConfig; readonly baselines?: BaselinesConfig };
+  readonly sysmon?: SysmonPipelineConfig;
 }
 
 export class Engine {
@@ -29,7 +32,8 @@ export class Engine {
   events = 0;
 
   constructor(readonly config: EngineConfig) {
-    this.index = new ProcessIndex(config.index, config.rules.smss.reboot_check_secs);
+    const sysmon = new FleetSysmonConfigs(config.sysmon?.configs ?? []);
+    this.index = new ProcessIndex(config.index, config.rules.smss.reboot_check_secs, sysmon.empty ? undefined : (host) => sysmon.forHost(host));
     this.rules = [...buildSmssRules(config.rules.smss), ...buildBaselineRules(config.rules.baselines ?? [])];
     for (const r of this.rules) if (r.onTimer !== undefined) this.timerRules.set(r.id, r);
     this.ctx = {

@@ -2,6 +2,7 @@
 
 import type { DecodeCounters } from '../decode/counters.js';
 import type { Engine } from './engine.js';
+import { formatNotJudged, notJudged, type NotJudged } from './not-judged.js';
 
 export interface RunStats {
   files: number;
@@ -15,11 +16,12 @@ export interface RunStats {
   decodeErrors: { total: number; byReason: Record<string, number> };
   alerts: { total: number; byRule: Record<string, number> };
   hosts: number;
-  /** Hosts that sent no EventID 5: exit-based rules could not judge them. */
+  /** Hosts that sent no EventID 5 at all. */
   hostsWithoutExits: number;
+  /** Child smss exit deadlines that could not be judged (their exits are not logged), and nothing proved since. */
   unjudgedDeadlines: number;
-  /** Baseline checks left unjudged because the host did not log their evidence, by rule id. */
-  notJudged: Record<string, number>;
+  /** Per rule, what it could not judge and why: its silence there is no verdict. */
+  notJudged: NotJudged[];
   lateEvents: number;
   liveProcesses: number;
   decoder: { fastPath: number; fallback: number };
@@ -53,7 +55,7 @@ export function collectStats(engine: Engine, counters: DecodeCounters, files: nu
     hosts: engine.index.hosts.size,
     hostsWithoutExits,
     unjudgedDeadlines: unjudged,
-    notJudged: Object.assign({}, ...engine.rules.map((r) => r.notJudgedCounts?.(engine.index.hosts.values()) ?? {})) as Record<string, number>,
+    notJudged: notJudged(engine.rules, engine.index.hosts.values()),
     lateEvents: late,
     liveProcesses: engine.index.liveProcesses,
     decoder: { fastPath: counters.fastPath, fallback: counters.fallbackPath },
@@ -72,12 +74,9 @@ export function formatSummary(s: RunStats): string {
   const rules = Object.entries(s.alerts.byRule).map(([r, n]) => `${r}:${n}`).join(' ');
   lines.push(`  alerts: ${s.alerts.total} (${rules})`);
   lines.push(`  hosts: ${s.hosts}, live processes at end: ${s.liveProcesses}, late events: ${s.lateEvents}`);
-  if (s.hostsWithoutExits > 0) {
-    lines.push(`  ${s.hostsWithoutExits} host(s) sent no EventID 5: smss.child-no-exit could not judge them (${s.unjudgedDeadlines} deadline(s) unjudged)`);
-  }
-  const notJudged = Object.entries(s.notJudged ?? {}).filter(([, n]) => n > 0);
-  if (notJudged.length > 0) {
-    lines.push(`  not judged (the host did not log the evidence): ${notJudged.map(([r, n]) => `${r}:${n}`).join(' ')}`);
+  if (s.notJudged.length > 0) {
+    lines.push('  not judged (a rule is silent there because it cannot see, not because all is well):');
+    for (const n of s.notJudged) lines.push(`    ${formatNotJudged(n)}`);
   }
   return lines.join('\n');
 }

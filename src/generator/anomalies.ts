@@ -29,6 +29,7 @@ export type DecoyKind = (typeof DECOY_KINDS)[number];
 
 const SM = 'HKLM\\System\\CurrentControlSet\\Control\\Session Manager';
 const DROP = 'C:\\ProgramData\\Microsoft\\DeviceSync';
+const RUN_KEY = enc(xmlText('HKLM\\SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\Run\\DeviceSync'));
 
 /** Subsystems / Session Manager writes no baseline allows: [EventID, EventType, TargetObject, Details]. */
 const BAD_WRITES: Array<[number, Uint8Array, Uint8Array, Uint8Array]> = (
@@ -90,7 +91,12 @@ export function injectAnomaly(h: HostSim, rule: RuleId, t: number): void {
     case 'smss.child-no-exit': {
       // An RDP session whose child smss lingers: never exits, or exits well after the deadline.
       const late = variant === 0 ? Infinity : h.thresholds.childExitSecs * 1000 + 1000 + r.int(60_000);
-      planRdpSession(h, t, late); // the label comes from the host's exit watch (host.ts)
+      const cs = planRdpSession(h, t, late); // the label comes from the host's exit watch (host.ts)
+      if (cs !== null && late === Infinity) {
+        // The hollowed child persists: a Run key, well after its deadline. A processor that cannot
+        // see exits still sees it live on, where the configuration logs the write.
+        h.plan(makePlan(t + h.thresholds.childExitSecs * 1000 + 2000 + r.int(30_000), Kind.RegSet, cs.child, null, 0, RUN_KEY, enc(xmlText(`${DROP}\\devsvc.exe`))));
+      }
       return;
     }
     case 'smss.instances': {

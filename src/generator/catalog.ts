@@ -33,6 +33,8 @@ export interface ImageSpec {
   versionCmdOpen: Uint8Array;
   cwdData: Uint8Array;
   hashesData: Uint8Array;
+  /** The version resource and working folder as plain text, for a Sysmon configuration's conditions (sysmon-filter.ts). */
+  text: { readonly description: string; readonly product: string; readonly company: string; readonly original: string; readonly version: string; readonly cwd: string };
 }
 
 interface ImageDef {
@@ -122,6 +124,9 @@ const IMAGE_DEFS: ImageDef[] = [
 export interface DllSpec {
   /** Pre-rendered ImageLoaded..SignatureStatus run of Data elements. */
   block: string;
+  /** ImageLoaded and Signature as plain text. */
+  path: string;
+  signature: string;
 }
 
 const DLL_INFO: Record<string, [string, string]> = {
@@ -171,6 +176,8 @@ export const DLLS: DllSpec[] = DLL_KEYS.map((k) => {
   const company = path.includes('Google') ? 'Google LLC' : MS;
   const signature = path.includes('Google') ? 'Google LLC' : thirdParty ? 'Microsoft Corporation' : 'Microsoft Windows';
   return {
+    path,
+    signature,
     block:
       `<Data Name='ImageLoaded'>${xmlText(path)}</Data>` +
       versionBlock(thirdParty ? '16.0.14701.20226' : WINVER, description, thirdParty ? description : WINDOWS, company, base) +
@@ -201,6 +208,7 @@ for (const d of IMAGE_DEFS) {
       return i;
     }),
     lifetimeSecs: d.lifetimeSecs ?? 60,
+    text: { description: d.description, product: d.product ?? WINDOWS, company: d.company ?? MS, original: d.original, version: d.version ?? WINVER, cwd: d.cwd ?? 'C:\\Windows\\system32\\' },
   };
 }
 

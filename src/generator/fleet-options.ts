@@ -2,6 +2,7 @@
 // from the simulation so that the command line can show them without loading it.
 
 import { DEFAULT_THRESHOLDS, type LabelThresholds } from './labels.js';
+import type { ConfigShare } from './sysmon-filter.js';
 
 export interface FleetOptions {
   seed: number;
@@ -22,6 +23,12 @@ export interface FleetOptions {
   thresholds: LabelThresholds;
   /** Also inject anomalies and decoys of the core process baselines (labels core.<process>.<check>). */
   coreAnomalies?: boolean;
+  /**
+   * The Sysmon configurations hosts run, with their shares of the fleet (generate
+   * --sysmon-config); every event goes through its host's, and labels say what it let a processor
+   * see. Empty: exits as noExitFraction says, everything else logged.
+   */
+  sysmonConfigs: readonly ConfigShare[];
 }
 
 export const DEFAULT_FLEET: FleetOptions = Object.freeze({
@@ -35,4 +42,5 @@ export const DEFAULT_FLEET: FleetOptions = Object.freeze({
   noExitFraction: 0.2,
   lateFraction: 0.001,
   thresholds: DEFAULT_THRESHOLDS,
+  sysmonConfigs: [],
 });

@@ -9,10 +9,11 @@ import { planBoot, planRdpSession, planUserLogon, seedRunning } from './boot.js'
 import { EVENTS_PER_ARRIVAL, handleArrival } from './churn.js';
 import { HostSim, Kind, makePlan, type HostHooks, type HostTraits, type Plan } from './host.js';
 import { DEFAULT_FLEET, type FleetOptions } from './fleet-options.js';
-import { compareLabels, type Label, type RuleId } from './labels.js';
+import { compareLabels, type HostConfigLine, type Label, type RuleId } from './labels.js';
 import { PlanQueue } from './plan-queue.js';
 import { Prng } from './prng.js';
 import { XmlRenderer } from './render.js';
+import { HostConfigFilter, configOfHost } from './sysmon-filter.js';
 import { xmlText } from './text.js';
 
 export { DEFAULT_FLEET, type FleetOptions } from './fleet-options.js';
@@ -32,6 +33,8 @@ export interface HostPlan {
   traits: HostTraits;
   anomaly: RuleId | null;
   decoy: DecoyKind | CoreDecoyKind | null;
+  /** The host's Sysmon configuration (generate --sysmon-config), by the name labels carry. */
+  sysmonConfig: string | null;
 }
 
 /** Anomalies need the child-exit deadline and the reboot check to fit before the end. */
@@ -67,6 +70,9 @@ export class Fleet implements HostHooks {
     this.anomalyKinds = anomalyKinds(ANOMALY_KINDS, o.coreAnomalies === true);
     this.decoyKinds = decoyKinds(DECOY_KINDS, o.coreAnomalies === true);
     const needExits = ANOMALY_KINDS.filter((k) => NEEDS_EXITS.has(k));
+    // One compiled filter per configuration, shared by its hosts.
+    const filters = o.sysmonConfigs.map((c) => new HostConfigFilter(c.config));
+    const configured = filters.length > 0;
     let anomalies = 0;
     let decoys = 0;
     for (let i = 0; i < o.hosts; i++) {
@@ -87,18 +93,21 @@ export class Fleet implements HostHooks {
         // Round-robin over kinds so that every rule gets anomalies even on small fleets.
         anomaly = this.anomalyKinds[anomalies++ % this.anomalyKinds.length];
         traits.running = false; // the master's creation is seen: no doubt about what is legitimate
-        if (needExits.includes(anomaly)) traits.exitsLogged = true;
+        // Without configurations, hosts log exits where the anomaly needs them; with them, the
+        // configuration decides, and the labels say what it hides.
+        if (needExits.includes(anomaly) && !configured) traits.exitsLogged = true;
       } else if (tr.float() < o.decoyFraction) {
         decoy = this.decoyKinds[decoys++ % this.decoyKinds.length];
-        if (decoy === 'child-exit-at-threshold') traits.exitsLogged = true;
+        if (decoy === 'child-exit-at-threshold' && !configured) traits.exitsLogged = true;
         if (decoy === 'localised-system') traits.locale = tr.chance(0.5) ? 'de' : 'fr';
         if (decoy === 'rdp-unseen-master') traits.running = true;
         if (decoy === 'reboot' || decoy === 'smss-path-spelling' || decoy === 'child-exit-at-threshold') traits.running = false;
       }
       const name = `${server ? 'SRV' : 'WS'}${String(i).padStart(5, '0')}.corp.example.com`;
-      const h = new HostSim({ index: i, name, seed: o.seed, start: o.start, end: this.end, arrivalMeanMs, traits, thresholds: o.thresholds, queue: this.queue }, renderer);
+      const sysmon = configured ? filters[configOfHost(o.sysmonConfigs, i, o.seed)] : null;
+      const h = new HostSim({ index: i, name, seed: o.seed, start: o.start, end: this.end, arrivalMeanMs, traits, thresholds: o.thresholds, queue: this.queue, sysmon }, renderer);
       h.anomalous = anomaly !== null;
-      this.plans.push({ name, traits, anomaly, decoy });
+      this.plans.push({ name, traits, anomaly, decoy, sysmonConfig: sysmon?.label ?? null });
       this.setUp(h, tr, anomaly, decoy);
       this.hosts.push(h);
     }
@@ -253,6 +262,11 @@ export class Fleet implements HostHooks {
       for (const l of h.finalLabels(last)) out.push(l);
     }
     return out.sort(compareLabels);
+  }
+
+  /** Each host's Sysmon configuration (generate --sysmon-config; empty without): the labels file's host lines. */
+  hostConfigs(): HostConfigLine[] {
+    return this.plans.filter((p) => p.sysmonConfig !== null).map((p) => ({ host: p.name, sysmonConfig: p.sysmonConfig as string }));
   }
 
   /** Event time at which the stream ends (start + duration). */

@@ -95,8 +95,9 @@ describe('generated events', () => {
       const e = ev as SysmonEvent;
       const d = dataOf(r.line);
       expect(e.eventId).toBe(d.eid);
-      expect(e.processGuid).toBe(d.values.ProcessGuid);
-      expect(e.image).toBe(d.values.Image);
+      // A process access (EventID 10) is read for its source, the process that acts.
+      expect(e.processGuid).toBe(e.eventId === 10 ? d.values.SourceProcessGUID : d.values.ProcessGuid);
+      expect(e.image).toBe(e.eventId === 10 ? d.values.SourceImage : d.values.Image);
       read++;
     }
     expect(read).toBeGreaterThan(1000);

@@ -3,12 +3,13 @@
 // only push plans (boot.ts, churn.ts, anomalies.ts).
 
 import { ByteWriter, enc } from './bytes.js';
-import { CREATE_KEY, image, type ImageSpec } from './catalog.js';
+import { CALL_TRACES, CREATE_KEY, DLLS, DNS, REMOTES, image, type ImageSpec } from './catalog.js';
 import { type Label, type LabelThresholds, type RuleId } from './labels.js';
 import { Logon, Proc, Role, formatLogonId, logonGuid } from './model.js';
 import type { PlanQueue, Queued } from './plan-queue.js';
 import { Prng } from './prng.js';
 import { XmlRenderer, type RenderHost } from './render.js';
+import { plain, type Fields, type HostConfigFilter } from './sysmon-filter.js';
 import { isoMs, xmlText } from './text.js';
 
 export const enum Kind {
@@ -125,6 +126,8 @@ export interface HostOptions {
   thresholds: LabelThresholds;
   /** The fleet's queue, where the host's plans wait. */
   queue: PlanQueue<Plan>;
+  /** The host's Sysmon configuration (generate --sysmon-config); null: exits as traits.exitsLogged says, everything else. */
+  sysmon: HostConfigFilter | null;
 }
 
 /** A child smss whose exit deadline the labels must judge (docs/rules.md, smss.child-no-exit). */
@@ -132,13 +135,26 @@ interface ExitWatch {
   proc: Proc;
   deadline: number;
   exitAt: number;
+  /** Its creation was written. */
+  logged: boolean;
+  /** The host's configuration logs its exit: the deadline is judged from exits. */
+  armed: boolean;
+  /** First written event in which it acted after its deadline: it lived on, whatever the exit logging. */
+  livedOnAt: number;
 }
 
 /** A second master started while an earlier one had no exit: the first act of the old epoch decides. */
 interface InstanceWatch {
   master: Proc;
   deadline: number;
+  /** Both masters' creations were written: a processor can judge it. */
+  visible: boolean;
 }
+
+/** What rendering a plan did: nothing happened, it happened but the host's configuration dropped it, or it was written. */
+const NOTHING = 0;
+const DROPPED = 1;
+const WRITTEN = 2;
 
 export class HostSim implements RenderHost {
   /** Position in the fleet. */
@@ -200,6 +216,7 @@ export class HostSim implements RenderHost {
   readonly labels: Label[] = [];
   private readonly exitWatches: ExitWatch[] = [];
   instanceWatch: InstanceWatch | null = null;
+  readonly sysmon: HostConfigFilter | null;
 
   private readonly renderer: XmlRenderer;
 
@@ -212,6 +229,7 @@ export class HostSim implements RenderHost {
     this.start = o.start;
     this.end = o.end;
     this.thresholds = o.thresholds;
+    this.sysmon = o.sysmon;
     this.arrivalMeanMs = o.arrivalMeanMs;
     this.renderer = renderer;
     this.machine = mix32(o.index ^ o.seed).toString(16).padStart(8, '0');
@@ -358,13 +376,57 @@ export class HostSim implements RenderHost {
     const out = this.render(w, p, t);
     this.lastTime = t;
     this.lastDelayable = p.delayable;
-    this.lastRead = p.kind === Kind.Create || p.kind === Kind.Exit || p.kind === Kind.RegSet || p.kind === Kind.RegObject;
-    if (out && p.rule !== null && p.subject !== null) {
-      this.labels.push({ host: this.name, rule: p.rule, processGuid: p.subject.guid, time: isoMs(t) });
-      if (p.alsoRule !== null && p.alsoSubject !== null) this.labels.push({ host: this.name, rule: p.alsoRule, processGuid: p.alsoSubject.guid, time: isoMs(t) });
+    this.lastRead = p.kind === Kind.Create || p.kind === Kind.Exit || p.kind === Kind.RegSet || p.kind === Kind.RegObject || p.kind === Kind.Access;
+    if (out !== NOTHING && p.rule !== null && p.subject !== null) {
+      // Visible when written, and, for autochk under a child smss, when that child's creation was too
+      // (else its parent is known only from Parent* fields, and an unseen parent passes for the master).
+      const visible = out === WRITTEN && (p.subject.role !== Role.ChildSmss || p.subject.logged);
+      this.label(p.rule, p.subject, t, visible);
+      if (p.alsoRule !== null && p.alsoSubject !== null) this.label(p.alsoRule, p.alsoSubject, t, visible);
     }
     recycle(p);
-    return out;
+    return out === WRITTEN;
+  }
+
+  private label(rule: RuleId, subject: Proc, t: number, visible: boolean): void {
+    const l: Label = { host: this.name, rule, processGuid: subject.guid, time: isoMs(t) };
+    if (this.sysmon !== null) l.sysmonConfig = this.sysmon.label;
+    if (!visible) l.invisible = true;
+    this.labels.push(l);
+  }
+
+  /** Whether the host's Sysmon configuration logs the event; `fields` only when the answer depends on them. */
+  private logs(eventId: number, fields: () => Fields): boolean {
+    if (this.sysmon === null) return eventId !== 5 || this.traits.exitsLogged;
+    return this.sysmon.logs(eventId, fields);
+  }
+
+  private procFields(p: Proc): Fields {
+    return { ProcessGuid: p.guid, ProcessId: String(p.pid), Image: plain(p.image), User: plain(p.logon.user) };
+  }
+
+  private createFields(p: Proc): Fields {
+    const par = p.parent;
+    const t = p.spec.text;
+    return {
+      ...this.procFields(p),
+      FileVersion: t.version,
+      Description: t.description,
+      Product: t.product,
+      Company: t.company,
+      OriginalFileName: t.original,
+      CommandLine: plain(p.cmdBytes),
+      CurrentDirectory: t.cwd,
+      LogonGuid: p.logon.logonGuid,
+      LogonId: p.logon.logonId,
+      TerminalSessionId: String(p.logon.session),
+      IntegrityLevel: p.logon.integrity,
+      ParentProcessGuid: par === null ? '{00000000-0000-0000-0000-000000000000}' : par.guid,
+      ParentProcessId: par === null ? '0' : String(par.pid),
+      ParentImage: par === null ? '?' : plain(par.image),
+      ParentCommandLine: par === null || par.role === Role.System ? '?' : plain(par.cmdBytes),
+      ParentUser: par === null ? '' : plain(par.logon.user),
+    };
   }
 
   /** Time and delayability of the event step() last wrote (the plan itself goes back to the pool). */
@@ -373,88 +435,141 @@ export class HostSim implements RenderHost {
   /** The last event is one the rules read (EventID 1, 5, 12, 13): only those move a host's watermark (docs/rules.md). */
   lastRead = false;
 
-  private render(w: ByteWriter, p: Plan, t: number): boolean {
+  private render(w: ByteWriter, p: Plan, t: number): number {
     const r = this.renderer;
     const proc = p.proc as Proc;
     switch (p.kind) {
       case Kind.Create: {
-        if (proc.parent !== null && proc.parent.exited) return false; // parent gone (its exit came first)
+        if (proc.parent !== null && proc.parent.exited) return NOTHING; // parent gone (its exit came first)
         proc.created = true;
         this.addLive(proc);
-        this.noteAct(proc.parent, t);
+        const logged = this.logs(1, () => this.createFields(proc));
+        proc.logged = logged;
+        this.noteAct(proc.parent, t, logged);
         this.noteCreate(proc, t);
+        if (!logged) return DROPPED;
         r.processCreate(w, this, t, proc);
-        return true;
+        return WRITTEN;
       }
       case Kind.Exit: {
-        if (proc.exited || !proc.created) return false;
+        if (proc.exited || !proc.created) return NOTHING;
         proc.exited = true;
         this.removeLive(proc);
-        if (!this.traits.exitsLogged) return false;
-        this.noteAct(proc, t);
         if (proc.role === Role.ChildSmss) this.noteChildExit(proc, t);
+        const logged = this.logs(5, () => this.procFields(proc));
+        this.noteAct(proc, t, logged);
+        if (!logged) return DROPPED;
         r.processExit(w, this, t, proc);
-        return true;
+        return WRITTEN;
       }
       default:
         break;
     }
-    if (!proc.created || proc.exited) return false;
+    if (!proc.created || proc.exited) return NOTHING;
     switch (p.kind) {
       case Kind.Load:
+        if (!this.logs(7, () => ({ ...this.procFields(proc), ImageLoaded: DLLS[p.n].path, Signed: 'true', Signature: DLLS[p.n].signature, SignatureStatus: 'Valid' }))) return DROPPED;
         r.imageLoad(w, this, t, proc, p.n);
-        return true;
-      case Kind.Net:
+        return WRITTEN;
+      case Kind.Net: {
+        const [ip, name, port, portName] = REMOTES[p.n];
+        const fields = (): Fields => ({
+          ...this.procFields(proc),
+          Protocol: 'tcp',
+          Initiated: 'true',
+          SourceIp: this.ip,
+          SourceHostname: this.name,
+          DestinationIp: ip,
+          DestinationHostname: name,
+          DestinationPort: String(port),
+          DestinationPortName: portName,
+        });
+        if (!this.logs(3, fields)) return DROPPED;
         r.network(w, this, t, proc, p.n, 49152 + (this.recordId % 16000));
-        return true;
+        return WRITTEN;
+      }
       case Kind.Dns:
+        if (!this.logs(22, () => ({ ...this.procFields(proc), QueryName: plain(DNS[p.n][0]), QueryStatus: '0', QueryResults: plain(DNS[p.n][1]) }))) return DROPPED;
         r.dns(w, this, t, proc, p.n);
-        return true;
+        return WRITTEN;
       case Kind.File:
+        if (!this.logs(11, () => ({ ...this.procFields(proc), TargetFilename: plain(p.s) }))) return DROPPED;
         r.fileCreate(w, this, t, proc, p.s, t - p.n);
-        return true;
-      case Kind.RegSet:
-        this.noteAct(proc, t);
+        return WRITTEN;
+      case Kind.RegSet: {
+        const logged = this.logs(13, () => ({ ...this.procFields(proc), EventType: 'SetValue', TargetObject: plain(p.s), Details: plain(p.s2) }));
+        this.noteAct(proc, t, logged);
+        if (!logged) return DROPPED;
         r.registrySet(w, this, t, proc, p.s, p.s2);
-        return true;
-      case Kind.RegObject:
+        return WRITTEN;
+      }
+      case Kind.RegObject: {
         // Whether CreateKey counts as an old boot "acting" is not pinned down by docs/rules.md:
         // while a second-master check is open, old-boot processes write no CreateKey.
-        if (p.s2 === CREATE_KEY && this.instanceWatch !== null && proc.epoch < this.instanceWatch.master.epoch) return false;
-        this.noteAct(proc, t);
+        if (p.s2 === CREATE_KEY && this.instanceWatch !== null && proc.epoch < this.instanceWatch.master.epoch) return NOTHING;
+        const logged = this.logs(12, () => ({ ...this.procFields(proc), EventType: plain(p.s2), TargetObject: plain(p.s) }));
+        this.noteAct(proc, t, logged);
+        if (!logged) return DROPPED;
         r.registryObject(w, this, t, proc, p.s2, p.s);
-        return true;
+        return WRITTEN;
+      }
       case Kind.Access: {
         const target = p.other as Proc;
-        if (!target.created || target.exited) return false;
+        if (!target.created || target.exited) return NOTHING;
+        const fields = (): Fields => ({
+          SourceProcessGUID: proc.guid,
+          SourceProcessId: String(proc.pid),
+          SourceImage: plain(proc.image),
+          TargetProcessGUID: target.guid,
+          TargetProcessId: String(target.pid),
+          TargetImage: plain(target.image),
+          GrantedAccess: plain(p.s),
+          CallTrace: plain(CALL_TRACES[p.n]),
+          SourceUser: plain(proc.logon.user),
+          TargetUser: plain(target.logon.user),
+        });
+        const logged = this.logs(10, fields);
+        this.noteAct(proc, t, logged);
+        if (!logged) return DROPPED;
         r.processAccess(w, this, t, proc, 1000 + (this.recordId % 8000) * 4, target, p.s, p.n);
-        return true;
+        return WRITTEN;
       }
       default:
-        return false;
+        return NOTHING;
     }
   }
 
-  /** A process of an older boot epoch created, exited or wrote the registry: the second-master check. */
-  private noteAct(actor: Proc | null, t: number): void {
+  /**
+   * A process acted (created a process, exited, wrote the registry, opened a process): a child
+   * smss past its deadline lived on; a process of an older boot epoch answers the second-master
+   * check. `written`: the event was logged, so a processor saw the act.
+   */
+  private noteAct(actor: Proc | null, t: number, written: boolean): void {
+    if (actor === null) return;
+    if (actor.role === Role.ChildSmss && written) this.noteChildAct(actor, t);
     const w = this.instanceWatch;
-    if (w === null || actor === null || actor.role === Role.System) return;
+    if (w === null || actor.role === Role.System) return;
     if (actor.epoch >= w.master.epoch) return;
+    // A processor judges the check from the acts it sees, of processes it knows from their creation.
+    if (w.visible && !(written && actor.logged)) return;
     this.instanceWatch = null;
-    if (t >= w.master.start && t < w.deadline) {
-      this.labels.push({ host: this.name, rule: 'smss.instances', processGuid: w.master.guid, time: isoMs(t) });
-    }
+    if (t >= w.master.start && t < w.deadline) this.label('smss.instances', w.master, t, w.visible);
   }
 
   private noteCreate(p: Proc, t: number): void {
-    if (p.role === Role.ChildSmss && this.traits.exitsLogged) {
-      this.exitWatches.push({ proc: p, deadline: t + this.thresholds.childExitSecs * 1000, exitAt: Infinity });
+    if (p.role === Role.ChildSmss) {
+      const armed = this.sysmon === null ? this.traits.exitsLogged : this.sysmon.logs(5, () => this.procFields(p));
+      this.exitWatches.push({ proc: p, deadline: t + this.thresholds.childExitSecs * 1000, exitAt: Infinity, logged: p.logged, armed, livedOnAt: Infinity });
     } else if (p.role === Role.Master) {
       const old = this.master;
-      if (old !== null && !old.exited && old !== p && this.traits.exitsLogged && this.thresholds.maxLive === 1) {
-        this.instanceWatch = { master: p, deadline: p.start + this.thresholds.rebootCheckSecs * 1000 };
+      if (old !== null && !old.exited && old !== p && old.created && this.thresholds.maxLive === 1 && (this.sysmon !== null || this.traits.exitsLogged)) {
+        this.instanceWatch = { master: p, deadline: p.start + this.thresholds.rebootCheckSecs * 1000, visible: p.logged && old.logged };
       }
     }
+  }
+
+  private noteChildAct(p: Proc, t: number): void {
+    for (const w of this.exitWatches) if (w.proc === p && t > w.deadline && w.livedOnAt === Infinity) w.livedOnAt = t;
   }
 
   private noteChildExit(p: Proc, t: number): void {
@@ -468,9 +583,15 @@ export class HostSim implements RenderHost {
   finalLabels(lastEventTime: number): Label[] {
     const out = this.labels.slice();
     for (const w of this.exitWatches) {
-      if (w.exitAt > w.deadline && lastEventTime >= w.deadline) {
-        out.push({ host: this.name, rule: 'smss.child-no-exit', processGuid: w.proc.guid, time: isoMs(w.deadline) });
-      }
+      if (w.exitAt <= w.deadline) continue;
+      const reached = lastEventTime >= w.deadline;
+      if (!reached && w.livedOnAt === Infinity) continue;
+      // Judged from the exits where the configuration logs them, else proven by an act after the deadline.
+      const visible = w.logged && ((w.armed && reached) || w.livedOnAt !== Infinity);
+      const l: Label = { host: this.name, rule: 'smss.child-no-exit', processGuid: w.proc.guid, time: isoMs(w.deadline) };
+      if (this.sysmon !== null) l.sysmonConfig = this.sysmon.label;
+      if (!visible) l.invisible = true;
+      out.push(l);
     }
     return out;
   }

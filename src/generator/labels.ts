@@ -15,6 +15,16 @@ export interface Label {
   processGuid: string;
   /** ISO 8601 with ms, the same form as an alert's time. */
   time: string;
+  /** The host's Sysmon configuration (generate --sysmon-config). */
+  sysmonConfig?: string;
+  /** The configuration dropped the anomaly's evidence: no processor can raise it (score counts these apart from misses). */
+  invisible?: boolean;
+}
+
+/** A line of the labels file naming a host's Sysmon configuration (generate --sysmon-config): score attributes every alert by it. */
+export interface HostConfigLine {
+  host: string;
+  sysmonConfig: string;
 }
 
 /** Thresholds the labels depend on: the `rules.smss` keys of the pipeline YAML. */
@@ -38,7 +48,8 @@ export function labelThresholds(config: EngineConfig): LabelThresholds {
 }
 
 export function labelLine(l: Label): string {
-  return JSON.stringify({ host: l.host, rule: l.rule, processGuid: l.processGuid, time: l.time });
+  const extra = l.sysmonConfig === undefined ? {} : l.invisible === true ? { sysmonConfig: l.sysmonConfig, invisible: true } : { sysmonConfig: l.sysmonConfig };
+  return JSON.stringify({ host: l.host, rule: l.rule, processGuid: l.processGuid, time: l.time, ...extra });
 }
 
 /** Stable order for label files: by time, then host, rule, guid. */

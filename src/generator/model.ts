@@ -100,8 +100,10 @@ export class Proc {
   liveIndex = -1;
   start = 0;
   exited = false;
-  /** Seen in the output: its EventID 1 was written (or it existed before the stream began). */
+  /** It runs: its EventID 1 happened (written or dropped by the host's Sysmon configuration), or it existed before the stream began. */
   created = false;
+  /** Its EventID 1 was written: a processor knows it from its creation. */
+  logged = false;
 
   constructor(
     /** '{' and the host's machine id and '-': the ProcessGuid's first 10 bytes. */

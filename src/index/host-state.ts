@@ -1,14 +1,38 @@
 // Everything the index and the rules keep about one host.
 
+import type { HostSysmonConfig } from '../sysmon-config/fleet.js';
 import type { ProcNode } from './process-node.js';
 import { TimerHeap } from './timers.js';
 
-/** A second master smss appeared while processes of an earlier boot epoch are alive. */
+/** A new boot started (a master smss) while processes of an earlier boot epoch are alive. */
 export interface RebootCheck {
   master: ProcNode;
   /** The earlier epoch had a master with no exit (so an actor from it means two live masters). */
   oldMaster: ProcNode | null;
+  /**
+   * Since when the new boot is known to run: the master's creation, or for a boot whose master
+   * creation was not logged, the creation of its first child smss.
+   */
+  since: number;
 }
+
+/**
+ * What a host has shown it logs, in HostState.seen: a rule whose evidence never showed up on a
+ * host had nothing to judge there, and the summary says so rather than let its silence pass for
+ * a verdict.
+ */
+export const SEEN = {
+  /** An smss.exe creation (EventID 1). */
+  smssCreation: 1,
+  /** A master smss creation (an smss.exe whose parent is System). */
+  masterCreation: 2,
+  /** A child smss creation (an smss.exe whose parent is an smss.exe). */
+  childSmssCreation: 4,
+  /** A creation of anything by an smss.exe. */
+  creationBySmss: 8,
+  /** A registry event (EventID 12, 13 or 14). */
+  registryEvent: 16,
+} as const;
 
 export class HostState {
   readonly nodes = new Map<string, ProcNode>();
@@ -24,27 +48,38 @@ export class HostState {
   rewinds = 0;
   /** maxTime minus allowed lateness: timers due at or before it fire. */
   watermark = -Infinity;
-  /** The host has sent at least one EventID 5, so rules that need exits can judge it. */
+  /** The host has sent at least one EventID 5. */
   exitsArmed = false;
   /**
-   * Boot epochs in which the host sent an EventID 5. Exit-based rules judge a process only if its
-   * own boot logged exits: one host name can carry captures of different configurations (a
-   * folder of exports from several incidents), and exits logged in 2021 say nothing about 2020.
+   * Per boot epoch, the kinds of image (process-node.ts, imageClass) whose exits the host sent:
+   * exit-based rules judge a process only if its own boot logged exits of its kind. A host whose
+   * configuration logs the exits of programs under C:\Users sends EventID 5, and none for
+   * System32; and one host name can carry captures of different configurations (a folder of
+   * exports from several incidents): exits logged in 2021 say nothing about 2020.
    */
-  readonly exitEpochs = new Set<number>();
+  readonly exitClasses = new Map<number, number>();
+  /** SEEN bits: the kinds of evidence this host has logged. */
+  seen = 0;
   epoch = 0;
-  /** Live master smss instances of the current epoch. */
+  /** Live master smss instances of the current epoch (logged, or known from their children's Parent* fields). */
   masters: ProcNode[] = [];
   rebootCheck: RebootCheck | null = null;
   liveCount = 0;
+  /**
+   * The live process holding each PID, latest boot first: Windows never gives a live process's
+   * PID to another, so a creation that reuses one closes its holder of the same boot.
+   */
+  readonly pids = new Map<number, ProcNode>();
   /** Events that arrived after the watermark had passed their time. */
   lateEvents = 0;
-  /** Deadlines that could not be judged because the host never sent an EventID 5. */
+  /** Child smss exit deadlines that could not be judged (their exits are not logged) and nothing proved since. */
   unjudged = 0;
 
   constructor(
     readonly key: string,
     /** Host name as first seen. */
     readonly name: string,
+    /** The Sysmon configuration the pipeline says this host runs; null: learn what it logs from what it sends. */
+    readonly sysmon: HostSysmonConfig | null = null,
   ) {}
 }

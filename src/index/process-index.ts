@@ -1,11 +1,14 @@
 // Per-host process trees built from EventID 1 and 5, with boot epochs, event-time watermarks and
 // bounded memory. O(1) work per event except at a reboot (closing an epoch walks that host once).
+// Besides the trees, what each host has shown it logs (HostState.seen, exitClasses): most hosts
+// run a Sysmon configuration nobody told us about, and a rule may only judge what it can see.
 
 import type { SysmonEvent } from '../decode/event.js';
 import { ownString } from '../decode/intern.js';
+import type { HostSysmonConfig } from '../sysmon-config/fleet.js';
 import type { IndexConfig } from './config.js';
-import { HostState } from './host-state.js';
-import { ProcNode } from './process-node.js';
+import { HostState, SEEN } from './host-state.js';
+import { IMAGE_CLASS, ProcNode, imageClass, imageFileName } from './process-node.js';
 
 export const REBOOT_TIMER = 'index.reboot-check';
 
@@ -22,6 +25,11 @@ export class Applied {
   oldEpochActor: ProcNode | null = null;
   /** The reboot check that actor answered. */
   answeredCheck: { master: ProcNode; oldMaster: ProcNode | null } | null = null;
+}
+
+/** The process an event shows acting: EventID 1's creator, otherwise the event's own process (an access's source). */
+export function actorOf(ev: SysmonEvent, a: Applied): ProcNode | null {
+  return ev.eventId === 1 ? a.parent : a.node;
 }
 
 const SYSTEM_PID = 4;
@@ -44,10 +52,14 @@ export class ProcessIndex {
   /** Nodes removed by the per-host cap before their time (memory pressure). */
   forcedEvictions = 0;
   evictions = 0;
+  /** Live processes closed because a creation of the same boot reused their PID. */
+  pidReuses = 0;
 
   constructor(
     private readonly config: IndexConfig,
     rebootCheckSecs: number,
+    /** The Sysmon configuration a host runs, by host name (pipeline `sysmon.configs`); null: none known. */
+    readonly sysmonFor: (hostName: string) => HostSysmonConfig | null = () => null,
   ) {
     this.latenessMs = config.allowed_lateness_secs * 1000;
     this.retentionMs = config.retention_secs * 1000;
@@ -58,7 +70,7 @@ export class ProcessIndex {
   host(ev: SysmonEvent): HostState {
     let h = this.hosts.get(ev.hostKey);
     if (h === undefined) {
-      h = new HostState(ev.hostKey, ev.host);
+      h = new HostState(ev.hostKey, ev.host, this.sysmonFor(ev.host));
       this.hosts.set(ev.hostKey, h);
     }
     return h;
@@ -90,16 +102,20 @@ export class ProcessIndex {
       case 1:
         this.create(h, ev, a);
         break;
-      case 5:
+      case 5: {
         h.exitsArmed = true;
-        h.exitEpochs.add(h.epoch);
+        const seen = h.exitClasses.get(h.epoch) ?? 0;
+        const c = imageClass(ev.image);
+        if ((seen & c) === 0) h.exitClasses.set(h.epoch, seen | c);
         a.node = h.nodes.get(ev.processGuid) ?? null;
         if (a.node !== null && a.node.alive) this.exit(h, a.node, ev.time);
         break;
+      }
       default:
+        if (ev.eventId !== 10) h.seen |= SEEN.registryEvent;
         a.node = ev.processGuid === '' ? null : (h.nodes.get(ev.processGuid) ?? null);
     }
-    if (h.rebootCheck !== null && ev.time >= h.rebootCheck.master.start) this.checkOldEpochActor(h, ev, a);
+    if (h.rebootCheck !== null && ev.time >= h.rebootCheck.since) this.checkOldEpochActor(h, ev, a);
     this.evictDue(h);
     return a;
   }
@@ -130,9 +146,11 @@ export class ProcessIndex {
     node.parentPid = ev.parentProcessId;
 
     let parent: ProcNode | null = null;
+    let insertedParent = false;
     if (ev.parentProcessGuid !== '') {
       parent = h.nodes.get(ev.parentProcessGuid) ?? null;
       if (parent === null) {
+        insertedParent = true;
         parent = new ProcNode(ownString(ev.parentProcessGuid));
         parent.epoch = h.epoch;
         parent.pid = ev.parentProcessId;
@@ -150,32 +168,89 @@ export class ProcessIndex {
     a.node = node;
     a.parent = parent;
 
-    if (isSmssNode(node) && isSystemParent(ev)) {
-      node.master = true;
-      this.newMaster(h, node);
+    if (parent !== null ? isSmssNode(parent) : ev.parentImage !== '' && imageFileName(ev.parentImage) === 'smss.exe') h.seen |= SEEN.creationBySmss;
+    if (isSmssNode(node)) {
+      h.seen |= SEEN.smssCreation;
+      if (isSystemParent(ev)) {
+        node.master = true;
+        h.seen |= SEEN.masterCreation;
+        this.newMaster(h, node, node.start, true, 1);
+      } else if (parent !== null && isSmssNode(parent)) {
+        h.seen |= SEEN.childSmssCreation;
+        // A master runs from System32; a placeholder smss elsewhere is smss.path's, not a boot.
+        if (parent.placeholder && !parent.master && imageClass(parent.image) === IMAGE_CLASS.system32) this.unseenMaster(h, parent, node, ev.time);
+      }
     }
+    // After the boot is known: a PID is reused only within one boot.
+    this.claimPid(h, node, ev.time);
+    if (insertedParent) this.claimPid(h, parent!, ev.time);
   }
 
-  /** A master smss starts a new boot epoch; if the old one still has live processes, check whether it rebooted. */
-  private newMaster(h: HostState, master: ProcNode): void {
-    const oldLive = h.liveCount - 1 - (master.parent !== null && master.parent.alive && master.parent.epoch === h.epoch ? 1 : 0);
+  /**
+   * A child smss whose master was never logged (configurations that drop the master's creation,
+   * or a capture that starts after boot): the placeholder its Parent* fields give is the master.
+   * The first one a boot epoch meets is that boot's own; one that is not the epoch's master
+   * starts a new boot, recognised from its first child.
+   */
+  private unseenMaster(h: HostState, master: ProcNode, child: ProcNode, time: number): void {
+    master.master = true;
+    let current = false;
+    for (const m of h.masters) if (m.alive && m.epoch === h.epoch) current = true;
+    if (!current) {
+      h.masters.push(master);
+      return;
+    }
+    // The master itself and its first child are the new boot's.
+    this.newMaster(h, master, time, false, 2);
+    child.epoch = h.epoch;
+  }
+
+  /**
+   * A master smss starts a new boot epoch; if the old one still has live processes, check whether
+   * it rebooted. `judgeInstances`: the master's creation was logged, so a live earlier master
+   * makes the check an smss.instances question; `fresh` nodes of the new boot are already counted
+   * live (the master, and its System or its first child).
+   */
+  private newMaster(h: HostState, master: ProcNode, since: number, judgeInstances: boolean, fresh: number): void {
+    const oldLive = h.liveCount - fresh - (judgeInstances && master.parent !== null && master.parent.alive && master.parent.epoch === h.epoch ? 1 : 0);
     let oldMaster: ProcNode | null = null;
-    for (const m of h.masters) if (m.alive && m !== master) oldMaster = m;
+    if (judgeInstances) for (const m of h.masters) if (m.alive && m !== master) oldMaster = m;
     h.epoch++;
     master.epoch = h.epoch;
     if (master.parent !== null) master.parent.epoch = h.epoch; // System of the new boot
     h.masters = [master];
     if (oldLive > 0 || oldMaster !== null) {
-      h.rebootCheck = { master, oldMaster };
-      h.timers.push(master.start + this.rebootCheckMs, REBOOT_TIMER, master);
+      h.rebootCheck = { master, oldMaster, since };
+      h.timers.push(since + this.rebootCheckMs, REBOOT_TIMER, master);
     }
+  }
+
+  /**
+   * `n` holds its PID from now on. A live holder of the same PID in the same boot has ended:
+   * Windows never gives a live process's PID to another. This is also what closes processes on
+   * hosts that log no exits, so their trees stay the size of what is alive. PIDs up to 4 (Idle,
+   * System) are one per boot and never change hands.
+   */
+  private claimPid(h: HostState, n: ProcNode, time: number): void {
+    const pid = n.pid;
+    if (pid <= SYSTEM_PID) return;
+    const old = h.pids.get(pid);
+    if (old !== undefined && old !== n && old.alive && old.epoch === n.epoch) {
+      if (old.start > time) {
+        // An older creation arriving late: it ended before the process now holding its PID began.
+        if (n.alive) this.exit(h, n, old.start);
+        this.pidReuses++;
+        return;
+      }
+      this.exit(h, old, time);
+      this.pidReuses++;
+    }
+    if (n.alive) h.pids.set(pid, n);
   }
 
   private checkOldEpochActor(h: HostState, ev: SysmonEvent, a: Applied): void {
     const check = h.rebootCheck!;
-    let actor: ProcNode | null = null;
-    if (ev.eventId === 1) actor = a.parent;
-    else actor = a.node;
+    const actor = actorOf(ev, a);
     if (actor === null || actor.epoch >= check.master.epoch || actor.closedAtReboot) return;
     a.oldEpochActor = actor;
     a.answeredCheck = check;
@@ -187,11 +262,12 @@ export class ProcessIndex {
   /** The reboot check's deadline passed with no old-epoch process acting: the host rebooted. */
   closeEpoch(h: HostState, master: ProcNode): void {
     if (h.rebootCheck === null || h.rebootCheck.master !== master) return;
+    const since = h.rebootCheck.since;
     h.rebootCheck = null;
     for (const n of h.nodes.values()) {
       if (n.epoch < master.epoch && n.alive) {
         n.closedAtReboot = true;
-        this.exit(h, n, master.start);
+        this.exit(h, n, since);
       }
     }
   }
@@ -200,6 +276,7 @@ export class ProcessIndex {
     node.end = time;
     h.liveCount--;
     h.evictQueue.push(node);
+    if (h.pids.get(node.pid) === node) h.pids.delete(node.pid);
   }
 
   private insert(h: HostState, node: ProcNode): void {
@@ -241,6 +318,7 @@ export class ProcessIndex {
     h.nodes.delete(n.guid);
     n.evicted = true;
     if (n.alive) h.liveCount--;
+    if (h.pids.get(n.pid) === n) h.pids.delete(n.pid);
     if (n.parent !== null) detach(n);
     if (n.children !== null) {
       for (const c of n.children) {

@@ -11,13 +11,15 @@ import { HostState } from './host-state.js';
 import type { ProcNode } from './process-node.js';
 import { HOST_SNAPSHOT_VERSION, SnapshotError, restoreHost, snapshotHost, type HostSnapshot } from './snapshot.js';
 
-const config = parsePipeline({});
+// odd-03 runs a Sysmon configuration the pipeline names, so that a restored host gets it back.
+const config = parsePipeline({ sysmon: { configs: [{ hosts: ['odd-03*'], config: 'no-exits' }] } });
 const SEC = 1000;
 
 /**
  * Hosts in the states the anomaly scenario does not reach: exited processes evicted after the
  * retention, an event later than the allowed lateness, a clock jumping back past time_jump_secs,
- * and a deadline that could not be judged on a host that never logs exits.
+ * a deadline that could not be judged on a host that never logs exits, a PID reused by a new
+ * process while its holder's exit was not logged, and a host under a named Sysmon configuration.
  */
 function oddHosts(): SysmonEvent[] {
   const t0 = Date.UTC(2024, 5, 1, 8, 0, 0);
@@ -31,7 +33,11 @@ function oddHosts(): SysmonEvent[] {
   const nb = n.boot(t0, { exits: false });
   n.create(nb.t + SEC, n.proc(800, 'C:\\Windows\\System32\\smss.exe', 'smss.exe 0000011c', nb.master, { session: 2 }));
   n.registrySet(nb.t + 60 * SEC, nb.services, 'HKLM\\Software\\x', '1');
-  return [...a.typed, ...n.typed];
+  const c = new HostLog('odd-03.corp.example', 93);
+  const cb = c.boot(t0, { exits: false });
+  c.create(cb.t + SEC, c.proc(1200, 'C:\\Windows\\System32\\cmd.exe', 'cmd /c a', cb.services));
+  c.create(cb.t + 2 * SEC, c.proc(1200, 'C:\\Windows\\System32\\cmd.exe', 'cmd /c b', cb.services)); // the first one's PID: it has ended
+  return [...a.typed, ...n.typed, ...c.typed];
 }
 
 const events = () => [...decodeAll([...anomalyScenario().byHost.values()].flat().map(sysmonXml)), ...oddHosts()];
@@ -60,7 +66,10 @@ function comparable(h: HostState): Record<string, unknown> {
     evictQueue: h.evictQueue.slice(h.evictHead).map(plainNode),
     evictHead: 0,
     masters: h.masters.map(plainNode),
-    rebootCheck: r === null ? null : { master: plainNode(r.master), oldMaster: r.oldMaster === null ? null : plainNode(r.oldMaster) },
+    rebootCheck: r === null ? null : { master: plainNode(r.master), oldMaster: r.oldMaster === null ? null : plainNode(r.oldMaster), since: r.since },
+    pids: [...h.pids].map(([pid, n]) => [pid, n.guid]),
+    // The configuration comes from the pipeline by host name: the same one, compiled by each engine.
+    sysmon: h.sysmon?.resolved.source ?? null,
   };
 }
 

@@ -1,13 +1,15 @@
 // One host's index state as plain JSON and back: the live tree, exited nodes still retained,
-// pending timers, watermark and boot-epoch bookkeeping. Kafka writes these to a compacted state
-// topic so that a restarted or newly assigned instance continues where the last one stopped
-// (DESIGN.md: a process tree holds events far older than any committed offset).
+// pending timers, watermark, boot-epoch bookkeeping and what the host has shown it logs. Kafka
+// writes these to a compacted state topic so that a restarted or newly assigned instance
+// continues where the last one stopped (DESIGN.md: a process tree holds events far older than
+// any committed offset). The host's Sysmon configuration is not in it: it comes from the
+// pipeline, by host name, when the host is restored.
 
 import { HostState } from './host-state.js';
 import { ProcNode } from './process-node.js';
 import type { ProcessIndex } from './process-index.js';
 
-export const HOST_SNAPSHOT_VERSION = 2;
+export const HOST_SNAPSHOT_VERSION = 3;
 
 /** ProcNode fields in a fixed order; parent and children are rebuilt from `parent` guids. */
 type NodeTuple = [
@@ -36,6 +38,9 @@ const F_MASTER = 2;
 const F_CLOSED_AT_REBOOT = 4;
 const F_EVICTABLE = 8;
 const F_EVICTED = 16;
+/** exitWatch in two bits (WATCH_PENDING, WATCH_UNJUDGED). */
+const F_EXIT_WATCH_SHIFT = 5;
+const F_EXIT_WATCH = 3 << F_EXIT_WATCH_SHIFT;
 
 export interface HostSnapshot {
   v: number;
@@ -46,7 +51,9 @@ export interface HostSnapshot {
   rewinds: number;
   watermark: number | null;
   exitsArmed: boolean;
-  exitEpochs: number[];
+  /** [epoch, image-class bits] pairs. */
+  exitClasses: [number, number][];
+  seen: number;
   epoch: number;
   liveCount: number;
   lateEvents: number;
@@ -59,7 +66,9 @@ export interface HostSnapshot {
   timers: { due: number; rule: string; node: string }[];
   evictQueue: string[];
   masters: string[];
-  rebootCheck: { master: string; oldMaster: string | null } | null;
+  rebootCheck: { master: string; oldMaster: string | null; since: number } | null;
+  /** [pid, guid] of the live process holding each PID, in the map's order. */
+  pids: [number, string][];
 }
 
 export class SnapshotError extends Error {
@@ -77,7 +86,8 @@ function nodeTuple(n: ProcNode): NodeTuple {
     (n.master ? F_MASTER : 0) |
     (n.closedAtReboot ? F_CLOSED_AT_REBOOT : 0) |
     (n.evictable ? F_EVICTABLE : 0) |
-    (n.evicted ? F_EVICTED : 0);
+    (n.evicted ? F_EVICTED : 0) |
+    (n.exitWatch << F_EXIT_WATCH_SHIFT);
   return [
     n.guid,
     n.pid,
@@ -111,7 +121,9 @@ export function snapshotHost(h: HostState): HostSnapshot {
   const rebootCheck =
     h.rebootCheck === null
       ? null
-      : { master: ref(h.rebootCheck.master), oldMaster: h.rebootCheck.oldMaster === null ? null : ref(h.rebootCheck.oldMaster) };
+      : { master: ref(h.rebootCheck.master), oldMaster: h.rebootCheck.oldMaster === null ? null : ref(h.rebootCheck.oldMaster), since: h.rebootCheck.since };
+  const pids: [number, string][] = [];
+  for (const [pid, n] of h.pids) pids.push([pid, ref(n)]);
   const nodes: NodeTuple[] = [];
   for (const n of h.nodes.values()) nodes.push(nodeTuple(n));
   return {
@@ -123,7 +135,8 @@ export function snapshotHost(h: HostState): HostSnapshot {
     rewinds: h.rewinds,
     watermark: finiteOrNull(h.watermark),
     exitsArmed: h.exitsArmed,
-    exitEpochs: [...h.exitEpochs],
+    exitClasses: [...h.exitClasses],
+    seen: h.seen,
     epoch: h.epoch,
     liveCount: h.liveCount,
     lateEvents: h.lateEvents,
@@ -134,6 +147,7 @@ export function snapshotHost(h: HostState): HostSnapshot {
     evictQueue,
     masters,
     rebootCheck,
+    pids,
   };
 }
 
@@ -156,6 +170,7 @@ function nodeFrom(t: NodeTuple): ProcNode {
   n.closedAtReboot = (t[14] & F_CLOSED_AT_REBOOT) !== 0;
   n.evictable = (t[14] & F_EVICTABLE) !== 0;
   n.evicted = (t[14] & F_EVICTED) !== 0;
+  n.exitWatch = (t[14] & F_EXIT_WATCH) >> F_EXIT_WATCH_SHIFT;
   n.epoch = t[15];
   n.alerted = t[16];
   return n;
@@ -169,7 +184,7 @@ export function restoreHost(index: ProcessIndex, s: HostSnapshot): HostState {
         'run the version that wrote it, or start from an empty state topic',
     );
   }
-  const h = new HostState(s.key, s.name);
+  const h = new HostState(s.key, s.name, index.sysmonFor(s.name));
   const byGuid = new Map<string, ProcNode>();
   for (const t of s.nodes) {
     const n = nodeFrom(t);
@@ -198,7 +213,8 @@ export function restoreHost(index: ProcessIndex, s: HostSnapshot): HostState {
   h.rewinds = s.rewinds;
   h.watermark = s.watermark ?? -Infinity;
   h.exitsArmed = s.exitsArmed;
-  for (const e of s.exitEpochs) h.exitEpochs.add(e);
+  for (const [epoch, classes] of s.exitClasses) h.exitClasses.set(epoch, classes);
+  h.seen = s.seen;
   h.epoch = s.epoch;
   h.liveCount = s.liveCount;
   h.lateEvents = s.lateEvents;
@@ -207,7 +223,11 @@ export function restoreHost(index: ProcessIndex, s: HostSnapshot): HostState {
   h.evictQueue = s.evictQueue.map(node);
   h.evictHead = 0;
   h.masters = s.masters.map(node);
-  h.rebootCheck = s.rebootCheck === null ? null : { master: node(s.rebootCheck.master), oldMaster: s.rebootCheck.oldMaster === null ? null : node(s.rebootCheck.oldMaster) };
+  h.rebootCheck =
+    s.rebootCheck === null
+      ? null
+      : { master: node(s.rebootCheck.master), oldMaster: s.rebootCheck.oldMaster === null ? null : node(s.rebootCheck.oldMaster), since: s.rebootCheck.since };
+  for (const [pid, guid] of s.pids) h.pids.set(pid, node(guid));
   index.hosts.set(h.key, h);
   return h;
 }

@@ -50,4 +50,41 @@ describe('pipeline config', () => {
     await expect(loadPipeline(bad)).rejects.toThrow(/bad\.yaml: YAML syntax/);
     await expect(loadPipeline(join(dir, 'missing.yaml'))).rejects.toThrow(/missing\.yaml: cannot read the pipeline file \(ENOENT\)/);
   });
+
+  it('reads sysmon.configs: host patterns -> a configuration (a file or a name), each problem named by its key', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'proctree-sysmon-'));
+    const good = join(dir, 'good.xml');
+    writeFileSync(good, '<Sysmon schemaversion="4.90"><EventFiltering><ProcessTerminate onmatch="include"/></EventFiltering></Sysmon>\n');
+    const bad = join(dir, 'bad.xml');
+    writeFileSync(bad, '<Sysmon schemaversion="4.90">\n<EventFiltering>\n<ProcessTerminate/>\n</EventFiltering></Sysmon>\n');
+    const ok = parsePipeline({ sysmon: { configs: [{ hosts: ['WKS-*'], config: good }, { hosts: ['*'], config: 'everything' }] } });
+    expect(ok.sysmon.configs.map((c) => [c.hosts, c.config.source])).toEqual([
+      [['WKS-*'], good],
+      [['*'], 'built-in:everything'],
+    ]);
+    try {
+      parsePipeline(
+        {
+          sysmon: {
+            configs: [
+              { hosts: 'WKS-*', config: good },
+              { hosts: ['SRV-*'], config: join(dir, 'missing.xml') },
+              { hosts: ['DC-*'], config: bad },
+              { hosts: [], config: 'everything', onmatch: 'x' },
+            ],
+          },
+        },
+        'pipelines/x.yaml',
+      );
+      expect.unreachable();
+    } catch (e) {
+      expect(e).toBeInstanceOf(ConfigError);
+      const lines = (e as Error).message.split('\n');
+      expect(lines).toContain('pipelines/x.yaml: sysmon.configs.0.hosts: expected a list of host name patterns like [WKS-*, SRV-*], got "WKS-*"');
+      expect(lines.some((l) => l.startsWith('pipelines/x.yaml: sysmon.configs.1.config: expected a Sysmon configuration file or one of everything, no-exits, swiftonsecurity, sysmon-modular: ') && l.includes('missing.xml: cannot read the Sysmon configuration: no such file'))).toBe(true);
+      expect(lines.some((l) => l.startsWith('pipelines/x.yaml: sysmon.configs.2.config: ') && l.includes('bad.xml:3: '))).toBe(true);
+      expect(lines).toContain('pipelines/x.yaml: sysmon.configs.3.hosts: expected at least one host name pattern, got []');
+      expect(lines).toContain('pipelines/x.yaml: sysmon.configs.3.onmatch: unknown key');
+    }
+  });
 });

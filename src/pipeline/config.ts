@@ -13,6 +13,8 @@ import { jsonlSinkSchema } from '../sinks/jsonl/config.js';
 import { kafkaSinkSchema } from '../sinks/kafka/config.js';
 import { filesSourceSchema } from '../sources/files/config.js';
 import { kafkaSourceSchema } from '../sources/kafka/config.js';
+import { sysmonSchema } from '../sysmon-config/config.js';
+import type { ResolvedSysmonConfig } from '../sysmon-config/registry.js';
 
 /** The whole pipeline YAML: each part declares its own keys, this composes them. */
 export const pipelineSchema = z.strictObject({
@@ -22,6 +24,7 @@ export const pipelineSchema = z.strictObject({
   decode: decodeSchema,
   index: indexSchema,
   rules: z.strictObject({ smss: smssRulesSchema, baselines: baselinesSchema }).prefault({}),
+  sysmon: sysmonSchema,
   sink: z.preprocess(
     // `kind` may be left out for the default jsonl sink.
     (v) => (v !== null && typeof v === 'object' && !('kind' in v) ? { ...v, kind: 'jsonl' } : v),
@@ -111,4 +114,9 @@ export async function loadPipeline(file: string): Promise<PipelineConfig> {
     throw new ConfigError(file, [`YAML: ${(e as Error).message.split('\n')[0]}`]);
   }
   return parsePipeline(raw, file);
+}
+
+/** The pipeline with `config` as every host's Sysmon configuration, ahead of its own sysmon.configs (replay --sysmon-config). */
+export function withSysmonConfig(pipeline: PipelineConfig, config: ResolvedSysmonConfig): PipelineConfig {
+  return Object.freeze({ ...pipeline, sysmon: { configs: [{ hosts: ['*'], config }, ...pipeline.sysmon.configs] } });
 }

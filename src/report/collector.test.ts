@@ -3,11 +3,12 @@
 
 import { describe, expect, it } from 'vitest';
 import type { Alert } from '../alerts/alert.js';
-import { decodeAll } from '../../test/helpers/engine-run.js';
+import { decodeAll, runEngine } from '../../test/helpers/engine-run.js';
+import { DecodeCounters } from '../decode/counters.js';
 import { HostLog, type Proc } from '../../test/helpers/sysmon-xml.js';
 import { parsePipeline } from '../pipeline/config.js';
 import { Engine } from '../engine/engine.js';
-import type { RunStats } from '../engine/run-stats.js';
+import { collectStats, type RunStats } from '../engine/run-stats.js';
 import { alertTree, indexProcs, walkTree, type TreeNodeView } from './alert-tree.js';
 import { sessionChains } from './chain.js';
 import { ReportCollector, type CollectorOptions } from './collector.js';
@@ -104,17 +105,21 @@ describe('ReportCollector', () => {
     expect(data.run.unjudged!.map((u) => u.what)).toEqual(['alerts left out of this report', 'process records of the session-start chains']);
   });
 
-  it('says which hosts could not be judged for lack of EventID 5, from the run stats', () => {
+  it('says, per rule, what could not be judged and on which hosts, from the run stats', () => {
     const quiet = new HostLog('PC-QUIET', 2);
-    quiet.boot(T0, { exits: false });
+    const b = quiet.boot(T0, { exits: false });
+    quiet.registrySet(b.t + 60 * SEC, b.services, 'HKLM\\Software\\x', '1'); // past the two children's deadlines
     const { collector } = collect(quiet.events);
-    const stats = { hostsWithoutExits: 1, unjudgedDeadlines: 2, lateEvents: 3, decodeErrors: { total: 4, byReason: { 'bad-xml': 4 } }, alerts: { total: 0, byRule: { 'smss.path': 0 } }, eventsByEventId: { '1': 11, '3': 2 }, events: 13, files: 1, bytes: 100, seconds: 0.1 } as unknown as RunStats;
+    const { engine } = runEngine(quiet.events);
+    const stats = { ...collectStats(engine, new DecodeCounters(), 1, 100, 0.1), lateEvents: 3, decodeErrors: { total: 4, byReason: { 'bad-xml': 4 } }, eventsByEventId: { '1': 11, '3': 2 } };
     const data = collector.finish({ stats, inputs: ['x.xml'] });
     expect(data.run.eventsByEventId).toEqual({ '1': 11, '3': 2 });
     expect(data.run.decodeErrors).toEqual(stats.decodeErrors);
-    const [exits, late, errors] = data.run.unjudged!;
+    const items = data.run.unjudged!;
+    const exits = items.find((u) => u.what === 'smss.child-no-exit')!;
     expect(exits.hosts).toEqual(['PC-QUIET']);
-    expect(exits.why).toContain('2 exit deadline(s)');
+    expect(exits.why).toMatch(/^2 child smss not judged: no exit of a System32 image was logged/);
+    const [late, errors] = items.slice(-2);
     expect(late.count).toBe(3);
     expect(errors.why).toContain('bad-xml: 4');
     expect(data.hosts[0].sentExits).toBe(false);
@@ -122,11 +127,10 @@ describe('ReportCollector', () => {
 
   it('lists the core process baseline checks left unjudged', () => {
     const { collector } = collect(new HostLog('PC-Q2', 3).events);
-    const stats = { hostsWithoutExits: 0, unjudgedDeadlines: 0, lateEvents: 0, notJudged: { 'core.lsass.lifetime': 2, 'core.csrss.instances': 0, 'core.svchost.parent': 1 }, decodeErrors: { total: 0, byReason: {} }, alerts: { total: 0, byRule: {} }, eventsByEventId: {}, events: 0, files: 1, bytes: 1, seconds: 0 } as unknown as RunStats;
-    const [item] = collector.finish({ stats, inputs: ['x.xml'] }).run.unjudged!;
-    expect(item.what).toBe('core process baseline checks');
-    expect(item.count).toBe(3);
-    expect(item.why).toContain('core.lsass.lifetime: 2, core.svchost.parent: 1):');
+    const stats = { hostsWithoutExits: 0, unjudgedDeadlines: 0, lateEvents: 0, notJudged: [{ rule: 'core.lsass.lifetime', count: 2, what: 'check(s) not judged', why: 'no exit was logged in the boot', hosts: [] }, { rule: 'core.svchost.parent', count: 1, what: 'check(s) not judged', why: 'the event does not name the parent', hosts: [] }], decodeErrors: { total: 0, byReason: {} }, alerts: { total: 0, byRule: {} }, eventsByEventId: {}, events: 0, files: 1, bytes: 1, seconds: 0 } as unknown as RunStats;
+    const items = collector.finish({ stats, inputs: ['x.xml'] }).run.unjudged!;
+    expect(items.map((i) => [i.what, i.count])).toEqual([['core.lsass.lifetime', 2], ['core.svchost.parent', 1]]);
+    expect(items[0].why).toBe('2 check(s) not judged: no exit was logged in the boot');
   });
 });
 

@@ -220,28 +220,9 @@ export class ReportCollector {
   /** "What could not be judged and why", from the run statistics and the hosts the collector saw. */
   private unjudged(s: RunStats): UnjudgedItem[] {
     const items: UnjudgedItem[] = [];
-    if (s.hostsWithoutExits > 0) {
-      const names = [...this.hosts.values()].filter((h) => !h.sentExits && h.events > 0).map((h) => h.name).sort();
-      items.push({
-        what: 'smss.child-no-exit and the live-instance count of smss.instances',
-        why:
-          `${s.hostsWithoutExits} host(s) sent no EventID 5 (process exit): their Sysmon configuration does not log exits, ` +
-          `so a child smss that never exits cannot be told from one whose exit was not logged` +
-          (s.unjudgedDeadlines > 0 ? `; ${s.unjudgedDeadlines} exit deadline(s) were left unjudged` : ''),
-        count: s.hostsWithoutExits,
-        hosts: names.slice(0, HOSTS_LISTED),
-      });
-    }
-    const notJudged = Object.entries(s.notJudged ?? {}).filter(([, n]) => n > 0);
-    if (notJudged.length > 0) {
-      const total = notJudged.reduce((a, [, n]) => a + n, 0);
-      items.push({
-        what: 'core process baseline checks',
-        why:
-          `${total} check(s) had no evidence in the data (${notJudged.map(([r, n]) => `${r}: ${n}`).join(', ')}): ` +
-          'exits not logged (lifetime, instances of processes that may exit), the boot not seen (instances, start), or no parent named',
-        count: total,
-      });
+    // Per rule, what it could not judge and why (the run summary's "not judged" lines).
+    for (const n of s.notJudged ?? []) {
+      items.push({ what: n.rule, why: `${n.count} ${n.what}: ${n.why}`, count: n.count, hosts: n.hosts });
     }
     if (s.lateEvents > 0) {
       items.push({

@@ -11,8 +11,20 @@ export interface RuleContext {
   emit(alert: Alert): void;
 }
 
+/**
+ * What a host must have logged for a rule to have anything to judge there: HostState.seen bits
+ * (all of them), and how the summary says they are missing. Without them the rule's silence on
+ * that host is no verdict.
+ */
+export interface RuleEvidence {
+  readonly seen: number;
+  readonly missing: string;
+}
+
 export interface Rule {
   readonly id: string;
+  /** What it needs a host to log (for the run summary's "not judged"); undefined: nothing in particular. */
+  readonly judges?: RuleEvidence;
   /** Called for every event after the index has applied it. */
   onEvent(ev: SysmonEvent, applied: Applied, ctx: RuleContext): void;
   /** Called when a timer this rule set falls due (the host's watermark passed it). */

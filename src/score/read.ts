@@ -34,7 +34,7 @@ function str(v: unknown): string | undefined {
   return typeof v === 'string' ? v : undefined;
 }
 
-/** A label line: {"host","rule","processGuid","time"}. */
+/** A label line: {"host","rule","processGuid","time"}, with "sysmonConfig" and "invisible" from generate --sysmon-config. */
 export function labelFrom(o: unknown): Detection | string {
   const host = str(get(o, 'host'));
   const rule = str(get(o, 'rule'));
@@ -43,7 +43,30 @@ export function labelFrom(o: unknown): Detection | string {
   if (host === undefined || rule === undefined || processGuid === undefined || time === undefined) {
     return 'expected a label {"host","rule","processGuid","time"} with string values';
   }
-  return { host, rule, processGuid, time };
+  const d: Detection = { host, rule, processGuid, time };
+  const config = str(get(o, 'sysmonConfig'));
+  if (config !== undefined) d.sysmonConfig = config;
+  if (get(o, 'invisible') === true) d.invisible = true;
+  return d;
+}
+
+/** A host line of a labels file (generate --sysmon-config): {"host","sysmonConfig"}, no rule. */
+export function hostConfigFrom(o: unknown): { host: string; sysmonConfig: string } | null {
+  const host = str(get(o, 'host'));
+  const config = str(get(o, 'sysmonConfig'));
+  return host !== undefined && config !== undefined && get(o, 'rule') === undefined ? { host, sysmonConfig: config } : null;
+}
+
+/** A labels file: its labels, and the hosts' Sysmon configurations from its host lines. */
+export async function readLabels(file: string): Promise<{ labels: Detection[]; hostConfigs: Map<string, string> }> {
+  const hostConfigs = new Map<string, string>();
+  const labels = await readDetections(file, (o) => {
+    const h = hostConfigFrom(o);
+    if (h === null) return labelFrom(o);
+    hostConfigs.set(h.host, h.sysmonConfig);
+    return null;
+  });
+  return { labels, hostConfigs };
 }
 
 /** An alert line, native (rule, host, time, process.guid) or ECS (rule.id, host.name, @timestamp, process.entity_id). */
@@ -59,7 +82,8 @@ export function alertFrom(o: unknown): Detection | string {
   return { host, rule, processGuid, time };
 }
 
-export async function readDetections(file: string, parse: (o: unknown) => Detection | string): Promise<Detection[]> {
+/** `parse` gives a detection, an error message, or null for a line that is no detection (a labels file's host line). */
+export async function readDetections(file: string, parse: (o: unknown) => Detection | string | null): Promise<Detection[]> {
   const out: Detection[] = [];
   const lines = createInterface({ input: createReadStream(file, { encoding: 'utf8' }), crlfDelay: Infinity });
   let n = 0;
@@ -75,7 +99,7 @@ export async function readDetections(file: string, parse: (o: unknown) => Detect
       }
       const d = parse(o);
       if (typeof d === 'string') throw new ScoreInputError(file, n, d);
-      out.push(d);
+      if (d !== null) out.push(d);
     }
   } catch (e) {
     if (e instanceof ScoreInputError) throw e;

@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ScoreInputError, alertFrom, labelFrom, readDetections } from './read.js';
+import { ScoreInputError, alertFrom, labelFrom, readDetections, readLabels } from './read.js';
 import { belowThresholds, formatReport, score, type Detection } from './score.js';
 
 const L = (host: string, rule: string, processGuid: string, time: string): Detection => ({ host, rule, processGuid, time });
@@ -58,5 +58,37 @@ describe('reading labels and alerts', () => {
     writeFileSync(f, JSON.stringify({ host: 'h', rule: 'r', processGuid: 'g', time: 't' }) + '\n{"host":1}\n');
     await expect(readDetections(f, labelFrom)).rejects.toThrow(new ScoreInputError(f, 2, 'expected a label {"host","rule","processGuid","time"} with string values'));
     await expect(readDetections(join(dir, 'missing.jsonl'), labelFrom)).rejects.toThrow(/missing\.jsonl:0: cannot read the file \(ENOENT\)/);
+  });
+});
+
+describe('score with Sysmon configurations (generate --sysmon-config)', () => {
+  it('counts hidden anomalies apart from misses, and scores each configuration on its own hosts', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'proctree-score-'));
+    const file = join(dir, 'labels.jsonl');
+    writeFileSync(
+      file,
+      [
+        { host: 'WS1', sysmonConfig: 'swiftonsecurity' },
+        { host: 'WS2', sysmonConfig: 'everything' },
+        { host: 'WS3', sysmonConfig: 'everything' },
+        { host: 'WS1', rule: 'smss.instances', processGuid: '{m}', time: '2024-01-01T00:00:01.000Z', sysmonConfig: 'swiftonsecurity', invisible: true },
+        { host: 'WS1', rule: 'smss.path', processGuid: '{p}', time: '2024-01-01T00:00:02.000Z', sysmonConfig: 'swiftonsecurity' },
+        { host: 'WS2', rule: 'smss.instances', processGuid: '{n}', time: '2024-01-01T00:00:03.000Z', sysmonConfig: 'everything' },
+      ].map((l) => JSON.stringify(l) + '\n').join(''),
+    );
+    const { labels, hostConfigs } = await readLabels(file);
+    expect(labels).toHaveLength(3);
+    // An alert on WS3, a host with no label: a false positive of "everything", known from the host lines.
+    const alerts = [L('WS1', 'smss.path', '{p}', '2024-01-01T00:00:02.000Z'), L('WS2', 'smss.instances', '{n}', '2024-01-01T00:00:03.000Z'), L('WS3', 'smss.user', '{u}', '2024-01-01T00:00:04.000Z')];
+    const r = score(labels, alerts, ['smss.instances', 'smss.path', 'smss.user'], 20, hostConfigs);
+    expect(r.rules.find((x) => x.rule === 'smss.instances')).toMatchObject({ expected: 1, truePositives: 1, misses: 0, recall: 1, invisible: 1 });
+    expect(r.byConfig.map((c) => [c.config, c.total.expected, c.total.falsePositives, c.total.invisible])).toEqual([
+      ['everything', 1, 1, 0],
+      ['swiftonsecurity', 1, 0, 1],
+    ]);
+    expect(belowThresholds(r, 1, 1).map((x) => x.rule)).toEqual(['smss.user', 'total', 'smss.user @ everything', 'total @ everything']);
+    const text = formatReport(r);
+    expect(text).toMatch(/^rule +expected +raised +tp +fp +missed +precision +recall +invisible$/m);
+    expect(text).toMatch(/^Sysmon configuration swiftonsecurity:\n.*\nsmss\.instances +0 +0 +0 +0 +0 +1\.000 +1\.000 +1$/m);
   });
 });

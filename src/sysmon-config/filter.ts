@@ -139,6 +139,19 @@ export class SysmonConfigFilter {
     return this.outLogged;
   }
 
+  /**
+   * Whether every event of this EventID is logged (true) or none is (false), whatever its fields;
+   * undefined when it depends on them. Lets a caller skip building fields for a decision.
+   */
+  constantDecision(eventId: number): boolean | undefined {
+    if (UNFILTERABLE_EVENT_IDS.has(eventId)) return true;
+    const tf = this.byId.get(eventId);
+    if (tf === undefined) return eventTagForId(eventId)?.loggedByDefault ?? true;
+    if (tf.ordered.some((ce) => ce.items.length > 0)) return undefined;
+    // No element has a condition: nothing matches, so the only element's onmatch decides, or with several, nothing is logged.
+    return tf.count === 1 ? tf.ordered[0].el.onmatch === 'exclude' : false;
+  }
+
   /** Whether the event is logged, the line that decided and why. */
   decide(eventId: number, fields: Readonly<Record<string, string | undefined>>): Decision {
     this.run(eventId, fields);

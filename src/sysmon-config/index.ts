@@ -14,4 +14,6 @@ export { COVERAGE_RULE_IDS, EVENT_NEEDS, RULE_NEEDS, needsOf, type CoverageRuleI
 export { coverageOf, type CoverageReport, type CoverageStatus, type RuleCoverage } from './coverage.js';
 export { applyFix, planFix, type Fix } from './remedy.js';
 export { coverageJson, formatCoverageText } from './format.js';
+export { FleetSysmonConfigs, HostSysmonConfig, hostPattern, type ExitingProcess, type FleetSysmonEntry } from './fleet.js';
+export { sysmonSchema, type SysmonPipelineConfig } from './config.js';
 export { BUILTIN_SYSMON_CONFIGS, SHARED_SYSMON_CONFIG_FILES, SYSMON_CONFIG_NAMES, loadSysmonConfig, sharedSysmonConfigDir, type ResolvedSysmonConfig } from './registry.js';

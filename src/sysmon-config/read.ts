@@ -2,7 +2,7 @@
 // both; Windows tools often save UTF-16LE), then parse.
 
 import { readFile } from 'node:fs/promises';
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { SysmonConfigError } from './errors.js';
 import type { SysmonConfig } from './model.js';
 import { parseSysmonConfig } from './parse.js';
@@ -33,6 +33,9 @@ export async function readSysmonConfigText(file: string): Promise<string> {
 
 export function readSysmonConfigTextSync(file: string): string {
   try {
+    // A device or a FIFO named by mistake (/dev/stdin, a pipe) would block or never end.
+    const st = statSync(file);
+    if (!st.isFile() && !st.isDirectory()) throw new Error('not a regular file');
     return decodeConfigBytes(readFileSync(file));
   } catch (e) {
     throw unreadable(file, e);

@@ -14,11 +14,12 @@ describe('HostLog typed events', () => {
     h.registrySet(b.t + 2000, user, 'HKLM\\System\\CurrentControlSet\\Control\\Session Manager\\Subsystems\\Windows', 'x & y');
     h.registryObject(b.t + 3000, user, 'DeleteValue', 'HKLM\\Software\\k');
     h.network(b.t + 3500, user, '10.1.2.3');
+    h.access(b.t + 3600, user, b.winlogon);
     h.exit(b.t + 4000, user);
     h.create(b.t + 5000, h.proc(4243, 'C:\\Windows\\System32\\smss.exe', 'smss.exe', b.master, { logonId: '', user: 'S-1-5-18' }));
     h.create(b.t + 6000, h.proc(4244, 'C:\\Windows\\System32\\smss.exe', 'smss.exe', b.master, { logonId: '0x00000000000003E7' }));
     const decoded = decodeAll(h.events);
-    expect(decoded.map((e) => e.eventId)).toEqual(expect.arrayContaining([1, 5, 12, 13]));
+    expect(decoded.map((e) => e.eventId)).toEqual(expect.arrayContaining([1, 5, 10, 12, 13]));
     expect(h.typed).toEqual(decoded);
   });
 });

@@ -2,7 +2,7 @@
 // EventID, in the canonical shape Windows renders, with entity escaping. HostLog also gives
 // the same events typed (no XML, no decoder), for tests of the index and rules alone.
 
-import { SysmonEvent } from '../../src/decode/event.js';
+import { SysmonEvent, isWantedEventId } from '../../src/decode/event.js';
 
 export interface Proc {
   guid: string;
@@ -46,7 +46,7 @@ export function eventXml(eventId: number, host: string, recordId: number, timeMs
  * see, so that their tests need no XML. null for EventIDs no rule reads (as the decoder).
  */
 export function typedEvent(eventId: number, host: string, recordId: number, timeMs: number, fields: [string, string][]): SysmonEvent | null {
-  if (eventId !== 1 && eventId !== 5 && eventId !== 12 && eventId !== 13 && eventId !== 14) return null;
+  if (!isWantedEventId(eventId)) return null;
   const f = new Map(fields);
   const str = (name: string): string => f.get(name) ?? '';
   const int = (name: string): number => (f.has(name) ? Number(f.get(name)) : -1);
@@ -56,6 +56,13 @@ export function typedEvent(eventId: number, host: string, recordId: number, time
   e.hostKey = host.toLowerCase();
   e.recordId = recordId;
   e.time = timeMs;
+  if (eventId === 10) {
+    // A process access: the source acts.
+    e.processGuid = str('SourceProcessGUID').toLowerCase();
+    e.processId = int('SourceProcessId');
+    e.image = str('SourceImage');
+    return e;
+  }
   e.processGuid = str('ProcessGuid').toLowerCase();
   e.processId = int('ProcessId');
   e.image = str('Image');
@@ -94,12 +101,21 @@ function hex(n: number, width: number): string {
   return n.toString(16).padStart(width, '0');
 }
 
+/** One event as written: EventID, Sysmon's fields, and the typed event (null for EventIDs no rule reads). */
+export interface LoggedEvent {
+  eventId: number;
+  fields: Readonly<Record<string, string>>;
+  typed: SysmonEvent | null;
+}
+
 /** One host's log, with deterministic GUIDs and record ids. */
 export class HostLog {
   /** Each event as Sysmon XML. */
   readonly events: string[] = [];
   /** The same events typed, without those of EventIDs no rule reads. */
   readonly typed: SysmonEvent[] = [];
+  /** Every event with its fields, for filtering through a Sysmon configuration (see loggedBy). */
+  readonly written: LoggedEvent[] = [];
   private recordId: number;
   private seq = 0;
   readonly system: Proc;
@@ -119,6 +135,16 @@ export class HostLog {
     this.events.push(eventXml(eventId, this.host, recordId, t, fields, opts));
     const typed = typedEvent(eventId, this.host, recordId, t, fields);
     if (typed !== null) this.typed.push(typed);
+    this.written.push({ eventId, fields: Object.fromEntries(fields), typed });
+  }
+
+  /**
+   * The typed events a host running this Sysmon configuration would send: each event through the
+   * configuration's filter (the evaluator coverage, replay and generate share). Record ids stay
+   * as written (Sysmon numbers only what it logs; the rules do not care).
+   */
+  loggedBy(filter: { isLogged(eventId: number, fields: Readonly<Record<string, string | undefined>>): boolean }): SysmonEvent[] {
+    return this.written.filter((w) => w.typed !== null && filter.isLogged(w.eventId, w.fields)).map((w) => w.typed!);
   }
 
   guid(): string {
@@ -199,6 +225,30 @@ export class HostLog {
     this.push(eventId, t, fields, { version: 2 });
   }
 
+  /** EventID 10: `source` opens `target` (the source acts). */
+  access(t: number, source: Proc, target: Proc, grantedAccess = '0x1010'): void {
+    this.push(
+      10,
+      t,
+      [
+        ['RuleName', '-'],
+        ['UtcTime', utcTime(t)],
+        ['SourceProcessGUID', source.guid],
+        ['SourceProcessId', String(source.pid)],
+        ['SourceThreadId', String(source.pid + 4)],
+        ['SourceImage', source.image],
+        ['TargetProcessGUID', target.guid],
+        ['TargetProcessId', String(target.pid)],
+        ['TargetImage', target.image],
+        ['GrantedAccess', grantedAccess],
+        ['CallTrace', 'C:\\Windows\\SYSTEM32\\ntdll.dll+9c534|C:\\Windows\\System32\\KERNELBASE.dll+2730e'],
+        ['SourceUser', source.user],
+        ['TargetUser', target.user],
+      ],
+      { version: 3 },
+    );
+  }
+
   /** An event no rule reads (network connection), for realistic mixes. */
   network(t: number, p: Proc, destination: string): void {
     this.push(3, t, [
@@ -223,7 +273,7 @@ export class HostLog {
    * A normal boot: System -> master smss (-> autochk) -> child smss per session -> csrss +
    * wininit / winlogon; each child exits within half a second. Returns the processes.
    */
-  boot(t0: number, opts: { exits: boolean; pids?: number } = { exits: true }): { master: Proc; wininit: Proc; winlogon: Proc; services: Proc; lsass: Proc; t: number } {
+  boot(t0: number, opts: { exits: boolean; pids?: number } = { exits: true }): { master: Proc; children: Proc[]; wininit: Proc; winlogon: Proc; services: Proc; lsass: Proc; t: number } {
     const base = opts.pids ?? 300;
     const sys = this.proc(4, 'System', '', null);
     (this as { system: Proc }).system = sys;
@@ -240,7 +290,7 @@ export class HostLog {
     if (opts.exits) this.exit(t0 + 2665, child1);
     const services = this.create(t0 + 2800, this.proc(base + 332, 'C:\\Windows\\System32\\services.exe', 'C:\\Windows\\system32\\services.exe', wininit));
     const lsass = this.create(t0 + 2810, this.proc(base + 340, 'C:\\Windows\\System32\\lsass.exe', 'C:\\Windows\\system32\\lsass.exe', wininit));
-    return { master, wininit, winlogon, services, lsass, t: t0 + 3000 };
+    return { master, children: [child0, child1], wininit, winlogon, services, lsass, t: t0 + 3000 };
   }
 }
 

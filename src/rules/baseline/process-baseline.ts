@@ -3,6 +3,7 @@
 // id (core.<process>.<check>). Only EventIDs 1 and 5 are read; a check whose evidence the host
 // does not log (no exits, no boot seen, no parent named) counts as not judged instead of guessing.
 
+import { exitsJudged } from '../../index/exits-logged.js';
 import type { SysmonEvent } from '../../decode/event.js';
 import { evidenceOf } from '../../alerts/build-alert.js';
 import type { RuleMeta } from '../../alerts/alert.js';
@@ -62,7 +63,7 @@ export class ProcessBaselineRule implements Rule {
     const b = this.catalog.of(n);
     const meta = b?.meta.lifetime;
     if (b === undefined || meta == null) return;
-    if (!host.exitEpochs.has(n.epoch)) {
+    if (!exitsJudged(host, n)) {
       this.notJudged(meta);
       return;
     }
@@ -80,7 +81,7 @@ export class ProcessBaselineRule implements Rule {
     for (const h of hosts) {
       for (const n of h.nodes.values()) {
         // Alive at the end, or closed at a reboot (no exit seen either way).
-        if (n.placeholder || (!n.alive && !n.closedAtReboot) || h.exitEpochs.has(n.epoch)) continue;
+        if (n.placeholder || (!n.alive && !n.closedAtReboot) || exitsJudged(h, n)) continue;
         const b = this.catalog.of(n);
         const meta = b?.meta.lifetime;
         if (meta != null && b!.cfg.lifetime!.kind === 'boot') out[meta.id] = (out[meta.id] ?? 0) + 1;
@@ -177,7 +178,7 @@ export class ProcessBaselineRule implements Rule {
    * logged in that boot (else an instance that ended looks alive).
    */
   private instancesOf(b: CompiledBaseline, meta: RuleMeta, n: ProcNode, bootStart: number, ev: SysmonEvent, h: HostState, ctx: RuleContext): void {
-    if (Number.isNaN(bootStart) || (b.cfg.lifetime?.kind !== 'boot' && !h.exitEpochs.has(n.epoch))) {
+    if (Number.isNaN(bootStart) || (b.cfg.lifetime?.kind !== 'boot' && !exitsJudged(h, n))) {
       this.notJudged(meta);
       return;
     }

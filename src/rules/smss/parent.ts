@@ -8,6 +8,7 @@ import type { RuleMeta } from '../../alerts/alert.js';
 import type { Rule, RuleContext } from '../rule.js';
 import { isSmssNode, SmssPaths } from './classify.js';
 import { claim, creationEvidence, raise, ruleBit } from './verdict.js';
+import { SEEN } from '../../index/host-state.js';
 
 const META: RuleMeta = { id: 'smss.parent', severity: 'high', attack: ['T1036', 'T1134.004'] };
 
@@ -16,6 +17,7 @@ export function smssParentRule(cfg: SmssRulesConfig): Rule {
   const bit = ruleBit('smss.parent');
   return {
     id: META.id,
+    judges: { seen: SEEN.smssCreation, missing: 'no smss.exe creation was logged' },
     onEvent(ev: SysmonEvent, a: Applied, ctx: RuleContext): void {
       if (ev.eventId !== 1 || a.duplicate || a.node === null || !isSmssNode(a.node) || isSystemParent(ev)) return;
       const p = a.parent;

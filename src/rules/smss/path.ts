@@ -3,13 +3,13 @@
 import type { SysmonEvent } from '../../decode/event.js';
 import type { Applied } from '../../index/process-index.js';
 import type { ProcNode } from '../../index/process-node.js';
-import type { HostState } from '../../index/host-state.js';
 import type { SmssRulesConfig } from './config.js';
 import type { RuleMeta } from '../../alerts/alert.js';
 import type { Rule, RuleContext } from '../rule.js';
 import { isSmssNode, SmssPaths } from './classify.js';
 import { claim, creationEvidence, raise, ruleBit } from './verdict.js';
 import { evidenceOf } from '../../alerts/build-alert.js';
+import { SEEN, type HostState } from '../../index/host-state.js';
 
 const META: RuleMeta = { id: 'smss.path', severity: 'high', attack: ['T1036.005'] };
 
@@ -24,6 +24,7 @@ export function smssPathRule(cfg: SmssRulesConfig): Rule {
   };
   return {
     id: META.id,
+    judges: { seen: SEEN.smssCreation, missing: 'no smss.exe creation was logged' },
     onEvent(ev: SysmonEvent, a: Applied, ctx: RuleContext): void {
       if (ev.eventId !== 1 || a.duplicate || a.node === null) return;
       check(a.node, a.host, ctx, ev.time, ev, false);

@@ -2,6 +2,9 @@
 // straight into the engine (no XML, no decoder: test/helpers/sysmon-xml.test.ts checks that
 // HostLog's typed events are what the decoder makes of its XML).
 
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { SysmonEvent } from '../../decode/event.js';
@@ -146,6 +149,131 @@ describe('smss.child-no-exit', () => {
   });
 });
 
+describe('smss.child-no-exit, judging what the host logs', () => {
+  /**
+   * A boot whose Sysmon logs exits only of programs under C:\Users (what SwiftOnSecurity's and
+   * sysmon-modular's configurations do), then an RDP session whose child smss lingers.
+   */
+  const usersOnly = (name = 'PC-USERS', opts: { systemExit?: boolean } = {}) => {
+    const h = new HostLog(name, 31);
+    const b = h.boot(T0, { exits: false });
+    const app = h.create(b.t + SEC, h.proc(6000, 'C:\\Users\\ann\\AppData\\Local\\app.exe', 'app', b.services, { user: 'CORP\\ann', logonId: '0x1a2b3' }));
+    h.exit(b.t + 5 * SEC, app);
+    if (opts.systemExit === true) h.exit(b.t + 6 * SEC, h.create(b.t + 2 * SEC, h.proc(6004, 'C:\\Windows\\System32\\cmd.exe', 'cmd /c ver', b.services)));
+    const rdp = h.create(b.t + 100 * SEC, h.proc(6100, SMSS, '\\SystemRoot\\System32\\smss.exe 00000140 00000084 ', b.master, { session: 2 }));
+    h.create(b.t + 100 * SEC + 50, h.proc(6108, 'C:\\Windows\\System32\\csrss.exe', 'csrss.exe', rdp, { session: 2 }));
+    return { h, b, rdp, deadline: rdp === null ? 0 : b.t + 130 * SEC };
+  };
+
+  it('raises nothing where exits are logged only for other kinds of image, and counts what it could not judge', () => {
+    const { h, b } = usersOnly();
+    h.registrySet(b.t + 200 * SEC, b.services, 'HKLM\\Software\\x', '1');
+    const { alerts, engine } = runEvents(h.typed);
+    expect(alerts).toEqual([]);
+    const host = [...engine.index.hosts.values()][0];
+    expect(host.exitsArmed).toBe(true); // the host sends exits...
+    expect(host.unjudged).toBe(3); // ...but none of a System32 image: both boot children and the RDP child are unjudged
+  });
+
+  it('judges where the boot has logged an exit of a System32 image', () => {
+    const { h, b } = usersOnly('PC-SYS32', { systemExit: true });
+    h.registrySet(b.t + 200 * SEC, b.services, 'HKLM\\Software\\x', '1');
+    // The two boot children did not exit either (their exits were not written): all three alert.
+    expect(runEvents(h.typed).alerts.map((a) => [a.rule, a.process.pid])).toEqual([
+      ['smss.child-no-exit', 388],
+      ['smss.child-no-exit', 460],
+      ['smss.child-no-exit', 6100],
+    ]);
+  });
+
+  it.each([
+    ['parents a creation', 1],
+    ['writes the registry', 13],
+    ['opens another process', 10],
+    ['exits late', 5],
+  ] as const)('raises on a child that %s after its deadline, whatever the exit logging, with that event as evidence', (_what, eventId) => {
+    const { h, b, rdp, deadline } = usersOnly('PC-LIVES');
+    h.registrySet(deadline + 11 * SEC, b.services, 'HKLM\\Software\\tick', '1'); // the deadline passes, unjudged
+    const at = deadline + 15 * SEC;
+    if (eventId === 1) h.create(at, h.proc(6200, 'C:\\Windows\\System32\\winlogon.exe', 'winlogon.exe', rdp, { session: 2 }));
+    else if (eventId === 13) h.registrySet(at, rdp, 'HKLM\\SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\Run\\DeviceSync', 'C:\\ProgramData\\devsvc.exe');
+    else if (eventId === 10) h.access(at, rdp, b.lsass);
+    else h.exit(at, rdp);
+    h.registrySet(at + 60 * SEC, b.services, 'HKLM\\Software\\x', '1');
+    const { alerts, engine } = runEvents(h.typed);
+    expect(alerts.map((a) => [a.rule, a.process.pid, a.time, a.evidence.map((e) => e.eventId)])).toEqual([
+      ['smss.child-no-exit', 6100, new Date(deadline).toISOString(), [1, eventId]],
+    ]);
+    expect(alerts[0].evidence[1].time).toBe(new Date(at).toISOString());
+    expect([...engine.index.hosts.values()][0].unjudged).toBe(2); // the boot's two children stay unjudged
+  });
+
+  it('takes nothing done by the deadline as proof, and an act after it proves the same whenever the deadline is judged', () => {
+    const before = usersOnly('PC-EARLY');
+    before.h.registrySet(before.deadline, before.rdp, 'HKLM\\SOFTWARE\\x', '1'); // at the deadline: in time
+    before.h.registrySet(before.deadline + 60 * SEC, before.b.services, 'HKLM\\Software\\x', '1');
+    expect(rules(before.h.typed)).toEqual([]);
+    // The act comes before the deadline is judged (the watermark is 10 s behind): raised at once.
+    const soon = usersOnly('PC-SOON');
+    soon.h.access(soon.deadline + 1, soon.rdp, soon.b.lsass);
+    expect(runEvents(soon.h.typed).alerts.map((a) => a.evidence.length)).toEqual([2]);
+    // A late exit that comes as the deadline is judged teaches that System32 exits are logged: the deadline judges it.
+    const late = usersOnly('PC-LATE');
+    late.h.exit(late.deadline + 15 * SEC, late.rdp);
+    expect(runEvents(late.h.typed).alerts.map((a) => [a.evidence.length, a.details.exitedAt])).toEqual([[1, new Date(late.deadline + 15 * SEC).toISOString()]]);
+  });
+
+  it('where the exit would be logged, leaves the verdict to the deadline: the alert is the one it always was', () => {
+    const h = new HostLog('PC-ARMED', 32);
+    const b = h.boot(T0, { exits: true });
+    const rdp = h.create(b.t + 100 * SEC, h.proc(6100, SMSS, 'smss.exe 00000140 00000084', b.master, { session: 2 }));
+    h.access(b.t + 131 * SEC, rdp, b.lsass); // after the deadline, before the watermark passes it
+    h.registrySet(b.t + 200 * SEC, b.services, 'HKLM\\Software\\x', '1');
+    const alerts = runEvents(h.typed).alerts;
+    expect(alerts.map((a) => [a.rule, a.evidence.map((e) => e.eventId)])).toEqual([['smss.child-no-exit', [1]]]);
+  });
+
+  it('judges children whose master was never logged against the placeholder their Parent* fields give', () => {
+    const h = new HostLog('PC-NOMASTER', 33);
+    const b = h.boot(T0, { exits: true });
+    const rdp = h.create(b.t + 100 * SEC, h.proc(6100, SMSS, 'smss.exe 00000140 00000084', b.master, { session: 2 }));
+    h.registrySet(b.t + 200 * SEC, b.services, 'HKLM\\Software\\x', '1');
+    const withoutMaster = h.typed.filter((e) => e.processGuid !== b.master.guid);
+    const { alerts, engine } = runEvents(withoutMaster);
+    expect(alerts.map((a) => [a.rule, a.process.pid, a.parent?.pid])).toEqual([['smss.child-no-exit', rdp.pid, 300]]);
+    const master = [...engine.index.hosts.values()][0].nodes.get(b.master.guid)!;
+    expect([master.placeholder, master.master]).toEqual([true, true]);
+  });
+});
+
+describe('smss.child-no-exit under a Sysmon configuration the pipeline names', () => {
+  const lingering = (name: string, exits: boolean) => {
+    const h = new HostLog(name, 34);
+    const b = h.boot(T0, { exits });
+    h.create(b.t + 100 * SEC, h.proc(6100, SMSS, 'smss.exe 00000140 00000084', b.master, { session: 2 }));
+    h.registrySet(b.t + 200 * SEC, b.services, 'HKLM\\Software\\x', '1');
+    return h.typed;
+  };
+  const fleet = { sysmon: { configs: [{ hosts: ['PC-ALL*'], config: 'everything' }, { hosts: ['pc-none-*'], config: 'no-exits' }] } };
+
+  it('trusts the configuration over what the host has sent: logged exits arm, dropped ones do not', () => {
+    // PC-ALL sent no EventID 5 at all, but its configuration logs exits: a missing exit is a real one.
+    expect(rules(lingering('PC-ALL-1', false), fleet)).toEqual(['smss.child-no-exit', 'smss.child-no-exit', 'smss.child-no-exit']);
+    // PC-NONE sent System32 exits (a capture of another configuration?), but the pipeline says it logs none.
+    const { alerts, engine } = runEvents(lingering('PC-NONE-1', true), fleet);
+    expect(alerts).toEqual([]);
+    expect([...engine.index.hosts.values()][0].unjudged).toBe(1);
+  });
+
+  it('asks the configuration about each child: one that logs smss exits only judges children, and nothing else arms it', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'proctree-cfg-'));
+    const file = join(dir, 'smss-exits.xml');
+    writeFileSync(file, '<Sysmon schemaversion="4.90"><EventFiltering><RuleGroup groupRelation="or"><ProcessTerminate onmatch="include"><Image condition="image">smss.exe</Image></ProcessTerminate></RuleGroup></EventFiltering></Sysmon>\n');
+    const cfg = { sysmon: { configs: [{ hosts: ['*'], config: file }] } };
+    expect(rules(lingering('PC-X', true), cfg)).toEqual(['smss.child-no-exit']);
+  });
+});
+
 describe('smss.instances and boot epochs', () => {
   it('treats a new master with a silent old boot as a reboot, closing the old processes', () => {
     const h = new HostLog('H5', 5);
@@ -168,6 +296,15 @@ describe('smss.instances and boot epochs', () => {
     h.registrySet(T0 + 110 * SEC, b1.services, 'HKLM\\Software\\x', 'DWORD (0x00000001)');
     expect(rules(h.typed)).toEqual(['smss.instances']);
     expect(rules(h.typed, { rules: { smss: { max_live: 2 } } })).toEqual([]);
+  });
+
+  it('counts an earlier master known only from its children (its creation not logged)', () => {
+    const h = new HostLog('H6b', 16);
+    const b1 = h.boot(T0, { exits: false });
+    const second = h.create(T0 + 100 * SEC, h.proc(7000, SMSS, 'smss.exe', h.system));
+    h.registrySet(T0 + 110 * SEC, b1.services, 'HKLM\\Software\\x', 'DWORD (0x00000001)');
+    const alerts = runEvents(h.typed.filter((e) => e.processGuid !== b1.master.guid)).alerts;
+    expect(alerts.map((a) => [a.rule, a.process.guid, a.details.earlierMaster])).toEqual([['smss.instances', second.guid, { guid: b1.master.guid, pid: 300, start: null }]]);
   });
 
   it('ignores old-boot activity after reboot_check_secs', () => {

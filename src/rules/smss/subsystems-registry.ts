@@ -10,6 +10,7 @@ import type { Applied } from '../../index/process-index.js';
 import type { SmssRulesConfig } from './config.js';
 import type { Rule, RuleContext } from '../rule.js';
 import { raise } from './verdict.js';
+import { SEEN } from '../../index/host-state.js';
 
 const META: RuleMeta = { id: 'smss.subsystems-registry', severity: 'high', attack: ['T1547.001', 'T1112'] };
 
@@ -53,6 +54,7 @@ export function smssSubsystemsRegistryRule(cfg: SmssRulesConfig): Rule {
 
   return {
     id: META.id,
+    judges: { seen: SEEN.registryEvent, missing: 'no registry event (EventID 12, 13, 14) was logged' },
     onEvent(ev: SysmonEvent, a: Applied, ctx: RuleContext): void {
       if (ev.eventId !== 12 && ev.eventId !== 13 && ev.eventId !== 14) return;
       let valuePath = watchedValuePath(ev.targetObject);

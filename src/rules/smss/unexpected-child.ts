@@ -10,6 +10,7 @@ import type { SmssRulesConfig } from './config.js';
 import type { Rule, RuleContext } from '../rule.js';
 import { isSmssNode } from './classify.js';
 import { claim, raise, ruleBit } from './verdict.js';
+import { SEEN } from '../../index/host-state.js';
 
 const META: RuleMeta = { id: 'smss.unexpected-child', severity: 'high', attack: ['T1055', 'T1036'] };
 
@@ -19,6 +20,7 @@ export function smssUnexpectedChildRule(cfg: SmssRulesConfig): Rule {
   const masterOnly = new Set(cfg.master_only_children.map((c) => c.toLowerCase()));
   return {
     id: META.id,
+    judges: { seen: SEEN.creationBySmss, missing: 'no process started by smss.exe was logged' },
     onEvent(ev: SysmonEvent, a: Applied, ctx: RuleContext): void {
       if (ev.eventId !== 1 || a.duplicate || a.node === null) return;
       let p = a.parent;

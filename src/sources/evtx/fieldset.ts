@@ -25,6 +25,9 @@ export const FIELD_NAMES: readonly SysmonFieldName[] = [
   'TargetObject',
   'Details',
   'NewName',
+  'SourceProcessGUID',
+  'SourceProcessId',
+  'SourceImage',
 ];
 
 export const SLOT_EVENT_ID = 0;
