@@ -71,8 +71,9 @@ export function formatSummary(s: RunStats): string {
   lines.push(`  skipped: ${s.skipped.otherEventIds} Sysmon events no rule reads, ${s.skipped.notSysmon} non-Sysmon events`);
   const reasons = Object.entries(s.decodeErrors.byReason).map(([r, n]) => `${r}:${n}`).join(' ');
   lines.push(`  decode errors: ${s.decodeErrors.total}${reasons ? ` (${reasons})` : ''}`);
-  const rules = Object.entries(s.alerts.byRule).map(([r, n]) => `${r}:${n}`).join(' ');
-  lines.push(`  alerts: ${s.alerts.total} (${rules})`);
+  // Rules that raised nothing are left out of the line (--stats keeps every rule's count).
+  const rules = Object.entries(s.alerts.byRule).filter(([, n]) => n > 0).map(([r, n]) => `${r}:${n}`).join(' ');
+  lines.push(`  alerts: ${s.alerts.total}${rules === '' ? '' : ` (${rules})`} from ${Object.keys(s.alerts.byRule).length} rules`);
   lines.push(`  hosts: ${s.hosts}, live processes at end: ${s.liveProcesses}, late events: ${s.lateEvents}`);
   if (s.notJudged.length > 0) {
     lines.push('  not judged (a rule is silent there because it cannot see, not because all is well):');
