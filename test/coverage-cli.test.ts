@@ -69,7 +69,9 @@ describe('proctree coverage', () => {
     const s = runCli(['coverage', '--json', '--pipeline', smssOnly, 'everything']);
     expect(s.status).toBe(0);
     expect((JSON.parse(s.stdout) as { rules: { rule: string }[] }).rules.every((r) => r.rule.startsWith('smss.'))).toBe(true);
-    expect(runCli(['coverage', '--pipeline', join(tmp, 'none.yaml'), 'everything']).status).toBe(1);
+    const badPipeline = runCli(['coverage', '--pipeline', join(tmp, 'none.yaml'), 'everything']);
+    expect(badPipeline.status).toBe(1);
+    expect(badPipeline.stderr).toContain(`proctree coverage: ${join(tmp, 'none.yaml')}: cannot read the pipeline file`);
   });
 
   describe.skipIf(!HAVE)(`the public configurations${HAVE ? '' : ` (skipped: ${SHARED} not found)`}`, () => {

@@ -33,7 +33,8 @@ export function coverageCommand(setExit: (code: number) => void): Command {
         'See docs/sysmon-configs.md.',
         '',
         `Exit codes: ${EXIT_OK} report printed, ${EXIT_FATAL} unreadable or invalid configuration`,
-        '(one line naming the file and line), ' + `${EXIT_USAGE} usage error.`,
+        '(one line naming the file and line) or pipeline YAML (a line per bad key),',
+        `${EXIT_USAGE} usage error.`,
       ].join('\n'),
     )
     .argument('<config>', 'Sysmon configuration file, or a configuration name')
