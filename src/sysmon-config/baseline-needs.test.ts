@@ -111,6 +111,19 @@ describe('baselineRuleNeeds', () => {
     expect(create.probe).toMatchObject({ Image: 'C:\\Windows\\System32\\spoolsv.exe', User: 'NT AUTHORITY\\SYSTEM', TerminalSessionId: '0', ParentImage: 'C:\\Windows\\System32\\services.exe' });
     expect(rows[3].needs.map((n) => n.eventId)).toEqual([1, 5]);
   });
+
+  it('stops at a parent chain that comes back to itself', () => {
+    const loop = baselinesSchema.parse([
+      { process: 'a', match: { image: ['a.exe'] }, parent: { names: ['b.exe'] } },
+      { process: 'b', match: { image: ['b.exe'] }, parent: { names: ['a.exe'] } },
+    ]);
+    const rows = baselineRuleNeeds(loop);
+    expect(rows.map((r) => r.needs.map((n) => n.id))).toEqual([
+      ['a-create', 'b-create'],
+      ['b-create', 'a-create'],
+    ]);
+    expect(rows[0].needs[0].probe.ParentImage).toBe('C:\\Windows\\System32\\b.exe');
+  });
 });
 
 describe('coverageOf with baselines', () => {

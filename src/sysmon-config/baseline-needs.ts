@@ -102,9 +102,11 @@ class NeedBuilder {
   private readonly made = new Map<string, EventNeed>();
   private readonly includes = new Map<string, IncludeCondition>();
   private readonly byName = new Map<string, BaselineConfig>();
+  /** Creations being built: a parent chain that comes back to one of them (svchost by svchost) stops there. */
+  private readonly building = new Set<string>();
   private guidSeq = 0;
 
-  constructor(private readonly baselines: BaselinesConfig) {
+  constructor(baselines: BaselinesConfig) {
     for (const b of baselines) for (const n of [...b.match.image, ...b.match.original_file_name]) if (!this.byName.has(lower(n))) this.byName.set(lower(n), b);
   }
 
@@ -131,6 +133,16 @@ class NeedBuilder {
     if (reused !== undefined) return reused;
     const cached = this.made.get(`${stem}-create`);
     if (cached !== undefined) return cached;
+    if (this.building.has(stem)) return undefined;
+    this.building.add(stem);
+    try {
+      return this.build(name, stem);
+    } finally {
+      this.building.delete(stem);
+    }
+  }
+
+  private build(name: string, stem: string): EventNeed {
     const b = this.byName.get(lower(name));
     const profile = PROFILES[lower(name)];
     const systemRoot = b?.system_root ?? 'C:\\Windows';
