@@ -49,11 +49,29 @@ describe('proctree coverage', () => {
   it('reports the built-in configurations by name', () => {
     const all = runCli(['coverage', 'everything']);
     expect(all.status).toBe(0);
-    expect(all.stdout).toContain('This configuration logs every event the smss rules need.');
+    expect(all.stdout).toContain('This configuration logs every event the smss and core process rules need.');
     const noExits = runCli(['coverage', '--json', 'no-exits']);
     expect(noExits.status).toBe(0);
     const j = JSON.parse(noExits.stdout) as { rules: { rule: string; status: string; missing: string[] }[] };
-    expect(j.rules.filter((r) => r.status !== 'logs')).toEqual([expect.objectContaining({ rule: 'smss.child-no-exit', status: 'partial', missing: ['child-smss-exit'] })]);
+    // Without exits: the smss child exit, each lifetime check, and the instance counts of the
+    // processes that do not live as long as the boot (a dead csrss would still count).
+    expect(j.rules.filter((r) => r.status !== 'logs')).toEqual([
+      expect.objectContaining({ rule: 'smss.child-no-exit', status: 'partial', missing: ['child-smss-exit'] }),
+      expect.objectContaining({ rule: 'core.csrss.instances', status: 'partial', missing: ['csrss-exit'] }),
+      expect.objectContaining({ rule: 'core.wininit.lifetime', status: 'partial', missing: ['wininit-exit'] }),
+      expect.objectContaining({ rule: 'core.services.lifetime', status: 'partial', missing: ['services-exit'] }),
+      expect.objectContaining({ rule: 'core.lsass.lifetime', status: 'partial', missing: ['lsass-exit'] }),
+      expect.objectContaining({ rule: 'core.winlogon.instances', status: 'partial', missing: ['winlogon-exit'] }),
+    ]);
+    // A pipeline without baselines: the smss rows alone.
+    const smssOnly = join(tmp, 'smss-only.yaml');
+    writeFileSync(smssOnly, 'rules:\n  smss: {}\n');
+    const s = runCli(['coverage', '--json', '--pipeline', smssOnly, 'everything']);
+    expect(s.status).toBe(0);
+    expect((JSON.parse(s.stdout) as { rules: { rule: string }[] }).rules.every((r) => r.rule.startsWith('smss.'))).toBe(true);
+    const badPipeline = runCli(['coverage', '--pipeline', join(tmp, 'none.yaml'), 'everything']);
+    expect(badPipeline.status).toBe(1);
+    expect(badPipeline.stderr).toContain(`proctree coverage: ${join(tmp, 'none.yaml')}: cannot read the pipeline file`);
   });
 
   describe.skipIf(!HAVE)(`the public configurations${HAVE ? '' : ` (skipped: ${SHARED} not found)`}`, () => {

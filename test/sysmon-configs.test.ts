@@ -7,17 +7,18 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { loadPipeline } from '../src/pipeline/config.js';
+import { DEFAULT_REPLAY_PIPELINE } from '../src/cli/paths.js';
 import {
   applyFix,
+  baselineRuleNeeds,
   coverageJson,
   coverageOf,
   EVENT_NEEDS,
   formatCoverageText,
-  needsOf,
   parseSysmonConfig,
   readSysmonConfigText,
   SysmonConfigFilter,
-  type CoverageRuleId,
   type SysmonConfig,
 } from '../src/sysmon-config/index.js';
 import { REPO_ROOT } from './helpers/cli.js';
@@ -27,6 +28,8 @@ const HAVE = existsSync(DIR);
 const SKIP = `public Sysmon configurations not found at ${DIR} (they live beside the repo on development and CI machines)`;
 if (!HAVE) console.warn(`skipping Sysmon configuration tests: ${SKIP}`);
 const GOLDEN = resolve(REPO_ROOT, 'test', 'golden', 'coverage');
+// The report `proctree coverage` prints by default: smss rows, then the shipped baselines' rows.
+const BASELINES = baselineRuleNeeds((await loadPipeline(DEFAULT_REPLAY_PIPELINE)).rules.baselines);
 
 const CONFIGS = [
   { name: 'swiftonsecurity', file: 'swiftonsecurity-sysmonconfig-export.xml' },
@@ -100,7 +103,7 @@ describe.skipIf(!HAVE)(`public Sysmon configurations${HAVE ? '' : ` (skipped: ${
     describe(`${name}: coverage report`, () => {
       it('matches the golden text and JSON (UPDATE_GOLDEN=1 rewrites them)', async () => {
         const { shown, text, config } = await load(file);
-        const report = coverageOf(config, text);
+        const report = coverageOf(config, text, undefined, BASELINES);
         const gotText = formatCoverageText(report, shown);
         const gotJson = coverageJson(report, shown);
         const textFile = resolve(GOLDEN, `${name}.txt`);
@@ -117,13 +120,13 @@ describe.skipIf(!HAVE)(`public Sysmon configurations${HAVE ? '' : ` (skipped: ${
 
       it('with the fix applied to its text, logs every event every rule needs, and keeps its other exclusions', async () => {
         const { text, config, filter } = await load(file);
-        const report = coverageOf(config, text);
+        const report = coverageOf(config, text, undefined, BASELINES);
         expect(report.fix).toBeDefined();
         expect(report.fix!.complete).toBe(true);
         const fixedText = applyFix(text, config, report.fix!);
         const fixed = new SysmonConfigFilter(parseSysmonConfig(fixedText, `${name}+fix`));
-        for (const n of EVENT_NEEDS.values()) expect(fixed.isLogged(n.eventId, n.probe), n.id).toBe(true);
-        expect(coverageOf(fixed.config).rules.map((r) => r.status)).toEqual(report.rules.map(() => 'logs'));
+        for (const n of [...EVENT_NEEDS.values(), ...BASELINES.flatMap((r) => r.needs)]) expect(fixed.isLogged(n.eventId, n.probe), n.id).toBe(true);
+        expect(coverageOf(fixed.config, undefined, undefined, BASELINES).rules.map((r) => r.status)).toEqual(report.rules.map(() => 'logs'));
         // Only the deleted lines changed: an ordinary noisy process is still dropped as before.
         const conhost = { ...need('csrss-create').probe, Image: 'C:\\Windows\\System32\\conhost.exe', CommandLine: '\\??\\C:\\Windows\\system32\\conhost.exe 0xffffffff -ForceV1', ParentImage: 'C:\\Windows\\System32\\cmd.exe' };
         expect(fixed.isLogged(1, conhost)).toBe(filter.isLogged(1, conhost));
@@ -131,10 +134,10 @@ describe.skipIf(!HAVE)(`public Sysmon configurations${HAVE ? '' : ` (skipped: ${
 
       it('each rule\'s own fix makes that rule see everything it needs', async () => {
         const { text, config } = await load(file);
-        for (const rc of coverageOf(config, text).rules) {
+        for (const rc of coverageOf(config, text, undefined, BASELINES).rules) {
           if (rc.fix === undefined) continue;
           const fixed = new SysmonConfigFilter(parseSysmonConfig(applyFix(text, config, rc.fix), `${name}+${rc.rule}`));
-          for (const n of needsOf(rc.rule as CoverageRuleId)) expect(fixed.isLogged(n.eventId, n.probe), `${rc.rule}: ${n.id}`).toBe(true);
+          for (const { need: n } of rc.needs) expect(fixed.isLogged(n.eventId, n.probe), `${rc.rule}: ${n.id}`).toBe(true);
         }
       });
     });

@@ -1,6 +1,7 @@
 // The work of `proctree coverage`, loaded only when the command runs.
 
-import { coverageJson, coverageOf, formatCoverageText, loadSysmonConfig, SysmonConfigError } from '../sysmon-config/index.js';
+import { ConfigError, loadPipeline } from '../pipeline/config.js';
+import { baselineRuleNeeds, coverageJson, coverageOf, formatCoverageText, loadSysmonConfig, SysmonConfigError } from '../sysmon-config/index.js';
 import { EXIT_FATAL, EXIT_OK } from './exit-codes.js';
 import type { CoverageCliOptions } from './coverage.js';
 
@@ -15,7 +16,17 @@ export async function runCoverageCli(nameOrFile: string, opts: CoverageCliOption
     }
     throw e;
   }
-  const report = coverageOf(resolved.config, resolved.text);
+  let pipeline;
+  try {
+    pipeline = await loadPipeline(opts.pipeline);
+  } catch (e) {
+    if (e instanceof ConfigError) {
+      process.stderr.write(`proctree coverage: ${e.message}\n`);
+      return EXIT_FATAL;
+    }
+    throw e;
+  }
+  const report = coverageOf(resolved.config, resolved.text, undefined, baselineRuleNeeds(pipeline.rules.baselines));
   const shown = resolved.file ?? resolved.source;
   process.stdout.write(opts.json === true ? JSON.stringify(coverageJson(report, shown), null, 2) + '\n' : formatCoverageText(report, shown));
   return EXIT_OK;

@@ -1,7 +1,9 @@
-// Coverage of the smss rules by a Sysmon configuration: for each rule, which of the events it
-// needs (needs.ts) the configuration logs, the line that decides each, and the fix that makes it
+// Coverage of the smss rules, and of the core process baseline rules when given, by a Sysmon
+// configuration: for each rule, which of the events it needs (needs.ts, baseline-needs.ts) the
+// configuration logs, the line that decides each, and the fix that makes it
 // log all of them (remedy.ts).
 
+import type { BaselineRuleId, BaselineRuleNeeds } from './baseline-needs.js';
 import { SysmonConfigFilter, type DecisionBy } from './filter.js';
 import type { SysmonConfig } from './model.js';
 import { COVERAGE_RULE_IDS, needsOf, type CoverageRuleId, type EventNeed } from './needs.js';
@@ -18,7 +20,7 @@ export interface NeedCoverage {
 }
 
 export interface RuleCoverage {
-  readonly rule: CoverageRuleId;
+  readonly rule: CoverageRuleId | BaselineRuleId;
   readonly status: CoverageStatus;
   readonly needs: readonly NeedCoverage[];
   /** What to change for this rule alone; undefined when it sees everything. */
@@ -37,13 +39,23 @@ export function statusOf(needs: readonly { logged: boolean }[]): CoverageStatus 
   return logged === needs.length ? 'logs' : logged === 0 ? 'drops' : 'partial';
 }
 
-/** `text`, the configuration's text, lets removals quote the lines they delete. */
-export function coverageOf(config: SysmonConfig, text?: string, rules: readonly CoverageRuleId[] = COVERAGE_RULE_IDS): CoverageReport {
+/**
+ * `text`, the configuration's text, lets removals quote the lines they delete. `baselines`
+ * (baselineRuleNeeds of the pipeline's baselines) adds one row per core.<process>.<check> rule
+ * after the smss rows.
+ */
+export function coverageOf(
+  config: SysmonConfig,
+  text?: string,
+  rules: readonly CoverageRuleId[] = COVERAGE_RULE_IDS,
+  baselines: readonly BaselineRuleNeeds[] = [],
+): CoverageReport {
   const filter = new SysmonConfigFilter(config);
   const out: RuleCoverage[] = [];
   const missing = new Map<string, EventNeed>();
-  for (const rule of rules) {
-    const needs = needsOf(rule).map((need): NeedCoverage => {
+  const rows: { rule: CoverageRuleId | BaselineRuleId; needs: readonly EventNeed[] }[] = [...rules.map((rule) => ({ rule, needs: needsOf(rule) })), ...baselines];
+  for (const { rule, needs: ruleNeeds } of rows) {
+    const needs = ruleNeeds.map((need): NeedCoverage => {
       const d = filter.decide(need.eventId, need.probe);
       if (!d.logged) missing.set(need.id, need);
       return { need, logged: d.logged, line: d.line, reason: d.reason, by: d.by };

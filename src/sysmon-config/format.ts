@@ -42,14 +42,21 @@ function decidingLines(rc: RuleCoverage): string {
   return lines.length > 0 ? lines.join(', ') : 'default';
 }
 
-function fixText(fix: Fix, indent: string): string[] {
+/** Need labels by id: the smss needs, and the baseline needs the report carries. */
+function labelsOf(report: CoverageReport): (id: string) => string {
+  const labels = new Map<string, string>();
+  for (const rc of report.rules) for (const n of rc.needs) labels.set(n.need.id, n.need.label);
+  return (id) => labels.get(id) ?? EVENT_NEEDS.get(id)?.label ?? id;
+}
+
+function fixText(fix: Fix, indent: string, label: (id: string) => string): string[] {
   const out: string[] = [];
   let step = 1;
   for (const r of fix.remove) {
     const where = r.line === r.endLine ? `line ${r.line}` : `lines ${r.line}-${r.endLine}`;
     out.push(`${indent}${step++}. Delete ${where}${r.shared ? ' (it shares the line with other elements: edit it by hand)' : ''}: ${r.what}`);
     if (r.text !== undefined) for (const l of r.text.split('\n')) out.push(`${indent}     ${l}`);
-    out.push(`${indent}   An exclude rule wins over every include, so this line has to go; it drops: ${r.needs.map((id) => EVENT_NEEDS.get(id)?.label ?? id).join(', ')}.`);
+    out.push(`${indent}   An exclude rule wins over every include, so this line has to go; it drops: ${r.needs.map(label).join(', ')}.`);
   }
   if (fix.snippet.length > 0) {
     out.push(`${indent}${step}. Add inside <EventFiltering>:`);
@@ -57,6 +64,11 @@ function fixText(fix: Fix, indent: string): string[] {
   }
   if (!fix.complete) out.push(`${indent}(Even with these changes some events stay dropped; see the JSON output.)`);
   return out;
+}
+
+/** "smss rules", or "smss and core process rules" when the report has baseline rows. */
+function rulesNamed(report: CoverageReport): string {
+  return report.rules.some((r) => r.rule.startsWith('core.')) ? 'smss and core process rules' : 'smss rules';
 }
 
 /** The terminal report: table, why each missing event is dropped, and the fix. */
@@ -91,7 +103,7 @@ export function formatCoverageText(report: CoverageReport, file: string): string
   }
   if (missing.size === 0) {
     out.push('');
-    out.push('This configuration logs every event the smss rules need.');
+    out.push(`This configuration logs every event the ${rulesNamed(report)} need.`);
   } else {
     out.push('');
     out.push('Why they are missing:');
@@ -109,8 +121,8 @@ export function formatCoverageText(report: CoverageReport, file: string): string
     }
     if (report.fix !== undefined) {
       out.push('');
-      out.push('To log everything the smss rules need:');
-      out.push(...fixText(report.fix, '  '));
+      out.push(`To log everything the ${rulesNamed(report)} need:`);
+      out.push(...fixText(report.fix, '  ', labelsOf(report)));
       out.push('');
       out.push('`proctree coverage --json` gives the same change for each rule alone.');
     }
