@@ -8,7 +8,7 @@ import { injectAnomaly, injectDecoy, type DecoyKind } from './anomalies.js';
 import type { HostSim, Plan } from './host.js';
 import type { RuleId } from './labels.js';
 import { Role, inSession, type Logon, type Proc } from './model.js';
-import { isoMs, xmlText } from './text.js';
+import { xmlText } from './text.js';
 
 export const CORE_ANOMALY_KINDS = [
   'core.svchost.path',
@@ -42,15 +42,6 @@ function labelled(p: Plan, rule: RuleId, subject: Proc): Plan {
   return p;
 }
 
-/**
- * A further label the same creation proves (a second lsass is also late in the boot, and one
- * with a wrong parent is also a second instance). The plan carries two labels; a third is
- * written here, at the time of the creation it rests on.
- */
-function alsoLabel(h: HostSim, rule: RuleId, subject: Proc): void {
-  h.labels.push({ host: h.name, rule, processGuid: subject.guid, time: isoMs(subject.start) });
-}
-
 /** The lsass labels a second lsass of this boot raises besides its own: instances, and start when late. */
 function secondLsass(h: HostSim, c: Plan, rule: RuleId, lsass: Proc): void {
   labelled(c, rule, lsass);
@@ -62,7 +53,7 @@ function secondLsass(h: HostSim, c: Plan, rule: RuleId, lsass: Proc): void {
     c.alsoRule = more[0];
     c.alsoSubject = lsass;
   }
-  if (more.length > 1) alsoLabel(h, more[1], lsass);
+  if (more.length > 1) c.thirdRule = more[1];
 }
 
 /** A shell (cmd.exe, under `parent`) that starts the catalog process `key` as `logon`: its creation plan. */

@@ -4,7 +4,7 @@
 
 import { ByteWriter, enc } from './bytes.js';
 import { CALL_TRACES, CREATE_KEY, DLLS, DNS, REMOTES, image, type ImageSpec } from './catalog.js';
-import { type Label, type LabelThresholds, type RuleId } from './labels.js';
+import { needsBootSeen, type Label, type LabelThresholds, type RuleId } from './labels.js';
 import { Logon, Proc, Role, formatLogonId, logonGuid } from './model.js';
 import type { PlanQueue, Queued } from './plan-queue.js';
 import { Prng } from './prng.js';
@@ -45,6 +45,8 @@ export class Plan implements Queued<Plan> {
   /** A second rule the same event legitimately proves (rare: a renamed smss is also an unexpected child). */
   alsoRule: RuleId | null = null;
   alsoSubject: Proc | null = null;
+  /** A third rule, about alsoSubject (a second lsass with a wrong parent, late in the boot). */
+  thirdRule: RuleId | null = null;
   /** May be written out of order (ordinary churn only). */
   delayable = false;
   constructor(
@@ -77,6 +79,7 @@ export function makePlan(t: number, kind: Kind, proc: Proc | null = null, other:
   p.subject = null;
   p.alsoRule = null;
   p.alsoSubject = null;
+  p.thirdRule = null;
   p.delayable = false;
   return p;
 }
@@ -383,6 +386,7 @@ export class HostSim implements RenderHost {
       const visible = out === WRITTEN && (p.subject.role !== Role.ChildSmss || p.subject.logged);
       this.label(p.rule, p.subject, t, visible);
       if (p.alsoRule !== null && p.alsoSubject !== null) this.label(p.alsoRule, p.alsoSubject, t, visible);
+      if (p.thirdRule !== null) this.label(p.thirdRule, p.alsoSubject ?? p.subject, t, visible);
     }
     recycle(p);
     return out === WRITTEN;
@@ -391,7 +395,8 @@ export class HostSim implements RenderHost {
   private label(rule: RuleId, subject: Proc, t: number, visible: boolean): void {
     const l: Label = { host: this.name, rule, processGuid: subject.guid, time: isoMs(t) };
     if (this.sysmon !== null) l.sysmonConfig = this.sysmon.label;
-    if (!visible) l.invisible = true;
+    // Checks placed against the boot need its master's creation logged (else they are not judged).
+    if (!visible || (needsBootSeen(rule) && this.master?.logged !== true)) l.invisible = true;
     this.labels.push(l);
   }
 

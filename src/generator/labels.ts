@@ -9,6 +9,14 @@ export const RULES = SMSS_RULE_IDS;
 /** An smss rule, or a check of a core process baseline (core.<process>.<check>). */
 export type RuleId = SmssRuleId | `core.${string}`;
 
+/**
+ * Baseline checks placed against the boot (instances per boot, start within N s of it): the
+ * processor judges them only once it has seen the boot's master smss created.
+ */
+export function needsBootSeen(rule: RuleId): boolean {
+  return rule.startsWith('core.') && (rule.endsWith('.instances') || rule.endsWith('.start'));
+}
+
 export interface Label {
   host: string;
   rule: RuleId;
