@@ -1,10 +1,12 @@
 // `proctree replay`, the work: read the inputs, run the engine, write alerts, errors and the summary.
 
 import { createWriteStream, type WriteStream } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { replaySharded, shardable } from '../pipeline/sharded-replay.js';
 import { writeFile } from 'node:fs/promises';
 import { ConfigError, loadPipeline } from '../pipeline/config.js';
 import { formatSummary } from '../engine/run-stats.js';
-import { replay } from '../pipeline/replay.js';
+import { replay, type ReplayOptions } from '../pipeline/replay.js';
 import { JsonlSink } from '../sinks/jsonl/jsonl-sink.js';
 import { expandPaths } from '../sources/files/expand-paths.js';
 import { InputError } from '../sources/files/open-input.js';
@@ -18,6 +20,15 @@ import type { ReplayCliOptions } from './replay.js';
 import type { HtmlReportFile } from '../report/write.js';
 
 const LOGGED_ERRORS = 20;
+
+/**
+ * Worker threads for a replay: --threads, else 2 where there are 2 cores; 1 with the HTML report
+ * (it reads every event) and for inputs the workers cannot share (.evtx, standard input).
+ */
+function replayThreads(asked: number | undefined, html: boolean, paths: readonly string[]): number {
+  const n = asked ?? Math.min(2, availableParallelism());
+  return n > 1 && !html && shardable(paths) ? n : 1;
+}
 
 export async function runReplayCli(inputs: string[], opts: ReplayCliOptions): Promise<number> {
   const log = createLogger(opts.logLevel);
@@ -60,7 +71,7 @@ export async function runReplayCli(inputs: string[], opts: ReplayCliOptions): Pr
   }
   const progress = createProgress(opts.progress);
   try {
-    const { stats } = await replay({
+    const options: ReplayOptions = {
       paths,
       config,
       sink,
@@ -69,7 +80,9 @@ export async function runReplayCli(inputs: string[], opts: ReplayCliOptions): Pr
       onProgress: (bytes, events) => progress.update(bytes, events),
       readBinary: binaryReader({ recover: opts.recover, workers: opts.workers, log }),
       onBatch: report?.onBatch,
-    });
+    };
+    const threads = replayThreads(opts.threads, report !== null, paths);
+    const { stats } = threads > 1 ? await replaySharded(options, threads) : await replay(options);
     progress.stop();
     await sink.close();
     if (errorsOut !== null) await new Promise<void>((resolve) => errorsOut.end(resolve));
