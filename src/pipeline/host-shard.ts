@@ -1,15 +1,8 @@
-// Which thread owns an event when `replay` spreads hosts over worker threads. Every worker frames
-// the whole input and reads only the Computer of each event; the owner decodes it in full and
-// runs it through its own trees and rules. A host's events all land on one worker, in input
-// order, so each host's alerts are the ones a single thread raises (the index and the rules keep
-// nothing across hosts).
-
-/** FNV-1a over the lower-cased host name: the same host on the same shard in every worker. */
-export function shardOfKey(key: string, shards: number): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < key.length; i++) h = Math.imul(h ^ key.charCodeAt(i), 0x01000193);
-  return (h >>> 0) % shards;
-}
+// Which thread owns an event when `replay` spreads hosts over worker threads: the main thread
+// frames the input and reads only the Computer of each event (FNV-1a of the lower-cased name);
+// the owner decodes it in full and runs it through its own trees and rules. A host's events all
+// land on one worker, in input order, so each host's alerts are the ones a single thread raises
+// (the index and the rules keep nothing across hosts).
 
 const OPEN = '<Computer>';
 const CLOSE = '</Computer>';

@@ -1,6 +1,7 @@
 // The run summary of a host-sharded replay: every worker's figures added up (each worker counts
 // only the events it decoded, so nothing is counted twice).
 
+import type { DecodeCounters } from '../decode/counters.js';
 import type { RunStats } from '../engine/run-stats.js';
 
 function addInto(into: Record<string, number>, from: Record<string, number>): void {
@@ -12,13 +13,14 @@ function sorted(r: Record<string, number>, numeric: boolean): Record<string, num
   return Object.fromEntries(keys.map((k) => [k, r[k]]));
 }
 
-export function mergeStats(parts: readonly RunStats[], files: number, bytes: number, seconds: number): RunStats {
+/** `framing`: the errors the main thread's reader found between events. */
+export function mergeStats(parts: readonly RunStats[], files: number, bytes: number, seconds: number, framing: DecodeCounters): RunStats {
   const byId: Record<string, number> = {};
-  const byReason: Record<string, number> = {};
+  const byReason: Record<string, number> = framing.errorsByReason();
   const byRule: Record<string, number> = {};
   let events = 0;
   const s = { otherEventIds: 0, notSysmon: 0 };
-  let errors = 0;
+  let errors = framing.errorCount;
   let alerts = 0;
   let hosts = 0;
   let hostsWithoutExits = 0;

@@ -1,9 +1,10 @@
 // `proctree replay --threads N`: hosts spread over N worker threads (shard-worker.ts), for XML
-// and JSON-lines inputs. Every worker frames the whole input (cheap next to decoding) and
-// decodes, indexes and judges only its own hosts' events; the main thread puts the workers'
-// alerts and error records back into input order and writes them through the same sinks. A
-// host's trees and rules see exactly the events a single thread gives them, in the same order,
-// so the alerts are the same, in the same order (tested in sharded-replay.test.ts).
+// and JSON-lines inputs. The main thread reads and frames the input and reads each event's
+// Computer; each chunk's bytes go to the workers once, in shared memory, with the events of
+// their hosts; a worker decodes, indexes and judges only those. The main thread puts the
+// workers' alerts and error records back into input order and writes them through the same
+// sinks. A host's trees and rules see exactly the events a single thread gives them, in the same
+// order, so the alerts are the same, in the same order (tested in sharded-replay.test.ts).
 
 import { existsSync, openSync, readSync, closeSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -13,7 +14,10 @@ import type { RunStats } from '../engine/run-stats.js';
 import type { ErrorRecord } from '../sources/batch.js';
 import type { ReplayOptions } from './replay.js';
 import { mergeStats } from './merge-stats.js';
-import type { ShardChunk, ShardEnd, ShardMessage, ShardTask } from './shard-worker.js';
+import { DecodeCounters } from '../decode/counters.js';
+import { readFiles } from '../sources/files/read-files.js';
+import { shardOfEvent } from './host-shard.js';
+import type { ShardDone, ShardEnd, ShardMessage, ShardTask, ShardWork } from './shard-worker.js';
 
 /** Compiled worker script: beside this module in dist/, or dist/ when running from src/ (tests). */
 function workerUrl(): URL {
@@ -89,42 +93,90 @@ function mergeUpTo<T>(queues: readonly Tagged<T>[], horizon: number): T[] {
 class Lane {
   readonly alerts = new Tagged<Alert>();
   readonly errors = new Tagged<ErrorRecord>();
-  /** Every event before this position has been judged by the worker. */
+  /** Every event before this input position has been judged by the worker. */
   horizon = 0;
   events = 0;
   end: ShardEnd | null = null;
+  /** Chunks sent and not yet answered, oldest first: their id and the position after their last event. */
+  readonly sent: { id: number; seqEnd: number }[] = [];
 
-  take(m: ShardChunk): void {
+  constructor(readonly worker: Worker) {}
+
+  take(m: ShardDone): void {
     this.alerts.add(m.alerts, m.alertSeq);
     this.errors.add(m.errors, m.errorSeq);
-    this.horizon = m.horizon;
+    const s = this.sent.shift();
+    if (s === undefined || s.id !== m.id) throw new Error(`replay worker answered chunk ${m.id} out of order`);
+    this.horizon = s.seqEnd;
     this.events = m.events;
   }
+}
+
+/** Chunks a worker may hold before the reader waits: bounded memory, and the reader stays a little ahead. */
+const IN_FLIGHT = 4;
+
+/** Shared chunk memory, reused once every worker has answered for it (fresh 1 MiB buffers cost page faults). */
+class SharedChunks {
+  private readonly spare: SharedArrayBuffer[] = [];
+  private readonly users = new Map<number, { sab: SharedArrayBuffer; left: number }>();
+
+  copy(id: number, bytes: Buffer, users: number): SharedArrayBuffer {
+    let sab = this.spare.pop();
+    if (sab === undefined || sab.byteLength < bytes.length) sab = new SharedArrayBuffer(Math.max(bytes.length, 1 << 20) + (1 << 16));
+    Buffer.from(sab, 0, bytes.length).set(bytes);
+    this.users.set(id, { sab, left: users });
+    return sab;
+  }
+
+  done(id: number): void {
+    const u = this.users.get(id);
+    if (u === undefined) return;
+    if (--u.left === 0) {
+      this.users.delete(id);
+      this.spare.push(u.sab);
+    }
+  }
+}
+
+/** Empty per-worker lists of [start, end, position] triples for one chunk. */
+function emptyLists(n: number): number[][] {
+  const out: number[][] = [];
+  for (let k = 0; k < n; k++) out.push([]);
+  return out;
 }
 
 export async function replaySharded(opts: ReplayOptions, threads: number): Promise<{ stats: RunStats }> {
   const started = process.hrtime.bigint();
   const url = workerUrl();
+  const counters = new DecodeCounters(); // framing errors, found here
+  const framing = new Tagged<ErrorRecord>();
   const lanes: Lane[] = [];
-  const workers: Worker[] = [];
-  let bytes = 0;
+  const chunks = new SharedChunks();
+  let failure: Error | null = null;
   let wake: (() => void) | null = null;
-  // A message that came while the sink was writing: look again before waiting.
   let dirty = false;
   const poke = (): void => {
     dirty = true;
     wake?.();
   };
-  let failure: Error | null = null;
+  const settle = async (): Promise<void> => {
+    if (!dirty) {
+      await new Promise<void>((resolve) => {
+        wake = resolve;
+      });
+      wake = null;
+    }
+    dirty = false;
+    if (failure !== null) throw failure;
+  };
   for (let k = 0; k < threads; k++) {
-    const lane = new Lane();
+    const task: ShardTask = { config: opts.config };
+    const lane = new Lane(new Worker(url, { workerData: task }));
     lanes.push(lane);
-    const task: ShardTask = { paths: [...opts.paths], config: opts.config, shard: k, shards: threads };
-    const w = new Worker(url, { workerData: task });
-    w.on('message', (m: ShardMessage) => {
-      if (m.type === 'chunk') {
+    lane.worker.on('message', (m: ShardMessage) => {
+      if (m.type === 'done') {
         lane.take(m);
-        bytes += m.bytes;
+        chunks.done(m.id);
       } else if (m.type === 'end') {
         lane.end = m;
       } else {
@@ -132,47 +184,99 @@ export async function replaySharded(opts: ReplayOptions, threads: number): Promi
       }
       poke();
     });
-    w.on('error', (e) => {
+    lane.worker.on('error', (e) => {
       failure = e;
       poke();
     });
-    w.on('exit', (code) => {
+    lane.worker.on('exit', (code) => {
       if (lane.end === null && failure === null) failure = new Error(`replay worker ${k} exited with code ${code} before the end of input`);
       poke();
     });
-    workers.push(w);
   }
-  if (opts.onFile !== undefined) for (const p of opts.paths) opts.onFile(p, 0);
+
+  let bytes = 0;
+  let files = 0;
+  let seq = 0;
+  let id = 0;
+  /** Writes, in input order, everything every worker has judged. */
+  const flush = async (final: boolean): Promise<void> => {
+    const horizon = final ? Infinity : Math.min(seq, ...lanes.map((l) => l.horizon));
+    const errors = mergeUpTo([framing, ...lanes.map((l) => l.errors)], horizon);
+    if (opts.onError !== undefined) for (const e of errors) opts.onError(e);
+    opts.onProgress?.(bytes, lanes.reduce((n, l) => n + l.events, 0));
+    const alerts = mergeUpTo(lanes.map((l) => l.alerts), horizon);
+    if (alerts.length > 0) await opts.sink.write(alerts);
+  };
+  const send = async (k: number, w: ShardWork, seqEnd: number): Promise<void> => {
+    const lane = lanes[k];
+    while (lane.sent.length >= IN_FLIGHT) {
+      await settle();
+      await flush(false);
+    }
+    if (w.type !== 'end') lane.sent.push({ id: w.id, seqEnd });
+    else lane.horizon = seqEnd;
+    lane.worker.postMessage(w);
+  };
 
   try {
-    for (;;) {
-      dirty = false;
-      if (failure !== null) throw failure;
-      const horizon = Math.min(...lanes.map((l) => (l.end !== null ? Infinity : l.horizon)));
-      const errors = mergeUpTo(lanes.map((l) => l.errors), horizon);
-      if (opts.onError !== undefined) for (const e of errors) opts.onError(e);
-      const alerts = mergeUpTo(lanes.map((l) => l.alerts), horizon);
-      opts.onProgress?.(bytes, lanes.reduce((n, l) => n + l.events, 0));
-      if (alerts.length > 0) await opts.sink.write(alerts);
-      if (lanes.every((l) => l.end !== null)) break;
-      if (!dirty) {
-        await new Promise<void>((resolve) => {
-          wake = resolve;
-        });
-        wake = null;
+    const source = readFiles(opts.paths, {
+      counters,
+      maxEventBytes: opts.config.decode.max_event_bytes,
+      onFile: (path, size) => {
+        files++;
+        opts.onFile?.(path, size);
+      },
+    });
+    for await (const batch of source) {
+      framing.add(batch.errors, batch.errors.map(() => seq));
+      const r = batch.records;
+      const at = emptyLists(threads);
+      if (r.kind === 'xml') {
+        for (let i = 0; i < r.bounds.length; i += 2, seq++) {
+          const a = r.bounds[i];
+          const b = r.bounds[i + 1];
+          const k = shardOfEvent(r.text, a, b, threads);
+          at[k === -1 ? 0 : k].push(a, b, seq);
+        }
+        const users = at.filter((l) => l.length > 0).length;
+        if (users > 0) {
+          const thisId = id++;
+          const sab = chunks.copy(thisId, r.bytes, users);
+          for (let k = 0; k < threads; k++) {
+            if (at[k].length > 0) await send(k, { type: 'xml', id: thisId, source: batch.source, bytes: sab, length: r.bytes.length, base: r.base, at: at[k] }, seq);
+          }
+        }
+      } else if (r.kind === 'jsonl') {
+        // JSON lines carry the host in a layout-dependent place: one worker takes them all.
+        for (let i = 0; i < r.lines.length; i++, seq++) at[0].push(i, 0, seq);
+        if (r.lines.length > 0) await send(0, { type: 'jsonl', id: id++, source: batch.source, lines: r.lines, lineNumbers: r.lineNumbers, at: at[0] }, seq);
+      } else {
+        throw new Error(`replay with --threads cannot take ${r.kind} records (${batch.source}); use --threads 1`);
+      }
+      // A worker with no events up to here has judged everything up to here.
+      for (const l of lanes) if (l.sent.length === 0) l.horizon = seq;
+      bytes += batch.bytes;
+      await flush(false);
+    }
+    for (const l of lanes) {
+      while (l.sent.length > 0) {
+        await settle();
+        await flush(false);
       }
     }
+    for (let k = 0; k < threads; k++) await send(k, { type: 'end' }, seq);
+    while (lanes.some((l) => l.end === null)) await settle();
+    await flush(true);
     // End of input: each worker's deadline alerts, hosts in first-seen order across workers.
     const tails = lanes.map((l) => {
       const t = new Tagged<Alert>();
       t.add(l.end!.tail, l.end!.tailSeq);
       return t;
     });
-    const tail = mergeUpTo(tails, Infinity);
-    await opts.sink.write(tail);
+    await opts.sink.write(mergeUpTo(tails, Infinity));
   } finally {
-    await Promise.all(workers.map((w) => w.terminate()));
+    await Promise.all(lanes.map((l) => l.worker.terminate()));
   }
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-  return { stats: mergeStats(lanes.map((l) => l.end!.stats), opts.paths.length, bytes, seconds) };
+  return { stats: mergeStats([...lanes.map((l) => l.end!.stats)], files, bytes, seconds, counters) };
 }
