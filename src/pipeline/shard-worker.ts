@@ -21,8 +21,8 @@ export interface ShardTask {
 
 /** Events of one input chunk for this worker: event i is at `at[3i]..at[3i+1]` of the chunk, input position `at[3i+2]`. */
 export type ShardWork =
-  | { type: 'xml'; id: number; source: string; bytes: SharedArrayBuffer; length: number; base: number; at: number[] }
-  | { type: 'jsonl'; id: number; source: string; lines: string[]; lineNumbers: number[]; at: number[] }
+  | { type: 'xml'; id: number; source: string; bytes: SharedArrayBuffer; length: number; base: number; at: Float64Array }
+  | { type: 'jsonl'; id: number; source: string; lines: string[]; lineNumbers: number[]; at: Float64Array }
   | { type: 'end' };
 
 /** Output of one chunk: alerts[i] was raised by the event at position alertSeq[i]. */

@@ -16,7 +16,7 @@ import type { ReplayOptions } from './replay.js';
 import { mergeStats } from './merge-stats.js';
 import { DecodeCounters } from '../decode/counters.js';
 import { readFiles } from '../sources/files/read-files.js';
-import { shardOfEvent } from './host-shard.js';
+import { HostShards } from './host-shard.js';
 import type { ShardDone, ShardEnd, ShardMessage, ShardTask, ShardWork } from './shard-worker.js';
 
 /** Compiled worker script: beside this module in dist/, or dist/ when running from src/ (tests). */
@@ -152,6 +152,7 @@ export async function replaySharded(opts: ReplayOptions, threads: number): Promi
   const framing = new Tagged<ErrorRecord>();
   const lanes: Lane[] = [];
   const chunks = new SharedChunks();
+  const shards = new HostShards(threads);
   let failure: Error | null = null;
   let wake: (() => void) | null = null;
   let dirty = false;
@@ -215,7 +216,8 @@ export async function replaySharded(opts: ReplayOptions, threads: number): Promi
     }
     if (w.type !== 'end') lane.sent.push({ id: w.id, seqEnd });
     else lane.horizon = seqEnd;
-    lane.worker.postMessage(w);
+    // The positions' memory moves to the worker rather than being copied.
+    lane.worker.postMessage(w, w.type === 'end' ? [] : [w.at.buffer as ArrayBuffer]);
   };
 
   try {
@@ -235,21 +237,20 @@ export async function replaySharded(opts: ReplayOptions, threads: number): Promi
         for (let i = 0; i < r.bounds.length; i += 2, seq++) {
           const a = r.bounds[i];
           const b = r.bounds[i + 1];
-          const k = shardOfEvent(r.text, a, b, threads);
-          at[k === -1 ? 0 : k].push(a, b, seq);
+          at[shards.of(r.text, a, b)].push(a, b, seq);
         }
         const users = at.filter((l) => l.length > 0).length;
         if (users > 0) {
           const thisId = id++;
           const sab = chunks.copy(thisId, r.bytes, users);
           for (let k = 0; k < threads; k++) {
-            if (at[k].length > 0) await send(k, { type: 'xml', id: thisId, source: batch.source, bytes: sab, length: r.bytes.length, base: r.base, at: at[k] }, seq);
+            if (at[k].length > 0) await send(k, { type: 'xml', id: thisId, source: batch.source, bytes: sab, length: r.bytes.length, base: r.base, at: Float64Array.from(at[k]) }, seq);
           }
         }
       } else if (r.kind === 'jsonl') {
         // JSON lines carry the host in a layout-dependent place: one worker takes them all.
         for (let i = 0; i < r.lines.length; i++, seq++) at[0].push(i, 0, seq);
-        if (r.lines.length > 0) await send(0, { type: 'jsonl', id: id++, source: batch.source, lines: r.lines, lineNumbers: r.lineNumbers, at: at[0] }, seq);
+        if (r.lines.length > 0) await send(0, { type: 'jsonl', id: id++, source: batch.source, lines: r.lines, lineNumbers: r.lineNumbers, at: Float64Array.from(at[0]) }, seq);
       } else {
         throw new Error(`replay with --threads cannot take ${r.kind} records (${batch.source}); use --threads 1`);
       }
