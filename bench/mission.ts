@@ -12,9 +12,8 @@ import { openSync, readSync, closeSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { DecodeCounters } from '../src/decode/counters.js';
-import { SysmonDecoder } from '../src/decode/decoder.js';
 import { decodeWithReferenceParser } from '../src/decode/reference-xml.js';
-import { XmlEventFramer, type FrameSink } from '../src/sources/files/xml-framer.js';
+import { decodeBlocks } from './decode.js';
 import { buildCorpus113 } from './corpus-1-13.js';
 import { fmt, row, timed } from './util.js';
 import { canMeasureProcesses, timeInterleaved, type Contender } from './whole-process.js';
@@ -26,29 +25,24 @@ const NODE = process.execPath;
 const PROCTREE = resolve(process.cwd(), 'bin', 'proctree.js');
 const NAIVE = resolve(process.cwd(), 'build-bench', 'bench', 'naive-pass.js');
 
+/** The file in fresh 1 MiB blocks (the framer may keep a block's tail until the next). */
+function* fileBlocks(path: string): Generator<Buffer> {
+  const fd = openSync(path, 'r');
+  try {
+    for (;;) {
+      const block = Buffer.allocUnsafe(1 << 20);
+      const n = readSync(fd, block, 0, block.length, null);
+      if (n === 0) return;
+      yield block.subarray(0, n);
+    }
+  } finally {
+    closeSync(fd);
+  }
+}
+
 /** Our decode alone: the file read in 1 MiB blocks, framed, every event decoded (no index, no rules). */
 function decodeFile(path: string): number {
-  const counters = new DecodeCounters();
-  const decoder = new SysmonDecoder(counters);
-  let typed = 0;
-  const sink: FrameSink = {
-    chunk: (s, buf) => decoder.beginChunk(s, buf),
-    event: (s, a, b, buf) => {
-      if (decoder.decodeRange(s, a, b, buf) !== null) typed++;
-    },
-    error: () => {},
-  };
-  const framer = new XmlEventFramer(1 << 20);
-  const fd = openSync(path, 'r');
-  for (;;) {
-    const block = Buffer.allocUnsafe(1 << 20);
-    const n = readSync(fd, block, 0, block.length, null);
-    if (n === 0) break;
-    framer.push(block.subarray(0, n), sink);
-  }
-  closeSync(fd);
-  framer.end(sink);
-  return typed;
+  return decodeBlocks(fileBlocks(path)).typed;
 }
 
 /** fast-xml-parser (with the reference decoder's field reading) on the first `n` events of the file. */

@@ -2,7 +2,7 @@
 // only the events it decoded, so nothing is counted twice).
 
 import type { DecodeCounters } from '../decode/counters.js';
-import type { RunStats } from '../engine/run-stats.js';
+import { runFigures, type RunStats } from '../engine/run-stats.js';
 
 function addInto(into: Record<string, number>, from: Record<string, number>): void {
   for (const [k, v] of Object.entries(from)) into[k] = (into[k] ?? 0) + v;
@@ -46,14 +46,8 @@ export function mergeStats(parts: readonly RunStats[], files: number, bytes: num
     fast += p.decoder.fastPath;
     fallback += p.decoder.fallback;
   }
-  const secs = Math.max(seconds, 1e-6);
   return {
-    files,
-    bytes,
-    seconds: Math.round(seconds * 1000) / 1000,
-    events,
-    eventsPerSecond: Math.round(events / secs),
-    megabytesPerSecond: Math.round((bytes / 1e6 / secs) * 10) / 10,
+    ...runFigures(files, bytes, seconds, events),
     eventsByEventId: sorted(byId, true),
     skipped: s,
     decodeErrors: { total: errors, byReason: sorted(byReason, false) },

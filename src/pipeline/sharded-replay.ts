@@ -12,10 +12,9 @@ import { Worker } from 'node:worker_threads';
 import type { Alert } from '../alerts/alert.js';
 import type { RunStats } from '../engine/run-stats.js';
 import type { ErrorRecord } from '../sources/batch.js';
-import type { ReplayOptions } from './replay.js';
+import { replaySource, type ReplayOptions } from './replay.js';
 import { mergeStats } from './merge-stats.js';
 import { DecodeCounters } from '../decode/counters.js';
-import { readFiles } from '../sources/files/read-files.js';
 import { HostShards } from './host-shard.js';
 import type { ShardDone, ShardEnd, ShardMessage, ShardTask, ShardWork } from './shard-worker.js';
 
@@ -221,14 +220,7 @@ export async function replaySharded(opts: ReplayOptions, threads: number): Promi
   };
 
   try {
-    const source = readFiles(opts.paths, {
-      counters,
-      maxEventBytes: opts.config.decode.max_event_bytes,
-      onFile: (path, size) => {
-        files++;
-        opts.onFile?.(path, size);
-      },
-    });
+    const source = replaySource(opts, counters, () => files++);
     for await (const batch of source) {
       framing.add(batch.errors, batch.errors.map(() => seq));
       const r = batch.records;
