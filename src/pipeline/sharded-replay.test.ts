@@ -3,7 +3,7 @@
 // and a generated fleet (many hosts, anomalies, decoys, reboots, late events). The workers run
 // the compiled script from dist/ (npm run build).
 
-import { mkdtempSync, readdirSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -66,6 +66,23 @@ describe('replay with hosts spread over worker threads', () => {
     expect(one.alerts.length).toBeGreaterThan(2);
     expect(one.stats.hosts).toBe(80);
   }, 60_000);
+
+  it('a damaged file: framing errors and decode problems in the order one thread writes them', async () => {
+    const lines = SAMPLES.map((f) => readFileSync(f, 'utf8')).join('\n').split('\n');
+    const damaged: string[] = [];
+    lines.forEach((l, i) => {
+      damaged.push(l);
+      if (i === 5) damaged.push('garbage between events');
+      if (i === 20) damaged.push(l.replace("<Data Name='UtcTime'>", "<Data Name='UtcTime'>x"));
+      if (i === 30) damaged.push(l.slice(0, l.length >> 1)); // truncated: no </Event> before the next
+      if (i === 40) damaged.push(l.replace('<Computer>', '<Computer>&amp;')); // a host name the reader cannot hash
+    });
+    const file = join(mkdtempSync(join(tmpdir(), 'proctree-shard-')), 'damaged.xml');
+    writeFileSync(file, damaged.join('\n'));
+    const one = await expectSameAsOneThread([file]);
+    expect(one.errors.map((e) => e.reason)).toEqual(['garbage-between-events', 'bad-utctime', 'truncated-event']);
+    expect(one.alerts.length).toBeGreaterThan(0);
+  });
 
   it.skipIf(!HAVE_REAL)('the real text exports (XML and JSON lines)', async () => {
     const files = [...realFiles('.python-evtx.xml'), ...realFiles('.evtxexport.txt'), ...realFiles('.jsonl')];

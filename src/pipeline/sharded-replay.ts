@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { Alert } from '../alerts/alert.js';
 import type { RunStats } from '../engine/run-stats.js';
-import type { ErrorRecord } from '../sources/batch.js';
+import type { ErrorRecord, SourceBatch } from '../sources/batch.js';
 import { replaySource, type ReplayOptions } from './replay.js';
 import { mergeStats } from './merge-stats.js';
 import { DecodeCounters } from '../decode/counters.js';
@@ -144,6 +144,23 @@ function emptyLists(n: number): number[][] {
   return out;
 }
 
+/**
+ * Where a chunk's framing errors go among its events, as one thread writes them (batchErrors:
+ * by offset, or line): each at the position of the first event after it, ahead of that event's
+ * own problems (the framing queue wins ties). `first` is the position of the chunk's first event.
+ */
+function framingPositions(batch: SourceBatch, first: number): number[] {
+  const r = batch.records;
+  const n = r.kind === 'xml' ? r.bounds.length >> 1 : r.kind === 'jsonl' ? r.lines.length : 0;
+  const whereOf = (i: number): number => (r.kind === 'xml' ? r.base + r.bounds[2 * i] : r.kind === 'jsonl' ? r.lineNumbers[i] : 0);
+  return batch.errors.map((e) => {
+    const at = e.offset ?? e.line ?? 0;
+    let i = 0;
+    while (i < n && whereOf(i) <= at) i++;
+    return first + i;
+  });
+}
+
 export async function replaySharded(opts: ReplayOptions, threads: number): Promise<{ stats: RunStats }> {
   const started = process.hrtime.bigint();
   const url = workerUrl();
@@ -222,7 +239,7 @@ export async function replaySharded(opts: ReplayOptions, threads: number): Promi
   try {
     const source = replaySource(opts, counters, () => files++);
     for await (const batch of source) {
-      framing.add(batch.errors, batch.errors.map(() => seq));
+      if (batch.errors.length > 0) framing.add(batch.errors, framingPositions(batch, seq));
       const r = batch.records;
       const at = emptyLists(threads);
       if (r.kind === 'xml') {
