@@ -22,11 +22,14 @@ import type { HtmlReportFile } from '../report/write.js';
 const LOGGED_ERRORS = 20;
 
 /**
- * Worker threads for a replay: --threads, else 2 where there are 2 cores; 1 with the HTML report
- * (it reads every event) and for inputs the workers cannot share (.evtx, standard input).
+ * Worker threads for a replay: --threads, else 2 where the process may use 4 cores or more, else
+ * 1. On 2 cores one thread already keeps both busy (V8's GC threads take ~40% of a replay's CPU
+ * beside the main thread), and two workers cost ~17% more CPU in all (BENCHMARKS.md). Always 1
+ * with the HTML report (it reads every event) and for inputs the workers cannot share (.evtx,
+ * standard input).
  */
 function replayThreads(asked: number | undefined, html: boolean, paths: readonly string[]): number {
-  const n = asked ?? Math.min(2, availableParallelism());
+  const n = asked ?? (availableParallelism() >= 4 ? 2 : 1);
   return n > 1 && !html && shardable(paths) ? n : 1;
 }
 

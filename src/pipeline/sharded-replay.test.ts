@@ -17,6 +17,7 @@ import { parsePipeline } from './config.js';
 import { replay } from './replay.js';
 import { replaySharded, shardable } from './sharded-replay.js';
 import { HAVE_REAL, REAL_SKIP_REASON, realFiles } from '../../test/helpers/real-samples.js';
+import { parseAlerts, runCli } from '../../test/helpers/cli.js';
 
 const REPO = resolve(import.meta.dirname, '..', '..');
 const SAMPLES = readdirSync(resolve(REPO, 'samples'))
@@ -90,6 +91,21 @@ describe('replay with hosts spread over worker threads', () => {
     expect(files.length).toBeGreaterThan(5);
   }, 60_000);
   if (!HAVE_REAL) it.skip(`real exports: ${REAL_SKIP_REASON}`, () => {});
+
+  it('proctree replay --threads 2 writes what --threads 1 writes, and --stats says the same', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'proctree-shard-'));
+    const run1 = runCli(['replay', '--threads', '1', '--stats', join(dir, '1.json'), ...SAMPLES]);
+    const run2 = runCli(['replay', '--threads', '2', '--stats', join(dir, '2.json'), ...SAMPLES]);
+    expect(run2.status).toBe(0);
+    const alerts = (out: string) => parseAlerts(out).map(({ detectedAt: _d, ...a }) => a);
+    expect(alerts(run2.stdout)).toEqual(alerts(run1.stdout));
+    expect(alerts(run1.stdout).length).toBeGreaterThan(5);
+    const stats = (f: string) => {
+      const { seconds: _s, eventsPerSecond: _e, megabytesPerSecond: _m, ...rest } = JSON.parse(readFileSync(join(dir, f), 'utf8')) as RunStats;
+      return rest;
+    };
+    expect(stats('2.json')).toEqual(stats('1.json'));
+  }, 60_000);
 
   it('is not used for .evtx or standard input', () => {
     expect(shardable(['-'])).toBe(false);
