@@ -7,7 +7,8 @@
 // the size asked, in bench/out/ (git-ignored). Skipped, saying why, when the samples are absent.
 
 import { existsSync, readFileSync, writeFileSync, mkdirSync, statSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { homedir } from 'node:os';
+import { delimiter, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { DecodeCounters } from '../src/decode/counters.js';
 import { decodeWithReferenceParser } from '../src/decode/reference-xml.js';
@@ -17,6 +18,7 @@ import { renderXml } from '../src/sources/evtx/render.js';
 import { readEvents } from '../src/pipeline/read-events.js';
 import { OUT_DIR } from './corpus.js';
 import { fmt, row, timed } from './util.js';
+import { canMeasureProcesses, timeInterleaved } from './whole-process.js';
 
 const CHUNK = 65536;
 const HEAD = 4096;
@@ -66,6 +68,49 @@ async function xmlOf(file: string): Promise<{ path: string; lines: string[]; byt
   return { path, lines, bytes };
 }
 
+/** The Rust evtx crate's evtx_dump: $EVTX_DUMP, else on PATH, else ~/.cargo/bin; null when absent. */
+function findEvtxDump(): string | null {
+  const candidates = [process.env.EVTX_DUMP, ...(process.env.PATH ?? '').split(delimiter).map((d) => resolve(d, 'evtx_dump')), resolve(homedir(), '.cargo', 'bin', 'evtx_dump')];
+  for (const c of candidates) if (c !== undefined && c !== '' && existsSync(c)) return c;
+  return null;
+}
+
+/**
+ * Whole processes on one core (taskset -c 0), as a user runs them: `proctree replay FILE -q`,
+ * `proctree evtx-dump FILE` and `evtx_dump -t 1 -o xml FILE` (crates.io: cargo install evtx),
+ * output to /dev/null, medians of BENCH_RUNS interleaved runs. Issue 13: replay and evtx-dump at
+ * most 3x evtx_dump's CPU.
+ */
+async function benchEvtxProcesses(file: string, records: number): Promise<void> {
+  const evtxDump = findEvtxDump();
+  if (evtxDump === null) {
+    row('evtx vs evtx_dump', 'skipped', 'evtx_dump not found (cargo install evtx; or set EVTX_DUMP=/path/to/evtx_dump)');
+    return;
+  }
+  if (!canMeasureProcesses) {
+    row('evtx vs evtx_dump', 'skipped', 'no /proc/self/stat to read child CPU time from');
+    return;
+  }
+  const proctree = resolve(process.cwd(), 'bin', 'proctree.js');
+  const t = await timeInterleaved(
+    [
+      { name: 'evtx_dump', cmd: evtxDump, args: ['-t', '1', '-o', 'xml', file], pin: '0' },
+      { name: 'replay', cmd: process.execPath, args: [proctree, 'replay', file, '-q', '--no-progress'], pin: '0' },
+      { name: 'evtx-dump', cmd: process.execPath, args: [proctree, 'evtx-dump', file], pin: '0' },
+    ],
+    Number(process.env.BENCH_RUNS ?? 3),
+  );
+  const base = t.get('evtx_dump')!;
+  const show = (name: string, label: string): void => {
+    const x = t.get(name)!;
+    const ratio = x.cpu / base.cpu;
+    row(label, `${x.cpu.toFixed(2)} CPU-s`, `${x.wall.toFixed(2)} s wall, ${fmt(records / x.cpu)} rec/s per CPU-second${name === 'evtx_dump' ? '' : `; ${ratio.toFixed(1)}x evtx_dump's CPU, target <= 3x: ${ratio <= 3 ? 'met' : 'NOT met'}`}`);
+  };
+  show('evtx_dump', 'evtx_dump -t 1 -o xml, whole process, 1 core');
+  show('replay', 'proctree replay FILE.evtx, whole process, 1 core');
+  show('evtx-dump', 'proctree evtx-dump FILE.evtx, whole process, 1 core');
+}
+
 export async function benchEvtx(): Promise<{ oneCoreMBps: number; speedup: number } | null> {
   const mb = Number(process.env.BENCH_EVTX_MB ?? 128);
   const file = buildInput(mb);
@@ -85,6 +130,7 @@ export async function benchEvtx(): Promise<{ oneCoreMBps: number; speedup: numbe
   const speedup = one.wall / two.wall;
   row('evtx, 2 worker threads (wall clock)', `${fmt(two.value.records / two.wall)} rec/s`, `${fmt(size / 1048576 / two.wall)} MB/s; ${speedup.toFixed(2)}x the 1-thread wall clock; ${two.cpu.toFixed(1)} CPU-s over ${two.wall.toFixed(1)} s`);
   clearInterval(sampler);
+  await benchEvtxProcesses(file, one.value.records);
   row('  evtx peak RSS', `${fmt(peakRss / 1048576)} MiB`, `for a ${(size / 1048576).toFixed(0)} MiB file (constant per file: blocks of 1 MiB, a few in flight)`);
 
   const xml = await xmlOf(file);

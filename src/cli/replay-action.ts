@@ -1,9 +1,11 @@
 // `proctree replay`, the work: read the inputs, run the engine, write alerts, errors and the summary.
 
 import { createWriteStream, type WriteStream } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { replaySharded, shardable } from '../pipeline/sharded-replay.js';
 import { writeFile } from 'node:fs/promises';
 import { formatSummary } from '../engine/run-stats.js';
-import { replay } from '../pipeline/replay.js';
+import { replay, type ReplayOptions } from '../pipeline/replay.js';
 import { JsonlSink } from '../sinks/jsonl/jsonl-sink.js';
 import { InputError } from '../sources/files/open-input.js';
 import type { ErrorRecord } from '../sources/batch.js';
@@ -17,6 +19,18 @@ import type { ReplayCliOptions } from './replay.js';
 import type { HtmlReportFile } from '../report/write.js';
 
 const LOGGED_ERRORS = 20;
+
+/**
+ * Worker threads for a replay: --threads, else 2 where the process may use 4 cores or more, else
+ * 1. On 2 cores one thread already keeps both busy (V8's GC threads take ~40% of a replay's CPU
+ * beside the main thread), and two workers cost ~17% more CPU in all (BENCHMARKS.md). Always 1
+ * with the HTML report (it reads every event) and for inputs the workers cannot share (.evtx,
+ * standard input).
+ */
+function replayThreads(asked: number | undefined, html: boolean, paths: readonly string[]): number {
+  const n = asked ?? (availableParallelism() >= 4 ? 2 : 1);
+  return n > 1 && !html && shardable(paths) ? n : 1;
+}
 
 export async function runReplayCli(inputs: string[], opts: ReplayCliOptions): Promise<number> {
   const log = createLogger(opts.logLevel);
@@ -49,7 +63,7 @@ export async function runReplayCli(inputs: string[], opts: ReplayCliOptions): Pr
   }
   const progress = createProgress(opts.progress);
   try {
-    const { stats } = await replay({
+    const options: ReplayOptions = {
       paths,
       config,
       sink,
@@ -58,7 +72,9 @@ export async function runReplayCli(inputs: string[], opts: ReplayCliOptions): Pr
       onProgress: (bytes, events) => progress.update(bytes, events),
       readBinary: binaryReader({ recover: opts.recover, workers: opts.workers, log }),
       onBatch: report?.onBatch,
-    });
+    };
+    const threads = replayThreads(opts.threads, report !== null, paths);
+    const { stats } = threads > 1 ? await replaySharded(options, threads) : await replay(options);
     progress.stop();
     await sink.close();
     if (errorsOut !== null) await new Promise<void>((resolve) => errorsOut.end(resolve));

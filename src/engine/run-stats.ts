@@ -27,6 +27,19 @@ export interface RunStats {
   decoder: { fastPath: number; fallback: number };
 }
 
+/** The run's size and rates, rounded as the summary shows them. */
+export function runFigures(files: number, bytes: number, seconds: number, events: number): Pick<RunStats, 'files' | 'bytes' | 'seconds' | 'events' | 'eventsPerSecond' | 'megabytesPerSecond'> {
+  const secs = Math.max(seconds, 1e-6);
+  return {
+    files,
+    bytes,
+    seconds: Math.round(seconds * 1000) / 1000,
+    events,
+    eventsPerSecond: Math.round(events / secs),
+    megabytesPerSecond: Math.round((bytes / 1e6 / secs) * 10) / 10,
+  };
+}
+
 export function collectStats(engine: Engine, counters: DecodeCounters, files: number, bytes: number, seconds: number): RunStats {
   let hostsWithoutExits = 0;
   let unjudged = 0;
@@ -36,15 +49,8 @@ export function collectStats(engine: Engine, counters: DecodeCounters, files: nu
     unjudged += h.unjudged;
     late += h.lateEvents;
   }
-  const events = counters.sysmonEvents;
-  const secs = Math.max(seconds, 1e-6);
   return {
-    files,
-    bytes,
-    seconds: Math.round(seconds * 1000) / 1000,
-    events,
-    eventsPerSecond: Math.round(events / secs),
-    megabytesPerSecond: Math.round((bytes / 1e6 / secs) * 10) / 10,
+    ...runFigures(files, bytes, seconds, counters.sysmonEvents),
     eventsByEventId: counters.eventsByEventId(),
     skipped: { otherEventIds: counters.skippedOtherIds, notSysmon: counters.notSysmon },
     decodeErrors: { total: counters.errorCount, byReason: counters.errorsByReason() },

@@ -58,6 +58,19 @@ interface Judged {
   alerts: Alert[];
 }
 
+/** Framed raw records of every input of a replay; `counted` is told of each file opened. */
+export function replaySource(opts: ReplayOptions, counters: DecodeCounters, counted: () => void): AsyncGenerator<SourceBatch> {
+  return readFiles(opts.paths, {
+    counters,
+    maxEventBytes: opts.config.decode.max_event_bytes,
+    onFile: (path, size) => {
+      counted();
+      opts.onFile?.(path, size);
+    },
+    readBinary: opts.readBinary,
+  });
+}
+
 export async function replay(opts: ReplayOptions): Promise<ReplayResult> {
   const started = process.hrtime.bigint();
   const counters = new DecodeCounters();
@@ -68,15 +81,7 @@ export async function replay(opts: ReplayOptions): Promise<ReplayResult> {
   let files = 0;
 
   // Source: framed raw records of every input, pulled through the gate.
-  const source = readFiles(opts.paths, {
-    counters,
-    maxEventBytes: opts.config.decode.max_event_bytes,
-    onFile: (path, size) => {
-      files++;
-      opts.onFile?.(path, size);
-    },
-    readBinary: opts.readBinary,
-  });
+  const source = replaySource(opts, counters, () => files++);
 
   // Decode: raw records -> typed events, problems -> error records.
   const decode = (batch: SourceBatch): Judged => {

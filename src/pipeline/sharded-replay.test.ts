@@ -1,0 +1,115 @@
+// Hosts spread over worker threads must give what one thread gives: the same alerts in the same
+// order, the same error records and the same summary, on the repo's samples, the real exports
+// and a generated fleet (many hosts, anomalies, decoys, reboots, late events). The workers run
+// the compiled script from dist/ (npm run build).
+
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import type { Alert } from '../alerts/alert.js';
+import type { RunStats } from '../engine/run-stats.js';
+import { Fleet } from '../generator/fleet.js';
+import { openFileOutput } from '../generator/direct-file.js';
+import { runFleet } from '../generator/run.js';
+import type { ErrorRecord } from '../sources/batch.js';
+import { parsePipeline } from './config.js';
+import { replay } from './replay.js';
+import { replaySharded, shardable } from './sharded-replay.js';
+import { HAVE_REAL, REAL_SKIP_REASON, realFiles } from '../../test/helpers/real-samples.js';
+import { parseAlerts, runCli } from '../../test/helpers/cli.js';
+
+const REPO = resolve(import.meta.dirname, '..', '..');
+const SAMPLES = readdirSync(resolve(REPO, 'samples'))
+  .filter((f) => f.endsWith('.xml'))
+  .map((f) => resolve(REPO, 'samples', f));
+
+interface Run {
+  alerts: Alert[];
+  errors: ErrorRecord[];
+  stats: Omit<RunStats, 'seconds' | 'eventsPerSecond' | 'megabytesPerSecond'>;
+}
+
+/** What a user sees of a run, minus wall-clock readings. */
+async function run(paths: string[], threads: number): Promise<Run> {
+  const alerts: Alert[] = [];
+  const errors: ErrorRecord[] = [];
+  const opts = { paths, config: parsePipeline({}), sink: { write: async (a: readonly Alert[]) => void alerts.push(...a) }, onError: (e: ErrorRecord) => errors.push(e) };
+  const { stats } = threads === 1 ? await replay(opts) : await replaySharded(opts, threads);
+  const { seconds: _s, eventsPerSecond: _e, megabytesPerSecond: _m, ...rest } = stats;
+  for (const a of alerts) (a as { detectedAt?: string }).detectedAt = '';
+  return { alerts, errors, stats: rest };
+}
+
+async function expectSameAsOneThread(paths: string[]): Promise<Run> {
+  const one = await run(paths, 1);
+  for (const threads of [2, 3]) expect(await run(paths, threads), `${threads} threads`).toEqual(one);
+  return one;
+}
+
+describe('replay with hosts spread over worker threads', () => {
+  it.each(SAMPLES)('%s: same alerts, errors and summary as one thread', async (file) => {
+    const one = await expectSameAsOneThread([file]);
+    if (!file.endsWith('normal-boot-fleet.xml')) expect(one.alerts.length).toBeGreaterThan(0);
+  });
+
+  it('all samples at once (hosts from several files, input order across files)', async () => {
+    const one = await expectSameAsOneThread(SAMPLES);
+    expect(one.stats.hosts).toBeGreaterThan(3);
+  });
+
+  it('a generated fleet of 80 hosts with anomalies, decoys and reboots', async () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'proctree-shard-')), 'fleet.xml');
+    const out = openFileOutput(file);
+    await runFleet(new Fleet({ hosts: 80, durationSecs: 1800, hostEventsPerSec: 1, seed: 11, anomalyFraction: 0.3, decoyFraction: 0.2 }), out, { maxEvents: 60_000 });
+    await out.close();
+    const one = await expectSameAsOneThread([file]);
+    expect(one.alerts.length).toBeGreaterThan(2);
+    expect(one.stats.hosts).toBe(80);
+  }, 60_000);
+
+  it('a damaged file: framing errors and decode problems in the order one thread writes them', async () => {
+    const lines = SAMPLES.map((f) => readFileSync(f, 'utf8')).join('\n').split('\n');
+    const damaged: string[] = [];
+    lines.forEach((l, i) => {
+      damaged.push(l);
+      if (i === 5) damaged.push('garbage between events');
+      if (i === 20) damaged.push(l.replace("<Data Name='UtcTime'>", "<Data Name='UtcTime'>x"));
+      if (i === 30) damaged.push(l.slice(0, l.length >> 1)); // truncated: no </Event> before the next
+      if (i === 40) damaged.push(l.replace('<Computer>', '<Computer>&amp;')); // a host name the reader cannot hash
+    });
+    const file = join(mkdtempSync(join(tmpdir(), 'proctree-shard-')), 'damaged.xml');
+    writeFileSync(file, damaged.join('\n'));
+    const one = await expectSameAsOneThread([file]);
+    expect(one.errors.map((e) => e.reason)).toEqual(['garbage-between-events', 'bad-utctime', 'truncated-event']);
+    expect(one.alerts.length).toBeGreaterThan(0);
+  });
+
+  it.skipIf(!HAVE_REAL)('the real text exports (XML and JSON lines)', async () => {
+    const files = [...realFiles('.python-evtx.xml'), ...realFiles('.evtxexport.txt'), ...realFiles('.jsonl')];
+    for (const f of files) await expectSameAsOneThread([f]);
+    expect(files.length).toBeGreaterThan(5);
+  }, 60_000);
+  if (!HAVE_REAL) it.skip(`real exports: ${REAL_SKIP_REASON}`, () => {});
+
+  it('proctree replay --threads 2 writes what --threads 1 writes, and --stats says the same', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'proctree-shard-'));
+    const run1 = runCli(['replay', '--threads', '1', '--stats', join(dir, '1.json'), ...SAMPLES]);
+    const run2 = runCli(['replay', '--threads', '2', '--stats', join(dir, '2.json'), ...SAMPLES]);
+    expect(run2.status).toBe(0);
+    const alerts = (out: string) => parseAlerts(out).map(({ detectedAt: _d, ...a }) => a);
+    expect(alerts(run2.stdout)).toEqual(alerts(run1.stdout));
+    expect(alerts(run1.stdout).length).toBeGreaterThan(5);
+    const stats = (f: string) => {
+      const { seconds: _s, eventsPerSecond: _e, megabytesPerSecond: _m, ...rest } = JSON.parse(readFileSync(join(dir, f), 'utf8')) as RunStats;
+      return rest;
+    };
+    expect(stats('2.json')).toEqual(stats('1.json'));
+  }, 60_000);
+
+  it('is not used for .evtx or standard input', () => {
+    expect(shardable(['-'])).toBe(false);
+    expect(shardable(['x.evtx'])).toBe(false);
+    expect(shardable(SAMPLES)).toBe(true);
+  });
+});
