@@ -16,6 +16,10 @@ export interface NotJudged {
   why: string;
   /** Up to HOSTS_LISTED of the hosts concerned, sorted. */
   hosts: string[];
+  /** How many hosts are concerned (0: not counted per host). */
+  hostCount: number;
+  /** With a count of hosts: out of how many hosts the rule looked at. */
+  outOf?: number;
 }
 
 const HOSTS_LISTED = 10;
@@ -33,9 +37,41 @@ function isCoverageRule(id: string): id is CoverageRuleId {
   return (COVERAGE_RULE_IDS as readonly string[]).includes(id);
 }
 
-/** One line of the summary: "smss.child-no-exit: 12 child smss not judged: ...". */
+/** "12 child smss not judged on 3 host(s): ..." (a line of the summary without its rule). */
+export function describeNotJudged(n: NotJudged): string {
+  const of = n.outOf === undefined ? '' : ` of ${n.outOf}`;
+  const on = n.hostCount > 0 && n.hostCount !== n.count ? ` on ${n.hostCount} host(s)` : '';
+  return `${n.count}${of} ${n.what}${on}: ${n.why}`;
+}
+
+/** One line of the summary: "smss.child-no-exit: 12 child smss not judged on 3 host(s): ...". */
 export function formatNotJudged(n: NotJudged): string {
-  return `${n.rule}: ${n.count} ${n.what}: ${n.why}`;
+  return `${n.rule}: ${describeNotJudged(n)}`;
+}
+
+/**
+ * The lists of several engines that judged disjoint hosts (a replay sharded over threads) as the
+ * one list a single engine would give: same entries in rule order, counts and hosts added up.
+ */
+export function mergeNotJudged(parts: readonly (readonly NotJudged[])[], ruleOrder: readonly string[]): NotJudged[] {
+  const byKey = new Map<string, NotJudged>();
+  for (const part of parts) {
+    for (const n of part) {
+      const key = `${n.rule}\0${n.what}\0${n.why}`;
+      const m = byKey.get(key);
+      if (m === undefined) {
+        byKey.set(key, { ...n, hosts: [...n.hosts] });
+        continue;
+      }
+      m.count += n.count;
+      m.hostCount += n.hostCount;
+      if (n.outOf !== undefined) m.outOf = (m.outOf ?? 0) + n.outOf;
+      m.hosts = [...m.hosts, ...n.hosts].sort().slice(0, HOSTS_LISTED);
+    }
+  }
+  // A key one part lacks lands after the others': put the rules back in the engine's order (stable within a rule).
+  const rank = new Map(ruleOrder.map((r, i) => [r, i]));
+  return [...byKey.values()].sort((a, b) => (rank.get(a.rule) ?? ruleOrder.length) - (rank.get(b.rule) ?? ruleOrder.length));
 }
 
 export function notJudged(rules: readonly Rule[], hosts: Iterable<HostState>): NotJudged[] {
@@ -61,8 +97,9 @@ export function notJudged(rules: readonly Rule[], hosts: Iterable<HostState>): N
           rule: rule.id,
           count,
           what: 'child smss not judged',
-          why: `no exit of a System32 image was logged in their boot on ${pending.length} host(s), so a child that never exits cannot be told from one whose exit was not logged`,
+          why: 'no exit of a System32 image was logged in their boot, so a child that never exits cannot be told from one whose exit was not logged',
           hosts: names(pending),
+          hostCount: pending.length,
         });
       }
     }
@@ -70,11 +107,11 @@ export function notJudged(rules: readonly Rule[], hosts: Iterable<HostState>): N
       const bits = rule.judges.seen;
       const blind = learned.filter((h) => (h.seen & bits) !== bits);
       if (blind.length > 0) {
-        out.push({ rule: rule.id, count: blind.length, what: `of ${learned.length} host(s) had nothing to judge`, why: rule.judges.missing, hosts: names(blind) });
+        out.push({ rule: rule.id, count: blind.length, outOf: learned.length, what: 'host(s) had nothing to judge', why: rule.judges.missing, hosts: names(blind), hostCount: blind.length });
       }
     }
     for (const [config, list] of byConfig) out.push(...configured(rule, config, list));
-    if (rule.notJudgedCounts !== undefined) out.push(...checksNotJudged(rule.notJudgedCounts(all)));
+    if (rule.notJudgedCounts !== undefined) out.push(...checksNotJudged(rule.notJudgedCounts(all), rule.alertIds ?? []));
   }
   return out;
 }
@@ -88,13 +125,15 @@ const CHECK_WHY: Record<string, string> = {
   user: 'the event does not name the user',
 };
 
-/** The baselines' per-check counts as summary lines. */
-function checksNotJudged(counts: Record<string, number>): NotJudged[] {
+/** The baselines' per-check counts as summary lines, in the order the rule names its checks (not the order events met them). */
+function checksNotJudged(counts: Record<string, number>, order: readonly string[]): NotJudged[] {
   const out: NotJudged[] = [];
-  for (const [rule, count] of Object.entries(counts)) {
+  const rank = new Map(order.map((id, i) => [id, i]));
+  const entries = Object.entries(counts).sort(([a], [b]) => (rank.get(a) ?? order.length) - (rank.get(b) ?? order.length));
+  for (const [rule, count] of entries) {
     if (count <= 0) continue;
     const check = rule.slice(rule.lastIndexOf('.') + 1);
-    out.push({ rule, count, what: 'check(s) not judged', why: CHECK_WHY[check] ?? 'the data did not hold its evidence', hosts: [] });
+    out.push({ rule, count, what: 'check(s) not judged', why: CHECK_WHY[check] ?? 'the data did not hold its evidence', hosts: [], hostCount: 0 });
   }
   return out;
 }
@@ -111,7 +150,7 @@ function configured(rule: Rule, config: HostSysmonConfig, hosts: readonly HostSt
       const why = d.logged
         ? `${config.label} does not log their exits (EventID 5)`
         : `${config.label} drops EventID 5 for ${SMSS_EXE} (${config.where(d.line)})`;
-      out.push({ rule: rule.id, count, what: 'child smss not judged', why, hosts: names(pending) });
+      out.push({ rule: rule.id, count, what: 'child smss not judged', why, hosts: names(pending), hostCount: pending.length });
       return out;
     }
   }
@@ -126,6 +165,7 @@ function configured(rule: Rule, config: HostSysmonConfig, hosts: readonly HostSt
     what: cov.status === 'drops' ? 'host(s) not judged' : 'host(s) judged in part',
     why: `${config.label} drops ${listed(dropped.map((n) => n.need.label))} (${where})`,
     hosts: names(hosts),
+    hostCount: hosts.length,
   });
   return out;
 }

@@ -18,6 +18,8 @@ export interface RunStats {
   hosts: number;
   /** Hosts that sent no EventID 5 at all. */
   hostsWithoutExits: number;
+  /** Hosts no configured Sysmon configuration names: judged by what they have shown they log. */
+  hostsLearned: number;
   /** Child smss exit deadlines that could not be judged (their exits are not logged), and nothing proved since. */
   unjudgedDeadlines: number;
   /** Per rule, what it could not judge and why: its silence there is no verdict. */
@@ -42,10 +44,12 @@ export function runFigures(files: number, bytes: number, seconds: number, events
 
 export function collectStats(engine: Engine, counters: DecodeCounters, files: number, bytes: number, seconds: number): RunStats {
   let hostsWithoutExits = 0;
+  let hostsLearned = 0;
   let unjudged = 0;
   let late = 0;
   for (const h of engine.index.hosts.values()) {
     if (!h.exitsArmed) hostsWithoutExits++;
+    if (h.sysmon === null) hostsLearned++;
     unjudged += h.unjudged;
     late += h.lateEvents;
   }
@@ -60,6 +64,7 @@ export function collectStats(engine: Engine, counters: DecodeCounters, files: nu
     },
     hosts: engine.index.hosts.size,
     hostsWithoutExits,
+    hostsLearned,
     unjudgedDeadlines: unjudged,
     notJudged: notJudged(engine.rules, engine.index.hosts.values()),
     lateEvents: late,

@@ -3,6 +3,7 @@
 
 import type { DecodeCounters } from '../decode/counters.js';
 import { runFigures, type RunStats } from '../engine/run-stats.js';
+import { mergeNotJudged } from '../engine/not-judged.js';
 
 function addInto(into: Record<string, number>, from: Record<string, number>): void {
   for (const [k, v] of Object.entries(from)) into[k] = (into[k] ?? 0) + v;
@@ -24,6 +25,7 @@ export function mergeStats(parts: readonly RunStats[], files: number, bytes: num
   let alerts = 0;
   let hosts = 0;
   let hostsWithoutExits = 0;
+  let hostsLearned = 0;
   let unjudged = 0;
   let late = 0;
   let live = 0;
@@ -40,6 +42,7 @@ export function mergeStats(parts: readonly RunStats[], files: number, bytes: num
     alerts += p.alerts.total;
     hosts += p.hosts;
     hostsWithoutExits += p.hostsWithoutExits;
+    hostsLearned += p.hostsLearned;
     unjudged += p.unjudgedDeadlines;
     late += p.lateEvents;
     live += p.liveProcesses;
@@ -55,6 +58,9 @@ export function mergeStats(parts: readonly RunStats[], files: number, bytes: num
     hosts,
     hostsWithoutExits,
     unjudgedDeadlines: unjudged,
+    hostsLearned,
+    // "n of N hosts had nothing to judge": N counts every part's learned hosts, also a part's that all had something.
+    notJudged: mergeNotJudged(parts.map((p) => p.notJudged), parts.length > 0 ? Object.keys(parts[0].alerts.byRule) : []).map((n) => (n.outOf === undefined ? n : { ...n, outOf: hostsLearned })),
     lateEvents: late,
     liveProcesses: live,
     decoder: { fastPath: fast, fallback },

@@ -13,7 +13,7 @@ import { Fleet } from '../generator/fleet.js';
 import { openFileOutput } from '../generator/direct-file.js';
 import { runFleet } from '../generator/run.js';
 import type { ErrorRecord } from '../sources/batch.js';
-import { parsePipeline } from './config.js';
+import { loadPipeline } from './config.js';
 import { replay } from './replay.js';
 import { replaySharded, shardable } from './sharded-replay.js';
 import { HAVE_REAL, REAL_SKIP_REASON, realFiles } from '../../test/helpers/real-samples.js';
@@ -23,6 +23,9 @@ const REPO = resolve(import.meta.dirname, '..', '..');
 const SAMPLES = readdirSync(resolve(REPO, 'samples'))
   .filter((f) => f.endsWith('.xml'))
   .map((f) => resolve(REPO, 'samples', f));
+
+// The shipped pipeline: the smss rules and every core process baseline.
+const CONFIG = await loadPipeline(resolve(REPO, 'pipelines', 'replay.yaml'));
 
 interface Run {
   alerts: Alert[];
@@ -34,7 +37,7 @@ interface Run {
 async function run(paths: string[], threads: number): Promise<Run> {
   const alerts: Alert[] = [];
   const errors: ErrorRecord[] = [];
-  const opts = { paths, config: parsePipeline({}), sink: { write: async (a: readonly Alert[]) => void alerts.push(...a) }, onError: (e: ErrorRecord) => errors.push(e) };
+  const opts = { paths, config: CONFIG, sink: { write: async (a: readonly Alert[]) => void alerts.push(...a) }, onError: (e: ErrorRecord) => errors.push(e) };
   const { stats } = threads === 1 ? await replay(opts) : await replaySharded(opts, threads);
   const { seconds: _s, eventsPerSecond: _e, megabytesPerSecond: _m, ...rest } = stats;
   for (const a of alerts) (a as { detectedAt?: string }).detectedAt = '';

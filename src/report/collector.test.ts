@@ -127,7 +127,7 @@ describe('ReportCollector', () => {
 
   it('lists the core process baseline checks left unjudged', () => {
     const { collector } = collect(new HostLog('PC-Q2', 3).events);
-    const stats = { hostsWithoutExits: 0, unjudgedDeadlines: 0, lateEvents: 0, notJudged: [{ rule: 'core.lsass.lifetime', count: 2, what: 'check(s) not judged', why: 'no exit was logged in the boot', hosts: [] }, { rule: 'core.svchost.parent', count: 1, what: 'check(s) not judged', why: 'the event does not name the parent', hosts: [] }], decodeErrors: { total: 0, byReason: {} }, alerts: { total: 0, byRule: {} }, eventsByEventId: {}, events: 0, files: 1, bytes: 1, seconds: 0 } as unknown as RunStats;
+    const stats = { hostsWithoutExits: 0, unjudgedDeadlines: 0, lateEvents: 0, notJudged: [{ rule: 'core.lsass.lifetime', count: 2, what: 'check(s) not judged', why: 'no exit was logged in the boot', hosts: [], hostCount: 0 }, { rule: 'core.svchost.parent', count: 1, what: 'check(s) not judged', why: 'the event does not name the parent', hosts: [], hostCount: 0 }], decodeErrors: { total: 0, byReason: {} }, alerts: { total: 0, byRule: {} }, eventsByEventId: {}, events: 0, files: 1, bytes: 1, seconds: 0 } as unknown as RunStats;
     const items = collector.finish({ stats, inputs: ['x.xml'] }).run.unjudged!;
     expect(items.map((i) => [i.what, i.count])).toEqual([['core.lsass.lifetime', 2], ['core.svchost.parent', 1]]);
     expect(items[0].why).toBe('2 check(s) not judged: no exit was logged in the boot');

@@ -8,6 +8,7 @@ import type { Alert, Severity } from '../alerts/alert.js';
 import type { SysmonEvent } from '../decode/event.js';
 import { ownString } from '../decode/intern.js';
 import type { RunStats } from '../engine/run-stats.js';
+import { describeNotJudged } from '../engine/not-judged.js';
 import { CHAIN_IMAGES, REPORT_FORMAT, baseName, msOf, type HostSection, type ProcRecord, type ReportData, type RunSection, type UnjudgedItem } from './model.js';
 
 export interface CollectorOptions {
@@ -222,7 +223,7 @@ export class ReportCollector {
     const items: UnjudgedItem[] = [];
     // Per rule, what it could not judge and why (the run summary's "not judged" lines).
     for (const n of s.notJudged ?? []) {
-      items.push({ what: n.rule, why: `${n.count} ${n.what}: ${n.why}`, count: n.count, hosts: n.hosts });
+      items.push({ what: n.rule, why: describeNotJudged(n), count: n.count, hosts: n.hosts });
     }
     if (s.lateEvents > 0) {
       items.push({
