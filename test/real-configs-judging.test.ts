@@ -63,7 +63,7 @@ describe.skipIf(!HAVE)(`judging what the public configurations let through${HAVE
     if (name === 'swiftonsecurity') {
       // Child smss creations get through, their exits do not: every child's deadline the data passes
       // is left unjudged (two at boot, two RDP sessions; the reboot's are not reached: nothing logged after them).
-      expect(lines).toContain('smss.child-no-exit: 4 child smss not judged: no exit of a System32 image was logged in their boot on 1 host(s), so a child that never exits cannot be told from one whose exit was not logged');
+      expect(lines).toContain('smss.child-no-exit: 4 child smss not judged on 1 host(s): no exit of a System32 image was logged in their boot, so a child that never exits cannot be told from one whose exit was not logged');
       expect(lines).toContain('smss.instances: 1 of 1 host(s) had nothing to judge: no master smss creation was logged (boots known from their child smss only)');
     } else {
       // No smss creation at all.
@@ -78,7 +78,7 @@ describe.skipIf(!HAVE)(`judging what the public configurations let through${HAVE
     expect(alerts).toEqual([]);
     const lines = summary(engine);
     if (name === 'swiftonsecurity') {
-      expect(lines).toContain(`smss.child-no-exit: 4 child smss not judged: swiftonsecurity drops EventID 5 for ${SMSS} (swiftonsecurity-sysmonconfig-export.xml line 393)`);
+      expect(lines).toContain(`smss.child-no-exit: 4 child smss not judged on 1 host(s): swiftonsecurity drops EventID 5 for ${SMSS} (swiftonsecurity-sysmonconfig-export.xml line 393)`);
       expect(lines).toContain('smss.instances: 1 host(s) not judged: swiftonsecurity drops master smss creation (swiftonsecurity-sysmonconfig-export.xml line 94)');
     } else {
       expect(lines).toContain('smss.child-no-exit: 1 host(s) not judged: sysmon-modular drops child smss creation, child smss exit (olafhartong-sysmon-modular-sysmonconfig.xml lines 32, 909)');

@@ -118,7 +118,7 @@ describe('ReportCollector', () => {
     const items = data.run.unjudged!;
     const exits = items.find((u) => u.what === 'smss.child-no-exit')!;
     expect(exits.hosts).toEqual(['PC-QUIET']);
-    expect(exits.why).toMatch(/^2 child smss not judged: no exit of a System32 image was logged/);
+    expect(exits.why).toMatch(/^2 child smss not judged on 1 host\(s\): no exit of a System32 image was logged/);
     const [late, errors] = items.slice(-2);
     expect(late.count).toBe(3);
     expect(errors.why).toContain('bad-xml: 4');
