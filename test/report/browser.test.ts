@@ -80,7 +80,7 @@ describe.skipIf(!HAVE_CHROMIUM)('the HTML report in Chromium', () => {
     expect(await matched(page)).toBe(8);
     await expect(page.locator('details.alert').count()).resolves.toBe(8);
     expect(await page.locator('#card-alerts .card-value').textContent()).toBe('8');
-    expect(await page.locator('#unjudged').textContent()).toContain('smss.child-no-exit: 4 child smss not judged: no exit of a System32 image was logged');
+    expect(await page.locator('#unjudged').textContent()).toContain('smss.child-no-exit: 4 child smss not judged on 2 host(s): no exit of a System32 image was logged');
     await page.screenshot({ path: join(SHOTS, 'report-samples.png'), fullPage: true });
 
     // An alert opens onto its tree: System at the top, the subject highlighted once.
