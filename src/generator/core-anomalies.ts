@@ -27,6 +27,10 @@ export const CORE_ANOMALY_KINDS = [
   'core.services.lifetime',
   'core.wininit.lifetime',
   'core.lsass.lifetime',
+  'core.lsass.path',
+  'core.system.children',
+  'core.explorer.session',
+  'core.csrss.user',
 ] as const satisfies readonly RuleId[];
 export type CoreAnomalyKind = (typeof CORE_ANOMALY_KINDS)[number];
 
@@ -217,6 +221,39 @@ export function injectCoreAnomaly(h: HostSim, kind: CoreAnomalyKind, t: number):
       const user = h.userLogon !== null && h.userLogon.session === session ? h.userLogon : h.logon(h.userName, 0x600000 + r.int(0xfffff), session, 'Medium', t);
       const explorer = h.proc('explorer', winlogon, user, t, { image: 'C:\\Users\\Public\\explorer.exe' });
       labelled(h.planCreate(explorer), kind, explorer);
+      return;
+    }
+    case 'core.lsass.path': {
+      // wininit starts a second lsass.exe from a folder it never runs from (a credential-phishing
+      // look-alike): also instances, and start when late.
+      const wininit = liveOf(h, 'wininit');
+      if (wininit === null) return;
+      const lsass = h.proc('lsass', wininit, h.system, t, { image: 'C:\\Windows\\Temp\\lsass.exe' });
+      secondOfBoot(h, h.planCreate(lsass), kind, lsass, 'lsass');
+      return;
+    }
+    case 'core.system.children': {
+      // System (PID 4) starting something other than smss.exe: a kernel driver spawning a process.
+      const sys = h.systemProc;
+      if (sys === null || sys.epoch !== h.epoch) return;
+      const child = h.proc('cmd', sys, h.system, t, { image: 'C:\\ProgramData\\drv\\kload.exe', cmdline: 'kload.exe' });
+      labelled(h.planCreate(child, 500 + r.int(1500)), kind, sys);
+      return;
+    }
+    case 'core.explorer.session': {
+      // winlogon starts the genuine shell, but in session 0 (a service desktop), not its own.
+      const winlogon = interactiveWinlogon(h);
+      if (winlogon === null) return;
+      const user = h.logon(h.userName, 0x700000 + r.int(0xfffff), 0, 'Medium', t);
+      const explorer = h.proc('explorer', winlogon, user, t, {});
+      labelled(h.planCreate(explorer), kind, explorer);
+      return;
+    }
+    case 'core.csrss.user': {
+      // A session whose csrss.exe runs as the host's user instead of SYSTEM (same session, right path and parent).
+      const session = h.nextSession;
+      const s = sessionWith(h, t, 'csrss', { logon: h.logon(h.userName, 0x500000 + r.int(0xfffff), session, 'High', t) });
+      if (s !== null) labelled(s.plan, kind, s.proc);
       return;
     }
     case 'core.services.lifetime':
