@@ -174,7 +174,7 @@ describe('generate --sysmon-config -> replay -> score', async () => {
   const HAVE = existsSync(SHARED);
   // Small anomaly-dense fleets: every anomaly kind lands on every configuration.
   // The core process baselines' anomalies too: their checks placed against the boot need the master's creation.
-  const SMALL: Partial<FleetOptions> = { hosts: 72, durationSecs: 1500, hostEventsPerSec: 0.25, anomalyFraction: 0.7, decoyFraction: 0.5, coreAnomalies: true };
+  const SMALL: Partial<FleetOptions> = { hosts: 110, durationSecs: 1500, hostEventsPerSec: 0.25, anomalyFraction: 0.7, decoyFraction: 0.5, coreAnomalies: true };
   const SCORED = [...RULES, ...baselineRuleIds(config.rules.baselines)];
   const cases: Array<[string, string, boolean]> = [
     ['everything', 'everything', false],

@@ -31,6 +31,11 @@ export const CORE_ANOMALY_KINDS = [
   'core.system.children',
   'core.explorer.session',
   'core.csrss.user',
+  'core.services.parent',
+  'core.services.user',
+  'core.services.session',
+  'core.lsass.user',
+  'core.lsass.session',
 ] as const satisfies readonly RuleId[];
 export type CoreAnomalyKind = (typeof CORE_ANOMALY_KINDS)[number];
 
@@ -254,6 +259,27 @@ export function injectCoreAnomaly(h: HostSim, kind: CoreAnomalyKind, t: number):
       const session = h.nextSession;
       const s = sessionWith(h, t, 'csrss', { logon: h.logon(h.userName, 0x500000 + r.int(0xfffff), session, 'High', t) });
       if (s !== null) labelled(s.plan, kind, s.proc);
+      return;
+    }
+    case 'core.services.parent': {
+      // services.exe at the right path started by a SYSTEM shell: also a second services in the boot.
+      if (soleLiveOf(h, 'services') === null) return;
+      const svc = fromShell(h, services, h.system, 'services', t);
+      secondOfBoot(h, svc.plan, kind, svc.proc, 'services');
+      return;
+    }
+    case 'core.services.user':
+    case 'core.lsass.user':
+    case 'core.services.session':
+    case 'core.lsass.session': {
+      // A second services.exe or lsass.exe under the real wininit, running as the host's user in
+      // session 0, or as SYSTEM in session 1: also instances, and start when late.
+      const wininit = liveOf(h, 'wininit');
+      const process = kind.startsWith('core.services.') ? 'services' : 'lsass';
+      if (wininit === null || soleLiveOf(h, process) === null) return;
+      const logon = kind.endsWith('.user') ? h.logon(h.userName, 0x500000 + r.int(0xfffff), 0, 'High', t) : inSession(h.system, 1);
+      const proc = h.proc(process, wininit, logon, t, {});
+      secondOfBoot(h, h.planCreate(proc), kind, proc, process);
       return;
     }
     case 'core.services.lifetime':
