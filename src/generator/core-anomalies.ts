@@ -211,10 +211,11 @@ export function injectCoreAnomaly(h: HostSim, kind: CoreAnomalyKind, t: number):
       if (s !== null) labelled(s.plan, kind, s.proc);
       return;
     }
+    case 'core.csrss.user':
     case 'core.winlogon.user': {
-      // A session whose winlogon.exe runs as a user instead of SYSTEM (same session, right path and parent).
+      // A session whose csrss.exe or winlogon.exe runs as the host's user instead of SYSTEM (same session, right path and parent).
       const session = h.nextSession;
-      const s = sessionWith(h, t, 'winlogon', { logon: h.logon(h.userName, 0x500000 + r.int(0xfffff), session, 'High', t) });
+      const s = sessionWith(h, t, kind === 'core.csrss.user' ? 'csrss' : 'winlogon', { logon: h.logon(h.userName, 0x500000 + r.int(0xfffff), session, 'High', t) });
       if (s !== null) labelled(s.plan, kind, s.proc);
       return;
     }
@@ -252,13 +253,6 @@ export function injectCoreAnomaly(h: HostSim, kind: CoreAnomalyKind, t: number):
       const user = h.logon(h.userName, 0x700000 + r.int(0xfffff), 0, 'Medium', t);
       const explorer = h.proc('explorer', winlogon, user, t, {});
       labelled(h.planCreate(explorer), kind, explorer);
-      return;
-    }
-    case 'core.csrss.user': {
-      // A session whose csrss.exe runs as the host's user instead of SYSTEM (same session, right path and parent).
-      const session = h.nextSession;
-      const s = sessionWith(h, t, 'csrss', { logon: h.logon(h.userName, 0x500000 + r.int(0xfffff), session, 'High', t) });
-      if (s !== null) labelled(s.plan, kind, s.proc);
       return;
     }
     case 'core.services.parent': {
