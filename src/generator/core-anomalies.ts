@@ -36,6 +36,7 @@ export const CORE_ANOMALY_KINDS = [
   'core.services.session',
   'core.lsass.user',
   'core.lsass.session',
+  'core.wininit.parent',
 ] as const satisfies readonly RuleId[];
 export type CoreAnomalyKind = (typeof CORE_ANOMALY_KINDS)[number];
 
@@ -78,10 +79,10 @@ function labelled(p: Plan, rule: RuleId, subject: Proc): Plan {
 }
 
 /**
- * The labels a second instance of a one-per-boot process (lsass, services) raises besides its
+ * The labels a second instance of a one-per-boot process (lsass, services, wininit) raises besides its
  * own: instances, and start when it comes late in the boot.
  */
-function secondOfBoot(h: HostSim, c: Plan, rule: RuleId, proc: Proc, process: 'lsass' | 'services'): void {
+function secondOfBoot(h: HostSim, c: Plan, rule: RuleId, proc: Proc, process: 'lsass' | 'services' | 'wininit'): void {
   labelled(c, rule, proc);
   const late = h.master !== null && h.master.created && proc.start - h.master.start > START_WITHIN_MS;
   const more: RuleId[] = [];
@@ -260,6 +261,13 @@ export function injectCoreAnomaly(h: HostSim, kind: CoreAnomalyKind, t: number):
       if (soleLiveOf(h, 'services') === null) return;
       const svc = fromShell(h, services, h.system, 'services', t);
       secondOfBoot(h, svc.plan, kind, svc.proc, 'services');
+      return;
+    }
+    case 'core.wininit.parent': {
+      // wininit.exe at the right path started by a SYSTEM shell in session 0: also a second wininit in the boot.
+      if (soleLiveOf(h, 'wininit') === null) return;
+      const wininit = fromShell(h, services, h.system, 'wininit', t);
+      secondOfBoot(h, wininit.plan, kind, wininit.proc, 'wininit');
       return;
     }
     case 'core.services.user':
