@@ -3,7 +3,7 @@
 // the expected alerts, and a human reads the diff.
 
 import { writeFileSync } from 'node:fs';
-import { HostLog, eventsDocument } from '../test/helpers/sysmon-xml.js';
+import { HostLog, eventsDocument, type Proc } from '../test/helpers/sysmon-xml.js';
 
 const T0 = Date.UTC(2024, 2, 4, 7, 0, 0, 0);
 const SEC = 1000;
@@ -116,11 +116,26 @@ const out = (name: string, events: string[]): void => writeFileSync(new URL(`../
 {
   const S32 = 'C:\\Windows\\System32\\';
   const ALICE = { user: 'CORP\\alice', logonId: '0x5a3b1', session: 1 };
-  const core = (name: string, hostNo: number, body: (h: HostLog, b: ReturnType<HostLog['boot']>) => void): void => {
-    const h = new HostLog(`PC-CORE-${name.toUpperCase()}`, hostNo);
-    const b = h.boot(T0, { exits: true });
-    body(h, b);
-    out(`rule-core-${name}`, h.events);
+  type Body = (h: HostLog, b: ReturnType<HostLog['boot']>) => void;
+  // One file per process; each body is a host of its own (PC-CORE-<NAME>, then -2, -3), so that a
+  // case that ends or replaces a boot-long process does not disturb the others.
+  const core = (name: string, hostNo: number, ...bodies: Body[]): void => {
+    const events: string[] = [];
+    bodies.forEach((body, i) => {
+      const h = new HostLog(`PC-CORE-${name.toUpperCase()}${i === 0 ? '' : `-${i + 1}`}`, hostNo + 100 * i);
+      const b = h.boot(T0, { exits: true });
+      body(h, b);
+      events.push(...h.events);
+    });
+    out(`rule-core-${name}`, events);
+  };
+  const MALLORY = { user: 'CORP\\mallory', logonId: '0x7c1f02', session: 1 };
+  /** A new session smss (child of the master) that starts `procs` in its session and exits 100 ms later, as at an RDP logon. */
+  const sessionSmss = (h: HostLog, b: ReturnType<HostLog['boot']>, t: number, pid: number, session: number, procs: [number, string, string, Partial<Proc>?][]): Proc[] => {
+    const smss = h.create(t, h.proc(pid, `${S32}smss.exe`, `\\SystemRoot\\System32\\smss.exe 0000${(0x114 + session * 4).toString(16)} 000000cc `, b.master, { session }));
+    const made = procs.map(([p, image, cmd, opts], i) => h.create(t + 20 + 10 * i, h.proc(p, image, cmd, smss, { session, ...opts })));
+    h.exit(t + 100, smss);
+    return made;
   };
   core('system', 40, (h, b) => {
     h.create(b.t + 10 * SEC, h.proc(5100, 'C:\\ProgramData\\drv\\kload.exe', 'kload.exe', h.system));
@@ -131,22 +146,59 @@ const out = (name: string, events: string[]): void => writeFileSync(new URL(`../
     const rdp = h.create(b.t + 200 * SEC, h.proc(5210, `${S32}smss.exe`, '\\SystemRoot\\System32\\smss.exe 00000114 000000cc ', b.master, { session: 2 }));
     h.create(b.t + 200 * SEC + 40, h.proc(5214, `${S32}csrss.exe`, 'csrss.exe ObjectDirectory=\\Windows', rdp, { session: 2 }));
     h.exit(b.t + 200 * SEC + 90, rdp);
+  }, (h, b) => {
+    // Session 2: a csrss from the wrong folder running as a user (path, user). Session 3: a second
+    // csrss in one session (instances). Decoy, session 4: a localised SYSTEM name, known by its LogonId.
+    sessionSmss(h, b, b.t + 100 * SEC, 5230, 2, [[5234, 'C:\\Windows\\Temp\\csrss.exe', 'csrss.exe ObjectDirectory=\\Windows', { user: 'CORP\\mallory', logonId: '0x7c1f02' }]]);
+    sessionSmss(h, b, b.t + 200 * SEC, 5240, 3, [
+      [5244, `${S32}csrss.exe`, 'csrss.exe ObjectDirectory=\\Windows'],
+      [5248, `${S32}csrss.exe`, 'csrss.exe ObjectDirectory=\\Windows'],
+    ]);
+    sessionSmss(h, b, b.t + 300 * SEC, 5250, 4, [[5254, `${S32}csrss.exe`, 'csrss.exe ObjectDirectory=\\Windows', { user: 'NT-AUTORITÄT\\SYSTEM' }]]);
   });
   core('wininit', 42, (h, b) => {
     // wininit starting a dropped binary; decoy: WerFault.
     h.create(b.t + 30 * SEC, h.proc(5300, 'C:\\ProgramData\\upd\\wupd.exe', 'wupd.exe', b.wininit));
     h.create(b.t + 31 * SEC, h.proc(5310, `${S32}WerFault.exe`, 'WerFault.exe -u -p 468', b.wininit));
+  }, (h, b) => {
+    // wininit exits (lifetime) and a session-0 smss starts it again 15 minutes into the boot
+    // (start); the one that exited does not count as a second instance (decoy for instances).
+    h.exit(b.t + 900 * SEC, b.wininit);
+    sessionSmss(h, b, b.t + 901 * SEC, 5330, 0, [[5334, `${S32}wininit.exe`, 'wininit.exe']]);
+  }, (h, b) => {
+    // A user's shell starts a wininit.exe from ProgramData in session 1 beside the real one:
+    // path, parent, user, session and instances.
+    const cmd = h.create(b.t + 60 * SEC, h.proc(5340, `${S32}cmd.exe`, 'cmd.exe', b.winlogon, MALLORY));
+    h.create(b.t + 61 * SEC, h.proc(5344, 'C:\\ProgramData\\wininit.exe', 'wininit.exe', cmd, MALLORY));
   });
   core('services', 43, (h, b) => {
     // services.exe exits (the boot cannot go on without it); decoy: an ordinary service child.
     h.create(b.t + 20 * SEC, h.proc(5400, `${S32}spoolsv.exe`, 'spoolsv.exe', b.services));
     h.exit(b.t + 40 * SEC, b.services);
+  }, (h, b) => {
+    // services.exe exits (lifetime) and wininit starts it again 15 minutes into the boot (start);
+    // the one that exited does not count as a second instance (decoy for instances).
+    h.exit(b.t + 900 * SEC, b.services);
+    h.create(b.t + 901 * SEC, h.proc(5420, `${S32}services.exe`, 'C:\\Windows\\system32\\services.exe', b.wininit));
+  }, (h, b) => {
+    // A user's shell starts a services.exe from Temp in session 1 beside the real one: path,
+    // parent, user, session and instances.
+    const cmd = h.create(b.t + 60 * SEC, h.proc(5430, `${S32}cmd.exe`, 'cmd.exe', b.winlogon, MALLORY));
+    h.create(b.t + 61 * SEC, h.proc(5434, 'C:\\Windows\\Temp\\services.exe', 'services.exe', cmd, MALLORY));
   });
   core('lsass', 44, (h, b) => {
     // A second lsass from a user's shell, outside System32; decoy: lsass's own WerFault.
     const cmd = h.create(b.t + 60 * SEC, h.proc(5500, `${S32}cmd.exe`, 'cmd.exe', b.services));
     h.create(b.t + 61 * SEC, h.proc(5510, 'C:\\Users\\Public\\lsass.exe', 'lsass.exe', cmd));
     h.create(b.t + 62 * SEC, h.proc(5520, `${S32}WerFault.exe`, 'WerFault.exe -u -p 640', b.lsass));
+  }, (h, b) => {
+    // lsass starts a shell (children), later exits (lifetime), and wininit starts an lsass.exe
+    // as a user in session 1 15 minutes into the boot: user, session and start, but not
+    // instances (the first one exited). Decoy: lsass starting efsui.exe.
+    h.create(b.t + 30 * SEC, h.proc(5530, `${S32}efsui.exe`, 'efsui.exe /efs /enc', b.lsass));
+    h.create(b.t + 31 * SEC, h.proc(5534, `${S32}cmd.exe`, 'cmd.exe /c whoami', b.lsass));
+    h.exit(b.t + 900 * SEC, b.lsass);
+    h.create(b.t + 901 * SEC, h.proc(5540, `${S32}lsass.exe`, 'C:\\Windows\\system32\\lsass.exe', b.wininit, MALLORY));
   });
   core('svchost', 45, (h, b) => {
     // From the wrong folder, and at the right path under cmd.exe; decoys: SysWOW64, a volume
@@ -162,6 +214,17 @@ const out = (name: string, events: string[]): void => writeFileSync(new URL(`../
   core('winlogon', 46, (h, b) => {
     // A second winlogon in session 1 started by the master (wrong parent role and one too many).
     h.create(b.t + 100 * SEC, h.proc(5700, `${S32}winlogon.exe`, 'winlogon.exe', b.master, { session: 1 }));
+  }, (h, b) => {
+    // An RDP session whose winlogon comes from Temp and runs as a user (path, user); decoy: the
+    // next RDP session's csrss and winlogon as Windows starts them.
+    sessionSmss(h, b, b.t + 100 * SEC, 5730, 2, [
+      [5734, `${S32}csrss.exe`, 'csrss.exe ObjectDirectory=\\Windows'],
+      [5738, 'C:\\Windows\\Temp\\winlogon.exe', 'winlogon.exe', { user: 'CORP\\mallory', logonId: '0x7c1f02' }],
+    ]);
+    sessionSmss(h, b, b.t + 200 * SEC, 5740, 3, [
+      [5744, `${S32}csrss.exe`, 'csrss.exe ObjectDirectory=\\Windows'],
+      [5748, `${S32}winlogon.exe`, 'winlogon.exe'],
+    ]);
   });
   core('explorer', 47, (h, b) => {
     // Decoys: userinit -> explorer at logon, and winlogon restarting the shell; firing: explorer under cmd.exe.
@@ -172,5 +235,13 @@ const out = (name: string, events: string[]): void => writeFileSync(new URL(`../
     h.create(b.t + 301 * SEC, h.proc(5820, 'C:\\Windows\\explorer.exe', 'C:\\Windows\\Explorer.EXE', b.winlogon, ALICE));
     const cmd = h.create(b.t + 400 * SEC, h.proc(5830, `${S32}cmd.exe`, 'cmd.exe', b.winlogon, ALICE));
     h.create(b.t + 401 * SEC, h.proc(5840, 'C:\\Windows\\explorer.exe', 'explorer.exe', cmd, ALICE));
+  }, (h, b) => {
+    // userinit starting an explorer.exe from Public (path) and one in session 0 (session);
+    // decoy: the SysWOW64 explorer.
+    const userinit = h.create(b.t + 20 * SEC, h.proc(5850, `${S32}userinit.exe`, 'userinit.exe', b.winlogon, ALICE));
+    h.create(b.t + 21 * SEC, h.proc(5854, 'C:\\Users\\Public\\explorer.exe', 'explorer.exe', userinit, ALICE));
+    h.create(b.t + 22 * SEC, h.proc(5858, 'C:\\Windows\\explorer.exe', 'C:\\Windows\\Explorer.EXE', userinit, { ...ALICE, session: 0 }));
+    h.create(b.t + 23 * SEC, h.proc(5862, 'C:\\Windows\\SysWOW64\\explorer.exe', 'explorer.exe', userinit, ALICE));
+    h.exit(b.t + 25 * SEC, userinit);
   });
 }

@@ -4,6 +4,8 @@
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { loadPipeline } from '../src/pipeline/config.js';
+import { baselineRuleIds } from '../src/rules/baseline/config.js';
 import { REPO_ROOT, parseAlerts, runCli } from './helpers/cli.js';
 
 const SAMPLES = resolve(REPO_ROOT, 'samples');
@@ -18,6 +20,16 @@ describe('golden samples', () => {
     for (const process of ['system', 'csrss', 'wininit', 'services', 'lsass', 'svchost', 'winlogon', 'explorer']) {
       expect(cases).toContain(`rule-core-${process}.xml`);
     }
+  });
+
+  it('fires every shipped core baseline check somewhere in the rule-core samples', async () => {
+    const shipped = baselineRuleIds((await loadPipeline(resolve(REPO_ROOT, 'pipelines', 'replay.yaml'))).rules.baselines);
+    const fired = new Set(
+      cases
+        .filter((f) => f.startsWith('rule-core-'))
+        .flatMap((f) => parseAlerts(readFileSync(resolve(SAMPLES, f.replace(/\.xml$/, '.alerts.jsonl')), 'utf8')).map((a) => String(a.rule))),
+    );
+    expect(shipped.filter((id) => !fired.has(id))).toEqual([]);
   });
 
   for (const file of cases) {

@@ -21,7 +21,7 @@ import { runFleet } from './run.js';
 import { runCli } from '../../test/helpers/cli.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'proctree-core-'));
-const FLEET: Partial<FleetOptions> = { hosts: 90, durationSecs: 1500, hostEventsPerSec: 0.25, anomalyFraction: 0.45, decoyFraction: 0.6, noExitFraction: 0.25, coreAnomalies: true };
+const FLEET: Partial<FleetOptions> = { hosts: 140, durationSecs: 1500, hostEventsPerSec: 0.25, anomalyFraction: 0.45, decoyFraction: 0.6, noExitFraction: 0.25, coreAnomalies: true };
 
 async function roundTrip(seed: number, config: PipelineConfig) {
   const file = join(dir, `core-${seed}.xml`);

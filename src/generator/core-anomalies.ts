@@ -5,7 +5,7 @@
 // the smss rules alone stay as they were.
 
 import { injectAnomaly, injectDecoy, type DecoyKind } from './anomalies.js';
-import type { HostSim, Plan } from './host.js';
+import { Kind, makePlan, type HostSim, type Plan } from './host.js';
 import type { RuleId } from './labels.js';
 import { Role, inSession, type Logon, type Proc } from './model.js';
 import { xmlText } from './text.js';
@@ -17,14 +17,37 @@ export const CORE_ANOMALY_KINDS = [
   'core.lsass.parent',
   'core.lsass.instances',
   'core.lsass.children',
+  'core.services.path',
+  'core.services.instances',
+  'core.wininit.children',
+  'core.csrss.path',
+  'core.winlogon.path',
+  'core.winlogon.user',
+  'core.explorer.path',
+  'core.services.lifetime',
+  'core.wininit.lifetime',
+  'core.lsass.lifetime',
+  'core.lsass.path',
+  'core.system.children',
+  'core.explorer.session',
+  'core.csrss.user',
+  'core.services.parent',
+  'core.services.user',
+  'core.services.session',
+  'core.lsass.user',
+  'core.lsass.session',
+  'core.wininit.parent',
 ] as const satisfies readonly RuleId[];
 export type CoreAnomalyKind = (typeof CORE_ANOMALY_KINDS)[number];
 
 export const CORE_DECOY_KINDS = ['svchost-syswow64', 'svchost-from-defender', 'explorer-shell-restart'] as const;
 export type CoreDecoyKind = (typeof CORE_DECOY_KINDS)[number];
 
-/** How long after the boot lsass may start (the shipped core.lsass.start). */
-const LSASS_START_WITHIN_MS = 600_000;
+/** How long after the boot lsass, services and wininit may start (the shipped core.<process>.start). */
+const START_WITHIN_MS = 600_000;
+
+/** Anomaly kinds that show only where the host logs the exits of System32 images (a boot-long process exiting). */
+export const CORE_NEEDS_EXITS: ReadonlySet<RuleId> = new Set<RuleId>(['core.services.lifetime', 'core.wininit.lifetime', 'core.lsass.lifetime']);
 
 function isCore(kind: string): boolean {
   return kind.startsWith('core.');
@@ -36,24 +59,75 @@ function liveOf(h: HostSim, key: string): Proc | null {
   return null;
 }
 
+/**
+ * liveOf, when no other live process holds the same PID: the boot plan can give a session's
+ * winlogon or csrss the PID of services or wininit, and a processor reads the later holder as
+ * the end of the earlier (Windows never shares a live PID). An anomaly about that process
+ * (its exit, a second instance beside it) would then not be visible.
+ */
+function soleLiveOf(h: HostSim, key: string): Proc | null {
+  const p = liveOf(h, key);
+  if (p === null) return null;
+  for (const o of h.live) if (o !== p && o.pid === p.pid && o.epoch === p.epoch) return null;
+  return p;
+}
+
 function labelled(p: Plan, rule: RuleId, subject: Proc): Plan {
   p.rule = rule;
   p.subject = subject;
   return p;
 }
 
-/** The lsass labels a second lsass of this boot raises besides its own: instances, and start when late. */
-function secondLsass(h: HostSim, c: Plan, rule: RuleId, lsass: Proc): void {
-  labelled(c, rule, lsass);
-  const late = h.master !== null && h.master.created && lsass.start - h.master.start > LSASS_START_WITHIN_MS;
+/**
+ * The labels a second instance of a one-per-boot process (lsass, services, wininit) raises besides its
+ * own: instances, and start when it comes late in the boot.
+ */
+function secondOfBoot(h: HostSim, c: Plan, rule: RuleId, proc: Proc, process: 'lsass' | 'services' | 'wininit'): void {
+  labelled(c, rule, proc);
+  const late = h.master !== null && h.master.created && proc.start - h.master.start > START_WITHIN_MS;
   const more: RuleId[] = [];
-  if (rule !== 'core.lsass.instances') more.push('core.lsass.instances');
-  if (late) more.push('core.lsass.start');
+  if (rule !== `core.${process}.instances`) more.push(`core.${process}.instances`);
+  if (late) more.push(`core.${process}.start`);
   if (more.length > 0) {
     c.alsoRule = more[0];
-    c.alsoSubject = lsass;
+    c.alsoSubject = proc;
   }
   if (more.length > 1) c.thirdRule = more[1];
+}
+
+/**
+ * A new session as Windows starts one (the master's child smss starts csrss and winlogon in a
+ * fresh session number, then exits), with `csrss` or `winlogon` changed as the anomaly needs:
+ * the creation plan of the changed one. A session number of its own keeps the per-session
+ * instances checks quiet.
+ */
+function sessionWith(h: HostSim, t: number, which: 'csrss' | 'winlogon', opts: { image?: string; logon?: Logon }): { proc: Proc; plan: Plan } | null {
+  const master = h.master;
+  if (master === null || master.exited || !master.created) return null;
+  const session = h.nextSession++;
+  const r = h.rng;
+  const child = h.proc('smss', master, inSession(h.system, session), t, { image: master.image, cmdline: `\\SystemRoot\\System32\\smss.exe ${(0xcc + 12 * session).toString(16).padStart(8, '0')} 00000084 `, role: Role.ChildSmss });
+  h.planCreate(child, 300 + r.int(200));
+  const sys = inSession(h.system, session);
+  const csrss = h.proc('csrss', child, which === 'csrss' ? (opts.logon ?? sys) : sys, t + 20 + r.int(100), which === 'csrss' && opts.image !== undefined ? { image: opts.image } : {});
+  const csrssPlan = h.planCreate(csrss);
+  const wl = h.proc('winlogon', child, which === 'winlogon' ? (opts.logon ?? sys) : sys, csrss.start + 2 + r.int(100), which === 'winlogon' && opts.image !== undefined ? { image: opts.image } : {});
+  const wlPlan = h.planCreate(wl);
+  return which === 'csrss' ? { proc: csrss, plan: csrssPlan } : { proc: wl, plan: wlPlan };
+}
+
+/** The interactive winlogon of the current boot (session 1 or later), if any. */
+function interactiveWinlogon(h: HostSim): Proc | null {
+  let winlogon: Proc | null = null;
+  for (const p of h.live) if (p.spec.key === 'winlogon' && p.created && !p.exited && p.logon.session >= 1 && p.role === Role.Other) winlogon = p;
+  return winlogon;
+}
+
+/** The boot-long process `key` exits: its exit plan, labelled with `rule`. */
+function exitOf(h: HostSim, key: string, rule: RuleId, t: number): void {
+  const p = soleLiveOf(h, key);
+  if (p === null) return;
+  labelled(h.plan(makePlan(t, Kind.Exit, p)), rule, p);
 }
 
 /** A shell (cmd.exe, under `parent`) that starts the catalog process `key` as `logon`: its creation plan. */
@@ -93,7 +167,7 @@ export function injectCoreAnomaly(h: HostSim, kind: CoreAnomalyKind, t: number):
     case 'core.lsass.parent': {
       // lsass.exe at the right path started by a SYSTEM shell: also a second lsass in the boot.
       const lsass = fromShell(h, services, h.system, 'lsass', t);
-      secondLsass(h, lsass.plan, kind, lsass.proc);
+      secondOfBoot(h, lsass.plan, kind, lsass.proc, 'lsass');
       return;
     }
     case 'core.lsass.instances': {
@@ -101,7 +175,7 @@ export function injectCoreAnomaly(h: HostSim, kind: CoreAnomalyKind, t: number):
       const wininit = liveOf(h, 'wininit');
       if (wininit === null) return;
       const lsass = h.proc('lsass', wininit, h.system, t, {});
-      secondLsass(h, h.planCreate(lsass), kind, lsass);
+      secondOfBoot(h, h.planCreate(lsass), kind, lsass, 'lsass');
       return;
     }
     case 'core.lsass.children': {
@@ -112,6 +186,110 @@ export function injectCoreAnomaly(h: HostSim, kind: CoreAnomalyKind, t: number):
       labelled(h.planCreate(cmd, 500 + r.int(1500)), kind, lsass);
       return;
     }
+    case 'core.services.path':
+    case 'core.services.instances': {
+      // A second services.exe under the real wininit: from a folder it never runs from, or the genuine image.
+      const wininit = liveOf(h, 'wininit');
+      if (wininit === null || soleLiveOf(h, 'services') === null) return;
+      const folder = r.int(2) === 0 ? 'C:\\Windows\\Temp' : 'C:\\ProgramData';
+      const svc = h.proc('services', wininit, h.system, t, kind === 'core.services.path' ? { image: xmlText(`${folder}\\services.exe`) } : {});
+      secondOfBoot(h, h.planCreate(svc), kind, svc, 'services');
+      return;
+    }
+    case 'core.wininit.children': {
+      // wininit.exe starting a dropped binary (an injected wininit).
+      const wininit = liveOf(h, 'wininit');
+      if (wininit === null) return;
+      const child = h.proc('cmd', wininit, h.system, t, { image: 'C:\\ProgramData\\upd\\wupd.exe', cmdline: 'wupd.exe' });
+      labelled(h.planCreate(child, 500 + r.int(1500)), kind, wininit);
+      return;
+    }
+    case 'core.csrss.path':
+    case 'core.winlogon.path': {
+      // A session whose csrss.exe or winlogon.exe comes from the wrong folder (but the right parent, user and session).
+      const which = kind === 'core.csrss.path' ? 'csrss' : 'winlogon';
+      const s = sessionWith(h, t, which, { image: xmlText(`C:\\Windows\\Temp\\${which}.exe`) });
+      if (s !== null) labelled(s.plan, kind, s.proc);
+      return;
+    }
+    case 'core.csrss.user':
+    case 'core.winlogon.user': {
+      // A session whose csrss.exe or winlogon.exe runs as the host's user instead of SYSTEM (same session, right path and parent).
+      const session = h.nextSession;
+      const s = sessionWith(h, t, kind === 'core.csrss.user' ? 'csrss' : 'winlogon', { logon: h.logon(h.userName, 0x500000 + r.int(0xfffff), session, 'High', t) });
+      if (s !== null) labelled(s.plan, kind, s.proc);
+      return;
+    }
+    case 'core.explorer.path': {
+      // winlogon starting the shell from a folder it never runs from, in its own session.
+      const winlogon = interactiveWinlogon(h);
+      if (winlogon === null) return;
+      const session = winlogon.logon.session;
+      const user = h.userLogon !== null && h.userLogon.session === session ? h.userLogon : h.logon(h.userName, 0x600000 + r.int(0xfffff), session, 'Medium', t);
+      const explorer = h.proc('explorer', winlogon, user, t, { image: 'C:\\Users\\Public\\explorer.exe' });
+      labelled(h.planCreate(explorer), kind, explorer);
+      return;
+    }
+    case 'core.lsass.path': {
+      // wininit starts a second lsass.exe from a folder it never runs from (a credential-phishing
+      // look-alike): also instances, and start when late.
+      const wininit = liveOf(h, 'wininit');
+      if (wininit === null) return;
+      const lsass = h.proc('lsass', wininit, h.system, t, { image: 'C:\\Windows\\Temp\\lsass.exe' });
+      secondOfBoot(h, h.planCreate(lsass), kind, lsass, 'lsass');
+      return;
+    }
+    case 'core.system.children': {
+      // System (PID 4) starting something other than smss.exe: a kernel driver spawning a process.
+      const sys = h.systemProc;
+      if (sys === null || sys.epoch !== h.epoch) return;
+      const child = h.proc('cmd', sys, h.system, t, { image: 'C:\\ProgramData\\drv\\kload.exe', cmdline: 'kload.exe' });
+      labelled(h.planCreate(child, 500 + r.int(1500)), kind, sys);
+      return;
+    }
+    case 'core.explorer.session': {
+      // winlogon starts the genuine shell, but in session 0 (a service desktop), not its own.
+      const winlogon = interactiveWinlogon(h);
+      if (winlogon === null) return;
+      const user = h.logon(h.userName, 0x700000 + r.int(0xfffff), 0, 'Medium', t);
+      const explorer = h.proc('explorer', winlogon, user, t, {});
+      labelled(h.planCreate(explorer), kind, explorer);
+      return;
+    }
+    case 'core.services.parent': {
+      // services.exe at the right path started by a SYSTEM shell: also a second services in the boot.
+      if (soleLiveOf(h, 'services') === null) return;
+      const svc = fromShell(h, services, h.system, 'services', t);
+      secondOfBoot(h, svc.plan, kind, svc.proc, 'services');
+      return;
+    }
+    case 'core.wininit.parent': {
+      // wininit.exe at the right path started by a SYSTEM shell in session 0: also a second wininit in the boot.
+      if (soleLiveOf(h, 'wininit') === null) return;
+      const wininit = fromShell(h, services, h.system, 'wininit', t);
+      secondOfBoot(h, wininit.plan, kind, wininit.proc, 'wininit');
+      return;
+    }
+    case 'core.services.user':
+    case 'core.lsass.user':
+    case 'core.services.session':
+    case 'core.lsass.session': {
+      // A second services.exe or lsass.exe under the real wininit, running as the host's user in
+      // session 0, or as SYSTEM in session 1: also instances, and start when late.
+      const wininit = liveOf(h, 'wininit');
+      const process = kind.startsWith('core.services.') ? 'services' : 'lsass';
+      if (wininit === null || soleLiveOf(h, process) === null) return;
+      const logon = kind.endsWith('.user') ? h.logon(h.userName, 0x500000 + r.int(0xfffff), 0, 'High', t) : inSession(h.system, 1);
+      const proc = h.proc(process, wininit, logon, t, {});
+      secondOfBoot(h, h.planCreate(proc), kind, proc, process);
+      return;
+    }
+    case 'core.services.lifetime':
+    case 'core.wininit.lifetime':
+    case 'core.lsass.lifetime':
+      // The boot-long process exits mid-boot (killed, or crashed by an exploit).
+      exitOf(h, kind.slice('core.'.length, kind.lastIndexOf('.')), kind, t);
+      return;
   }
 }
 
@@ -132,8 +310,7 @@ export function injectCoreDecoy(h: HostSim, kind: CoreDecoyKind, t: number): voi
     }
     case 'explorer-shell-restart': {
       // winlogon restarts the shell in its own session (AutoRestartShell).
-      let winlogon: Proc | null = null;
-      for (const p of h.live) if (p.spec.key === 'winlogon' && p.created && !p.exited && p.logon.session >= 1 && p.role === Role.Other) winlogon = p;
+      const winlogon = interactiveWinlogon(h);
       if (winlogon === null) return;
       const session = winlogon.logon.session;
       const user = h.userLogon !== null && h.userLogon.session === session ? h.userLogon : inSession(h.logon(h.userName, 0x400000 + h.rng.int(0xfffff), session, 'Medium', t), session);

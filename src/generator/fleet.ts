@@ -4,7 +4,7 @@
 
 import type { ByteWriter } from './bytes.js';
 import { ANOMALY_KINDS, DECOY_KINDS, NEEDS_EXITS, type DecoyKind } from './anomalies.js';
-import { anomalyKinds, decoyKinds, injectAnyAnomaly, injectAnyDecoy, type CoreDecoyKind } from './core-anomalies.js';
+import { CORE_NEEDS_EXITS, anomalyKinds, decoyKinds, injectAnyAnomaly, injectAnyDecoy, type CoreDecoyKind } from './core-anomalies.js';
 import { planBoot, planRdpSession, planUserLogon, seedRunning } from './boot.js';
 import { EVENTS_PER_ARRIVAL, handleArrival } from './churn.js';
 import { HostSim, Kind, makePlan, type HostHooks, type HostTraits, type Plan } from './host.js';
@@ -69,7 +69,7 @@ export class Fleet implements HostHooks {
     const arrivalMeanMs = (1000 * EVENTS_PER_ARRIVAL) / Math.max(o.hostEventsPerSec, 1e-6);
     this.anomalyKinds = anomalyKinds(ANOMALY_KINDS, o.coreAnomalies === true);
     this.decoyKinds = decoyKinds(DECOY_KINDS, o.coreAnomalies === true);
-    const needExits = ANOMALY_KINDS.filter((k) => NEEDS_EXITS.has(k));
+    const needExits = this.anomalyKinds.filter((k) => NEEDS_EXITS.has(k) || CORE_NEEDS_EXITS.has(k));
     // One compiled filter per configuration, shared by its hosts.
     const filters = o.sysmonConfigs.map((c) => new HostConfigFilter(c.config));
     const configured = filters.length > 0;

@@ -4,7 +4,7 @@
 
 import { ByteWriter, enc } from './bytes.js';
 import { CALL_TRACES, CREATE_KEY, DLLS, DNS, REMOTES, image, type ImageSpec } from './catalog.js';
-import { needsBootSeen, type Label, type LabelThresholds, type RuleId } from './labels.js';
+import { needsBootSeen, needsCreationSeen, type Label, type LabelThresholds, type RuleId } from './labels.js';
 import { Logon, Proc, Role, formatLogonId, logonGuid } from './model.js';
 import type { PlanQueue, Queued } from './plan-queue.js';
 import { Prng } from './prng.js';
@@ -395,8 +395,9 @@ export class HostSim implements RenderHost {
   private label(rule: RuleId, subject: Proc, t: number, visible: boolean): void {
     const l: Label = { host: this.name, rule, processGuid: subject.guid, time: isoMs(t) };
     if (this.sysmon !== null) l.sysmonConfig = this.sysmon.label;
-    // Checks placed against the boot need its master's creation logged (else they are not judged).
-    if (!visible || (needsBootSeen(rule) && this.master?.logged !== true)) l.invisible = true;
+    // Checks placed against the boot need its master's creation logged (else they are not judged);
+    // an exit is judged only of a process known from its creation.
+    if (!visible || (needsBootSeen(rule) && this.master?.logged !== true) || (needsCreationSeen(rule) && !subject.logged)) l.invisible = true;
     this.labels.push(l);
   }
 

@@ -17,6 +17,14 @@ export function needsBootSeen(rule: RuleId): boolean {
   return rule.startsWith('core.') && (rule.endsWith('.instances') || rule.endsWith('.start'));
 }
 
+/**
+ * Baseline checks raised on an exit (a boot-long process's lifetime): the processor judges one
+ * only of a process it knows from its creation.
+ */
+export function needsCreationSeen(rule: RuleId): boolean {
+  return rule.startsWith('core.') && rule.endsWith('.lifetime');
+}
+
 export interface Label {
   host: string;
   rule: RuleId;
