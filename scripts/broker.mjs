@@ -3,7 +3,8 @@
 // start: fetch the jars (cached), format a temporary data folder, start kafka.Kafka detached,
 // return once it answers, print the bootstrap address on stdout.
 // stop: SIGTERM, wait, SIGKILL if needed, remove the temporary folder.
-// Environment: KAFKA_PORT (9092), KAFKA_CONTROLLER_PORT (KAFKA_PORT+1), KAFKA_VERSION, KAFKA_JARS_DIR.
+// Environment: KAFKA_PORT (9092), KAFKA_CONTROLLER_PORT (KAFKA_PORT+1), KAFKA_VERSION, KAFKA_JARS_DIR,
+// KAFKA_KEEP_DATA=1 (stop keeps the data folder, and start starts again on it: a broker restart).
 
 import { BrokerError, DEFAULT_KAFKA_VERSION, brokerRunning, startBroker, stopBroker } from './kafka/local-broker.mjs';
 
@@ -23,7 +24,7 @@ async function main(command) {
     case 'start': {
       const controllerPort = portFromEnv('KAFKA_CONTROLLER_PORT', port + 1);
       const version = process.env.KAFKA_VERSION || DEFAULT_KAFKA_VERSION;
-      const broker = await startBroker({ port, controllerPort, version });
+      const broker = await startBroker({ port, controllerPort, version, keepData: process.env.KAFKA_KEEP_DATA === '1' });
       process.stderr.write(
         `broker: Apache Kafka ${version} ${broker.reused ? 'already running' : 'started'} (pid ${broker.pid}, data in ${broker.dir})\n`,
       );
@@ -31,7 +32,7 @@ async function main(command) {
       return;
     }
     case 'stop': {
-      const { stopped } = await stopBroker({ port });
+      const { stopped } = await stopBroker({ port, keepData: process.env.KAFKA_KEEP_DATA === '1' });
       process.stderr.write(stopped ? `broker: stopped the broker on port ${port}\n` : `broker: no broker of ours on port ${port}\n`);
       return;
     }

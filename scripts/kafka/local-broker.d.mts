@@ -18,6 +18,8 @@ export interface BrokerOptions {
   extraProperties?: string[];
   /** Arguments added to `kafka-storage format` (e.g. --add-scram 'SCRAM-SHA-256=[name=u,password=p]'). */
   formatArgs?: string[];
+  /** Start again on the data a stopBroker({ keepData: true }) left; fresh when there is none. */
+  keepData?: boolean;
 }
 export declare function java(): string;
 export declare function jarsDir(version?: string): string;
@@ -26,5 +28,5 @@ export declare function fetchJars(options?: { version?: string; log?: (message: 
 export declare function freePort(): Promise<number>;
 export declare function describeCluster(bootstrap: string, timeoutMs?: number): Promise<{ clusterId: string }>;
 export declare function startBroker(options?: BrokerOptions): Promise<StartedBroker>;
-export declare function stopBroker(options?: { port?: number; graceMs?: number; log?: (message: string) => void }): Promise<{ stopped: boolean }>;
+export declare function stopBroker(options?: { port?: number; graceMs?: number; log?: (message: string) => void; keepData?: boolean }): Promise<{ stopped: boolean }>;
 export declare function brokerRunning(options?: { port?: number }): Promise<boolean>;

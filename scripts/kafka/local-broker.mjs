@@ -219,6 +219,10 @@ export async function startBroker({
   // check and test set-up use it.
   extraProperties = [],
   formatArgs = [],
+  // Start again on the data a stopBroker({ keepData: true }) left (same cluster id, topics, offsets,
+  // groups, transactions): a broker restarted mid-stream, for fault tests. Without such data it
+  // starts fresh as usual.
+  keepData = false,
 } = {}) {
   const bootstrap = `127.0.0.1:${port}`;
   const dir = stateDir(port);
@@ -226,6 +230,19 @@ export async function startBroker({
   if (isOurBroker(running, dir)) {
     await waitUntilAnswers({ bootstrap, dir, pid: running, timeoutMs, expectedId: readClusterId(dir) });
     return { bootstrap, pid: running, dir, reused: true };
+  }
+  if (keepData && readClusterId(dir) && fs.existsSync(path.join(dir, 'data', 'meta.properties'))) {
+    for (const p of [port, controllerPort]) {
+      if (await portInUse(p)) throw new BrokerError(`127.0.0.1:${p} is already in use by another program; the broker on port ${port} cannot start again.`);
+    }
+    const pid = launch({ dir, jars: fetchJars({ version, log }), props: path.join(dir, 'server.properties') });
+    try {
+      await waitUntilAnswers({ bootstrap, dir, pid, timeoutMs, expectedId: readClusterId(dir) });
+    } catch (err) {
+      await stopBroker({ port, log: () => {} });
+      throw err;
+    }
+    return { bootstrap, pid, dir, reused: false };
   }
   for (const p of [port, controllerPort]) {
     if (await portInUse(p)) {
@@ -243,14 +260,8 @@ export async function startBroker({
   fs.writeFileSync(path.join(dir, 'log4j2.properties'), LOG4J);
   const id = clusterId();
   fs.writeFileSync(path.join(dir, 'cluster.id'), id);
-  const jvm = [
-    '-cp',
-    path.join(jars, '*'),
-    `-Dlog4j2.configurationFile=${path.join(dir, 'log4j2.properties')}`,
-    '-Djava.awt.headless=true',
-  ];
   // --standalone: this node is the only voter of a dynamic KRaft quorum (Kafka >= 3.9).
-  const format = spawnSync(java(), [...jvm, 'kafka.tools.StorageTool', 'format', '-t', id, '-c', props, '--standalone', ...formatArgs], {
+  const format = spawnSync(java(), [...jvmArgs(dir, jars), 'kafka.tools.StorageTool', 'format', '-t', id, '-c', props, '--standalone', ...formatArgs], {
     encoding: 'utf8',
   });
   if (format.status !== 0) {
@@ -259,22 +270,32 @@ export async function startBroker({
         `(set JAVA_HOME).\n${(format.stdout + format.stderr).trim().split('\n').slice(-20).join('\n')}`,
     );
   }
+  const pid = launch({ dir, jars, props });
+  try {
+    await waitUntilAnswers({ bootstrap, dir, pid, timeoutMs, expectedId: id });
+  } catch (err) {
+    await stopBroker({ port, log: () => {} });
+    throw err;
+  }
+  return { bootstrap, pid, dir, reused: false };
+}
+
+function jvmArgs(dir, jars) {
+  return ['-cp', path.join(jars, '*'), `-Dlog4j2.configurationFile=${path.join(dir, 'log4j2.properties')}`, '-Djava.awt.headless=true'];
+}
+
+/** Starts kafka.Kafka detached with the folder's config; returns its pid (also written to broker.pid). */
+function launch({ dir, jars, props }) {
   const out = fs.openSync(path.join(dir, 'broker.log'), 'a');
   const child = spawn(
     java(),
-    ['-Xms256m', '-Xmx1g', '-XX:+UseG1GC', '-XX:MaxGCPauseMillis=20', ...jvm, 'kafka.Kafka', props],
+    ['-Xms256m', '-Xmx1g', '-XX:+UseG1GC', '-XX:MaxGCPauseMillis=20', ...jvmArgs(dir, jars), 'kafka.Kafka', props],
     { detached: true, stdio: ['ignore', out, out] },
   );
   fs.closeSync(out);
   child.unref();
   fs.writeFileSync(path.join(dir, 'broker.pid'), `${child.pid}\n`);
-  try {
-    await waitUntilAnswers({ bootstrap, dir, pid: child.pid, timeoutMs, expectedId: id });
-  } catch (err) {
-    await stopBroker({ port, log: () => {} });
-    throw err;
-  }
-  return { bootstrap, pid: child.pid, dir, reused: false };
+  return child.pid;
 }
 
 function readClusterId(dir) {
@@ -316,8 +337,11 @@ export async function brokerRunning({ port = 9092 } = {}) {
   return isOurBroker(readPid(dir), dir);
 }
 
-/** Stops the broker on port (SIGTERM, then SIGKILL after graceMs) and removes its temporary folder. */
-export async function stopBroker({ port = 9092, graceMs = 30_000, log = defaultLog } = {}) {
+/**
+ * Stops the broker on port (SIGTERM, then SIGKILL after graceMs) and removes its temporary folder,
+ * unless keepData (then startBroker({ keepData: true }) starts it again on the same data).
+ */
+export async function stopBroker({ port = 9092, graceMs = 30_000, log = defaultLog, keepData = false } = {}) {
   const dir = stateDir(port);
   const pid = readPid(dir);
   if (isOurBroker(pid, dir)) {
@@ -330,7 +354,7 @@ export async function stopBroker({ port = 9092, graceMs = 30_000, log = defaultL
       while (isOurBroker(pid, dir)) await sleep(50);
     }
   }
-  fs.rmSync(dir, { recursive: true, force: true });
+  if (!keepData) fs.rmSync(dir, { recursive: true, force: true });
   return { stopped: Boolean(pid) };
 }
 

@@ -20,9 +20,18 @@ export function withBrokersFromEnv(config: PipelineConfig, env: NodeJS.ProcessEn
   return Object.freeze({ ...config, source: { ...config.source, brokers } });
 }
 
-/** The processor itself, until `stopRequested` resolves (with the signal's name) or a fatal error. */
+/**
+ * The processor itself, until `stopRequested` resolves (with the signal's name) or a fatal error.
+ * A stop may come at any moment, also before the processor exists: it then ends at once, exit 0.
+ */
 export async function runKafka(file: string, opts: RunCliOptions, stopRequested: Promise<string>): Promise<number> {
   const log = createLogger(opts.logLevel);
+  let stopSignal: string | undefined;
+  void stopRequested.then((signal) => (stopSignal = signal));
+  const stoppedEarly = () => {
+    log.info({ signal: stopSignal }, 'stopped before connecting to Kafka');
+    return EXIT_OK;
+  };
   let config: PipelineConfig;
   try {
     config = withBrokersFromEnv(await loadPipeline(file), process.env);
@@ -46,10 +55,13 @@ export async function runKafka(file: string, opts: RunCliOptions, stopRequested:
     return EXIT_FATAL;
   }
   for (const w of securityWarnings(config.source.security)) log.warn(w);
+  if (stopSignal !== undefined) return stoppedEarly();
   const client = createKafkajsClient({ brokers: config.source.brokers, clientId: config.source.client_id, logger: log, security });
+  log.info({ brokers: config.source.brokers }, 'connecting to Kafka');
   try {
     // A TLS or listener mismatch fails here at once with what to fix, instead of after kafkajs' retries.
-    await checkBrokers(config.source.brokers, security);
+    const checked = await Promise.race([checkBrokers(config.source.brokers, security).then(() => 'checked' as const), stopRequested]);
+    if (checked !== 'checked') return stoppedEarly();
   } catch (e) {
     if (!(e instanceof KafkaConnectError)) throw e;
     process.stderr.write(`proctree: Kafka at ${config.source.brokers.join(',')}: ${e.message}\n`);
@@ -64,11 +76,11 @@ export async function runKafka(file: string, opts: RunCliOptions, stopRequested:
   });
   try {
     if (config.metrics.port !== null) {
-      server = await startMetricsServer({ port: config.metrics.port, host: config.metrics.host, registry: metrics.registry, health: () => processor.health() });
-      log.info({ port: server.port }, 'metrics on /metrics, health on /healthz');
+      server = await startMetricsServer({ port: config.metrics.port, host: config.metrics.host, registry: metrics.registry, ready: () => processor.health() });
+      log.info({ port: server.port, host: config.metrics.host }, 'metrics on /metrics, liveness on /livez, readiness on /readyz (and /healthz)');
     }
     await processor.start();
-    log.info({ topic: config.source.topic, group: config.source.group_id, brokers: config.source.brokers }, 'consuming');
+    if (stopSignal === undefined) log.info({ topic: config.source.topic, group: config.source.group_id, brokers: config.source.brokers }, 'consuming');
     await processor.done;
     log.info('stopped');
     return EXIT_OK;

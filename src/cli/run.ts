@@ -2,22 +2,40 @@
 // stops gracefully (finish the batch, commit, leave the group) and exits 0.
 //
 // The processor runs on a worker thread, whose young generation can be sized (resourceLimits);
-// the main thread only forwards signals and waits. Each event leaves a few KB of short-lived
+// the main thread only forwards signals, bounds the stop, and waits. Each event leaves a few KB of short-lived
 // garbage (the message, its decoded strings, kafkajs' record objects): with V8's default young
 // generation, scavenges and the objects they promote too early took a quarter of the CPU.
 // The processor itself is in run-action.ts, loaded by the worker.
 
 import { once } from 'node:events';
 import { Worker } from 'node:worker_threads';
-import { Command } from 'commander';
+import { Command, InvalidArgumentError } from 'commander';
 import { EXIT_FATAL } from './exit-codes.js';
+import { createLogger } from './logger.js';
+import { onStopSignal } from './signals.js';
 
 export interface RunCliOptions {
   logLevel: string;
+  /** After the first SIGINT/SIGTERM, how long the graceful stop may take (seconds). */
+  stopTimeoutSecs: number;
 }
 
 /** Young generation of the processor's thread: 3 semi-spaces of 64 MB (V8's default is 16 MB each). */
 const YOUNG_GENERATION_MB = 192;
+
+/**
+ * Default bound of a graceful stop: well within Kubernetes' default terminationGracePeriodSeconds
+ * (30 s, then SIGKILL) and above what a stop takes with a healthy broker (under a second to
+ * finish a batch, commit and leave; a few seconds when the stop comes during a group join, which
+ * is let finish so that the member leaves instead of keeping the next one waiting).
+ */
+export const DEFAULT_STOP_TIMEOUT_SECS = 20;
+
+function positiveSeconds(raw: string): number {
+  const n = Number(raw);
+  if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError('expected a number of seconds > 0');
+  return n;
+}
 
 export function runCommand(setExit: (code: number) => void): Command {
   return new Command('run')
@@ -26,18 +44,27 @@ export function runCommand(setExit: (code: number) => void): Command {
       'Consume Sysmon events (Windows Event XML, or JSON with event.original / EventXML) from the\n' +
         'pipeline\'s source topic as a consumer group member, write alerts to the sink topic, undecodable\n' +
         'messages to the dead-letter topic and host snapshots to the state topic. KAFKA_BROKERS\n' +
-        '(host:port,...) overrides source.brokers. SIGINT/SIGTERM stop it gracefully.\n\n' +
-        'Exit codes: 0 stopped by a signal, 1 fatal error.',
+        '(host:port,...) overrides source.brokers. A lost broker connection is retried with backoff.\n' +
+        'SIGINT/SIGTERM stop it gracefully at any moment (finish the batch, commit, leave the group);\n' +
+        'a second signal, or a stop that takes longer than --stop-timeout-secs, exits at once without\n' +
+        'committing (the partitions\' next owner redoes what was not committed).\n\n' +
+        'Exit codes: 0 stopped by a signal, 1 fatal error or a forced stop.',
     )
     .argument('<pipeline>', 'pipeline YAML with source.kind: kafka and sink.kind: kafka (see pipelines/kafka.yaml)')
     .option('--log-level <level>', 'pino log level on stderr (fatal, error, warn, info, debug)', 'info')
+    .option('--stop-timeout-secs <secs>', 'how long a graceful stop may take before the processor is ended without committing', positiveSeconds, DEFAULT_STOP_TIMEOUT_SECS)
     .action(async (pipeline: string, opts: RunCliOptions) => {
       setExit(await runKafkaCli(pipeline, opts));
     });
 }
 
-/** Starts the processor on its worker thread and forwards SIGINT/SIGTERM to it (workers receive no signals). */
+/**
+ * Starts the processor on its worker thread and forwards SIGINT/SIGTERM to it (workers receive no
+ * signals). The stop is bounded here, on the main thread, whatever the worker is doing: a second
+ * signal, or the stop timeout, terminates the worker.
+ */
 export async function runKafkaCli(file: string, opts: RunCliOptions): Promise<number> {
+  const log = createLogger(opts.logLevel);
   const worker = new Worker(new URL('./run-worker.js', import.meta.url), {
     workerData: { file, opts },
     resourceLimits: { maxYoungGenerationSizeMb: YOUNG_GENERATION_MB },
@@ -47,14 +74,31 @@ export async function runKafkaCli(file: string, opts: RunCliOptions): Promise<nu
     if (typeof m.code === 'number') code = m.code;
   });
   worker.on('error', (e) => process.stderr.write(`proctree: fatal: ${e.stack ?? String(e)}\n`));
-  const forward = (signal: NodeJS.Signals) => worker.postMessage({ stop: signal });
-  process.on('SIGINT', forward);
-  process.on('SIGTERM', forward);
+  let stopping: NodeJS.Signals | undefined;
+  let forced = false;
+  let deadline: NodeJS.Timeout | undefined;
+  const force = (why: string) => {
+    if (forced) return;
+    forced = true;
+    log.error({ signal: stopping }, `${why}: exiting now without committing; the partitions' next owner redoes what was not committed`);
+    void worker.terminate();
+    // Nothing may hold the process after this (unref: it fires only if something else keeps the loop alive).
+    setTimeout(() => process.exit(EXIT_FATAL), 3000).unref();
+  };
+  const release = onStopSignal((signal) => {
+    if (stopping === undefined) {
+      stopping = signal;
+      worker.postMessage({ stop: signal });
+      deadline = setTimeout(() => force(`the graceful stop took longer than ${opts.stopTimeoutSecs} s (--stop-timeout-secs)`), opts.stopTimeoutSecs * 1000);
+    } else {
+      force(`a second ${signal} while stopping`);
+    }
+  });
   try {
     await once(worker, 'exit');
-    return code;
+    return forced ? EXIT_FATAL : code;
   } finally {
-    process.off('SIGINT', forward);
-    process.off('SIGTERM', forward);
+    clearTimeout(deadline);
+    release();
   }
 }

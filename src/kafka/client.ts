@@ -72,6 +72,11 @@ export interface KafkaAdmin {
   /** Number of partitions of topic, or undefined when it does not exist. */
   partitionCount(topic: string): Promise<number | undefined>;
   watermarks(topic: string): Promise<PartitionWatermarks[]>;
+  /**
+   * The topic's max.message.bytes (the largest record batch the broker accepts for it), or
+   * undefined when the broker does not tell (no DESCRIBE_CONFIGS permission).
+   */
+  maxMessageBytes(topic: string): Promise<number | undefined>;
   /** Committed offsets of groupId on topic; partitions without a commit are left out. */
   committedOffsets(groupId: string, topic: string): Promise<PartitionOffset[]>;
   deleteTopics(topics: string[]): Promise<void>;
@@ -111,6 +116,12 @@ export interface ConsumerOptions {
   maxBytesPerPartition?: number;
   /** Batches of different partitions handled at once (one partition's batches stay in order); default 1. */
   partitionsConcurrently?: number;
+  /**
+   * How long close() waits for a group join in progress to end before it disconnects anyway
+   * (default 10 s). Leaving after the join lets the coordinator forget us at once; a join cut
+   * short leaves a pending member that the next one may wait for until the session times out.
+   */
+  closeJoinWaitMs?: number;
 }
 
 /** Partitions of this member after a rebalance. `memberChanged`: the group forgot us, so nothing we held is still ours. */
@@ -124,8 +135,14 @@ export interface ConsumerHandlers {
   onBatch(batch: InBatch): Promise<void>;
   /** Called synchronously after every (re)join of the group, before batches of the new assignment. */
   onAssignment?(assignment: Assignment): void;
-  /** The consumer stopped on an error it could not recover from. */
-  onCrash?(error: Error): void;
+  /**
+   * The consumer stopped on an error (a KafkaClientError whose `retriable` says whether a new
+   * consumer may succeed, e.g. after the broker came back). It is never restarted by the client:
+   * the caller decides. Not called once close() began.
+   */
+  onCrash?(error: KafkaClientError): void;
+  /** The group coordinator answered (a join or a heartbeat): the broker is reachable. */
+  onContact?(): void;
 }
 
 export interface KafkaConsumer {
@@ -136,7 +153,11 @@ export interface KafkaConsumer {
   resume(partitions: TopicPartition[]): void;
   /** Stops fetching, waits for the batch in progress, leaves the group. Idempotent. */
   stop(): Promise<void>;
-  /** stop(), then closes the connections. Idempotent. */
+  /**
+   * stop(), then closes the connections. Idempotent, and safe at any moment: while run() is still
+   * joining the group it waits for the join to end (up to closeJoinWaitMs) so that the member
+   * leaves instead of lingering; after it, the consumer never restarts.
+   */
   close(): Promise<void>;
 }
 
@@ -146,9 +167,10 @@ export interface KafkaClient {
   consumer(options: ConsumerOptions): KafkaConsumer;
   /**
    * Reads the given partitions of topic from their start up to their end at call time
-   * (committed records only), outside any consumer group. For restoring state.
+   * (committed records only), outside any consumer group. For restoring state. An aborted
+   * `signal` ends the read early: it rejects with an AbortError once its connections are closed.
    */
-  readPartitions(topic: string, partitions: number[], onBatch: (batch: InBatch) => void | Promise<void>): Promise<void>;
+  readPartitions(topic: string, partitions: number[], onBatch: (batch: InBatch) => void | Promise<void>, signal?: AbortSignal): Promise<void>;
 }
 
 /** Base of the errors this layer raises; `retriable` says whether trying again can help. */
@@ -159,6 +181,45 @@ export class KafkaClientError extends Error {
     this.name = 'KafkaClientError';
     this.retriable = options.retriable ?? false;
   }
+}
+
+/** Broker answers that the same request will get again: refused credentials or permissions, a record or a request the broker will never take. */
+const PERMANENT_TYPES = new Set([
+  'SASL_AUTHENTICATION_FAILED',
+  'UNSUPPORTED_SASL_MECHANISM',
+  'ILLEGAL_SASL_STATE',
+  'MESSAGE_TOO_LARGE',
+  'RECORD_LIST_TOO_LARGE',
+  'INVALID_TOPIC_EXCEPTION',
+  'INVALID_CONFIG',
+  'INVALID_RECORD',
+  'UNSUPPORTED_VERSION',
+  'UNSUPPORTED_FOR_MESSAGE_FORMAT',
+]);
+const PERMANENT_NAMES = new Set(['KafkaJSSASLAuthenticationError', 'KafkaJSServerDoesNotSupportApiKey', 'KafkaJSNotImplemented']);
+
+/**
+ * Whether a failure of the Kafka client may go away by itself: the broker restarting, a
+ * coordinator or leader moving, a topic deleted and created again, a member fenced by a newer
+ * one. kafkajs calls some of those non-retriable (KafkaJSGroupCoordinatorNotFound, its retries
+ * running out) because its own retries are over; for a service that connects again, they are.
+ * Not retriable: refused credentials and ACLs, what the broker will never accept, our own
+ * KafkaClientErrors marked so, and anything that is not a Kafka error (a bug).
+ */
+export function isRetriable(e: unknown): boolean {
+  let kafka = false;
+  for (let c: unknown = e, depth = 0; c instanceof Error && depth < 8; depth++) {
+    const k = c as Error & { type?: string; retriable?: boolean };
+    if ((k.type !== undefined && (PERMANENT_TYPES.has(k.type) || k.type.endsWith('_AUTHORIZATION_FAILED'))) || PERMANENT_NAMES.has(k.name)) return false;
+    if (k instanceof KafkaClientError) {
+      if (k.retriable) kafka = true;
+      else if (k.cause === undefined) return false;
+    } else if (k.name.startsWith('KafkaJS')) {
+      kafka = true;
+    }
+    c = c.cause ?? (c as { originalError?: unknown }).originalError;
+  }
+  return kafka;
 }
 
 /** The messages of a Kafka client error and its causes ("a: b: c"), or null for other errors. */

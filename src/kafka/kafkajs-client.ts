@@ -7,6 +7,7 @@ import {
   logLevel as KafkaLogLevel,
   Partitioners,
   type Admin,
+  type ConfigResourceTypes,
   type Batch,
   type Consumer,
   type IHeaders,
@@ -18,6 +19,7 @@ import {
 import type { Logger } from 'pino';
 import {
   KafkaClientError,
+  isRetriable,
   type Assignment,
   type ConsumerHandlers,
   type ConsumerOptions,
@@ -60,13 +62,18 @@ export function createKafkajsClient(options: KafkajsClientOptions): KafkaClient 
     admin: () => connectAdmin(kafka),
     producer: (producerOptions) => connectProducer(kafka, producerOptions ?? {}),
     consumer: (consumerOptions) => new KafkajsConsumer(kafka, consumerOptions),
-    readPartitions: (topic, partitions, onBatch) => readPartitions(kafka, topic, partitions, onBatch),
+    readPartitions: (topic, partitions, onBatch, signal) => readPartitions(kafka, topic, partitions, onBatch, signal),
   };
 }
 
 function forwardLog(logger: Logger | undefined, { namespace, level, log }: LogEntry): void {
   if (!logger) return;
   const { message, ...rest } = log;
+  // Said at every idempotent producer's creation because we cap its retries (retry.retries): a
+  // send that runs out of them fails, and the pipeline then commits nothing past it.
+  if (message.startsWith('Limiting retries for the idempotent producer')) return void logger.debug({ kafkajs: namespace, ...rest }, message);
+  // A consumer crash reaches the pipeline as an error (onCrash), which says what it does about it.
+  if (namespace === 'Consumer' && message.startsWith('Crash:')) return void logger.debug({ kafkajs: namespace, ...rest }, message);
   // kafkajs logs every retried request failure (e.g. "coordinator is loading") as an error at the
   // connection level; the operation's own outcome is what matters, so those stay at debug.
   if (namespace === 'Connection') return void logger.debug({ kafkajs: namespace, ...rest }, message);
@@ -79,6 +86,9 @@ function forwardLog(logger: Logger | undefined, { namespace, level, log }: LogEn
   else if (level === KafkaLogLevel.WARN) logger.warn({ kafkajs: namespace, ...rest }, message);
   else logger.debug({ kafkajs: namespace, ...rest }, message);
 }
+
+/** kafkajs' ConfigResourceTypes.TOPIC: not a named export that Node's ESM loader finds in kafkajs' CommonJS. */
+const TOPIC_RESOURCE = 2 as ConfigResourceTypes;
 
 async function connectAdmin(kafka: Kafka): Promise<KafkaAdmin> {
   const admin: Admin = kafka.admin();
@@ -129,6 +139,19 @@ async function connectAdmin(kafka: Kafka): Promise<KafkaAdmin> {
       return offsets
         .map((o) => ({ partition: o.partition, low: Number(o.low), high: Number(o.high) }))
         .sort((a, b) => a.partition - b.partition);
+    },
+    async maxMessageBytes(topic: string): Promise<number | undefined> {
+      try {
+        const { resources } = await admin.describeConfigs({
+          includeSynonyms: false,
+          resources: [{ type: TOPIC_RESOURCE, name: topic, configNames: ['max.message.bytes'] }],
+        });
+        const value = resources[0]?.configEntries.find((c) => c.configName === 'max.message.bytes')?.configValue;
+        const n = Number(value);
+        return value !== undefined && Number.isSafeInteger(n) && n > 0 ? n : undefined;
+      } catch {
+        return undefined; // no DESCRIBE_CONFIGS on the topic: the caller assumes the broker default
+      }
     },
     async committedOffsets(groupId: string, topic: string): Promise<PartitionOffset[]> {
       const [result] = await retriable(`reading ${groupId}'s offsets of ${topic}`, () => admin.fetchOffsets({ groupId, topics: [topic] }));
@@ -323,10 +346,37 @@ function byTopic(partitions: TopicPartition[]) {
   }));
 }
 
+/** kafkajs' retry options, with its own consumer restarts turned off (see KafkajsConsumer). */
+const NO_RESTART = { restartOnFailure: async () => false };
+
+/** Resolves when `p` settles or after `ms`, whichever comes first; true when `p` settled. */
+function settledWithin(p: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  return Promise.race([
+    p.then(
+      () => true,
+      () => true,
+    ),
+    new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), ms))),
+  ]).finally(() => clearTimeout(timer));
+}
+
+/**
+ * A group member. kafkajs restarts a crashed consumer by itself (a new runner that joins the group
+ * again) and its stop() returns at once while the runner is still joining: stopped during a join,
+ * the join then completes (or fails, and kafkajs schedules a restart) and the "stopped" consumer
+ * goes on fetching and heartbeating, holding its partitions from the next member until its
+ * session times out, and keeping the process alive. So: kafkajs never restarts it
+ * (retry.restartOnFailure answers false; a crash goes to onCrash, the caller decides), and close()
+ * waits for a join in progress to end before it stops, so that the member leaves the group.
+ */
 class KafkajsConsumer implements KafkaConsumer {
   private readonly consumer: Consumer;
-  private state: 'new' | 'running' | 'stopped' | 'closed' = 'new';
+  private state: 'new' | 'running' | 'closing' | 'closed' = 'new';
   private memberId: string | undefined;
+  /** connect, subscribe and the first join (kafkajs' run() resolves once the runner is consuming, or crashed). */
+  private starting: Promise<void> | undefined;
+  private closing: Promise<void> | undefined;
 
   constructor(
     kafka: Kafka,
@@ -344,13 +394,17 @@ class KafkajsConsumer implements KafkaConsumer {
       maxBytesPerPartition: options.maxBytesPerPartition ?? 4 * 1024 * 1024,
       maxBytes: 32 * 1024 * 1024,
       allowAutoTopicCreation: false,
+      retry: NO_RESTART,
     });
   }
 
   async run(handlers: ConsumerHandlers): Promise<void> {
     if (this.state !== 'new') throw new KafkaClientError('run() may be called once per consumer');
     this.state = 'running';
-    this.consumer.on(this.consumer.events.GROUP_JOIN, ({ payload }) => {
+    const { events } = this.consumer;
+    this.consumer.on(events.GROUP_JOIN, ({ payload }) => {
+      if (this.state !== 'running') return;
+      handlers.onContact?.();
       const memberChanged = this.memberId !== undefined && this.memberId !== payload.memberId;
       this.memberId = payload.memberId;
       const partitions: TopicPartition[] = [];
@@ -360,23 +414,30 @@ class KafkajsConsumer implements KafkaConsumer {
       const assignment: Assignment = { partitions, memberChanged };
       handlers.onAssignment?.(assignment);
     });
-    if (handlers.onCrash) {
-      this.consumer.on(this.consumer.events.CRASH, ({ payload }) => {
-        if (!payload.restart) handlers.onCrash?.(payload.error);
-      });
-    }
-    await this.consumer.connect();
-    await this.consumer.subscribe({ topics: this.options.topics, fromBeginning: this.options.fromBeginning ?? true });
-    await this.consumer.run({
-      autoCommit: false,
-      // Resolving moves the fetch position only; offsets are committed by commit() alone.
-      eachBatchAutoResolve: true,
-      partitionsConsumedConcurrently: this.options.partitionsConcurrently ?? 1,
-      eachBatch: async ({ batch }) => {
-        if (batch.isEmpty()) return;
-        await handlers.onBatch(toInBatch(batch));
-      },
+    this.consumer.on(events.HEARTBEAT, () => {
+      if (this.state === 'running') handlers.onContact?.();
     });
+    // kafkajs has disconnected the consumer when it reports a crash; with NO_RESTART it stays so.
+    this.consumer.on(events.CRASH, ({ payload }) => {
+      if (this.state !== 'running') return;
+      const err = payload.error;
+      handlers.onCrash?.(new KafkaClientError(`the Kafka consumer stopped: ${err.message}`, { cause: err, retriable: isRetriable(err) }));
+    });
+    this.starting = (async () => {
+      await this.consumer.connect();
+      await this.consumer.subscribe({ topics: this.options.topics, fromBeginning: this.options.fromBeginning ?? true });
+      await this.consumer.run({
+        autoCommit: false,
+        // Resolving moves the fetch position only; offsets are committed by commit() alone.
+        eachBatchAutoResolve: true,
+        partitionsConsumedConcurrently: this.options.partitionsConcurrently ?? 1,
+        eachBatch: async ({ batch }) => {
+          if (batch.isEmpty() || this.state !== 'running') return;
+          await handlers.onBatch(toInBatch(batch));
+        },
+      });
+    })();
+    await this.starting;
   }
 
   async commit(offsets: PartitionOffset[]): Promise<void> {
@@ -394,15 +455,32 @@ class KafkajsConsumer implements KafkaConsumer {
 
   async stop(): Promise<void> {
     if (this.state !== 'running') return;
-    this.state = 'stopped';
+    await this.settleJoin();
     await this.consumer.stop();
   }
 
-  async close(): Promise<void> {
-    if (this.state === 'closed') return;
-    await this.stop();
-    this.state = 'closed';
-    await this.consumer.disconnect();
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      this.state = 'closing';
+      const joined = await this.settleJoin();
+      if (!joined) {
+        // A join that does not end (a dead member the coordinator waits for, an unreachable broker):
+        // disconnect anyway; the join fails and, with NO_RESTART, nothing starts again.
+        this.consumer.logger().warn('closing while the group join is still in progress', { groupId: this.options.groupId });
+      }
+      try {
+        await this.consumer.disconnect(); // stop(): leave the group; then close the connections
+      } finally {
+        this.state = 'closed';
+      }
+    })();
+    return this.closing;
+  }
+
+  /** Waits for run()'s join to end, up to closeJoinWaitMs; true when it ended (or never began). */
+  private settleJoin(): Promise<boolean> {
+    if (this.starting === undefined) return Promise.resolve(true);
+    return settledWithin(this.starting, this.options.closeJoinWaitMs ?? 10_000);
   }
 }
 
@@ -412,7 +490,9 @@ async function readPartitions(
   topic: string,
   partitions: number[],
   onBatch: (batch: InBatch) => void | Promise<void>,
+  signal?: AbortSignal,
 ): Promise<void> {
+  signal?.throwIfAborted();
   if (partitions.length === 0) return;
   const admin = kafka.admin();
   await admin.connect();
@@ -422,6 +502,7 @@ async function readPartitions(
   } finally {
     await admin.disconnect();
   }
+  signal?.throwIfAborted();
   const wanted = new Set(partitions);
   const pending = new Map<number, number>(); // partition -> end offset still to reach
   for (const p of partitions) {
@@ -431,10 +512,13 @@ async function readPartitions(
   }
   if (pending.size === 0) return;
 
-  const consumer = kafka.consumer({ groupId: `sysmon-proctree-read-${randomUUID()}`, allowAutoTopicCreation: false });
+  const consumer = kafka.consumer({ groupId: `sysmon-proctree-read-${randomUUID()}`, allowAutoTopicCreation: false, retry: NO_RESTART });
   let finish!: () => void;
   let fail!: (err: Error) => void;
   const done = new Promise<void>((resolve, reject) => ((finish = resolve), (fail = reject)));
+  done.catch(() => {}); // a crash reported after the read ended is nobody's error
+  const onAbort = () => fail(signal!.reason instanceof Error ? signal!.reason : new DOMException('the read was aborted', 'AbortError'));
+  signal?.addEventListener('abort', onAbort, { once: true });
   // END_BATCH_PROCESS also reports batches that held only control records or aborted messages,
   // so the end is reached even when the log ends with a transaction marker.
   consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) => {
@@ -449,23 +533,30 @@ async function readPartitions(
     const others = (payload.memberAssignment[topic] ?? []).filter((p) => !wanted.has(p));
     if (others.length > 0) consumer.pause([{ topic, partitions: others }]);
   });
-  consumer.on(consumer.events.CRASH, ({ payload }) => fail(payload.error));
+  consumer.on(consumer.events.CRASH, ({ payload }) => fail(new KafkaClientError(`reading ${topic} failed: ${payload.error.message}`, { cause: payload.error, retriable: isRetriable(payload.error) })));
+  let running: Promise<void> | undefined;
   try {
-    await consumer.connect();
-    await consumer.subscribe({ topics: [topic], fromBeginning: true });
-    await consumer.run({
-      autoCommit: false,
-      eachBatch: async ({ batch }) => {
-        const end = pending.get(batch.partition) ?? ends.get(batch.partition) ?? 0;
-        if (!wanted.has(batch.partition) || batch.isEmpty()) return;
-        const inBatch = toInBatch(batch);
-        // Records appended after the call are not part of this read.
-        inBatch.messages = inBatch.messages.filter((m) => m.offset < end);
-        if (inBatch.messages.length > 0) await onBatch(inBatch);
-      },
-    });
+    running = (async () => {
+      await consumer.connect();
+      await consumer.subscribe({ topics: [topic], fromBeginning: true });
+      await consumer.run({
+        autoCommit: false,
+        eachBatch: async ({ batch }) => {
+          const end = pending.get(batch.partition) ?? ends.get(batch.partition) ?? 0;
+          if (!wanted.has(batch.partition) || batch.isEmpty() || signal?.aborted) return;
+          const inBatch = toInBatch(batch);
+          // Records appended after the call are not part of this read.
+          inBatch.messages = inBatch.messages.filter((m) => m.offset < end);
+          if (inBatch.messages.length > 0) await onBatch(inBatch);
+        },
+      });
+    })();
+    await Promise.race([running, done]);
     await done;
   } finally {
+    signal?.removeEventListener('abort', onAbort);
+    // As KafkajsConsumer.close(): let a join in progress end first, so that the member leaves.
+    if (running !== undefined) await settledWithin(running, 10_000);
     await consumer.disconnect();
   }
 }

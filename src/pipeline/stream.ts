@@ -1,30 +1,32 @@
-// `proctree run`: the unbounded pipeline. Read it top to bottom:
+// `proctree run`: the unbounded pipeline. The stages themselves (Kafka source -> decode -> engine
+// -> Kafka sink -> checkpoint -> ack, one RxJS pipeline of batches like replay's) are one
+// StreamSession: one connection to Kafka. This file keeps the processor up across failures and
+// answers for it:
 //
-//   Kafka source (one lane per owned partition) -> decode -> engine (PartitionTask: index + rules)
-//     -> Kafka sink (alerts, dead letters) -> checkpoint (snapshots, EmittedRecord, offsets) -> ack
-//
-// composed as one RxJS pipeline of batches, like replay's (src/pipeline/replay.ts). A lane's
-// items come one at a time: the source hands over the next only once the last was acknowledged
-// at the end of the pipeline, so one partition's work never interleaves, while lanes run side by
-// side (one waits for its transaction while another's batch uses the CPU). Backpressure: a lane
-// with max-backlog batches waiting pauses its partition (the source's gate, as the file source's).
+// - Supervision. A session that fails on an error that may go away by itself (the broker stopped,
+//   a leader moving, the alerts topic gone for a while: kafkajs' retries ran out) is abandoned
+//   without committing and a new one opened after a backoff (0.5 s doubling to 10 s). The new
+//   member joins the group, restores its partitions' hosts from the state topic and reads from the
+//   committed offsets: what the failed session had not committed is redone, with the same alert
+//   ids. Errors that will not go away (authorisation, a record the broker will never take, a state
+//   topic that is not ours, a missing topic at the first start) stop the processor.
+// - Stop at any moment: while connecting, joining, restoring, consuming or committing, and while
+//   waiting to reconnect. See stop().
+// - Readiness (health()): assigned, restored, and the group coordinator answering.
 
 import type { Logger } from 'pino';
-import { concatMap, defer, map, mergeMap, of, tap, type Observable, type Subscription } from 'rxjs';
-import type { Alert } from '../alerts/alert.js';
 import { BatchDecoder } from '../decode/batch-decoder.js';
 import { DecodeCounters } from '../decode/counters.js';
-import { PartitionTask } from '../engine/partition-task.js';
-import type { KafkaClient, OutMessage } from '../kafka/client.js';
+import { isRetriable, type KafkaClient } from '../kafka/client.js';
 import type { PipelineMetrics } from '../metrics/pipeline-metrics.js';
 import type { Health } from '../metrics/server.js';
-import { deadLetter } from '../sinks/kafka/dead-letter.js';
-import { KafkaSink } from '../sinks/kafka/kafka-sink.js';
 import type { KafkaSinkConfig } from '../sinks/kafka/config.js';
 import type { KafkaSourceConfig } from '../sources/kafka/config.js';
-import { KafkaSource, type LaneItem } from '../sources/kafka/kafka-source.js';
-import { prepareTopics, TopicSetupError } from '../sources/kafka/topics.js';
+import { TopicSetupError } from '../sources/kafka/topics.js';
 import type { PipelineConfig } from './config.js';
+import { StreamError, StreamSession } from './stream-session.js';
+
+export { StreamError } from './stream-session.js';
 
 /**
  * Batches of one partition that may wait for processing before it is paused. Room for a few: a
@@ -32,13 +34,6 @@ import type { PipelineConfig } from './config.js';
  * of being paused, resumed and fetching again after every commit (up to 4 x max_batch_bytes each).
  */
 const MAX_BACKLOG = 4;
-
-export class StreamError extends Error {
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = 'StreamError';
-  }
-}
 
 export interface StreamOptions {
   config: PipelineConfig;
@@ -51,33 +46,29 @@ export interface StreamOptions {
   commitIntervalMs?: number;
   /** Fetched batches a partition may have waiting before it is paused (default MAX_BACKLOG). */
   maxBacklog?: number;
-}
-
-/** One lane item on its way through the stages. */
-interface Step {
-  item: LaneItem;
-  task: PartitionTask | undefined;
-  alerts: Alert[];
-  deadLetters: OutMessage[];
-  started: bigint;
+  /** Wait before the first reconnection (default 500 ms); it doubles up to reconnectMaxMs. */
+  reconnectInitialMs?: number;
+  reconnectMaxMs?: number;
 }
 
 export class StreamPipeline {
   private readonly sourceConfig: KafkaSourceConfig;
   private readonly sinkConfig: KafkaSinkConfig;
   private readonly now: () => number;
-  private readonly source: KafkaSource;
-  private readonly sink: KafkaSink;
-  /** The engine stage of each open lane. */
-  private readonly tasks = new Map<number, PartitionTask>();
   private readonly counters = new DecodeCounters();
   private readonly decoder = new BatchDecoder(this.counters);
   /** Decode counters already published to metrics. */
   private published = { events: {} as Record<string, number>, errors: {} as Record<string, number> };
-  private subscription: Subscription | undefined;
-  private starting: Promise<void> | undefined;
+  private session: StreamSession | undefined;
   private state: 'new' | 'running' | 'stopping' | 'stopped' = 'new';
+  /** Where the current connection is, for health(). */
+  private phase: 'connecting' | 'open' | 'reconnecting' = 'connecting';
+  /** The failure the processor is reconnecting after, and when the next attempt starts. */
+  private lost: { error: Error; retryAtMs: number } | undefined;
   private failure: Error | undefined;
+  private wake: (() => void) | undefined;
+  /** The group coordinator not answering for this long (ms) makes the instance unready. */
+  private readonly staleContactMs: number;
   private settle!: { resolve: () => void; reject: (e: Error) => void };
   /** Settles when the pipeline stopped: resolves after stop(), rejects on a fatal error. */
   readonly done: Promise<void>;
@@ -90,163 +81,151 @@ export class StreamPipeline {
     this.sourceConfig = source;
     this.sinkConfig = sink;
     this.now = options.now ?? Date.now;
-    const commitIntervalMs = options.commitIntervalMs ?? 500;
-    this.sink = new KafkaSink({
-      source,
-      sink,
-      client: options.client,
-      now: this.now,
-      commitIntervalMs,
-      commitOffsets: (offsets) => this.source.commitOffsets(offsets),
-    });
-    this.source = new KafkaSource({
-      config: source,
-      client: options.client,
-      logger: options.logger,
-      now: this.now,
-      maxBacklog: options.maxBacklog ?? MAX_BACKLOG,
-      tickMs: Math.min(250, commitIntervalMs),
-      fence: (lanes) => this.sink.fence(lanes),
-      onPause: () => options.metrics?.countBackpressurePause(),
-    });
+    // Heartbeats go every min(3 s, session/10) (src/kafka/kafkajs-client.ts): two missed and 2 s more.
+    this.staleContactMs = 2 * Math.min(3000, (source.session_timeout_secs * 1000) / 10) + 2000;
     this.done = new Promise((resolve, reject) => (this.settle = { resolve, reject }));
     this.done.catch(() => {}); // observed by whoever awaits it; never an unhandled rejection
   }
 
-  /** Creates or checks the topics, opens the sink, joins the group. A stop() meanwhile wins. */
+  /**
+   * Creates or checks the topics, opens the sink, joins the group; resolves once the first
+   * connection consumes (partitions are assigned and restored after). Rejects when that first
+   * connection fails on an error that will not go away (a missing topic, a refused login);
+   * errors that may go away are retried (health() says why meanwhile). A stop() meanwhile wins.
+   */
   start(): Promise<void> {
+    if (this.state === 'stopped') return Promise.resolve(); // stopped before it started
     if (this.state !== 'new') throw new StreamError('start() may be called once');
     this.state = 'running';
-    this.starting = this.open();
-    return this.starting;
+    let opened!: { resolve: () => void; reject: (e: Error) => void };
+    const first = new Promise<void>((resolve, reject) => (opened = { resolve, reject }));
+    void this.supervise(opened);
+    return first;
   }
 
-  private async open(): Promise<void> {
-    const admin = await this.options.client.admin();
-    try {
-      await prepareTopics(admin, this.sourceConfig, [this.sinkConfig.topic]);
-    } catch (e) {
-      throw e instanceof TopicSetupError ? new StreamError(e.message, { cause: e }) : e;
-    } finally {
-      await admin.close();
+  /** One session after another until stopped or a failure that will not go away. */
+  private async supervise(opened: { resolve: () => void; reject: (e: Error) => void }): Promise<void> {
+    let attempt = 0;
+    let isFirst = true;
+    while (this.state === 'running') {
+      const session = this.newSession();
+      this.session = session;
+      this.phase = 'connecting';
+      let error: Error | undefined;
+      let openedAtMs: number | undefined;
+      try {
+        await session.open();
+        openedAtMs = this.now();
+        this.phase = 'open';
+        this.lost = undefined;
+        if (isFirst) opened.resolve();
+        isFirst = false;
+        await session.ended;
+      } catch (e) {
+        error = e as Error;
+      }
+      if (error === undefined) break; // stopped: every lane committed, the group left
+      await session.abandon();
+      if (this.state !== 'running') {
+        // A failure while stopping (the broker went away as we committed): what was not
+        // committed is redone by the next owner; the stop itself went as asked.
+        this.options.logger.warn({ err: error }, 'stopped without committing everything: the next owner of those partitions redoes the rest');
+        break;
+      }
+      // A topic gone after the processor ran (deleted to be created again, an operator's slip) is
+      // waited for; at the first start it is a setting to fix.
+      const topicGone = !isFirst && error instanceof StreamError && error.cause instanceof TopicSetupError;
+      if (!isRetriable(error) && !topicGone) {
+        this.failure = error instanceof StreamError ? error : new StreamError(error.message, { cause: error });
+        this.options.logger.error({ err: error }, 'stopping after a fatal error');
+        if (isFirst) opened.reject(this.failure);
+        break;
+      }
+      // A connection that consumed for a while starts the backoff again.
+      if (openedAtMs !== undefined && this.now() - openedAtMs > 60_000) attempt = 0;
+      const waitMs = Math.min(this.options.reconnectMaxMs ?? 10_000, (this.options.reconnectInitialMs ?? 500) * 2 ** attempt++);
+      this.lost = { error, retryAtMs: this.now() + waitMs };
+      this.phase = 'reconnecting';
+      this.options.logger.warn({ err: error, retryInMs: waitMs, attempt }, 'lost the connection to Kafka: reconnecting');
+      await this.sleep(waitMs);
     }
-    if (this.state !== 'running') return;
-    await this.sink.open();
-    if (this.state !== 'running') return;
-    this.subscription = this.compose(this.source.items).subscribe({
-      error: (err: Error) => this.fail(err),
-      complete: () => void this.closeAll(),
+    this.session = undefined;
+    this.state = 'stopped';
+    if (isFirst) opened.resolve();
+    if (this.failure) this.settle.reject(this.failure);
+    else this.settle.resolve();
+  }
+
+  private newSession(): StreamSession {
+    return new StreamSession({
+      config: this.options.config,
+      source: this.sourceConfig,
+      sink: this.sinkConfig,
+      client: this.options.client,
+      logger: this.options.logger,
+      metrics: this.options.metrics,
+      now: this.now,
+      commitIntervalMs: this.options.commitIntervalMs ?? 500,
+      maxBacklog: this.options.maxBacklog ?? MAX_BACKLOG,
+      decoder: this.decoder,
+      publishDecodeCounts: () => this.publishDecodeCounts(),
     });
-    await this.source.start();
   }
 
-  /** The stages, one lane item at a time per lane, lanes side by side. */
-  private compose(items: Observable<LaneItem>): Observable<Step> {
-    return items.pipe(
-      mergeMap((item) =>
-        of(item).pipe(
-          map((i) => this.decodeAndJudge(i)),
-          concatMap((s) => defer(() => this.send(s))),
-          concatMap((s) => defer(() => this.checkpoint(s))),
-          tap((s) => this.publish(s)),
-          tap((s) => this.source.ack(s.item)),
-        ),
-      ),
-    );
-  }
-
-  /** Decode (message values, XML or JSON) and the engine stage of the lane. */
-  private decodeAndJudge(item: LaneItem): Step {
-    const step: Step = { item, task: this.tasks.get(item.lane), alerts: [], deadLetters: [], started: process.hrtime.bigint() };
-    switch (item.kind) {
-      case 'restored': {
-        const task = new PartitionTask(this.sourceConfig.topic, item.partition, this.options.config);
-        task.restore(item.records, item.emitted, this.now());
-        this.tasks.set(item.lane, task);
-        step.task = task;
-        break;
+  /** Waits `ms`, or less when stop() wakes it. */
+  private sleep(ms: number): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const timer = setTimeout(done, ms);
+      function done() {
+        clearTimeout(timer);
+        resolve();
       }
-      case 'batch': {
-        const task = step.task!;
-        const values = item.messages.map((m) => m.value);
-        const offsets = item.messages.map((m) => m.offset);
-        const decoded = this.decoder.decode({ kind: 'values', values });
-        const result = task.process({ offsets, decoded, highWatermark: item.highWatermark }, this.now());
-        step.alerts = result.alerts;
-        const tp = { topic: this.sourceConfig.topic, partition: item.partition };
-        step.deadLetters = result.rejected.map((p) => deadLetter(tp, item.messages[p.record], { reason: p.reason, message: p.message }));
-        break;
-      }
-      case 'tick':
-        step.alerts = step.task!.advanceIdle(this.now(), this.sourceConfig.idle_timeout_secs * 1000);
-        break;
-      case 'end':
-        break;
-    }
-    return step;
+      this.wake = done;
+    }).finally(() => (this.wake = undefined));
   }
 
-  /** Sink: alerts and dead letters into the lane's transaction, or acknowledged. */
-  private async send(step: Step): Promise<Step> {
-    if (step.alerts.length > 0 || step.deadLetters.length > 0) await this.sink.send(step.item.lane, step.alerts, step.deadLetters);
-    return step;
-  }
-
-  /**
-   * Checkpoint: every commit interval, and at a graceful stop, the lane's alerts become final
-   * with its snapshots and offsets. A lane that moved away drops what it did not commit: the
-   * partition's next owner redoes it.
-   */
-  private async checkpoint(step: Step): Promise<Step> {
-    const { item, task } = step;
-    if (item.kind === 'end') {
-      if (item.final && task !== undefined) await this.sink.commit(item.lane, task, true);
-      await this.sink.release(item.lane);
-      this.tasks.delete(item.lane);
-      if (!item.final) this.options.metrics?.forgetPartition(this.sourceConfig.topic, item.partition);
-    } else if (task !== undefined && item.kind !== 'restored' && this.sink.due(item.lane, task)) {
-      await this.sink.commit(item.lane, task);
-    }
-    return step;
-  }
-
-  private publish(step: Step): void {
+  private publishDecodeCounts(): void {
     const m = this.options.metrics;
-    if (m === undefined || step.task === undefined) return;
-    if (step.alerts.length > 0) m.countAlerts(step.alerts.map((a) => a.rule));
-    if (step.item.kind !== 'batch') return;
+    if (m === undefined) return;
     const events = this.counters.eventsByEventId();
     const errors = this.counters.errorsByReason();
     m.countEvents(delta(events, this.published.events));
     m.countDecodeErrors(delta(errors, this.published.errors));
     this.published = { events, errors };
-    m.countDeadLetters(step.deadLetters.length);
-    m.setLag(this.sourceConfig.topic, step.item.partition, step.task.lag);
-    m.observeBatch(Number(process.hrtime.bigint() - step.started) / 1e9);
-    let live = 0;
-    let hosts = 0;
-    for (const t of this.tasks.values()) {
-      live += t.liveProcesses;
-      hosts += t.hostCount;
-    }
-    m.setTreeSize(live, hosts);
   }
 
-  /** Liveness is the process answering; this is readiness: assigned, restored and consuming. */
+  /**
+   * Readiness: 200 only once this instance has its assignment and has restored it, and while
+   * the group coordinator answers. (Liveness is the metrics server answering at all: /livez.)
+   */
   health(): Health {
     if (this.failure) return { ok: false, detail: `failed: ${this.failure.message}` };
-    if (this.state !== 'running') return { ok: false, detail: this.state };
-    if (!this.source.ready) {
-      const restoring = this.source.restoring;
+    if (this.state !== 'running') return { ok: false, detail: this.state === 'new' ? 'not started' : this.state };
+    if (this.phase === 'reconnecting' && this.lost !== undefined) {
+      const secs = Math.max(0, Math.ceil((this.lost.retryAtMs - this.now()) / 1000));
+      return { ok: false, detail: `Kafka unreachable, reconnecting in ${secs} s: ${this.lost.error.message}` };
+    }
+    const source = this.session?.source;
+    if (this.phase === 'connecting' || source === undefined) {
+      return { ok: false, detail: this.lost ? `reconnecting to Kafka after: ${this.lost.error.message}` : 'connecting to Kafka' };
+    }
+    if (!source.ready) {
+      const restoring = source.restoring;
       return { ok: false, detail: restoring > 0 ? `restoring ${restoring} partitions` : 'joining the consumer group' };
     }
-    return { ok: true, detail: `consuming ${this.source.partitions} partitions of ${this.sourceConfig.topic}` };
+    const age = source.contactAgeMs;
+    if (age !== undefined && age > this.staleContactMs) {
+      return { ok: false, detail: `no answer from the Kafka group coordinator for ${Math.round(age / 1000)} s` };
+    }
+    return { ok: true, detail: `consuming ${source.partitions} partitions of ${this.sourceConfig.topic}` };
   }
 
   /**
    * Graceful stop: fetch nothing more, let the items in progress finish, commit alerts,
-   * snapshots and offsets of every lane, leave the group, disconnect. Safe at any moment,
-   * including while start() is still joining the group.
+   * snapshots and offsets of every lane, leave the group, disconnect. Safe at any moment: while
+   * connecting (it finishes the step in progress and closes), while joining the group (the
+   * member leaves once the join is over, so the next member is not kept waiting), while
+   * restoring (the restore is abandoned), and while waiting to reconnect (at once).
    */
   async stop(): Promise<void> {
     if (this.state === 'new') {
@@ -256,41 +235,9 @@ export class StreamPipeline {
     }
     if (this.state !== 'running') return this.done.catch(() => {});
     this.state = 'stopping';
-    // Joining the group: the consumer must be running before it can leave cleanly.
-    await this.starting?.catch(() => {});
-    if (this.subscription === undefined) {
-      await this.closeAll();
-      return this.done.catch(() => {});
-    }
-    this.source.stop(); // lanes end with a final commit, then the items complete and closeAll runs
+    this.wake?.();
+    this.session?.stop();
     return this.done.catch(() => {});
-  }
-
-  /**
-   * A fatal error: stop without committing (what was not committed is redone after a restart).
-   * Not awaited by callers: closing the consumer waits for a batch handler that may be calling this.
-   */
-  private fail(err: Error): void {
-    if (this.state === 'stopped' || this.failure !== undefined) return;
-    this.failure = err instanceof StreamError ? err : new StreamError(err.message, { cause: err });
-    this.options.logger.error({ err }, 'stopping after a fatal error');
-    this.state = 'stopping';
-    this.subscription?.unsubscribe();
-    void this.closeAll();
-  }
-
-  private closing: Promise<void> | undefined;
-
-  private closeAll(): Promise<void> {
-    this.closing ??= (async () => {
-      await this.source.close().catch((e: Error) => this.options.logger.warn({ err: e }, 'closing the consumer failed'));
-      await this.sink.close();
-      this.tasks.clear();
-      this.state = 'stopped';
-      if (this.failure) this.settle.reject(this.failure);
-      else this.settle.resolve();
-    })();
-    return this.closing;
   }
 }
 

@@ -10,6 +10,7 @@
 
 import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -25,7 +26,7 @@ import { decodeWithReferenceParser } from '../../src/decode/reference-xml.js';
 import { escapeXml, oneLineJson } from '../../src/decode/xml-escape.js';
 import type { InMessage } from '../../src/kafka/client.js';
 import { ConfigError, loadPipeline } from '../../src/pipeline/config.js';
-import { DLQ_HEADERS, deadLetter } from '../../src/sinks/kafka/dead-letter.js';
+import { DEFAULT_MAX_MESSAGE_BYTES, DLQ_HEADERS, deadLetter } from '../../src/sinks/kafka/dead-letter.js';
 import type { ErrorRecord } from '../../src/sources/batch.js';
 import { dumpRecords } from '../../src/sources/evtx/dump.js';
 import { renderXml, toJson } from '../../src/sources/evtx/render.js';
@@ -372,6 +373,17 @@ export interface KafkaCase {
   key: Buffer | null;
   /** A header repeated in the record arrives from kafkajs as an array of its values. */
   headers: [string, Buffer | Buffer[] | undefined][];
+  /** The dead-letter topic's max.message.bytes. */
+  limit: number;
+}
+
+const kafkaRequire = createRequire(import.meta.url);
+
+/** The record batch of one message as kafkajs encodes it: what a topic's max.message.bytes limits. */
+async function recordBatchBytes(m: { key?: string | Buffer | null; value: string | Buffer | null; headers?: object }): Promise<number> {
+  const record = kafkaRequire('kafkajs/src/protocol/recordBatch/record/v0') as (r: object) => unknown;
+  const { RecordBatch } = kafkaRequire('kafkajs/src/protocol/recordBatch/v0') as { RecordBatch: (b: object) => Promise<{ buffer: Buffer }> };
+  return (await RecordBatch({ records: [record({ key: m.key ?? null, value: m.value, headers: m.headers ?? {} })] })).buffer.length;
 }
 
 /** The decode of one message as the streaming path does it (PartitionTask.decode): '{' means JSON, anything else XML bytes. */
@@ -403,6 +415,7 @@ export const kafkaMessage: FuzzTarget<KafkaCase> = {
       ),
       key: fc.option(fc.uint8Array({ maxLength: 32 }).map((u) => Buffer.from(u)), { nil: null }),
       headers: fc.array(fc.tuple(name, headerValue), { maxLength: 6 }),
+      limit: fc.oneof({ arbitrary: fc.constant(DEFAULT_MAX_MESSAGE_BYTES), weight: 3 }, { arbitrary: fc.integer({ min: 2048, max: 80_000 }), weight: 2 }),
     });
   },
   async run(c) {
@@ -413,10 +426,17 @@ export const kafkaMessage: FuzzTarget<KafkaCase> = {
     if (r instanceof SysmonEvent) return checkEvent(r);
     if (r === null) return;
     assert.ok(r instanceof DecodeProblem && REASONS.has(r.reason), `not a DecodeProblem: ${String(r)}`);
-    const out = deadLetter({ topic: 'sysmon-events', partition: 3 }, m, r);
-    assert.equal(out.value, c.value, 'dead letter does not carry the original value');
-    assert.equal(out.key, c.key, 'dead letter does not carry the original key');
+    const out = deadLetter({ topic: 'sysmon-events', partition: 3 }, m, r, c.limit);
     const h = out.headers ?? {};
+    assert.ok((await recordBatchBytes(out)) <= c.limit, `dead letter over the topic's limit of ${c.limit} bytes`);
+    if (h[DLQ_HEADERS.truncated] !== undefined) {
+      assert.ok(c.value !== null && out.value !== null && c.value.subarray(0, out.value.length).equals(out.value as Buffer), 'a cut value is not the start of the original');
+      assert.equal(h[DLQ_HEADERS.truncated], String(c.value.length));
+    } else {
+      assert.equal(out.value, c.value, 'dead letter does not carry the original value');
+    }
+    if (h[DLQ_HEADERS.truncatedKey] === undefined) assert.equal(out.key, c.key, 'dead letter does not carry the original key');
+    if (h[DLQ_HEADERS.headersDropped] !== undefined) return;
     assert.equal(h[DLQ_HEADERS.reason], r.reason);
     assert.equal(h[DLQ_HEADERS.offset], '12345');
     assert.equal(h[DLQ_HEADERS.partition], '3');
@@ -434,6 +454,7 @@ export const kafkaMessage: FuzzTarget<KafkaCase> = {
         value: c.value?.toString('base64') ?? null,
         key: c.key?.toString('base64') ?? null,
         headers: c.headers.map(([k, v]) => [k, Array.isArray(v) ? v.map((x) => x.toString('base64')) : v?.toString('base64')]),
+        limit: c.limit,
       }),
     ),
 };

@@ -27,6 +27,8 @@ export interface KafkaSinkOptions {
 /** What the sink keeps per lane. */
 class LaneOutput {
   producer: KafkaProducer | undefined;
+  /** The producer being created (fence): release and close wait for it, so none is left open. */
+  creating: Promise<KafkaProducer | undefined> | undefined;
   tx: KafkaTransaction | undefined;
   /** The group's committed offset: what the snapshots cover. */
   committedOffset = -1;
@@ -40,6 +42,7 @@ export class KafkaSink {
   private readonly lanes = new Map<number, LaneOutput>();
   private shared: KafkaProducer | undefined;
   private readonly exactlyOnce: boolean;
+  private closed = false;
 
   constructor(private readonly options: KafkaSinkOptions) {
     this.exactlyOnce = options.source.guarantee === 'exactly_once';
@@ -51,6 +54,7 @@ export class KafkaSink {
 
   async open(): Promise<void> {
     if (!this.exactlyOnce) this.shared = await this.options.client.producer();
+    if (this.closed) await this.shared?.close().catch(() => {});
   }
 
   /** New lanes get their producer; exactly-once, creating it fences the partition's previous owner. */
@@ -60,9 +64,18 @@ export class KafkaSink {
       lanes.map(async ({ lane, partition }) => {
         const out = new LaneOutput(this.options.now());
         this.lanes.set(lane, out);
-        out.producer = this.exactlyOnce
-          ? await this.options.client.producer({ transactionalId: `${s.group_id}.${s.topic}.${partition}` })
-          : this.shared;
+        if (!this.exactlyOnce) {
+          out.producer = this.shared;
+          return;
+        }
+        out.creating = this.options.client.producer({ transactionalId: `${s.group_id}.${s.topic}.${partition}` });
+        const producer = await out.creating;
+        if (this.lanes.get(lane) !== out) {
+          // Released (the sink closed) while the producer was being created.
+          await producer?.close().catch(() => {});
+          return;
+        }
+        out.producer = producer;
       }),
     );
   }
@@ -125,17 +138,24 @@ export class KafkaSink {
   }
 
   /** A lane ended without a commit (revoked, or a fatal error): what was not committed is aborted, to be redone by the next owner. */
-  async release(lane: number): Promise<void> {
+  async release(lane: number, abort = true): Promise<void> {
     const out = this.lanes.get(lane);
     if (out === undefined) return;
     this.lanes.delete(lane);
-    if (out.tx !== undefined) await out.tx.abort().catch(() => {}); // may be fenced already
-    if (this.exactlyOnce) await out.producer?.close().catch(() => {});
+    if (out.tx !== undefined && abort) await out.tx.abort().catch(() => {}); // may be fenced already
+    if (!this.exactlyOnce) return;
+    const producer = out.producer ?? (await out.creating?.catch(() => undefined));
+    await producer?.close().catch(() => {});
   }
 
-  /** Closes every producer (after the lanes ended). */
-  async close(): Promise<void> {
-    await Promise.all([...this.lanes.keys()].map((l) => this.release(l)));
+  /**
+   * Closes every producer (after the lanes ended, or when a failed session is abandoned). `abort`:
+   * abort open transactions first; without, the next owner's producer fences and aborts them (a
+   * broker that is gone cannot take an abort).
+   */
+  async close({ abort }: { abort: boolean } = { abort: true }): Promise<void> {
+    this.closed = true;
+    await Promise.all([...this.lanes.keys()].map((l) => this.release(l, abort)));
     await this.shared?.close().catch(() => {});
   }
 }

@@ -8,7 +8,7 @@
 import type { Logger } from 'pino';
 import { Subject, type Observable } from 'rxjs';
 import { emittedKey, type StateRecord } from '../../engine/partition-task.js';
-import type { Assignment, InBatch, InMessage, KafkaClient, KafkaConsumer, PartitionOffset, TopicPartition } from '../../kafka/client.js';
+import type { Assignment, InBatch, InMessage, KafkaClient, KafkaClientError, KafkaConsumer, PartitionOffset, TopicPartition } from '../../kafka/client.js';
 import type { KafkaSourceConfig } from './config.js';
 import { parseStateRecord } from './state-records.js';
 
@@ -74,6 +74,10 @@ export class KafkaSource {
   private state: 'new' | 'running' | 'stopping' | 'stopped' = 'new';
   /** A first assignment arrived (possibly empty: a group can have more members than partitions). */
   private assigned = false;
+  /** Wall clock (ms) of the group coordinator's last answer (a join or a heartbeat). */
+  private lastContactMs: number | undefined;
+  /** Aborts the restores in progress when the source stops. */
+  private readonly restores = new AbortController();
   private readonly topic: string;
 
   constructor(private readonly options: KafkaSourceOptions) {
@@ -96,10 +100,12 @@ export class KafkaSource {
       partitionsConcurrently: 4,
     });
     this.consumer = consumer;
+    this.options.logger.info({ group: s.group_id, topic: s.topic }, 'joining the consumer group');
     await consumer.run({
       onBatch: (batch) => this.onBatch(batch),
       onAssignment: (a) => this.onAssignment(a),
-      onCrash: (err) => this.fail(new Error(`the Kafka consumer stopped: ${err.message}`, { cause: err })),
+      onCrash: (err) => this.fail(err),
+      onContact: () => (this.lastContactMs = this.options.now()),
     });
     if (this.state !== 'running') return;
     this.ticker = setInterval(() => this.tick(), this.options.tickMs);
@@ -121,6 +127,11 @@ export class KafkaSource {
 
   get partitions(): number {
     return this.lanes.size;
+  }
+
+  /** How long ago the group coordinator last answered (ms); undefined before the first join. */
+  get contactAgeMs(): number | undefined {
+    return this.lastContactMs === undefined ? undefined : this.options.now() - this.lastContactMs;
   }
 
   /** The pipeline is through with the lane's last item: emit its next one. */
@@ -151,32 +162,40 @@ export class KafkaSource {
 
   /**
    * Graceful stop: fetch nothing more, drop what waits, let the item in progress finish, then
-   * each lane ends with a final `end` (commit everything); `items` completes after the last.
+   * each lane ends with a final `end` (commit everything); `items` completes after the last. A
+   * restore in progress is abandoned: its lane ends with nothing to commit.
    */
   stop(): void {
     if (this.state !== 'running' && this.state !== 'new') return;
     this.state = 'stopping';
     clearInterval(this.ticker);
+    this.restores.abort();
     this.consumer?.pause([...this.lanes.keys()].map((p) => this.tp(p)));
     for (const lane of this.open.values()) {
       this.drop(lane);
-      // A lane still restoring ends once restored (see assign).
+      // A lane still restoring ends once its restore gave up (see assign).
       if (lane.restored) this.end(lane, true);
     }
     this.completeIfDone();
   }
 
-  /** Leaves the group and closes the connections; after stop(), or on a fatal error. */
+  /**
+   * Leaves the group and closes the connections; after stop(), or on a failure. Safe while the
+   * consumer is still joining (it leaves once joined) or restoring (the restore is abandoned).
+   */
   async close(): Promise<void> {
     clearInterval(this.ticker);
-    if (this.state === 'running') this.state = 'stopping';
+    if (this.state === 'running' || this.state === 'new') this.state = 'stopping';
+    this.restores.abort();
     await this.consumer?.close();
   }
 
-  private fail(err: Error): void {
-    if (this.state === 'stopped') return;
+  /** The consumer crashed or a restore failed: `items` errors (the pipeline decides whether to reconnect). */
+  private fail(err: Error | KafkaClientError): void {
+    if (this.state === 'stopped' || this.state === 'stopping') return;
     this.state = 'stopped';
     clearInterval(this.ticker);
+    this.restores.abort();
     this.subject.error(err);
   }
 
@@ -199,8 +218,8 @@ export class KafkaSource {
     }
     const added = [...mine].filter((p) => !this.lanes.has(p));
     this.assigned = true;
-    if (added.length > 0) this.assign(added);
     this.options.logger.info({ partitions: [...mine].sort((x, y) => x - y), added }, 'partitions assigned');
+    if (added.length > 0) this.assign(added);
   }
 
   /** New partitions: fence their previous owner, restore their hosts, then let their batches through. */
@@ -213,7 +232,7 @@ export class KafkaSource {
     });
     // Paused until restored: a batch must never meet an empty tree that the state topic could fill.
     this.consumer!.pause(partitions.map((p) => this.tp(p)));
-    this.restore(lanes).then(
+    this.restore(lanes, this.restores.signal).then(
       (restored) => {
         for (const lane of lanes) {
           lane.restored = true;
@@ -228,17 +247,31 @@ export class KafkaSource {
         const live = lanes.filter((l) => !l.ended);
         if (this.state === 'running') this.consumer!.resume(live.map((l) => this.tp(l.partition)));
       },
-      (err: Error) => this.fail(new Error(`restoring partitions ${partitions.join(', ')} failed: ${err.message}`, { cause: err })),
+      (err: Error) => {
+        if (this.restores.signal.aborted) {
+          // Stopping: the lanes end with nothing to commit (their hosts were never restored).
+          for (const lane of lanes) {
+            lane.restored = true;
+            if (!lane.ended) this.end(lane, true);
+            this.emitNext(lane);
+          }
+          return;
+        }
+        const failure = new Error(`restoring partitions ${partitions.join(', ')} failed: ${err.message}`, { cause: err });
+        this.fail(Object.assign(failure, { retriable: (err as { retriable?: boolean }).retriable ?? false }));
+      },
     );
   }
 
-  private async restore(lanes: Lane[]): Promise<Map<number, { records: StateRecord[]; emitted: number }>> {
+  private async restore(lanes: Lane[], signal: AbortSignal): Promise<Map<number, { records: StateRecord[]; emitted: number }>> {
     const started = this.options.now();
     const s = this.options.config;
     const partitions = lanes.map((l) => l.partition);
+    this.options.logger.info({ partitions }, 'restoring host state');
     // Exactly-once: creating a partition's transactional producer fences its previous owner and
     // aborts its open transaction, so the state read next is final.
     await this.options.fence(lanes.map((l) => ({ lane: l.id, partition: l.partition })));
+    signal.throwIfAborted();
     const latest = new Map<number, Map<string, StateRecord>>(partitions.map((p) => [p, new Map()]));
     const emitted = new Map<number, number>();
     const ownMarker = emittedKey(s.topic);
@@ -255,7 +288,7 @@ export class KafkaSource {
         } else if ('emitted' in rec) emitted.set(batch.partition, rec.emitted);
         else hosts.set(key, rec);
       }
-    });
+    }, signal);
     const out = new Map<number, { records: StateRecord[]; emitted: number }>();
     let hosts = 0;
     for (const p of partitions) {
