@@ -19,4 +19,21 @@ describe('chunkRecords', () => {
     }
     expect(chunks.filter((c) => c.compress).map((c) => c.records.map((r) => r.topic))).toEqual([['s']]);
   });
+
+  it('sends a record with maxBatchBytes in requests of its own, each within that limit (headers counted)', () => {
+    const dead = Array.from({ length: 9 }, (_, i) => ({ key: `d${i}`, value: Buffer.alloc(30_000), headers: { 'proctree.dlq.reason': 'malformed-xml', raw: Buffer.alloc(2000) } }));
+    const chunks = chunkRecords([
+      { topic: 'alerts', messages: [{ key: 'h', value: 'alert' }] },
+      { topic: 'dlq', messages: dead, maxBatchBytes: 100_000 },
+    ]);
+    expect(chunks.filter((c) => c.records.some((r) => r.topic === 'alerts')).map((c) => c.records.map((r) => r.topic))).toEqual([['alerts']]);
+    const dlq = chunks.filter((c) => c.records.some((r) => r.topic === 'dlq'));
+    expect(dlq.flatMap((c) => c.records.flatMap((r) => r.messages.map((m) => m.key)))).toEqual(dead.map((m) => m.key));
+    for (const c of dlq) {
+      expect(c.records.map((r) => r.topic)).toEqual(['dlq']);
+      const bytes = c.records[0].messages.reduce((n, m) => n + (m.value as Buffer).length + 2000 + 64, 0);
+      expect(bytes).toBeLessThanOrEqual(100_000);
+    }
+    expect(dlq.length).toBe(3); // three 32 KB dead letters per 100 KB request
+  });
 });

@@ -37,6 +37,11 @@ export interface OutRecord {
   messages: OutMessage[];
   /** gzip the batch (large, repetitive values such as state snapshots). */
   compress?: boolean;
+  /**
+   * The topic's max.message.bytes when it is below the client's request chunks (~900 KB): these
+   * messages are then sent in requests of their own, each record batch within it.
+   */
+  maxBatchBytes?: number;
 }
 
 export interface TopicPartition {

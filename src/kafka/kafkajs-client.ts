@@ -30,6 +30,7 @@ import {
   type KafkaConsumer,
   type KafkaProducer,
   type KafkaTransaction,
+  type OutMessage,
   type OutRecord,
   type PartitionOffset,
   type PartitionWatermarks,
@@ -278,14 +279,29 @@ async function connectProducer(kafka: Kafka, options: ProducerOptions): Promise<
 
 /**
  * kafkajs puts all messages of one partition in one request into one record batch, and the
- * broker rejects batches over max.message.bytes (1 MB by default): split sends so no request
- * carries more than CHUNK_BYTES of keys and values. Compressed and plain records go apart.
+ * broker rejects batches over the topic's max.message.bytes (1 MB by default): split sends so no
+ * request carries more than CHUNK_BYTES of keys, values and headers, and a record with
+ * `maxBatchBytes` (a topic with a smaller limit) no more than that in its own requests.
+ * Compressed and plain records go apart.
  */
 const CHUNK_BYTES = 900 * 1024;
+/** A record batch's own bytes (header, and room for varints): what a batch costs besides its records. */
+const BATCH_HEADER_BYTES = 128;
 
 function size(v: string | Buffer | null | undefined): number {
   if (v === null || v === undefined) return 0;
   return typeof v === 'string' ? v.length * 3 : v.length; // a string's UTF-8 size is at most 3 bytes per UTF-16 unit
+}
+
+/** Upper bound of a message's bytes in a record batch: key, value, headers and the record's varints. */
+function messageBytes(m: OutMessage): number {
+  let n = size(m.value) + size(m.key) + 32;
+  if (m.headers) {
+    for (const [name, value] of Object.entries(m.headers)) {
+      for (const v of Array.isArray(value) ? (value as (string | Buffer)[]) : [value]) n += size(name) + size(v) + 10;
+    }
+  }
+  return n;
 }
 
 export function chunkRecords(records: OutRecord[]): { compress: boolean; records: OutRecord[] }[] {
@@ -295,9 +311,27 @@ export function chunkRecords(records: OutRecord[]): { compress: boolean; records
     let bytes = 0;
     for (const r of records) {
       if (Boolean(r.compress) !== compress) continue;
+      if (r.maxBatchBytes !== undefined) {
+        // Its own requests, each within the topic's limit (a message too large alone goes alone: the broker says so).
+        const budget = Math.min(CHUNK_BYTES, r.maxBatchBytes - BATCH_HEADER_BYTES);
+        let part: OutMessage[] = [];
+        let partBytes = 0;
+        for (const m of r.messages) {
+          const n = messageBytes(m);
+          if (part.length > 0 && partBytes + n > budget) {
+            chunks.push({ compress, records: [{ topic: r.topic, messages: part }] });
+            part = [];
+            partBytes = 0;
+          }
+          part.push(m);
+          partBytes += n;
+        }
+        if (part.length > 0) chunks.push({ compress, records: [{ topic: r.topic, messages: part }] });
+        continue;
+      }
       let part: OutRecord | undefined;
       for (const m of r.messages) {
-        const n = size(m.value) + size(m.key);
+        const n = messageBytes(m);
         if (bytes > 0 && bytes + n > CHUNK_BYTES) {
           chunks.push({ compress, records: current });
           current = [];

@@ -19,8 +19,10 @@ import type { Logger } from 'pino';
 import { concatMap, defer, map, mergeMap, of, tap, type Observable, type Subscription } from 'rxjs';
 import type { Alert } from '../alerts/alert.js';
 import type { BatchDecoder } from '../decode/batch-decoder.js';
+import { snippet } from '../decode/problem.js';
+import type { Decoded, RecordProblem } from '../decode/records.js';
 import { PartitionTask } from '../engine/partition-task.js';
-import type { KafkaAdmin, KafkaClient, OutMessage } from '../kafka/client.js';
+import type { InMessage, KafkaAdmin, KafkaClient, OutMessage } from '../kafka/client.js';
 import type { PipelineMetrics } from '../metrics/pipeline-metrics.js';
 import { deadLetter, DEFAULT_MAX_MESSAGE_BYTES } from '../sinks/kafka/dead-letter.js';
 import { KafkaSink } from '../sinks/kafka/kafka-sink.js';
@@ -73,8 +75,6 @@ export class StreamSession {
   private subscription: Subscription | undefined;
   private admin: KafkaAdmin | undefined;
   private stopping = false;
-  /** Largest dead letter the dead-letter topic takes (its max.message.bytes). */
-  private deadLetterLimit = DEFAULT_MAX_MESSAGE_BYTES;
   private settle!: { resolve: () => void; reject: (e: Error) => void };
   /** Resolves once every lane ended after stop(); rejects on the first failure. */
   readonly ended: Promise<void>;
@@ -108,7 +108,8 @@ export class StreamSession {
     const admin = (this.admin = await this.o.client.admin());
     try {
       await prepareTopics(admin, this.o.source, [this.o.sink.topic]);
-      this.deadLetterLimit = (await admin.maxMessageBytes(this.o.source.dead_letter_topic)) ?? DEFAULT_MAX_MESSAGE_BYTES;
+      // Dead letters are cut to fit the dead-letter topic, and sent in batches within its limit.
+      this.sink.deadLetterMaxBytes = (await admin.maxMessageBytes(this.o.source.dead_letter_topic)) ?? DEFAULT_MAX_MESSAGE_BYTES;
     } catch (e) {
       throw e instanceof TopicSetupError ? new StreamError(e.message, { cause: e }) : e;
     } finally {
@@ -191,14 +192,13 @@ export class StreamSession {
       }
       case 'batch': {
         const task = step.task!;
-        const values = item.messages.map((m) => m.value);
         const offsets = item.messages.map((m) => m.offset);
-        const decoded = this.o.decoder.decode({ kind: 'values', values });
+        const decoded = this.decode(item.messages);
         const result = task.process({ offsets, decoded, highWatermark: item.highWatermark }, this.o.now());
         step.alerts = result.alerts;
         const tp = { topic: this.o.source.topic, partition: item.partition };
         step.deadLetters = result.rejected.map((p) =>
-          deadLetter(tp, item.messages[p.record], { reason: p.reason, message: p.message }, this.deadLetterLimit),
+          deadLetter(tp, item.messages[p.record], { reason: p.reason, message: p.message }, this.sink.deadLetterMaxBytes),
         );
         break;
       }
@@ -209,6 +209,34 @@ export class StreamSession {
         break;
     }
     return step;
+  }
+
+  /**
+   * Message values through the decoder; a value over decode.max_event_bytes is an
+   * `oversized-event` problem without being parsed (a file's framer skips such an event the same
+   * way), so one huge message costs neither the memory of its parse nor the stream.
+   */
+  private decode(messages: readonly InMessage[]): Decoded {
+    const limit = this.o.config.decode.max_event_bytes;
+    let oversized = false;
+    for (const m of messages) if (m.value !== null && m.value.length > limit) oversized = true;
+    if (!oversized) return this.o.decoder.decode({ kind: 'values', values: messages.map((m) => m.value) });
+    const kept: number[] = [];
+    const problems: RecordProblem[] = [];
+    messages.forEach((m, i) => {
+      if (m.value === null || m.value.length <= limit) return void kept.push(i);
+      this.o.decoder.counters.countError('oversized-event');
+      problems.push({
+        record: i,
+        reason: 'oversized-event',
+        message: `message value of ${m.value.length} bytes is larger than decode.max_event_bytes (${limit}); not decoded`,
+        snippet: snippet(m.value.toString('utf8', 0, 400)),
+      });
+    });
+    const d = this.o.decoder.decode({ kind: 'values', values: kept.map((i) => messages[i].value) });
+    for (const p of d.problems) problems.push({ ...p, record: kept[p.record] });
+    problems.sort((a, b) => a.record - b.record);
+    return { events: d.events, recordOf: d.recordOf.map((r) => kept[r]), problems };
   }
 
   /** Sink: alerts and dead letters into the lane's transaction, or acknowledged. */

@@ -9,6 +9,7 @@ import type { PartitionTask } from '../../engine/partition-task.js';
 import type { KafkaClient, KafkaProducer, KafkaTransaction, OutMessage, OutRecord, PartitionOffset } from '../../kafka/client.js';
 import type { KafkaSourceConfig } from '../../sources/kafka/config.js';
 import type { KafkaSinkConfig } from './config.js';
+import { DEFAULT_MAX_MESSAGE_BYTES } from './dead-letter.js';
 import { alertMessage, emittedMessage, stateMessage } from './records.js';
 
 export interface KafkaSinkOptions {
@@ -43,6 +44,8 @@ export class KafkaSink {
   private shared: KafkaProducer | undefined;
   private readonly exactlyOnce: boolean;
   private closed = false;
+  /** The dead-letter topic's max.message.bytes (from the broker at open; Kafka's default until then). */
+  deadLetterMaxBytes = DEFAULT_MAX_MESSAGE_BYTES;
 
   constructor(private readonly options: KafkaSinkOptions) {
     this.exactlyOnce = options.source.guarantee === 'exactly_once';
@@ -84,7 +87,7 @@ export class KafkaSink {
   async send(lane: number, alerts: readonly Alert[], deadLetters: OutMessage[]): Promise<void> {
     const records: OutRecord[] = [];
     if (alerts.length > 0) records.push({ topic: this.options.sink.topic, messages: alerts.map((a) => alertMessage(a, this.options.sink.format)) });
-    if (deadLetters.length > 0) records.push({ topic: this.options.source.dead_letter_topic, messages: deadLetters });
+    if (deadLetters.length > 0) records.push({ topic: this.options.source.dead_letter_topic, messages: deadLetters, maxBatchBytes: this.deadLetterMaxBytes });
     if (records.length === 0) return;
     const out = this.lanes.get(lane)!;
     if (this.exactlyOnce) {
