@@ -90,8 +90,8 @@ export class StreamPipeline {
   /**
    * Creates or checks the topics, opens the sink, joins the group; resolves once the first
    * connection consumes (partitions are assigned and restored after). Rejects when that first
-   * connection fails on an error that will not go away (a missing topic, a refused login);
-   * errors that may go away are retried (health() says why meanwhile). A stop() meanwhile wins.
+   * connection fails (an unreachable broker, a missing topic, a refused login); after it, errors
+   * that may go away are retried (health() says why meanwhile). A stop() meanwhile wins.
    */
   start(): Promise<void> {
     if (this.state === 'stopped') return Promise.resolve(); // stopped before it started
@@ -135,10 +135,12 @@ export class StreamPipeline {
       // A topic gone after the processor ran (deleted to be created again, an operator's slip) is
       // waited for; at the first start it is a setting to fix.
       const topicGone = !isFirst && error instanceof StreamError && error.cause instanceof TopicSetupError;
-      if (!isRetriable(error) && !topicGone) {
+      // Before the first connection ever consumed, any failure is reported and ends the run: an
+      // unreachable broker or a refused login at start is a setting to fix, said in one line.
+      if (isFirst || (!isRetriable(error) && !topicGone)) {
         this.failure = error instanceof StreamError ? error : new StreamError(error.message, { cause: error });
         this.options.logger.error({ err: error }, 'stopping after a fatal error');
-        if (isFirst) opened.reject(this.failure);
+        if (isFirst) opened.reject(error); // as it came: the CLI explains Kafka's own errors
         break;
       }
       // A connection that consumed for a while starts the backoff again.

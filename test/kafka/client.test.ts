@@ -226,6 +226,38 @@ describe('consumer group', () => {
     expect(finished).toBe(true);
     await consumer.close();
   });
+
+  it('close() while run() is still joining: the member leaves once joined and never comes back', async () => {
+    const topic = randomName('join');
+    const groupId = randomName('g');
+    await createTopics(client, [{ topic, partitions: 3 }]);
+    const first: Assignment[] = [];
+    const a = client.consumer({ groupId, topics: [topic], sessionTimeoutMs: 30_000 });
+    const b = client.consumer({ groupId, topics: [topic], sessionTimeoutMs: 30_000 });
+    try {
+      await a.run({ onBatch: async () => {}, onAssignment: (x) => void first.push(x) });
+      await eventually('the first member to own all partitions', () => first.at(-1)?.partitions.length === 3);
+      let bAssigned = 0;
+      let bCrashed: Error | undefined;
+      // The second member's join waits for the first one's next heartbeat (up to 3 s): close it meanwhile.
+      const joining = b.run({ onBatch: async () => {}, onAssignment: () => void bAssigned++, onCrash: (e) => (bCrashed = e) });
+      await sleep(50);
+      const closedAt = Date.now();
+      await b.close();
+      await joining;
+      // It left: the first member owns everything again at its next heartbeat, not after 30 s.
+      await eventually('the first member to own all partitions again', () => first.length >= 3 && first.at(-1)!.partitions.length === 3, 10_000);
+      expect(Date.now() - closedAt).toBeLessThan(10_000);
+      // And nothing of the closed one runs on: no rebalance for two heartbeats, nothing handed to it.
+      const joins = first.length;
+      await sleep(3500);
+      expect(first.length).toBe(joins);
+      expect(bAssigned).toBe(0);
+      expect(bCrashed).toBeUndefined();
+    } finally {
+      await Promise.all([a.close(), b.close()]);
+    }
+  });
 });
 
 describe('readPartitions', () => {
@@ -258,6 +290,23 @@ describe('readPartitions', () => {
       { partition: 0, value: 'a0' },
       { partition: 2, value: 'c2' },
     ]);
+  });
+
+  it('ends early, its reader gone from the broker, when its signal is aborted', async () => {
+    const topic = randomName('abort');
+    await createTopics(client, [{ topic, partitions: 1 }]);
+    const producer = await client.producer();
+    await producer.send([{ topic, messages: [{ value: 'x' }] }]);
+    await producer.close();
+    const controller = new AbortController();
+    const reading = client.readPartitions(topic, [0], async () => {
+      controller.abort(); // mid-read: from its first batch
+      await sleep(200);
+    }, controller.signal);
+    await expect(reading).rejects.toMatchObject({ name: 'AbortError' });
+    const aborted = new AbortController();
+    aborted.abort();
+    await expect(client.readPartitions(topic, [0], () => {}, aborted.signal)).rejects.toMatchObject({ name: 'AbortError' });
   });
 
   it('returns at once for empty partitions', async () => {

@@ -1,54 +1,18 @@
 // `proctree run` as a real process: SIGKILL mid-stream, restart, nothing lost; SIGTERM stops it
 // cleanly with everything committed.
 
-import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { stringify } from 'yaml';
 import { anomalyScenario, sysmonXml } from '../helpers/scenario.js';
 import type { KafkaClient } from '../../src/kafka/client.js';
 import { parseStateRecord } from '../../src/sources/kafka/state-records.js';
+import { cleanupCli, runCli, writePipeline as writeYaml } from './cli-process.js';
 import { eventually, testClient, waitForMessages } from './helpers.js';
 import { alertsOf, committedTotal, pipelineYaml, produceByHost, randomTopics, ruleHost, SHORT_CHILD_EXIT, type Topics } from './processor-helpers.js';
 
-const ROOT = resolve(import.meta.dirname, '../..');
-const CLI = join(ROOT, 'bin/proctree.js');
-const children: ChildProcess[] = [];
-const dirs: string[] = [];
-
-afterEach(() => {
-  for (const c of children.splice(0)) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
-  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
-});
+afterEach(() => cleanupCli());
 
 function writePipeline(t: Topics, source: Record<string, unknown>): string {
-  const dir = mkdtempSync(join(tmpdir(), 'proctree-run-'));
-  dirs.push(dir);
-  const file = join(dir, 'pipeline.yaml');
-  writeFileSync(file, stringify(pipelineYaml(t, source, SHORT_CHILD_EXIT)));
-  return file;
-}
-
-interface Running {
-  child: ChildProcess;
-  stderr: () => string;
-  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-}
-
-function runCli(pipelineFile: string): Running {
-  if (!existsSync(join(ROOT, 'dist/cli/main.js'))) throw new Error('dist/ is missing: run `npm run build` (npm test does it)');
-  const child = spawn(process.execPath, [CLI, 'run', pipelineFile, '--log-level', 'info'], {
-    cwd: ROOT,
-    env: { ...process.env, KAFKA_BROKERS: '' },
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
-  children.push(child);
-  let err = '';
-  child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((r) => child.once('exit', (code, signal) => r({ code, signal })));
-  return { child, stderr: () => err, exited };
+  return writeYaml(pipelineYaml(t, source, SHORT_CHILD_EXIT));
 }
 
 /** Split each host's events: the first part now, the rest after the kill; the child host is whole in the first part. */
@@ -118,7 +82,7 @@ describe.each(['exactly_once', 'at_least_once'] as const)('proctree run (%s)', (
     // SIGTERM: finish, commit everything, exit 0.
     await eventually('all input committed', async () => (await committedTotal(client, t.group, t.input)) === firstCount + secondCount, 30_000);
     two.child.kill('SIGTERM');
-    const exit = await Promise.race([two.exited, new Promise<'hung'>((r) => setTimeout(() => r('hung'), 30_000))]);
-    expect(exit, two.stderr().slice(-2000)).toEqual({ code: 0, signal: null });
+    const exit = await two.waitForExit(30_000);
+    expect({ code: exit.code, signal: exit.signal }, two.stderr().slice(-2000)).toEqual({ code: 0, signal: null });
   }, 180_000);
 });

@@ -23,6 +23,16 @@ describe('deadLetter', () => {
     });
   });
 
+  it('drops headers of our own left by an earlier dead-lettering, which would say what is not so (a fuzz finding)', () => {
+    const stale = { [DLQ_HEADERS.truncated]: Buffer.alloc(0), [DLQ_HEADERS.headersDropped]: Buffer.from('3'), [DLQ_HEADERS.reason]: Buffer.from('bad-json'), kept: Buffer.from('y') };
+    const out = deadLetter({ topic: 't', partition: 0 }, { offset: 5, key: null, value: Buffer.from('<x'), headers: stale, timestampMs: 0 }, { reason: 'malformed-xml', message: 'm' });
+    expect(out.value?.toString()).toBe('<x');
+    expect(out.headers?.[DLQ_HEADERS.truncated]).toBeUndefined();
+    expect(out.headers?.[DLQ_HEADERS.headersDropped]).toBeUndefined();
+    expect(out.headers?.[DLQ_HEADERS.reason]).toBe('malformed-xml');
+    expect(out.headers?.kept).toEqual(Buffer.from('y'));
+  });
+
   it('shortens very long messages', () => {
     const out = deadLetter({ topic: 't', partition: 0 }, { offset: 0, key: null, value: null, headers: {}, timestampMs: 0 }, {
       reason: 'bad-json',

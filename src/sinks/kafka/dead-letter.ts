@@ -23,6 +23,8 @@ export const DLQ_HEADERS = {
   headersDropped: 'proctree.dlq.dropped.headers',
 } as const;
 
+const OWN_NAMES = new Set<string>(Object.values(DLQ_HEADERS));
+
 /** Kafka's default max.message.bytes (1 MiB + 12): what a topic takes unless configured otherwise. */
 export const DEFAULT_MAX_MESSAGE_BYTES = 1_048_588;
 
@@ -66,10 +68,12 @@ export function deadLetter(
   own[DLQ_HEADERS.partition] = String(source.partition);
   own[DLQ_HEADERS.offset] = String(message.offset);
 
+  // Headers of our own from an earlier dead-lettering (a dead letter replayed into the input) would
+  // say something about this one that is not so (fuzzing found a stale truncated-length header).
   const original = Object.create(null) as Record<string, string | Buffer>;
   let originalCount = 0;
   for (const [name, value] of Object.entries(message.headers)) {
-    if (value !== undefined && !(name in own)) {
+    if (value !== undefined && !OWN_NAMES.has(name)) {
       original[name] = value;
       originalCount++;
     }
