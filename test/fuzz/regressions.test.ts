@@ -79,7 +79,8 @@ describe('fuzz findings', () => {
     (headers as Record<string, unknown>).twice = [Buffer.from('1'), Buffer.from('2')];
     const out = deadLetter({ topic: 't', partition: 0 }, { offset: 1, key: null, value: Buffer.from('<x'), headers, timestampMs: 0 }, { reason: 'malformed-xml', message: 'm' });
     const h = out.headers!;
-    expect(Object.keys(h).sort()).toEqual(['__proto__', 'constructor', 'twice', ...Object.values(DLQ_HEADERS)].sort());
+    const always = [DLQ_HEADERS.reason, DLQ_HEADERS.message, DLQ_HEADERS.topic, DLQ_HEADERS.partition, DLQ_HEADERS.offset];
+    expect(Object.keys(h).sort()).toEqual(['__proto__', 'constructor', 'twice', ...always].sort());
     expect(h.__proto__).toEqual(Buffer.from([0xff, 0x00]));
     expect(h.twice).toEqual([Buffer.from('1'), Buffer.from('2')]);
   });
