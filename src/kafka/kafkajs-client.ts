@@ -400,9 +400,11 @@ function settledWithin(p: Promise<unknown>, ms: number): Promise<boolean> {
  * again) and its stop() returns at once while the runner is still joining: stopped during a join,
  * the join then completes (or fails, and kafkajs schedules a restart) and the "stopped" consumer
  * goes on fetching and heartbeating, holding its partitions from the next member until its
- * session times out, and keeping the process alive. So: kafkajs never restarts it
- * (retry.restartOnFailure answers false; a crash goes to onCrash, the caller decides), and close()
- * waits for a join in progress to end before it stops, so that the member leaves the group.
+ * session times out, and keeping the process alive. So: a caller that handles crashes (onCrash:
+ * the pipeline) gets them and kafkajs never restarts the consumer (retry.restartOnFailure answers
+ * false); one that does not (test helpers, tools) keeps kafkajs' restarts, but none once close()
+ * began; and close() waits for a join in progress to end before it stops, so that the member
+ * leaves the group.
  */
 class KafkajsConsumer implements KafkaConsumer {
   private readonly consumer: Consumer;
@@ -411,6 +413,8 @@ class KafkajsConsumer implements KafkaConsumer {
   /** connect, subscribe and the first join (kafkajs' run() resolves once the runner is consuming, or crashed). */
   private starting: Promise<void> | undefined;
   private closing: Promise<void> | undefined;
+  /** kafkajs may restart this consumer after a retriable crash: only when nobody else handles crashes, and not once closing. */
+  private restartOnCrash = false;
 
   constructor(
     kafka: Kafka,
@@ -428,13 +432,14 @@ class KafkajsConsumer implements KafkaConsumer {
       maxBytesPerPartition: options.maxBytesPerPartition ?? 4 * 1024 * 1024,
       maxBytes: 32 * 1024 * 1024,
       allowAutoTopicCreation: false,
-      retry: NO_RESTART,
+      retry: { restartOnFailure: async () => this.restartOnCrash && this.state === 'running' },
     });
   }
 
   async run(handlers: ConsumerHandlers): Promise<void> {
     if (this.state !== 'new') throw new KafkaClientError('run() may be called once per consumer');
     this.state = 'running';
+    this.restartOnCrash = handlers.onCrash === undefined;
     const { events } = this.consumer;
     this.consumer.on(events.GROUP_JOIN, ({ payload }) => {
       if (this.state !== 'running') return;
@@ -451,9 +456,9 @@ class KafkajsConsumer implements KafkaConsumer {
     this.consumer.on(events.HEARTBEAT, () => {
       if (this.state === 'running') handlers.onContact?.();
     });
-    // kafkajs has disconnected the consumer when it reports a crash; with NO_RESTART it stays so.
+    // kafkajs has disconnected the consumer when it reports a crash; without a restart it stays so.
     this.consumer.on(events.CRASH, ({ payload }) => {
-      if (this.state !== 'running') return;
+      if (this.state !== 'running' || payload.restart) return;
       const err = payload.error;
       handlers.onCrash?.(new KafkaClientError(`the Kafka consumer stopped: ${err.message}`, { cause: err, retriable: isRetriable(err) }));
     });
@@ -497,9 +502,10 @@ class KafkajsConsumer implements KafkaConsumer {
     this.closing ??= (async () => {
       this.state = 'closing';
       const joined = await this.settleJoin();
+      // A restart kafkajs scheduled before close() began (callers without onCrash) is cleared by its stop().
       if (!joined) {
         // A join that does not end (a dead member the coordinator waits for, an unreachable broker):
-        // disconnect anyway; the join fails and, with NO_RESTART, nothing starts again.
+        // disconnect anyway; the join fails and, closing, nothing starts again.
         this.consumer.logger().warn('closing while the group join is still in progress', { groupId: this.options.groupId });
       }
       try {
