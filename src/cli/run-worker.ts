@@ -8,6 +8,11 @@ import type { RunCliOptions } from './run.js';
 const port = parentPort!;
 const { file, opts } = workerData as { file: string; opts: RunCliOptions };
 const stopRequested = new Promise<string>((resolve) => port.on('message', (m: { stop?: string }) => m.stop !== undefined && resolve(m.stop)));
-// The thread ends once the processor has closed its connections, not when the port is idle.
 port.unref();
-port.postMessage({ code: await runKafka(file, opts, stopRequested) });
+const code = await runKafka(file, opts, stopRequested);
+port.postMessage({ code });
+// The processor has committed and closed what it opened. What kafkajs may still hold (a send of a
+// connection abandoned during an outage, retrying and reconnecting by itself) must not keep the
+// thread, and so the process, alive: end the thread here (in a worker, process.exit ends the
+// thread only).
+process.exit(code);

@@ -69,7 +69,7 @@ export async function runKafkaCli(file: string, opts: RunCliOptions): Promise<nu
     workerData: { file, opts },
     resourceLimits: { maxYoungGenerationSizeMb: YOUNG_GENERATION_MB },
   });
-  let code = EXIT_FATAL;
+  let code: number | undefined;
   worker.on('message', (m: { code?: number }) => {
     if (typeof m.code === 'number') code = m.code;
   });
@@ -95,8 +95,9 @@ export async function runKafkaCli(file: string, opts: RunCliOptions): Promise<nu
     }
   });
   try {
-    await once(worker, 'exit');
-    return forced ? EXIT_FATAL : code;
+    // The worker ends itself with the processor's exit code (run-worker.ts); 1 after an uncaught error.
+    const [exitCode] = (await once(worker, 'exit')) as [number];
+    return forced ? EXIT_FATAL : (code ?? exitCode);
   } finally {
     clearTimeout(deadline);
     release();
