@@ -6,8 +6,8 @@
 // sinks. A host's trees and rules see exactly the events a single thread gives them, in the same
 // order, so the alerts are the same, in the same order (tested in sharded-replay.test.ts).
 
-import { existsSync, openSync, readSync, closeSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { compiledWorkerUrl } from '../util/worker-url.js';
+import { openSync, readSync, closeSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import type { Alert } from '../alerts/alert.js';
 import type { RunStats } from '../engine/run-stats.js';
@@ -18,13 +18,8 @@ import { DecodeCounters } from '../decode/counters.js';
 import { HostShards } from './host-shard.js';
 import type { ShardDone, ShardEnd, ShardMessage, ShardTask, ShardWork } from './shard-worker.js';
 
-/** Compiled worker script: beside this module in dist/, or dist/ when running from src/ (tests). */
 function workerUrl(): URL {
-  const here = new URL('./shard-worker.js', import.meta.url);
-  if (existsSync(fileURLToPath(here))) return here;
-  const built = new URL('../../dist/pipeline/shard-worker.js', import.meta.url);
-  if (existsSync(fileURLToPath(built))) return built;
-  throw new Error('replay worker script not found; run `npm run build` first, or use --threads 1');
+  return compiledWorkerUrl('./shard-worker.js', import.meta.url, 'run `npm run build` first, or use --threads 1');
 }
 
 const EVTX_MAGIC = 'ElfFile\0';

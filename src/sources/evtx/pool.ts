@@ -1,20 +1,14 @@
 // Parses blocks on worker threads, keeping results in file order and at most two blocks in
 // flight per worker (constant memory: the reader waits for results before reading further).
 
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { compiledWorkerUrl } from '../../util/worker-url.js';
 import { Worker } from 'node:worker_threads';
 import type { BlockResult } from './block.js';
 import type { EvtxBlock } from './file.js';
 import type { BlockTask } from './worker.js';
 
-/** Compiled worker script: beside this module in dist/, or dist/ when running from src/ (tests). */
 function workerUrl(): URL {
-  const here = new URL('./worker.js', import.meta.url);
-  if (existsSync(fileURLToPath(here))) return here;
-  const built = new URL('../../../dist/sources/evtx/worker.js', import.meta.url);
-  if (existsSync(fileURLToPath(built))) return built;
-  throw new Error('EVTX worker script not found; run `npm run build` first, or use --workers 1');
+  return compiledWorkerUrl('./worker.js', import.meta.url, 'run `npm run build` first, or use --workers 1');
 }
 
 interface Pending {
