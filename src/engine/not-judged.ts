@@ -82,8 +82,10 @@ export function notJudged(rules: readonly Rule[], hosts: Iterable<HostState>): N
     all.push(h);
     if (h.sysmon === null) learned.push(h);
     else {
-      const list = byConfig.get(h.sysmon);
-      if (list === undefined) byConfig.set(h.sysmon, [h]);
+      // The engine gives hosts HostSysmonConfig instances (FleetSysmonConfigs); the index knows them by the question it asks.
+      const config = h.sysmon as HostSysmonConfig;
+      const list = byConfig.get(config);
+      if (list === undefined) byConfig.set(config, [h]);
       else list.push(h);
     }
   }

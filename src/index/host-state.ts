@@ -1,6 +1,6 @@
 // Everything the index and the rules keep about one host.
 
-import type { HostSysmonConfig } from '../sysmon-config/fleet.js';
+import type { HostLogging } from './host-logging.js';
 import type { ProcNode } from './process-node.js';
 import { TimerHeap } from './timers.js';
 
@@ -80,6 +80,6 @@ export class HostState {
     /** Host name as first seen. */
     readonly name: string,
     /** The Sysmon configuration the pipeline says this host runs; null: learn what it logs from what it sends. */
-    readonly sysmon: HostSysmonConfig | null = null,
+    readonly sysmon: HostLogging | null = null,
   ) {}
 }

@@ -5,7 +5,7 @@
 
 import type { SysmonEvent } from '../decode/event.js';
 import { ownString } from '../decode/intern.js';
-import type { HostSysmonConfig } from '../sysmon-config/fleet.js';
+import type { HostLogging } from './host-logging.js';
 import type { IndexConfig } from './config.js';
 import { HostState, SEEN } from './host-state.js';
 import { IMAGE_CLASS, ProcNode, imageClass, imageFileName } from './process-node.js';
@@ -59,7 +59,7 @@ export class ProcessIndex {
     private readonly config: IndexConfig,
     rebootCheckSecs: number,
     /** The Sysmon configuration a host runs, by host name (pipeline `sysmon.configs`); null: none known. */
-    readonly sysmonFor: (hostName: string) => HostSysmonConfig | null = () => null,
+    readonly sysmonFor: (hostName: string) => HostLogging | null = () => null,
   ) {
     this.latenessMs = config.allowed_lateness_secs * 1000;
     this.retentionMs = config.retention_secs * 1000;

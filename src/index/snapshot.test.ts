@@ -1,4 +1,5 @@
 import { isDeepStrictEqual } from 'node:util';
+import type { HostSysmonConfig } from '../sysmon-config/fleet.js';
 import { describe, expect, it } from 'vitest';
 import type { Alert } from '../alerts/alert.js';
 import { parsePipeline } from '../pipeline/config.js';
@@ -69,7 +70,7 @@ function comparable(h: HostState): Record<string, unknown> {
     rebootCheck: r === null ? null : { master: plainNode(r.master), oldMaster: r.oldMaster === null ? null : plainNode(r.oldMaster), since: r.since },
     pids: [...h.pids].map(([pid, n]) => [pid, n.guid]),
     // The configuration comes from the pipeline by host name: the same one, compiled by each engine.
-    sysmon: h.sysmon?.resolved.source ?? null,
+    sysmon: h.sysmon === null ? null : (h.sysmon as HostSysmonConfig).resolved.source,
   };
 }
 
