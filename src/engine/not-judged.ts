@@ -113,29 +113,20 @@ export function notJudged(rules: readonly Rule[], hosts: Iterable<HostState>): N
       }
     }
     for (const [config, list] of byConfig) out.push(...configured(rule, config, list));
-    if (rule.notJudgedCounts !== undefined) out.push(...checksNotJudged(rule.notJudgedCounts(all), rule.alertIds ?? []));
+    if (rule.notJudgedCounts !== undefined) out.push(...checksNotJudged(rule, rule.notJudgedCounts(all)));
   }
   return out;
 }
 
-// Why a baseline check (core.<process>.<check>) can lack evidence, by check.
-const CHECK_WHY: Record<string, string> = {
-  lifetime: 'no exit was logged in the boot, so a process that lived on cannot be told from one whose exit was not logged',
-  instances: 'the boot was not seen or exits were not logged, so the live instances cannot be counted',
-  start: 'the boot was not seen, so the start cannot be placed relative to it',
-  parent: 'the event does not name the parent',
-  user: 'the event does not name the user',
-};
-
 /** The baselines' per-check counts as summary lines, in the order the rule names its checks (not the order events met them). */
-function checksNotJudged(counts: Record<string, number>, order: readonly string[]): NotJudged[] {
+function checksNotJudged(rule: Rule, counts: Record<string, number>): NotJudged[] {
   const out: NotJudged[] = [];
+  const order = rule.alertIds ?? [];
   const rank = new Map(order.map((id, i) => [id, i]));
   const entries = Object.entries(counts).sort(([a], [b]) => (rank.get(a) ?? order.length) - (rank.get(b) ?? order.length));
-  for (const [rule, count] of entries) {
+  for (const [id, count] of entries) {
     if (count <= 0) continue;
-    const check = rule.slice(rule.lastIndexOf('.') + 1);
-    out.push({ rule, count, what: 'check(s) not judged', why: CHECK_WHY[check] ?? 'the data did not hold its evidence', hosts: [], hostCount: 0 });
+    out.push({ rule: id, count, what: 'check(s) not judged', why: rule.notJudgedWhy?.(id) ?? 'the data did not hold its evidence', hosts: [], hostCount: 0 });
   }
   return out;
 }

@@ -33,4 +33,6 @@ export interface Rule {
   readonly alertIds?: readonly string[];
   /** Checks that could not be judged for lack of evidence, by alert id (for the run summary). */
   notJudgedCounts?(hosts: Iterable<HostState>): Record<string, number>;
+  /** Why the check with this alert id can lack evidence (for the run summary). */
+  notJudgedWhy?(alertId: string): string | undefined;
 }

@@ -16,6 +16,15 @@ import { claim, creationEvidence, raise } from '../smss/verdict.js';
 import { BaselineCatalog, type CompiledBaseline } from './compile.js';
 import { CHECKS, baselineRuleIds, type BaselinesConfig, type CheckName } from './config.js';
 
+// Why a baseline check (core.<process>.<check>) can lack evidence, by check.
+const CHECK_WHY: Record<string, string> = {
+  lifetime: 'no exit was logged in the boot, so a process that lived on cannot be told from one whose exit was not logged',
+  instances: 'the boot was not seen or exits were not logged, so the live instances cannot be counted',
+  start: 'the boot was not seen, so the start cannot be placed relative to it',
+  parent: 'the event does not name the parent',
+  user: 'the event does not name the user',
+};
+
 export const BASELINE_RULE_ID = 'process-baseline';
 
 /** Bit of a check in ProcNode.alerted, above the smss rules' bits: one alert per process and check. */
@@ -88,6 +97,10 @@ export class ProcessBaselineRule implements Rule {
       }
     }
     return out;
+  }
+
+  notJudgedWhy(alertId: string): string | undefined {
+    return CHECK_WHY[alertId.slice(alertId.lastIndexOf('.') + 1)];
   }
 
   private notJudged(meta: RuleMeta): void {
