@@ -45,6 +45,12 @@ export class PipelineMetrics {
     help: 'Times a partition was paused because its fetched batches were waiting to be processed',
     registers: [this.registry],
   });
+  private readonly reconnects = new Counter({
+    name: 'proctree_kafka_reconnects_total',
+    help: 'Times the processor lost its connection to Kafka and started a new one, by the error that ended it',
+    labelNames: ['error'],
+    registers: [this.registry],
+  });
   private readonly liveProcesses = new Gauge({
     name: 'proctree_live_processes',
     help: 'Processes held in the process trees (live or kept for their descendants)',
@@ -93,6 +99,11 @@ export class PipelineMetrics {
 
   countBackpressurePause(): void {
     this.pauses.inc();
+  }
+
+  /** A connection was lost after it had consumed; `error` is the error's name (a few kinds, not the message). */
+  countReconnect(error: string): void {
+    this.reconnects.inc({ error });
   }
 
   setTreeSize(liveProcesses: number, hosts: number): void {

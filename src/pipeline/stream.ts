@@ -148,6 +148,7 @@ export class StreamPipeline {
       const waitMs = Math.min(this.options.reconnectMaxMs ?? 10_000, (this.options.reconnectInitialMs ?? 500) * 2 ** attempt++);
       this.lost = { error, retryAtMs: this.now() + waitMs };
       this.phase = 'reconnecting';
+      this.options.metrics?.countReconnect(error.name);
       this.options.logger.warn({ err: error, retryInMs: waitMs, attempt }, 'lost the connection to Kafka: reconnecting');
       await this.sleep(waitMs);
     }

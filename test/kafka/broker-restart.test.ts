@@ -85,6 +85,10 @@ describe('proctree run across a broker restart', () => {
     expect(new Set(everything.map((a) => a.id))).toEqual(new Set(alerts.map((a) => a.id)));
     await eventually('all input committed', async () => (await committedTotal(client, t.group, t.input)) === firstCount + secondCount, 30_000);
     expect(p.logs().some((l) => l.msg === 'lost the connection to Kafka: reconnecting')).toBe(true);
+    // ... and counted where an operator's dashboard sees it.
+    const metrics = await (await fetch(`${base}/metrics`)).text();
+    const reconnects = [...metrics.matchAll(/^proctree_kafka_reconnects_total\{[^}]*\} (\d+)$/gm)].reduce((n, m) => n + Number(m[1]), 0);
+    expect(reconnects, metrics.split('\n').filter((l) => l.includes('reconnect')).join('\n')).toBeGreaterThanOrEqual(1);
 
     p.child.kill('SIGTERM');
     const exit = await p.waitForExit(15_000);
