@@ -22,6 +22,7 @@
 
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
 import { availableParallelism, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
@@ -49,6 +50,9 @@ const DRAIN_EVENTS = Number(process.env.BENCH_SCALE_DRAIN_EVENTS ?? 300_000);
 /** The steady rate (events/s) and duration of the partition-move phase. */
 const LOAD_RATE = Number(process.env.BENCH_SCALE_RATE ?? 3_000);
 const LOAD_SECS = Number(process.env.BENCH_SCALE_LOAD_SECS ?? 60);
+/** The no-move segments before it: a low rate (commit costs) and LOAD_RATE, each this long. */
+const STEADY_LOW_RATE = Number(process.env.BENCH_SCALE_LOW_RATE ?? 100);
+const STEADY_SECS = Number(process.env.BENCH_SCALE_STEADY_SECS ?? 30);
 const TREES = (process.env.BENCH_SCALE_TREES ?? '1000,10000,100000').split(',').map(Number);
 const PREFIX = process.env.BENCH_SCALE_PREFIX ?? 'scale-out';
 const SEED = 13;
@@ -230,7 +234,7 @@ function into(tx: { send: KafkaProducer['send'] }): KafkaProducer {
 function fleetOf(): Fleet {
   // About 1.1 x the events needed over an hour of event time; a fifth of the hosts with one
   // anomaly (smss rules and core-process baselines, round-robin), and decoys.
-  const events = 2 * DRAIN_EVENTS + LOAD_RATE * LOAD_SECS;
+  const events = 2 * DRAIN_EVENTS + (LOAD_RATE + STEADY_LOW_RATE) * STEADY_SECS + LOAD_RATE * LOAD_SECS;
   return new Fleet({ hosts: HOSTS, durationSecs: 3600, hostEventsPerSec: (1.1 * events) / (HOSTS * 3600), seed: SEED, anomalyFraction: 0.2, coreAnomalies: true });
 }
 
@@ -412,6 +416,45 @@ interface Move {
   wallMs: number;
 }
 
+/** The fleet's next events at `rate` for `secs` of wall clock; `between` runs before each send (probes, moves). */
+async function paced(fleet: Fleet, output: KafkaOutput, rate: number, secs: number, between: (elapsedSecs: number) => void): Promise<void> {
+  const started = performance.now();
+  const base = fleet.written;
+  for (;;) {
+    const elapsed = (performance.now() - started) / 1000;
+    if (elapsed >= secs) break;
+    fleet.fill(output, Math.max(0, Math.floor(elapsed * rate) - (fleet.written - base)));
+    between(elapsed);
+    await output.drain();
+    await sleep(50);
+  }
+  await output.drain();
+}
+
+/**
+ * The fleet at a steady rate, no moves: the instances' CPU per wall second. At a low rate it is
+ * mostly each partition's commit (a transaction every commit interval); the rise with the rate
+ * is the events' and their hosts' snapshots.
+ */
+async function steady(client: KafkaClient, t: Topics, fleet: Fleet, instances: Instance[], rate: number, secs: number): Promise<void> {
+  const producer = await client.producer();
+  const output = new KafkaOutput(new TopicWriter(producer, t.input));
+  const before = fleet.written;
+  const cpu0 = instances.map((i) => i.cpu());
+  const fromMs = Date.now();
+  await paced(fleet, output, rate, secs, () => {});
+  const toMs = Date.now();
+  const cpu = instances.map((i, k) => i.cpu() - cpu0[k]).reduce((x, y) => x + y, 0);
+  await producer.close();
+  const events = fleet.written - before;
+  const wall = (toMs - fromMs) / 1000;
+  say(
+    `  steady, ${instances.length} instances, ${rate} ev/s (${(rate / HOSTS).toFixed(2)} per host) for ${wall.toFixed(0)} s: ${((cpu / wall) * 100).toFixed(0)}% of a core in all ` +
+      `(${((cpu / events) * 1e6).toFixed(0)} us CPU per event); load average ${load()}`,
+  );
+  say(`    ${await stateTraffic(client, t.state, fromMs, toMs)}`);
+}
+
 /** The fleet at LOAD_RATE with probes on every partition; a SIGTERM at a quarter, a new instance at half. */
 async function loadWithMoves(client: KafkaClient, t: Topics, file: string, fleet: Fleet, instances: Instance[], seen: Seen, run: string): Promise<{ probes: OutMessage[]; moves: Move[]; sentAt: Map<string, { at: number; partition: number }>; stalls: number[]; cpu: number[]; events: number; load: string }> {
   const producer = await client.producer();
@@ -429,16 +472,12 @@ async function loadWithMoves(client: KafkaClient, t: Topics, file: string, fleet
       await sleep(POLL_MS);
     }
   })();
-  const started = performance.now();
   const fleetBase = fleet.written;
   let probesSent = 0;
   let stopping: Promise<void> | undefined;
   let starting: Promise<void> | undefined;
   note(`steady load: ${LOAD_RATE} ev/s for ${LOAD_SECS} s, ${PROBES_PER_SEC} probes/s on each partition`);
-  for (;;) {
-    const elapsed = (performance.now() - started) / 1000;
-    if (elapsed >= LOAD_SECS) break;
-    fleet.fill(output, Math.max(0, Math.floor(elapsed * LOAD_RATE) - (fleet.written - fleetBase)));
+  await paced(fleet, output, LOAD_RATE, LOAD_SECS, (elapsed) => {
     for (; probesSent < Math.floor(elapsed * PROBES_PER_SEC); probesSent++) {
       for (let p = 0; p < PARTITIONS; p++) {
         const m = probe(run, p, probesSent);
@@ -447,7 +486,6 @@ async function loadWithMoves(client: KafkaClient, t: Topics, file: string, fleet
         sentAt.set(probeGuid(p, probesSent), { at: performance.now(), partition: p });
       }
     }
-    await output.drain();
     if (stopping === undefined && elapsed >= LOAD_SECS / 4) {
       moves.push({ what: `SIGTERM to instance ${instances[1].name}`, atMs: performance.now(), wallMs: Date.now() });
       stopping = instances[1].stop();
@@ -459,8 +497,7 @@ async function loadWithMoves(client: KafkaClient, t: Topics, file: string, fleet
         cpu0.set(i, 0);
       });
     }
-    await sleep(50);
-  }
+  });
   await producer.close();
   await Promise.all([stopping, starting]);
   const events = fleet.written - fleetBase + probes.length;
@@ -544,8 +581,9 @@ async function send(client: KafkaClient, topic: string, messages: OutMessage[]):
 }
 
 /** The state topic's records: the host's latest snapshot size and the partition's bytes before compaction. */
-async function stateBytes(client: KafkaClient, topic: string, host: string): Promise<{ snapshot: number; records: number; total: number }> {
+async function stateBytes(client: KafkaClient, topic: string, host: string): Promise<{ snapshot: number; gzipped: number; records: number; total: number }> {
   let snapshot = 0;
+  let last: Buffer | null = null;
   let records = 0;
   let total = 0;
   await client.readPartitions(topic, [0], (b) => {
@@ -553,35 +591,45 @@ async function stateBytes(client: KafkaClient, topic: string, host: string): Pro
       const bytes = (m.key?.length ?? 0) + (m.value?.length ?? 0);
       total += bytes;
       records++;
-      if (m.key?.toString() === host) snapshot = m.value?.length ?? 0;
+      if (m.key?.toString() === host) last = m.value;
     }
   });
-  return { snapshot, records, total };
+  if (last !== null) snapshot = (last as Buffer).length;
+  return { snapshot, gzipped: last === null ? 0 : gzipSync(last).length, records, total };
+}
+
+/** The last error or warning the instance logged. */
+function errorLine(i: Instance): string {
+  const l = i.run.logs().filter((x) => x.level >= 40).pop();
+  return l === undefined ? i.run.stderr().slice(-300) : `${l.msg} ${JSON.stringify(l.err ?? '')}`.slice(0, 600);
 }
 
 /** The state topic's records written in [fromMs, toMs), and each host's latest snapshot (what compaction keeps). */
 async function stateTraffic(client: KafkaClient, topic: string, fromMs: number, toMs: number): Promise<string> {
   let records = 0;
   let bytes = 0;
-  const latest = new Map<string, number>();
+  const latest = new Map<string, Buffer>();
   await client.readPartitions(topic, Array.from({ length: PARTITIONS }, (_, p) => p), (b) => {
     for (const m of b.messages) {
       const key = m.key?.toString() ?? '';
-      if (key.startsWith('~')) continue; // the partitions' ~emitted records
-      const size = key.length + (m.value?.length ?? 0);
-      latest.set(key, size);
+      if (key.startsWith('~') || m.value === null) continue; // the partitions' ~emitted records
+      const size = key.length + m.value.length;
+      latest.set(key, m.value);
       if (m.timestampMs >= fromMs && m.timestampMs < toMs) {
         records++;
         bytes += size;
       }
     }
   });
-  const sizes = [...latest.values()].sort((a, b) => a - b);
+  const sizes = [...latest.values()].map((v) => v.length).sort((a, b) => a - b);
   const kept = sizes.reduce((x, y) => x + y, 0);
+  // Snapshots are JSON in gzip'd record batches: what the broker stores is about the gzip of each.
+  const gzipped = [...latest.values()].reduce((n, v) => n + gzipSync(v).length, 0);
   const secs = (toMs - fromMs) / 1000;
   return (
-    `state topic during the load: ${(records / secs).toFixed(0)} snapshots/s, ${(bytes / secs / 1e3).toFixed(0)} KB/s for ${latest.size} hosts; ` +
-    `latest snapshot per host (what compaction keeps) p50 ${percentile(sizes, 50)} B, p99 ${percentile(sizes, 99)} B, max ${sizes[sizes.length - 1]} B, ${(kept / 1e6).toFixed(1)} MB in all`
+    `state topic meanwhile: ${(records / secs).toFixed(0)} snapshots/s, ${(bytes / secs / 1e3).toFixed(0)} KB/s of JSON for ${latest.size} hosts; ` +
+    `latest snapshot per host (what compaction keeps) p50 ${percentile(sizes, 50)} B, p99 ${percentile(sizes, 99)} B, max ${sizes[sizes.length - 1]} B of JSON, ` +
+    `${(kept / 1e6).toFixed(1)} MB in all, ${(gzipped / 1e6).toFixed(1)} MB gzip'd (${(kept / gzipped).toFixed(1)}:1)`
   );
 }
 
@@ -594,7 +642,14 @@ async function restoreTime(client: KafkaClient, brokers: string[], run: string, 
   await waitFor('the builder to be ready', () => builder.ready(), 60_000);
   const cpu0 = builder.cpu();
   await send(client, t.input, growingTree(host, size));
-  await waitFor(`the builder to read ${size} events`, async () => (await builder.events()) >= size, 600_000);
+  await waitFor(
+    `the builder to read ${size} events`,
+    async () => {
+      if (!builder.running || builder.run.child.exitCode !== null) throw new Error(`the builder stopped: ${errorLine(builder)}`);
+      return (await builder.events()) >= size;
+    },
+    600_000,
+  );
   const buildCpu = builder.cpu() - cpu0;
   await builder.stop(); // the graceful stop snapshots the host
   const state = await stateBytes(client, t.state, host);
@@ -620,8 +675,8 @@ async function restoreTime(client: KafkaClient, brokers: string[], run: string, 
   await next.stop();
   say(
     `  restore, one host of ${size} live processes: assignment -> first processed event ${firstMs - assigned.time} ms ` +
-      `(state read ${restored.ms as number} ms; start -> assignment ${assigned.time - spawnedMs} ms); snapshot ${state.snapshot} B ` +
-      `(${(state.snapshot / size).toFixed(0)} B/process; state partition ${state.records} records, ${(state.total / 1e6).toFixed(1)} MB before compaction); ` +
+      `(state read ${restored.ms as number} ms; start -> assignment ${assigned.time - spawnedMs} ms); snapshot ${state.snapshot} B of JSON ` +
+      `(${(state.snapshot / size).toFixed(0)} B/process; gzip'd ${state.gzipped} B; state partition ${state.records} records, ${(state.total / 1e6).toFixed(1)} MB of JSON before compaction); ` +
       `new instance RSS ${(rss / 1e6).toFixed(0)} MB, CPU ${cpu.toFixed(1)} s; building the tree cost ${buildCpu.toFixed(1)} CPU s; load average ${load()}`,
   );
 }
@@ -664,6 +719,7 @@ async function main(): Promise<void> {
     await settled(instances);
     reportDrain(await drain(client, t.input, fleet, instances));
 
+    for (const rate of [STEADY_LOW_RATE, LOAD_RATE]) await steady(client, t, fleet, instances, rate, STEADY_SECS);
     const loadFromMs = Date.now();
     const l = await loadWithMoves(client, t, file, fleet, instances, committed.seen, run);
     const loadToMs = Date.now();
@@ -721,7 +777,15 @@ async function main(): Promise<void> {
     for (const i of instances) if (i.running) await i.stop().catch(() => {});
   }
 
-  for (const size of TREES) await restoreTime(client, brokerList, run, size);
+  for (const size of TREES) {
+    try {
+      await restoreTime(client, brokerList, run, size);
+    } catch (e) {
+      // A tree whose snapshot the state topic refuses stops the processor: say so and go on.
+      say(`  restore, one host of ${size} live processes: failed: ${(e as Error).message.split('\n')[0]}`);
+      cleanupCli();
+    }
+  }
 
   const topics = [...Object.values(t), ...TREES.flatMap((n) => Object.values(topicsOf(`${run}-tree${n}`)))].filter((x) => !x.endsWith('-group'));
   if (process.env.BENCH_SCALE_KEEP_TOPICS !== '1') await admin.deleteTopics(topics).catch((e: Error) => note(`could not delete the run's topics: ${e.message}`));
