@@ -741,6 +741,10 @@ async function main(): Promise<void> {
           `max probe latency ${(lat(true) / 1000).toFixed(1)} s on moved partitions, ${(lat(false) / 1000).toFixed(1)} s on the others`,
       );
     });
+    for (const i of instances) {
+      const restores = i.run.logs().filter((x) => x.msg === 'restored host state' && x.time >= loadFromMs);
+      if (restores.length > 0) say(`    restores by ${i.name}: ${restores.map((r) => `${(r.partitions as number[]).length} partitions, ${r.hosts as number} hosts in ${r.ms as number} ms`).join('; ')}`);
+    }
     say(`    assignments: ${instances.map((i) => `${i.name}: ${i.assignments().map((a) => `[${(a.partitions as number[]).join(',')}]`).join(' ')}`).join('; ')}`);
     const live = instances.filter((i) => i.running);
     await settled(live);
