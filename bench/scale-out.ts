@@ -214,12 +214,17 @@ async function settled(instances: Instance[]): Promise<void> {
     },
     120_000,
   );
+  await quiet(instances, 2000);
+}
+
+/** Returns once the instances processed nothing for `ms`. */
+async function quiet(instances: Instance[], ms: number): Promise<void> {
   let last = -1;
   for (;;) {
     const now = await totalEvents(instances);
     if (now === last) return;
     last = now;
-    await sleep(2000);
+    await sleep(ms);
   }
 }
 
@@ -503,13 +508,7 @@ async function loadWithMoves(client: KafkaClient, t: Topics, file: string, fleet
   const events = fleet.written - fleetBase + probes.length;
   // Done when every probe's alert arrived and the instances have been idle for 3 s.
   await waitFor('every probe alert', () => [...sentAt.keys()].every((k) => seen.byGuid.has(k)), 180_000);
-  let last = -1;
-  for (;;) {
-    const n = await totalEvents(instances);
-    if (n === last) break;
-    last = n;
-    await sleep(3000);
-  }
+  await quiet(instances, 3000);
   sampling = false;
   await sampler;
   const cpu = instances.map((i) => i.cpu() - (cpu0.get(i) ?? 0));
