@@ -9,9 +9,31 @@ import { Role, inSession, type Logon, type Proc } from './model.js';
 import { hash32 } from './prng.js';
 import { hex8 } from './text.js';
 
-/** Boot processes keep their PIDs from boot to boot, as in real multi-boot exports. */
+/** PIDs a host's current boot handed to its processes (planBoot and seedRunning start a new set). */
+const bootPids = new WeakMap<HostSim, Set<number>>();
+
+/**
+ * Boot processes keep their PIDs from boot to boot, as in real multi-boot exports. No two of
+ * one boot share one: Windows never gives a live process's PID to another, and a processor
+ * rightly reads the later holder as the end of the earlier. A PID the boot gave already (the
+ * ranges of neighbouring bases overlap) moves on to the next free multiple of 4.
+ */
 function bootPid(h: HostSim, base: number, key: string): number {
-  return base + 4 * (hash32(h.name + key) % 6);
+  return claimBootPid(h, base + 4 * (hash32(h.name + key) % 6));
+}
+
+function claimBootPid(h: HostSim, wanted: number): number {
+  let taken = bootPids.get(h);
+  if (taken === undefined) bootPids.set(h, (taken = new Set()));
+  let pid = wanted;
+  while (taken.has(pid)) pid += 4;
+  taken.add(pid);
+  return pid;
+}
+
+/** The Sysmon service's PID for the Execution element of every event (not a process of the tree). */
+function sysmonExecPid(h: HostSim): number {
+  return 2752 + 4 * (hash32(h.name + 'sysmon-exec') % 6);
 }
 
 const SVCHOST_GROUPS = image('svchost').cmdlines;
@@ -43,6 +65,7 @@ export function bootOf(h: HostSim): BootState | undefined {
 export function planBoot(h: HostSim, t0: number, smssImage?: string): BootState {
   const r = h.rng;
   h.epoch++;
+  bootPids.set(h, new Set());
   const sys = h.proc('system', null, h.system, t0 - 6000 - r.int(3000), { pid: 4, role: Role.System });
   sys.created = true;
   h.systemProc = sys;
@@ -56,8 +79,9 @@ export function planBoot(h: HostSim, t0: number, smssImage?: string): BootState 
   h.planCreate(h.proc('autochk', master, h.system, autochkAt, { pid: bootPid(h, 328, 'autochk') }), 400 + r.int(1100));
 
   // Session 0 (csrss + wininit) and session 1 (csrss + winlogon).
-  const s0 = planChildSmss(h, master, t0 + 4500 + r.int(500), 0, 'wininit', bootPid(h, 388, 's0'), h.system, smssImage);
-  const s1 = planChildSmss(h, master, s0.exitAt + 100 + r.int(300), 1, 'winlogon', bootPid(h, 460, 's1'), h.system, smssImage);
+  const claim = (wanted: number): number => claimBootPid(h, wanted);
+  const s0 = planChildSmss(h, master, t0 + 4500 + r.int(500), 0, 'wininit', bootPid(h, 388, 's0'), h.system, smssImage, undefined, claim);
+  const s1 = planChildSmss(h, master, s0.exitAt + 100 + r.int(300), 1, 'winlogon', bootPid(h, 460, 's1'), h.system, smssImage, undefined, claim);
   const wininit = s0.second;
   const winlogon = s1.second;
 
@@ -85,7 +109,7 @@ export function planBoot(h: HostSim, t0: number, smssImage?: string): BootState 
   }
   const state: BootState = { master, services, consoleWinlogon: winlogon, dcomLaunch: dcomLaunch as Proc };
   boots.set(h, state);
-  h.setSysmonPid(bootPid(h, 2752, 'sysmon-exec'));
+  h.setSysmonPid(sysmonExecPid(h));
   if (!h.traits.server) h.plan(makePlan(t0 + 25_000 + r.int(60_000), Kind.Logon, null, winlogon, 1));
   h.plan(makePlan(t0 + 8000 + r.int(2000), Kind.Arrival, null));
   return state;
@@ -112,6 +136,8 @@ export function planChildSmss(
   logon: Logon,
   smssImage?: string,
   exitAfterMs?: number,
+  /** The PID csrss or the second process gets, from the one it would have (the child's + 8 / + 80 / + 108): a boot's claims it. */
+  pidOf: (wanted: number) => number = (wanted) => wanted,
 ): ChildSmss {
   const r = h.rng;
   const args = `${hex8(0xcc + 12 * session)} ${hex8(0x84)} `;
@@ -119,9 +145,9 @@ export function planChildSmss(
   const sessLogon = inSession(logon, session);
   const child = h.proc('smss', master, sessLogon, at, { pid, image: smssImage ?? master.image, cmdline: cmd, role: Role.ChildSmss });
   const csrssAt = at + 15 + r.int(185);
-  const csrss = h.proc('csrss', child, inSession(h.system, session), csrssAt, { pid: pid + 8 });
+  const csrss = h.proc('csrss', child, inSession(h.system, session), csrssAt, { pid: pidOf(pid + 8) });
   const secondAt = csrssAt + 2 + r.int(138);
-  const sec = h.proc(second, child, inSession(h.system, session), secondAt, { pid: pid + (second === 'wininit' ? 80 : 108) });
+  const sec = h.proc(second, child, inSession(h.system, session), secondAt, { pid: pidOf(pid + (second === 'wininit' ? 80 : 108)) });
   const exitAt = exitAfterMs === undefined ? secondAt + r.int(60) : at + exitAfterMs;
   h.planCreate(child, exitAt === Infinity ? Infinity : exitAt - at);
   h.planCreate(csrss);
@@ -177,6 +203,7 @@ export function planRdpSession(h: HostSim, t: number, exitAfterMs?: number): Chi
 export function seedRunning(h: HostSim): BootState {
   const r = h.rng;
   h.epoch++;
+  bootPids.set(h, new Set());
   const bootAt = h.start - 3_600_000 * (2 + r.int(200));
   const sys = h.preexisting(h.proc('system', null, h.system, bootAt - 6000, { pid: 4, role: Role.System }));
   h.systemProc = sys;
@@ -203,7 +230,7 @@ export function seedRunning(h: HostSim): BootState {
     h.preexisting(h.proc('onedrive', explorer, user, bootAt + 66_000, {}));
     h.userLogon = user;
   }
-  h.setSysmonPid(bootPid(h, 2752, 'sysmon-exec'));
+  h.setSysmonPid(sysmonExecPid(h));
   const state: BootState = { master, services, consoleWinlogon: winlogon, dcomLaunch: dcomLaunch as Proc };
   boots.set(h, state);
   h.plan(makePlan(h.start + r.int(2000), Kind.Arrival, null));

@@ -60,10 +60,11 @@ function liveOf(h: HostSim, key: string): Proc | null {
 }
 
 /**
- * liveOf, when no other live process holds the same PID: the boot plan can give a session's
- * winlogon or csrss the PID of services or wininit, and a processor reads the later holder as
- * the end of the earlier (Windows never shares a live PID). An anomaly about that process
- * (its exit, a second instance beside it) would then not be visible.
+ * liveOf, when no other live process holds the same PID: a processor reads the later holder as
+ * the end of the earlier (Windows never shares a live PID), and an anomaly about that process
+ * (its exit, a second instance beside it) would then not be visible. The boot plan gives
+ * distinct PIDs (boot.ts, bootPid); an RDP session's csrss and winlogon take their child smss's
+ * PID + 8 and + 108 unchecked, so the check stays.
  */
 function soleLiveOf(h: HostSim, key: string): Proc | null {
   const p = liveOf(h, key);

@@ -105,6 +105,32 @@ describe('generated events', () => {
     expect(counters.fallbackPath).toBe(0);
   });
 
+  it('never give a PID to two live processes of one host and boot (a processor reads the later holder as the end of the earlier)', () => {
+    // Exits logged everywhere, so that "live" can be read from the data; a new master (parent System) starts a new boot.
+    const { recs } = generate({ ...SMALL, hosts: 60, noExitFraction: 0, seed: 12 });
+    const field = (line: string, name: string): string => new RegExp(`<Data Name='${name}'>([^<]*)<`).exec(line)?.[1] ?? '';
+    const live = new Map<string, Map<string, string>>();
+    const shared: string[] = [];
+    for (const r of recs) {
+      const eid = /<EventID>(\d+)</.exec(r.line)![1];
+      if (eid !== '1' && eid !== '5') continue;
+      const pid = field(r.line, 'ProcessId');
+      const guid = field(r.line, 'ProcessGuid');
+      if (pid === '') continue; // a host whose forwarder drops ProcessId
+      if (eid === '1' && field(r.line, 'ParentProcessId') === '4') live.set(r.host, new Map());
+      let pids = live.get(r.host);
+      if (pids === undefined) live.set(r.host, (pids = new Map()));
+      if (eid === '5') {
+        if (pids.get(pid) === guid) pids.delete(pid);
+        continue;
+      }
+      const holder = pids.get(pid);
+      if (holder !== undefined) shared.push(`${r.host} PID ${pid}: ${holder} and ${guid} (${field(r.line, 'Image')})`);
+      pids.set(pid, guid);
+    }
+    expect(shared).toEqual([]);
+  });
+
   it('are in event-time order per host except the few deliberately late ones (< 2.5 s)', () => {
     const last = new Map<string, number>();
     let late = 0;

@@ -113,6 +113,18 @@ describe('parent', () => {
     expect(r.alerts[0].title).toBe('csrss.exe started by the master smss.exe, not a per-session child');
   });
 
+  it('leaves the session-smss role unjudged where the smss is known only from Parent* fields, and says so', () => {
+    const { h, b, t } = booted('R2b');
+    // The child smss's creation is not logged (sysmon-modular drops it): csrss names it as parent, in another session.
+    const child = h.proc(923, `${SYS32}smss.exe`, 'smss.exe 000000cc', b.master, { session: 6 });
+    h.create(t, h.proc(924, `${SYS32}csrss.exe`, 'csrss', child, { session: 7 }));
+    h.create(t + 10, h.proc(925, `${SYS32}winlogon.exe`, 'winlogon.exe', h.proc(926, `${SYS32}cmd.exe`, 'cmd', b.services), { session: 7 }));
+    const r = run(h.typed);
+    // A parent that is no smss.exe still fires by its name.
+    expect(r.rules).toEqual(['core.winlogon.parent 925']);
+    expect(r.notJudged).toMatchObject({ 'core.csrss.parent': 1, 'core.csrss.session': 1 });
+  });
+
   it('explorer: fires under cmd.exe, not under userinit or winlogon', () => {
     const { h, b, t } = booted('R3');
     const cmd = h.create(t, h.proc(930, `${SYS32}cmd.exe`, 'cmd', b.winlogon, USER));

@@ -160,7 +160,12 @@ export class ProcessBaselineRule implements Rule {
       // Without a parent guid the tree cannot say which smss it was: the name alone is judged.
       if (!isSmssNode(p)) why = `started by ${parentImage}, not a session smss.exe`;
       else if (p.master) why = 'started by the master smss.exe, not a per-session child';
-      else if (p.sessionId >= 0 && n.sessionId >= 0 && p.sessionId !== n.sessionId) why = `started by the smss.exe of session ${p.sessionId}, not of its own session ${n.sessionId}`;
+      else if (p.placeholder) {
+        // Known only from the Parent* fields (the configuration drops smss creations): a child
+        // smss or the master, and of which session, is not known.
+        this.notJudged(meta);
+        return;
+      } else if (p.sessionId >= 0 && n.sessionId >= 0 && p.sessionId !== n.sessionId) why = `started by the smss.exe of session ${p.sessionId}, not of its own session ${n.sessionId}`;
     }
     if (why === null || !claim(n, BIT.parent)) return;
     raise(ctx, meta, a.host, n, ev.time, `${n.imageName} ${why}`, [creationEvidence(n)], {
