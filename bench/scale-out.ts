@@ -738,7 +738,7 @@ async function main(): Promise<void> {
       const lat = (wanted: boolean) =>
         Math.max(0, ...[...l.sentAt].filter(([, s]) => s.at >= m.atMs - 1000 && s.at < until && moved.has(s.partition) === wanted).map(([key, s]) => committed.seen.byGuid.get(key)! - s.at));
       say(
-        `    ${m.what}: partitions moved ${[...moved].sort((a, b) => a - b).join(',') || 'none'}; longest stall of all processing ${(l.stalls[k] / 1000).toFixed(1)} s; ` +
+        `    ${m.what}: partitions moved ${[...moved].sort((a, b) => a - b).join(',') || 'none before the next move'}; longest stall of all processing ${(l.stalls[k] / 1000).toFixed(1)} s; ` +
           `max probe latency ${(lat(true) / 1000).toFixed(1)} s on moved partitions, ${(lat(false) / 1000).toFixed(1)} s on the others`,
       );
     });
