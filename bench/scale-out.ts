@@ -44,11 +44,12 @@ import { cleanupCli, ROOT, runCli, writePipeline, type LogLine, type Running } f
 import { HostScript, T0, sysmonXml } from '../test/helpers/scenario.js';
 
 const PARTITIONS = 12;
-const HOSTS = Number(process.env.BENCH_SCALE_HOSTS ?? 1500);
+/** 2 events/s per host at LOAD_RATE: the generator's default host rate. */
+const HOSTS = Number(process.env.BENCH_SCALE_HOSTS ?? 1000);
 /** Events of each drain (one instance, then three). */
-const DRAIN_EVENTS = Number(process.env.BENCH_SCALE_DRAIN_EVENTS ?? 300_000);
+const DRAIN_EVENTS = Number(process.env.BENCH_SCALE_DRAIN_EVENTS ?? 200_000);
 /** The steady rate (events/s) and duration of the partition-move phase. */
-const LOAD_RATE = Number(process.env.BENCH_SCALE_RATE ?? 3_000);
+const LOAD_RATE = Number(process.env.BENCH_SCALE_RATE ?? 2_000);
 const LOAD_SECS = Number(process.env.BENCH_SCALE_LOAD_SECS ?? 60);
 /** The no-move segments before it: a low rate (commit costs) and LOAD_RATE, each this long. */
 const STEADY_LOW_RATE = Number(process.env.BENCH_SCALE_LOW_RATE ?? 100);
@@ -56,7 +57,7 @@ const STEADY_SECS = Number(process.env.BENCH_SCALE_STEADY_SECS ?? 30);
 const TREES = (process.env.BENCH_SCALE_TREES ?? '1000,10000,100000').split(',').map(Number);
 const PREFIX = process.env.BENCH_SCALE_PREFIX ?? 'scale-out';
 const SEED = 13;
-/** Probe anomalies per partition per second during the load phase (each a fresh host). */
+/** Probe anomalies per partition per second during the load phase (each a new smss.exe on the partition's probe host). */
 const PROBES_PER_SEC = 5;
 const POLL_MS = 100;
 
@@ -243,7 +244,7 @@ function fleetOf(): Fleet {
   return new Fleet({ hosts: HOSTS, durationSecs: 3600, hostEventsPerSec: (1.1 * events) / (HOSTS * 3600), seed: SEED, anomalyFraction: 0.2, coreAnomalies: true });
 }
 
-/** The next `n` events of the fleet, produced in one transaction that is committed only when `commitNow` says. */
+/** The next `n` events of the fleet, produced in one open transaction; `commit()` commits it and resolves to when (performance.now). */
 async function produceInTransaction(client: KafkaClient, topic: string, fleet: Fleet, n: number): Promise<{ commit: () => Promise<number> }> {
   const producer = await client.producer({ transactionalId: `${topic}-preload-${fleet.written}` });
   const tx = await producer.transaction();
@@ -341,6 +342,7 @@ function expectedAlerts(file: string, written: number, probes: OutMessage[]): Al
   };
   const fleet = fleetOf();
   const output = new KafkaOutput(new TopicWriter(collector(judge), 'memory'));
+  // The collector judges each send synchronously, so the drain's promise needs no wait.
   while (fleet.written < written) {
     fleet.fill(output, 16_384, written);
     void output.drain();
@@ -736,7 +738,7 @@ async function main(): Promise<void> {
       const lat = (wanted: boolean) =>
         Math.max(0, ...[...l.sentAt].filter(([, s]) => s.at >= m.atMs - 1000 && s.at < until && moved.has(s.partition) === wanted).map(([key, s]) => committed.seen.byGuid.get(key)! - s.at));
       say(
-        `    ${m.what}: partitions moved ${[...moved].sort((a, b) => a - b).join(',') || 'none'}; longest stall of all processing ${(l.stalls[k] / 1000).toFixed(1)} s; ` +
+        `    ${m.what}: partitions moved ${[...moved].sort((a, b) => a - b).join(',') || 'none before the next move'}; longest stall of all processing ${(l.stalls[k] / 1000).toFixed(1)} s; ` +
           `max probe latency ${(lat(true) / 1000).toFixed(1)} s on moved partitions, ${(lat(false) / 1000).toFixed(1)} s on the others`,
       );
     });
