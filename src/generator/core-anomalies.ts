@@ -37,17 +37,29 @@ export const CORE_ANOMALY_KINDS = [
   'core.lsass.user',
   'core.lsass.session',
   'core.wininit.parent',
+  'core.csrss.parent',
+  'core.csrss.session',
+  'core.csrss.instances',
+  'core.winlogon.parent',
+  'core.winlogon.session',
+  'core.winlogon.instances',
+  'core.wininit.path',
+  'core.wininit.user',
+  'core.wininit.session',
 ] as const satisfies readonly RuleId[];
 export type CoreAnomalyKind = (typeof CORE_ANOMALY_KINDS)[number];
 
-export const CORE_DECOY_KINDS = ['svchost-syswow64', 'svchost-from-defender', 'explorer-shell-restart'] as const;
+export const CORE_DECOY_KINDS = ['svchost-syswow64', 'svchost-from-defender', 'explorer-shell-restart', 'session-number-reuse'] as const;
 export type CoreDecoyKind = (typeof CORE_DECOY_KINDS)[number];
 
 /** How long after the boot lsass, services and wininit may start (the shipped core.<process>.start). */
 const START_WITHIN_MS = 600_000;
 
-/** Anomaly kinds that show only where the host logs the exits of System32 images (a boot-long process exiting). */
-export const CORE_NEEDS_EXITS: ReadonlySet<RuleId> = new Set<RuleId>(['core.services.lifetime', 'core.wininit.lifetime', 'core.lsass.lifetime']);
+/**
+ * Anomaly kinds that show only where the host logs the exits of System32 images: a boot-long
+ * process exiting, and a second csrss or winlogon in a session (counted only where exits are).
+ */
+export const CORE_NEEDS_EXITS: ReadonlySet<RuleId> = new Set<RuleId>(['core.services.lifetime', 'core.wininit.lifetime', 'core.lsass.lifetime', 'core.csrss.instances', 'core.winlogon.instances']);
 
 function isCore(kind: string): boolean {
   return kind.startsWith('core.');
@@ -96,25 +108,58 @@ function secondOfBoot(h: HostSim, c: Plan, rule: RuleId, proc: Proc, process: 'l
   if (more.length > 1) c.thirdRule = more[1];
 }
 
-/**
- * A new session as Windows starts one (the master's child smss starts csrss and winlogon in a
- * fresh session number, then exits), with `csrss` or `winlogon` changed as the anomaly needs:
- * the creation plan of the changed one. A session number of its own keeps the per-session
- * instances checks quiet.
- */
-function sessionWith(h: HostSim, t: number, which: 'csrss' | 'winlogon', opts: { image?: string; logon?: Logon }): { proc: Proc; plan: Plan } | null {
+/** A child smss of the live master in `session`, exiting 300-500 ms after it starts; null when the master is gone or unseen. */
+function childSmss(h: HostSim, t: number, session: number): Proc | null {
   const master = h.master;
   if (master === null || master.exited || !master.created) return null;
-  const session = h.nextSession++;
-  const r = h.rng;
   const child = h.proc('smss', master, inSession(h.system, session), t, { image: master.image, cmdline: `\\SystemRoot\\System32\\smss.exe ${(0xcc + 12 * session).toString(16).padStart(8, '0')} 00000084 `, role: Role.ChildSmss });
-  h.planCreate(child, 300 + r.int(200));
+  h.planCreate(child, 300 + h.rng.int(200));
+  return child;
+}
+
+/** How an anomalous session changes one of its csrss.exe or winlogon.exe. */
+interface SessionChange {
+  image?: string;
+  logon?: Logon;
+  /** Start it a second time in the same session, 50-300 ms after the first. */
+  twice?: boolean;
+}
+
+/** A session's csrss.exe and winlogon.exe, and the creation plan of the one an anomaly changed. */
+interface PlannedSession {
+  csrss: Proc;
+  winlogon: Proc;
+  changed: { proc: Proc; plan: Plan };
+}
+
+/**
+ * A session as Windows starts one (the master's child smss starts csrss and winlogon in
+ * `session`, then exits), with `which` changed as `change` says: `changed` is that one (its
+ * second instance with `twice`).
+ */
+function planSession(h: HostSim, t: number, session: number, which: 'csrss' | 'winlogon', change: SessionChange): PlannedSession | null {
+  const child = childSmss(h, t, session);
+  if (child === null) return null;
+  const r = h.rng;
   const sys = inSession(h.system, session);
-  const csrss = h.proc('csrss', child, which === 'csrss' ? (opts.logon ?? sys) : sys, t + 20 + r.int(100), which === 'csrss' && opts.image !== undefined ? { image: opts.image } : {});
-  const csrssPlan = h.planCreate(csrss);
-  const wl = h.proc('winlogon', child, which === 'winlogon' ? (opts.logon ?? sys) : sys, csrss.start + 2 + r.int(100), which === 'winlogon' && opts.image !== undefined ? { image: opts.image } : {});
-  const wlPlan = h.planCreate(wl);
-  return which === 'csrss' ? { proc: csrss, plan: csrssPlan } : { proc: wl, plan: wlPlan };
+  const start = (key: 'csrss' | 'winlogon', at: number): { proc: Proc; plan: Plan } => {
+    const changed = key === which;
+    const proc = h.proc(key, child, changed ? (change.logon ?? sys) : sys, at, changed && change.image !== undefined ? { image: change.image } : {});
+    return { proc, plan: h.planCreate(proc) };
+  };
+  const csrss = start('csrss', t + 20 + r.int(100));
+  const wl = start('winlogon', csrss.proc.start + 2 + r.int(100));
+  const first = which === 'csrss' ? csrss : wl;
+  return { csrss: csrss.proc, winlogon: wl.proc, changed: change.twice === true ? start(which, first.proc.start + 50 + r.int(250)) : first };
+}
+
+/**
+ * A new session with `csrss` or `winlogon` changed as the anomaly needs: the creation plan of
+ * the changed one. A session number of its own keeps the per-session instances checks quiet
+ * unless the anomaly is about them.
+ */
+function sessionWith(h: HostSim, t: number, which: 'csrss' | 'winlogon', change: SessionChange): { proc: Proc; plan: Plan } | null {
+  return planSession(h, t, h.nextSession++, which, change)?.changed ?? null;
 }
 
 /** The interactive winlogon of the current boot (session 1 or later), if any. */
@@ -285,6 +330,55 @@ export function injectCoreAnomaly(h: HostSim, kind: CoreAnomalyKind, t: number):
       secondOfBoot(h, h.planCreate(proc), kind, proc, process);
       return;
     }
+    case 'core.csrss.parent':
+    case 'core.winlogon.parent': {
+      // csrss.exe or winlogon.exe at the right path, as SYSTEM, started by a SYSTEM shell in a
+      // fresh session (the shell's own): only the parent differs from a session's.
+      const session = h.nextSession++;
+      const s = fromShell(h, services, inSession(h.system, session), kind === 'core.csrss.parent' ? 'csrss' : 'winlogon', t);
+      labelled(s.plan, kind, s.proc);
+      return;
+    }
+    case 'core.csrss.session':
+    case 'core.winlogon.session': {
+      // A session whose child smss starts csrss.exe or winlogon.exe in another (fresh) session
+      // number. The parent check places a session smss by its session too, so this is also a
+      // parent of the wrong session: both are labelled (host.ts: judged only where the child
+      // smss's creation is logged).
+      const which = kind === 'core.csrss.session' ? 'csrss' : 'winlogon';
+      const session = h.nextSession++;
+      const other = h.nextSession++;
+      const s = planSession(h, t, session, which, { logon: inSession(h.system, other) })?.changed;
+      if (s === undefined) return;
+      labelled(s.plan, kind, s.proc);
+      s.plan.alsoRule = `core.${which}.parent`;
+      s.plan.alsoSubject = s.proc;
+      return;
+    }
+    case 'core.csrss.instances':
+    case 'core.winlogon.instances': {
+      // A session whose child smss starts csrss.exe or winlogon.exe twice: two live in one session.
+      const s = sessionWith(h, t, kind === 'core.csrss.instances' ? 'csrss' : 'winlogon', { twice: true });
+      if (s !== null) labelled(s.plan, kind, s.proc);
+      return;
+    }
+    case 'core.wininit.path':
+    case 'core.wininit.user':
+    case 'core.wininit.session': {
+      // A child smss of the master starts a second wininit.exe that differs from the boot's in one
+      // respect: from C:\Windows\Temp, as the host's user, or in a session of its own (that
+      // child's, so the parent check stays quiet). A second wininit in a boot also raises
+      // instances, and start when late.
+      if (soleLiveOf(h, 'wininit') === null) return;
+      const session = kind === 'core.wininit.session' ? h.nextSession++ : 0;
+      const child = childSmss(h, t, session);
+      if (child === null) return;
+      const at = t + 20 + r.int(100);
+      const logon = kind === 'core.wininit.user' ? h.logon(h.userName, 0x500000 + r.int(0xfffff), 0, 'High', at) : inSession(h.system, session);
+      const wininit = h.proc('wininit', child, logon, at, kind === 'core.wininit.path' ? { image: 'C:\\Windows\\Temp\\wininit.exe' } : {});
+      secondOfBoot(h, h.planCreate(wininit), kind, wininit, 'wininit');
+      return;
+    }
     case 'core.services.lifetime':
     case 'core.wininit.lifetime':
     case 'core.lsass.lifetime':
@@ -307,6 +401,18 @@ export function injectCoreDecoy(h: HostSim, kind: CoreDecoyKind, t: number): voi
       const defender = liveOf(h, 'msmpeng');
       if (defender === null) return;
       h.planCreate(h.proc('svchost', defender, h.system, t, { cmdline: xmlText('"c:\\windows\\system32\\\\svchost.exe"') }), 2000 + h.rng.int(2000));
+      return;
+    }
+    case 'session-number-reuse': {
+      // A session logs off (its winlogon and csrss exit) and the next logon gets its number
+      // again, as Windows reuses session ids: never two live csrss or winlogon in one session.
+      const session = h.nextSession++;
+      const first = planSession(h, t, session, 'winlogon', {});
+      if (first === null) return;
+      const off = first.winlogon.start + 20_000 + h.rng.int(40_000);
+      h.plan(makePlan(off, Kind.Exit, first.winlogon));
+      h.plan(makePlan(off + 60, Kind.Exit, first.csrss));
+      planSession(h, off + 5000 + h.rng.int(25_000), session, 'winlogon', {});
       return;
     }
     case 'explorer-shell-restart': {

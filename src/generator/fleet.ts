@@ -98,10 +98,11 @@ export class Fleet implements HostHooks {
         if (needExits.includes(anomaly) && !configured) traits.exitsLogged = true;
       } else if (tr.float() < o.decoyFraction) {
         decoy = this.decoyKinds[decoys++ % this.decoyKinds.length];
-        if (decoy === 'child-exit-at-threshold' && !configured) traits.exitsLogged = true;
+        // Decoys that are judged only from exits on a booted host: a processor must see them and stay quiet.
+        if ((decoy === 'child-exit-at-threshold' || decoy === 'session-number-reuse') && !configured) traits.exitsLogged = true;
         if (decoy === 'localised-system') traits.locale = tr.chance(0.5) ? 'de' : 'fr';
         if (decoy === 'rdp-unseen-master') traits.running = true;
-        if (decoy === 'reboot' || decoy === 'smss-path-spelling' || decoy === 'child-exit-at-threshold') traits.running = false;
+        if (decoy === 'reboot' || decoy === 'smss-path-spelling' || decoy === 'child-exit-at-threshold' || decoy === 'session-number-reuse') traits.running = false;
       }
       const name = `${server ? 'SRV' : 'WS'}${String(i).padStart(5, '0')}.corp.example.com`;
       const sysmon = configured ? filters[configOfHost(o.sysmonConfigs, i, o.seed)] : null;

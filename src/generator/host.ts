@@ -4,7 +4,7 @@
 
 import { ByteWriter, enc } from './bytes.js';
 import { CALL_TRACES, CREATE_KEY, DLLS, DNS, REMOTES, image, type ImageSpec } from './catalog.js';
-import { needsBootSeen, needsCreationSeen, type Label, type LabelThresholds, type RuleId } from './labels.js';
+import { needsBootSeen, needsCreationSeen, needsExitsLogged, needsParentCreationSeen, type Label, type LabelThresholds, type RuleId } from './labels.js';
 import { Logon, Proc, Role, formatLogonId, logonGuid } from './model.js';
 import type { PlanQueue, Queued } from './plan-queue.js';
 import { Prng } from './prng.js';
@@ -396,8 +396,18 @@ export class HostSim implements RenderHost {
     const l: Label = { host: this.name, rule, processGuid: subject.guid, time: isoMs(t) };
     if (this.sysmon !== null) l.sysmonConfig = this.sysmon.label;
     // Checks placed against the boot need its master's creation logged (else they are not judged);
-    // an exit is judged only of a process known from its creation.
-    if (!visible || (needsBootSeen(rule) && this.master?.logged !== true) || (needsCreationSeen(rule) && !subject.logged)) l.invisible = true;
+    // an exit is judged only of a process known from its creation; a check against the parent's
+    // session only of a parent known from its creation; instances of processes that may exit
+    // only where their exits are logged.
+    const parent = subject.parent;
+    if (
+      !visible ||
+      (needsBootSeen(rule) && this.master?.logged !== true) ||
+      (needsCreationSeen(rule) && !subject.logged) ||
+      (needsParentCreationSeen(rule, parent !== null && parent.role === Role.ChildSmss) && parent?.logged !== true) ||
+      (needsExitsLogged(rule) && !this.logs(5, () => this.procFields(subject)))
+    )
+      l.invisible = true;
     this.labels.push(l);
   }
 

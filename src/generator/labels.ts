@@ -25,6 +25,24 @@ export function needsCreationSeen(rule: RuleId): boolean {
   return rule.startsWith('core.') && rule.endsWith('.lifetime');
 }
 
+/**
+ * Checks of csrss and winlogon judged from the parent's own creation: the session expected to be
+ * the parent's, and (when the parent is a child smss) the parent check, which places a session
+ * smss by its session. Where the configuration drops that smss's creation, the processor knows it
+ * only from the Parent* fields: a smss.exe, no session, so it passes as the right one.
+ */
+export function needsParentCreationSeen(rule: RuleId, parentIsChildSmss: boolean): boolean {
+  return (rule === 'core.csrss.session' || rule === 'core.winlogon.session') || (parentIsChildSmss && (rule === 'core.csrss.parent' || rule === 'core.winlogon.parent'));
+}
+
+/**
+ * Instances per session of csrss and winlogon, which may exit (a logoff): the processor counts
+ * live ones only where the host logs their exits (else one that ended looks alive).
+ */
+export function needsExitsLogged(rule: RuleId): boolean {
+  return rule === 'core.csrss.instances' || rule === 'core.winlogon.instances';
+}
+
 export interface Label {
   host: string;
   rule: RuleId;
