@@ -1,61 +1,219 @@
 // One process in a host's tree. Keyed by ProcessGuid, so PID reuse is harmless.
+//
+// There is one of these per process a host ran within retention (a million on a fleet of 10k
+// hosts), so its layout is about memory: V8 gives each field 8 bytes on 64-bit Node, and a
+// field that ever holds a number that is not a small integer gets a 16-byte box per node. The
+// booleans, the exit watch and the boot epoch share one small-integer field; times are small
+// integers from a process-wide base; the GUID is the packed map key (guid-key.ts); the image's
+// file name comes from a shared cache instead of a field. Readers see the same properties as
+// before, through accessors.
 
 import { strings } from '../decode/intern.js';
 import { normaliseWindowsPath } from '../util/windows-path.js';
+import { guidOfKey } from './guid-key.js';
+
+const PLACEHOLDER = 1;
+const MASTER = 2;
+const CLOSED_AT_REBOOT = 4;
+const EVICTABLE = 8;
+const EVICTED = 16;
+/** `start` / `end` hold the time itself: it is too far from the base, or not whole ms. */
+const START_ABSOLUTE = 32;
+const END_ABSOLUTE = 64;
+/** exitWatch in two bits. */
+const WATCH_SHIFT = 7;
+const WATCH_BITS = 3 << WATCH_SHIFT;
+/** The boot epoch above the flags: 2^22 boots per host before it would leave the small integers. */
+const EPOCH_SHIFT = 9;
+const FLAG_BITS = (1 << EPOCH_SHIFT) - 1;
+
+/**
+ * Times are kept as ms from this base, set by the first time stored: V8 keeps an integer of
+ * 31 bits in the field itself, a time in ms since 1970 needs a box. Times more than ~12 days
+ * from the base (an old capture replayed beside a new one) are kept whole, flagged.
+ */
+let timeBase = NaN;
+const NEAR = 2 ** 30;
+
+/** The raw field value for time `t`, or undefined when `t` must be kept as it is. */
+function relative(t: number): number | undefined {
+  if (timeBase !== timeBase) {
+    if (!Number.isInteger(t)) return undefined;
+    timeBase = t;
+  }
+  const d = t - timeBase;
+  return Number.isInteger(d) && d < NEAR && d > -NEAR ? d : undefined;
+}
 
 export class ProcNode {
   pid = -1;
   image = '';
-  /** Lower-cased file name of the image ('smss.exe'), interned. */
-  imageName = '';
   originalFileName = '';
   commandLine = '';
   user = '';
   logonId = '';
   sessionId = -1;
-  /** Creation time (ms, event time); NaN when only known as someone's parent. */
-  start = NaN;
-  /** Exit time (ms); NaN while alive. */
-  end = NaN;
-  /** EventRecordID of the creation event; 0 when unknown. */
-  recordId = 0;
-  parentGuid = '';
+  /** Key (guid-key.ts) of the parent the creation event named; '' when none. */
+  parentKey = '';
   parentPid = -1;
   parent: ProcNode | null = null;
   /** Children still in the index; swap-removed in O(1) through childIndex. */
   children: ProcNode[] | null = null;
   childIndex = -1;
-  /** Known only from a child's Parent* fields; filled in when its own creation event arrives. */
-  placeholder = true;
-  /** An smss.exe whose parent is System (PID 4): the session manager of a boot. */
-  master = false;
-  /** Boot epoch the node belongs to (a new master smss starts a new one). */
-  epoch = 0;
-  /** Closed as gone at a reboot rather than by an EventID 5. */
-  closedAtReboot = false;
   /** Bit per rule that already alerted on this node. */
   alerted = 0;
+  /** Flag bits, exitWatch and epoch (see the constants above). */
+  private bits = PLACEHOLDER;
+  /** null: none. Starts as null, not a number, so that V8 keeps small integers unboxed here. */
+  private startAt: number | null = null;
+  private endAt: number | null = null;
+  private record: number | null = null;
+
+  /** `key`: the node-map key (guid-key.ts). */
+  constructor(readonly key: string) {}
+
+  get guid(): string {
+    return guidOfKey(this.key);
+  }
+
+  /** The parent's ProcessGuid as the creation event named it; '' when none. */
+  get parentGuid(): string {
+    return guidOfKey(this.parentKey);
+  }
+
+  /** Lower-cased file name of the image ('smss.exe'), interned. */
+  get imageName(): string {
+    return imageFileName(this.image);
+  }
+
+  /** Creation time (ms, event time); NaN when only known as someone's parent. */
+  get start(): number {
+    const r = this.startAt;
+    return r === null ? NaN : (this.bits & START_ABSOLUTE) !== 0 ? r : r + timeBase;
+  }
+
+  set start(t: number) {
+    if (t !== t) {
+      this.startAt = null;
+      return;
+    }
+    const d = relative(t);
+    if (d === undefined) {
+      this.startAt = t;
+      this.bits |= START_ABSOLUTE;
+    } else {
+      this.startAt = d;
+      this.bits &= ~START_ABSOLUTE;
+    }
+  }
+
+  /** Exit time (ms); NaN while alive. */
+  get end(): number {
+    const r = this.endAt;
+    return r === null ? NaN : (this.bits & END_ABSOLUTE) !== 0 ? r : r + timeBase;
+  }
+
+  set end(t: number) {
+    if (t !== t) {
+      this.endAt = null;
+      return;
+    }
+    const d = relative(t);
+    if (d === undefined) {
+      this.endAt = t;
+      this.bits |= END_ABSOLUTE;
+    } else {
+      this.endAt = d;
+      this.bits &= ~END_ABSOLUTE;
+    }
+  }
+
+  get alive(): boolean {
+    return this.endAt === null;
+  }
+
+  /** EventRecordID of the creation event; 0 when unknown. */
+  get recordId(): number {
+    return this.record ?? 0;
+  }
+
+  set recordId(id: number) {
+    this.record = id === 0 ? null : id;
+  }
+
+  /** Known only from a child's Parent* fields; filled in when its own creation event arrives. */
+  get placeholder(): boolean {
+    return (this.bits & PLACEHOLDER) !== 0;
+  }
+
+  set placeholder(on: boolean) {
+    this.flag(PLACEHOLDER, on);
+  }
+
+  /** An smss.exe whose parent is System (PID 4): the session manager of a boot. */
+  get master(): boolean {
+    return (this.bits & MASTER) !== 0;
+  }
+
+  set master(on: boolean) {
+    this.flag(MASTER, on);
+  }
+
+  /** Closed as gone at a reboot rather than by an EventID 5. */
+  get closedAtReboot(): boolean {
+    return (this.bits & CLOSED_AT_REBOOT) !== 0;
+  }
+
+  set closedAtReboot(on: boolean) {
+    this.flag(CLOSED_AT_REBOOT, on);
+  }
+
+  /** Exited and past retention, waiting for its children to leave first. */
+  get evictable(): boolean {
+    return (this.bits & EVICTABLE) !== 0;
+  }
+
+  set evictable(on: boolean) {
+    this.flag(EVICTABLE, on);
+  }
+
+  /** Removed from the index. */
+  get evicted(): boolean {
+    return (this.bits & EVICTED) !== 0;
+  }
+
+  set evicted(on: boolean) {
+    this.flag(EVICTED, on);
+  }
+
   /**
    * smss.child-no-exit's watch on a child smss: WATCH_NONE, WATCH_PENDING (its exit deadline has
    * not been judged yet) or WATCH_UNJUDGED (the deadline passed on a host that does not log its
    * exit: an act after the deadline still proves it lived on).
    */
-  exitWatch = 0;
-  /** Exited and past retention, waiting for its children to leave first. */
-  evictable = false;
-  /** Removed from the index. */
-  evicted = false;
+  get exitWatch(): number {
+    return (this.bits & WATCH_BITS) >> WATCH_SHIFT;
+  }
 
-  constructor(readonly guid: string) {}
+  set exitWatch(w: number) {
+    this.bits = (this.bits & ~WATCH_BITS) | ((w << WATCH_SHIFT) & WATCH_BITS);
+  }
 
-  get alive(): boolean {
-    return Number.isNaN(this.end);
+  /** Boot epoch the node belongs to (a new master smss starts a new one). */
+  get epoch(): number {
+    return this.bits >> EPOCH_SHIFT;
+  }
+
+  set epoch(e: number) {
+    this.bits = (this.bits & FLAG_BITS) | (e << EPOCH_SHIFT);
+  }
+
+  private flag(bit: number, on: boolean): void {
+    this.bits = on ? this.bits | bit : this.bits & ~bit;
   }
 
   setImage(image: string): void {
-    if (image === this.image) return;
     this.image = image;
-    this.imageName = imageFileName(image);
   }
 }
 
