@@ -136,12 +136,9 @@ export class ProcessIndex {
     }
     node.placeholder = false;
     node.pid = ev.processId;
-    node.setImage(ev.image);
-    node.originalFileName = ev.originalFileName;
+    node.setImageFacts(ev.image, ev.originalFileName);
     node.commandLine = flatCopy(ev.commandLine);
-    node.user = ev.user;
-    node.logonId = ev.logonId;
-    node.sessionId = ev.terminalSessionId;
+    node.setLogon(ev.user, ev.logonId, ev.terminalSessionId);
     node.start = ev.time;
     node.recordId = ev.recordId;
     node.parentPid = ev.parentProcessId;
@@ -158,10 +155,10 @@ export class ProcessIndex {
         parent.pid = ev.parentProcessId;
         parent.setImage(ev.parentImage);
         parent.commandLine = flatCopy(ev.parentCommandLine);
-        parent.user = ev.parentUser;
+        parent.setLogon(ev.parentUser, '', -1);
         this.insert(h, parent);
       }
-      node.parentKey = parent.key; // shares the parent's key string
+      // Linking sets the node's parent key too: the parent's own key string, shared.
       if (node.parent !== parent) {
         if (node.parent !== null) detach(node);
         attach(parent, node);

@@ -156,12 +156,9 @@ export function snapshotHost(h: HostState): HostSnapshot {
 function nodeFrom(t: NodeTuple): ProcNode {
   const n = new ProcNode(guidKey(t[0]));
   n.pid = t[1];
-  n.setImage(t[2]);
-  n.originalFileName = t[3];
+  n.setImageFacts(t[2], t[3]);
   n.commandLine = t[4];
-  n.user = t[5];
-  n.logonId = t[6];
-  n.sessionId = t[7];
+  n.setLogon(t[5], t[6], t[7]);
   n.start = t[8] ?? NaN;
   n.end = t[9] ?? NaN;
   n.recordId = t[10];
