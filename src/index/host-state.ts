@@ -1,6 +1,7 @@
 // Everything the index and the rules keep about one host.
 
 import type { HostLogging } from './host-logging.js';
+import { NodeTable } from './node-table.js';
 import type { ProcNode } from './process-node.js';
 import { TimerHeap } from './timers.js';
 
@@ -35,7 +36,7 @@ export const SEEN = {
 } as const;
 
 export class HostState {
-  readonly nodes = new Map<string, ProcNode>();
+  readonly nodes = new NodeTable();
   readonly timers = new TimerHeap();
   /** Exited nodes in exit order, waiting for their retention to pass. */
   evictQueue: ProcNode[] = [];

@@ -4,7 +4,7 @@
 // run a Sysmon configuration nobody told us about, and a rule may only judge what it can see.
 
 import type { SysmonEvent } from '../decode/event.js';
-import { ownString } from '../decode/intern.js';
+import { flatCopy, guidKey } from './guid-key.js';
 import type { HostLogging } from './host-logging.js';
 import type { IndexConfig } from './config.js';
 import { HostState, SEEN } from './host-state.js';
@@ -121,7 +121,8 @@ export class ProcessIndex {
   }
 
   private create(h: HostState, ev: SysmonEvent, a: Applied): void {
-    let node = h.nodes.get(ev.processGuid);
+    const key = guidKey(ev.processGuid);
+    let node = h.nodes.byKeyOf(key);
     if (node !== undefined && !node.placeholder) {
       a.duplicate = true;
       a.node = node;
@@ -129,18 +130,15 @@ export class ProcessIndex {
       return;
     }
     if (node === undefined) {
-      node = new ProcNode(ownString(ev.processGuid));
+      node = new ProcNode(key);
       node.epoch = h.epoch;
       this.insert(h, node);
     }
     node.placeholder = false;
     node.pid = ev.processId;
-    node.setImage(ev.image);
-    node.originalFileName = ev.originalFileName;
-    node.commandLine = ownString(ev.commandLine);
-    node.user = ev.user;
-    node.logonId = ev.logonId;
-    node.sessionId = ev.terminalSessionId;
+    node.setImageFacts(ev.image, ev.originalFileName);
+    node.commandLine = flatCopy(ev.commandLine);
+    node.setLogon(ev.user, ev.logonId, ev.terminalSessionId);
     node.start = ev.time;
     node.recordId = ev.recordId;
     node.parentPid = ev.parentProcessId;
@@ -148,18 +146,19 @@ export class ProcessIndex {
     let parent: ProcNode | null = null;
     let insertedParent = false;
     if (ev.parentProcessGuid !== '') {
-      parent = h.nodes.get(ev.parentProcessGuid) ?? null;
+      const parentKey = guidKey(ev.parentProcessGuid);
+      parent = h.nodes.byKeyOf(parentKey) ?? null;
       if (parent === null) {
         insertedParent = true;
-        parent = new ProcNode(ownString(ev.parentProcessGuid));
+        parent = new ProcNode(parentKey);
         parent.epoch = h.epoch;
         parent.pid = ev.parentProcessId;
         parent.setImage(ev.parentImage);
-        parent.commandLine = ownString(ev.parentCommandLine);
-        parent.user = ev.parentUser;
+        parent.commandLine = flatCopy(ev.parentCommandLine);
+        parent.setLogon(ev.parentUser, '', -1);
         this.insert(h, parent);
       }
-      node.parentGuid = parent.guid; // shares the parent's key string
+      // Linking sets the node's parent key too: the parent's own key string, shared.
       if (node.parent !== parent) {
         if (node.parent !== null) detach(node);
         attach(parent, node);
@@ -280,7 +279,7 @@ export class ProcessIndex {
   }
 
   private insert(h: HostState, node: ProcNode): void {
-    h.nodes.set(node.guid, node);
+    h.nodes.add(node);
     h.liveCount++;
     if (h.nodes.size > this.config.max_nodes_per_host) this.evictOldest(h);
   }
@@ -315,7 +314,7 @@ export class ProcessIndex {
   }
 
   private remove(h: HostState, n: ProcNode): void {
-    h.nodes.delete(n.guid);
+    h.nodes.delete(n);
     n.evicted = true;
     if (n.alive) h.liveCount--;
     if (h.pids.get(n.pid) === n) h.pids.delete(n.pid);
@@ -332,12 +331,10 @@ export class ProcessIndex {
   /** Over the per-host cap: drop the oldest node, sparing live masters (they are the boot's anchor). */
   private evictOldest(h: HostState): void {
     for (let tries = 0; tries < 8; tries++) {
-      const first = h.nodes.values().next();
-      if (first.done === true) return;
-      const n = first.value;
+      const n = h.nodes.first();
+      if (n === undefined) return;
       if (n.alive && h.masters.includes(n)) {
-        h.nodes.delete(n.guid);
-        h.nodes.set(n.guid, n);
+        h.nodes.moveLast(n);
         continue;
       }
       this.remove(h, n);
@@ -361,8 +358,13 @@ export class ProcessIndex {
 }
 
 function attach(parent: ProcNode, child: ProcNode): void {
-  if (parent.children === null) parent.children = [];
   child.parent = parent;
+  if (parent.children === null) {
+    // A literal of one: `[]` then push would reserve 17 slots, and most parents have one child.
+    parent.children = [child];
+    child.childIndex = 0;
+    return;
+  }
   child.childIndex = parent.children.length;
   parent.children.push(child);
 }

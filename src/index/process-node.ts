@@ -1,80 +1,325 @@
 // One process in a host's tree. Keyed by ProcessGuid, so PID reuse is harmless.
+//
+// There is one of these per process a host ran within retention (a million on a fleet of 10k
+// hosts), so its layout is about memory: V8 gives each field 8 bytes on 64-bit Node, and a
+// field that ever holds a number that is not a small integer gets a 16-byte box per node. The
+// booleans, the exit watch and the boot epoch share one small-integer field; times are small
+// integers from a process-wide base; the GUID is the packed map key (guid-key.ts); image and
+// logon facts are shared objects (shared-facts.ts); the parent link and the parent's key share
+// a field; the rare per-rule alert bits live beside the node. Readers see the same properties
+// as before, through accessors.
 
-import { strings } from '../decode/intern.js';
 import { normaliseWindowsPath } from '../util/windows-path.js';
+import { guidOfKey } from './guid-key.js';
+import { type ImageFacts, type LogonFacts, NO_IMAGE, NO_LOGON, imageFacts, logonFacts } from './shared-facts.js';
+
+export { imageFileName } from './shared-facts.js';
+
+const PLACEHOLDER = 1;
+const MASTER = 2;
+const CLOSED_AT_REBOOT = 4;
+const EVICTABLE = 8;
+const EVICTED = 16;
+/** `start` / `end` hold the time itself: it is too far from the base, or not whole ms. */
+const START_ABSOLUTE = 32;
+const END_ABSOLUTE = 64;
+/** Some rule alerted on the node: its bits are in `alertedBits`. */
+const ALERTED = 128;
+/** The epoch is too large for the bits above the flags: it is in `largeEpochs`. */
+const EPOCH_ASIDE = 1024;
+/** exitWatch in two bits. */
+const WATCH_SHIFT = 8;
+const WATCH_BITS = 3 << WATCH_SHIFT;
+/** The boot epoch above the flags, up to 2^20 - 1 (beyond, EPOCH_ASIDE). */
+const EPOCH_SHIFT = 11;
+const FLAG_BITS = (1 << EPOCH_SHIFT) - 1;
+
+/**
+ * Times are kept as ms from this base, set by the first time stored: V8 keeps an integer of
+ * 31 bits in the field itself, a time in ms since 1970 needs a box. Times more than ~12 days
+ * from the base (an old capture replayed beside a new one) are kept whole, flagged.
+ */
+let timeBase = NaN;
+const NEAR = 2 ** 30;
+
+/** ProcNode.alerted of the few nodes a rule alerted on. */
+const alertedBits = new WeakMap<ProcNode, number>();
+const MAX_PACKED_EPOCH = 2 ** (31 - EPOCH_SHIFT) - 1;
+/** Epochs past MAX_PACKED_EPOCH (only hostile input boots a host that often). */
+const largeEpochs = new WeakMap<ProcNode, number>();
+
+/** The raw field value for time `t`, or undefined when `t` must be kept as it is. */
+function relative(t: number): number | undefined {
+  if (timeBase !== timeBase) {
+    if (!Number.isInteger(t)) return undefined;
+    timeBase = t;
+  }
+  const d = t - timeBase;
+  return Number.isInteger(d) && d < NEAR && d > -NEAR ? d : undefined;
+}
 
 export class ProcNode {
   pid = -1;
-  image = '';
-  /** Lower-cased file name of the image ('smss.exe'), interned. */
-  imageName = '';
-  originalFileName = '';
   commandLine = '';
-  user = '';
-  logonId = '';
-  sessionId = -1;
-  /** Creation time (ms, event time); NaN when only known as someone's parent. */
-  start = NaN;
-  /** Exit time (ms); NaN while alive. */
-  end = NaN;
-  /** EventRecordID of the creation event; 0 when unknown. */
-  recordId = 0;
-  parentGuid = '';
   parentPid = -1;
-  parent: ProcNode | null = null;
   /** Children still in the index; swap-removed in O(1) through childIndex. */
   children: ProcNode[] | null = null;
   childIndex = -1;
-  /** Known only from a child's Parent* fields; filled in when its own creation event arrives. */
-  placeholder = true;
-  /** An smss.exe whose parent is System (PID 4): the session manager of a boot. */
-  master = false;
-  /** Boot epoch the node belongs to (a new master smss starts a new one). */
-  epoch = 0;
-  /** Closed as gone at a reboot rather than by an EventID 5. */
-  closedAtReboot = false;
+  private img: ImageFacts = NO_IMAGE;
+  private logon: LogonFacts = NO_LOGON;
+  /** The linked parent, or while there is none the key of the parent the creation named ('' for none). */
+  private up: ProcNode | string = '';
+  /** Flag bits, exitWatch and epoch (see the constants above). */
+  private bits = PLACEHOLDER;
+  /** null: none. Starts as null, not a number, so that V8 keeps small integers unboxed here. */
+  private startAt: number | null = null;
+  private endAt: number | null = null;
+  private record: number | null = null;
+
+  /** `key`: the node-map key (guid-key.ts). */
+  constructor(readonly key: string) {}
+
+  get guid(): string {
+    return guidOfKey(this.key);
+  }
+
+  /** The parent's ProcessGuid as the creation event named it; '' when none. */
+  get parentGuid(): string {
+    return guidOfKey(this.parentKey);
+  }
+
+  /** Key (guid-key.ts) of the parent the creation event named; '' when none. */
+  get parentKey(): string {
+    const u = this.up;
+    return typeof u === 'string' ? u : u.key;
+  }
+
+  /** Set before linking a parent (a linked parent's key is this key). */
+  set parentKey(k: string) {
+    if (typeof this.up === 'string' || this.up.key !== k) this.up = k;
+  }
+
+  get parent(): ProcNode | null {
+    const u = this.up;
+    return typeof u === 'string' ? null : u;
+  }
+
+  set parent(p: ProcNode | null) {
+    this.up = p ?? this.parentKey;
+  }
+
+  get image(): string {
+    return this.img.image;
+  }
+
+  set image(image: string) {
+    if (image !== this.img.image) this.img = imageFacts(image, this.img.originalFileName);
+  }
+
+  /** Lower-cased file name of the image ('smss.exe'), interned. */
+  get imageName(): string {
+    return this.img.imageName;
+  }
+
+  get originalFileName(): string {
+    return this.img.originalFileName;
+  }
+
+  set originalFileName(name: string) {
+    if (name !== this.img.originalFileName) this.img = imageFacts(this.img.image, name);
+  }
+
+  get user(): string {
+    return this.logon.user;
+  }
+
+  set user(user: string) {
+    this.setLogon(user, this.logon.logonId, this.logon.sessionId);
+  }
+
+  get logonId(): string {
+    return this.logon.logonId;
+  }
+
+  set logonId(logonId: string) {
+    this.setLogon(this.logon.user, logonId, this.logon.sessionId);
+  }
+
+  get sessionId(): number {
+    return this.logon.sessionId;
+  }
+
+  set sessionId(sessionId: number) {
+    this.setLogon(this.logon.user, this.logon.logonId, sessionId);
+  }
+
+  /** User, logon id and terminal session at once (one shared object for the three). */
+  setLogon(user: string, logonId: string, sessionId: number): void {
+    const l = this.logon;
+    if (l.user !== user || l.logonId !== logonId || l.sessionId !== sessionId) this.logon = logonFacts(user, logonId, sessionId);
+  }
+
+  /** Image and original file name at once. */
+  setImageFacts(image: string, originalFileName: string): void {
+    const i = this.img;
+    if (i.image !== image || i.originalFileName !== originalFileName) this.img = imageFacts(image, originalFileName);
+  }
+
   /** Bit per rule that already alerted on this node. */
-  alerted = 0;
+  get alerted(): number {
+    return (this.bits & ALERTED) === 0 ? 0 : (alertedBits.get(this) ?? 0);
+  }
+
+  set alerted(rules: number) {
+    if (rules === 0) {
+      this.bits &= ~ALERTED;
+      alertedBits.delete(this);
+    } else {
+      this.bits |= ALERTED;
+      alertedBits.set(this, rules);
+    }
+  }
+
+  /** Creation time (ms, event time); NaN when only known as someone's parent. */
+  get start(): number {
+    const r = this.startAt;
+    return r === null ? NaN : (this.bits & START_ABSOLUTE) !== 0 ? r : r + timeBase;
+  }
+
+  set start(t: number) {
+    if (t !== t) {
+      this.startAt = null;
+      return;
+    }
+    const d = relative(t);
+    if (d === undefined) {
+      this.startAt = t;
+      this.bits |= START_ABSOLUTE;
+    } else {
+      this.startAt = d;
+      this.bits &= ~START_ABSOLUTE;
+    }
+  }
+
+  /** Exit time (ms); NaN while alive. */
+  get end(): number {
+    const r = this.endAt;
+    return r === null ? NaN : (this.bits & END_ABSOLUTE) !== 0 ? r : r + timeBase;
+  }
+
+  set end(t: number) {
+    if (t !== t) {
+      this.endAt = null;
+      return;
+    }
+    const d = relative(t);
+    if (d === undefined) {
+      this.endAt = t;
+      this.bits |= END_ABSOLUTE;
+    } else {
+      this.endAt = d;
+      this.bits &= ~END_ABSOLUTE;
+    }
+  }
+
+  get alive(): boolean {
+    return this.endAt === null;
+  }
+
+  /** EventRecordID of the creation event; 0 when unknown. */
+  get recordId(): number {
+    return this.record ?? 0;
+  }
+
+  set recordId(id: number) {
+    this.record = id === 0 ? null : id;
+  }
+
+  /** Known only from a child's Parent* fields; filled in when its own creation event arrives. */
+  get placeholder(): boolean {
+    return (this.bits & PLACEHOLDER) !== 0;
+  }
+
+  set placeholder(on: boolean) {
+    this.flag(PLACEHOLDER, on);
+  }
+
+  /** An smss.exe whose parent is System (PID 4): the session manager of a boot. */
+  get master(): boolean {
+    return (this.bits & MASTER) !== 0;
+  }
+
+  set master(on: boolean) {
+    this.flag(MASTER, on);
+  }
+
+  /** Closed as gone at a reboot rather than by an EventID 5. */
+  get closedAtReboot(): boolean {
+    return (this.bits & CLOSED_AT_REBOOT) !== 0;
+  }
+
+  set closedAtReboot(on: boolean) {
+    this.flag(CLOSED_AT_REBOOT, on);
+  }
+
+  /** Exited and past retention, waiting for its children to leave first. */
+  get evictable(): boolean {
+    return (this.bits & EVICTABLE) !== 0;
+  }
+
+  set evictable(on: boolean) {
+    this.flag(EVICTABLE, on);
+  }
+
+  /** Removed from the index. */
+  get evicted(): boolean {
+    return (this.bits & EVICTED) !== 0;
+  }
+
+  set evicted(on: boolean) {
+    this.flag(EVICTED, on);
+  }
+
   /**
    * smss.child-no-exit's watch on a child smss: WATCH_NONE, WATCH_PENDING (its exit deadline has
    * not been judged yet) or WATCH_UNJUDGED (the deadline passed on a host that does not log its
    * exit: an act after the deadline still proves it lived on).
    */
-  exitWatch = 0;
-  /** Exited and past retention, waiting for its children to leave first. */
-  evictable = false;
-  /** Removed from the index. */
-  evicted = false;
+  get exitWatch(): number {
+    return (this.bits & WATCH_BITS) >> WATCH_SHIFT;
+  }
 
-  constructor(readonly guid: string) {}
+  set exitWatch(w: number) {
+    this.bits = (this.bits & ~WATCH_BITS) | ((w << WATCH_SHIFT) & WATCH_BITS);
+  }
 
-  get alive(): boolean {
-    return Number.isNaN(this.end);
+  /** Boot epoch the node belongs to (a new master smss starts a new one). */
+  get epoch(): number {
+    return (this.bits & EPOCH_ASIDE) === 0 ? this.bits >> EPOCH_SHIFT : largeEpochs.get(this)!;
+  }
+
+  set epoch(e: number) {
+    if (e >= 0 && e <= MAX_PACKED_EPOCH) {
+      this.bits = (this.bits & FLAG_BITS & ~EPOCH_ASIDE) | (e << EPOCH_SHIFT);
+      largeEpochs.delete(this);
+    } else {
+      this.bits = (this.bits & FLAG_BITS) | EPOCH_ASIDE;
+      largeEpochs.set(this, e);
+    }
+  }
+
+  private flag(bit: number, on: boolean): void {
+    this.bits = on ? this.bits | bit : this.bits & ~bit;
   }
 
   setImage(image: string): void {
-    if (image === this.image) return;
     this.image = image;
-    this.imageName = imageFileName(image);
   }
 }
 
 export const WATCH_NONE = 0;
 export const WATCH_PENDING = 1;
 export const WATCH_UNJUDGED = 2;
-
-const names = new Map<string, string>();
-/** Lower-cased file name of a Windows path, cached per interned path. */
-export function imageFileName(image: string): string {
-  let n = names.get(image);
-  if (n === undefined) {
-    const cut = Math.max(image.lastIndexOf('\\'), image.lastIndexOf('/'));
-    n = strings.intern(image.slice(cut + 1).toLowerCase());
-    if (names.size > 200_000) names.clear();
-    names.set(image, n);
-  }
-  return n;
-}
 
 /**
  * Kinds of image, by where the file is: a host's Sysmon configuration often logs the events of

@@ -5,6 +5,7 @@
 // any committed offset). The host's Sysmon configuration is not in it: it comes from the
 // pipeline, by host name, when the host is restored.
 
+import { guidKey } from './guid-key.js';
 import { HostState } from './host-state.js';
 import { ProcNode } from './process-node.js';
 import type { ProcessIndex } from './process-index.js';
@@ -112,8 +113,9 @@ function nodeTuple(n: ProcNode): NodeTuple {
 export function snapshotHost(h: HostState): HostSnapshot {
   const detached = new Map<string, ProcNode>();
   const ref = (n: ProcNode): string => {
-    if (h.nodes.get(n.guid) !== n) detached.set(n.guid, n);
-    return n.guid;
+    const guid = n.guid;
+    if (!h.nodes.holds(n)) detached.set(guid, n);
+    return guid;
   };
   const timers = h.timers.list().map((t) => ({ due: t.due, rule: t.rule, node: ref(t.node) }));
   const evictQueue = h.evictQueue.slice(h.evictHead).map(ref);
@@ -152,18 +154,15 @@ export function snapshotHost(h: HostState): HostSnapshot {
 }
 
 function nodeFrom(t: NodeTuple): ProcNode {
-  const n = new ProcNode(t[0]);
+  const n = new ProcNode(guidKey(t[0]));
   n.pid = t[1];
-  n.setImage(t[2]);
-  n.originalFileName = t[3];
+  n.setImageFacts(t[2], t[3]);
   n.commandLine = t[4];
-  n.user = t[5];
-  n.logonId = t[6];
-  n.sessionId = t[7];
+  n.setLogon(t[5], t[6], t[7]);
   n.start = t[8] ?? NaN;
   n.end = t[9] ?? NaN;
   n.recordId = t[10];
-  n.parentGuid = t[11];
+  n.parentKey = guidKey(t[11]);
   n.parentPid = t[12];
   n.placeholder = (t[14] & F_PLACEHOLDER) !== 0;
   n.master = (t[14] & F_MASTER) !== 0;
@@ -188,8 +187,8 @@ export function restoreHost(index: ProcessIndex, s: HostSnapshot): HostState {
   const byGuid = new Map<string, ProcNode>();
   for (const t of s.nodes) {
     const n = nodeFrom(t);
-    h.nodes.set(n.guid, n);
-    byGuid.set(n.guid, n);
+    h.nodes.add(n);
+    byGuid.set(t[0], n);
   }
   for (const t of s.detached) byGuid.set(t[0], nodeFrom(t));
   // Children in snapshot order: the same order the live tree had them in.

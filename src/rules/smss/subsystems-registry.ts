@@ -5,6 +5,7 @@
 import type { SysmonEvent } from '../../decode/event.js';
 import { evidenceOf } from '../../alerts/build-alert.js';
 import type { RuleMeta } from '../../alerts/alert.js';
+import { guidKey } from '../../index/guid-key.js';
 import { ProcNode } from '../../index/process-node.js';
 import type { Applied } from '../../index/process-index.js';
 import type { SmssRulesConfig } from './config.js';
@@ -77,7 +78,7 @@ export function smssSubsystemsRegistryRule(cfg: SmssRulesConfig): Rule {
       }
       let writer = a.node;
       if (writer === null) {
-        writer = new ProcNode(ev.processGuid);
+        writer = new ProcNode(guidKey(ev.processGuid));
         writer.pid = ev.processId;
         writer.setImage(ev.image);
         writer.user = ev.user;

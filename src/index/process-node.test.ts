@@ -1,0 +1,48 @@
+import { describe, expect, it } from 'vitest';
+import { ProcNode, WATCH_PENDING, WATCH_UNJUDGED } from './process-node.js';
+
+describe('ProcNode', () => {
+  it('gives back every time it was given, near the base, far from it, fractional or none', () => {
+    const n = new ProcNode('k');
+    expect([n.start, n.end, n.alive]).toEqual([NaN, NaN, true]);
+    for (const t of [1_700_000_000_000, 1_700_000_000_123, 1_600_000_000_000, 0, -5, 1_700_000_000_000.25, 2 ** 52, Infinity]) {
+      n.start = t;
+      n.end = t + 1;
+      expect([n.start, n.end, n.alive]).toEqual([t, t + 1, false]);
+    }
+    n.end = NaN;
+    expect(n.alive).toBe(true);
+  });
+
+  it('keeps its flags, exit watch and boot epoch apart', () => {
+    const n = new ProcNode('k');
+    expect([n.placeholder, n.master, n.closedAtReboot, n.evictable, n.evicted, n.exitWatch, n.epoch]).toEqual([true, false, false, false, false, 0, 0]);
+    n.epoch = 2_000_000;
+    n.exitWatch = WATCH_UNJUDGED;
+    n.master = true;
+    n.placeholder = false;
+    n.start = 1_700_000_000_000;
+    n.end = 1;
+    expect([n.placeholder, n.master, n.exitWatch, n.epoch, n.start, n.end]).toEqual([false, true, WATCH_UNJUDGED, 2_000_000, 1_700_000_000_000, 1]);
+    n.exitWatch = WATCH_PENDING;
+    n.evicted = true;
+    n.closedAtReboot = true;
+    n.master = false;
+    expect([n.placeholder, n.master, n.closedAtReboot, n.evictable, n.evicted, n.exitWatch, n.epoch]).toEqual([false, false, true, false, true, WATCH_PENDING, 2_000_000]);
+    // Past what fits beside the flags (hostile input: millions of boots on one host).
+    n.epoch = 2 ** 40;
+    expect([n.master, n.evicted, n.exitWatch, n.epoch]).toEqual([false, true, WATCH_PENDING, 2 ** 40]);
+    n.epoch = 3;
+    expect([n.master, n.evicted, n.exitWatch, n.epoch]).toEqual([false, true, WATCH_PENDING, 3]);
+  });
+
+  it('keeps the alert bits of each node apart', () => {
+    const [a, b] = [new ProcNode('a'), new ProcNode('b')];
+    a.alerted |= 1 << 30;
+    b.alerted |= 2;
+    b.alerted |= 1;
+    expect([a.alerted, b.alerted]).toEqual([1 << 30, 3]);
+    a.alerted = 0;
+    expect([a.alerted, b.alerted]).toEqual([0, 3]);
+  });
+});
