@@ -14,6 +14,7 @@ import { decodeEntities } from './entities.js';
 import { SysmonEvent } from './event.js';
 import { checkSystem, missingComputer, normaliseGuid, normaliseLogonId, parseIntField, parseUtcTime, type SystemFields } from './fields.js';
 import { hostKeyOf, strings } from './intern.js';
+import { F, FIELD_NAMES, dataOrder, fieldCode, matchAt } from './data-names.js';
 import { DecodeProblem } from './problem.js';
 import { RawValueCache } from './raw-cache.js';
 
@@ -31,12 +32,6 @@ const APOS = 39;
 
 function isSpace(c: number): boolean {
   return c === 32 || c === 10 || c === 13 || c === 9;
-}
-
-/** s[at, at + lit.length) === lit, compared in place: no builtin call, no allocation. */
-function matchAt(s: string, at: number, lit: string): boolean {
-  for (let k = 0; k < lit.length; k++) if (s.charCodeAt(at + k) !== lit.charCodeAt(k)) return false;
-  return true;
 }
 
 /** Raw-keyed caches of one view of the input (see RawValueCache). */
@@ -154,6 +149,8 @@ export class FastEventScanner {
     // An access is read for its source alone: once UtcTime and the source's fields are in, the
     // rest (the target, GrantedAccess, a CallTrace of a few hundred bytes) is left unread.
     const accessOnly = ev.eventId === 10;
+    const order = dataOrder(ev.eventId);
+    let next = 0;
 
     const edStart = s.indexOf('<EventData', from);
     if (edStart === -1 || edStart > b) return UNRECOGNISED;
@@ -178,9 +175,24 @@ export class FastEventScanner {
       const quote = s.charCodeAt(q);
       if (quote !== QUOT && quote !== APOS) return UNRECOGNISED;
       const nameStart = q + 1;
-      let nameEnd = nameStart;
-      while (nameEnd < b && s.charCodeAt(nameEnd) !== quote) nameEnd++;
-      if (nameEnd >= b) return UNRECOGNISED;
+      // The name Sysmon writes next, checked in one comparison; otherwise found and dispatched on.
+      let field: number = F.OTHER;
+      let nameEnd = -1;
+      if (next < order.length) {
+        const name = FIELD_NAMES[order[next]];
+        if (matchAt(s, nameStart, name) && s.charCodeAt(nameStart + name.length) === quote) {
+          field = order[next++];
+          nameEnd = nameStart + name.length;
+        }
+      }
+      if (nameEnd === -1) {
+        nameEnd = nameStart;
+        while (nameEnd < b && s.charCodeAt(nameEnd) !== quote) nameEnd++;
+        if (nameEnd >= b) return UNRECOGNISED;
+        field = fieldCode(s, nameStart, nameEnd - nameStart);
+        const at = field === F.OTHER ? -1 : order.indexOf(field);
+        if (at !== -1) next = at + 1;
+      }
       q = nameEnd + 1;
       while (isSpace(s.charCodeAt(q))) q++;
       let vs: number;
@@ -197,50 +209,70 @@ export class FastEventScanner {
       } else {
         return UNRECOGNISED; // more attributes than Name
       }
-      // Dispatch on the name without allocating it: Sysmon names are few and distinct by length + first chars.
-      switch (nameEnd - nameStart) {
-        case 5:
-          if (matchAt(s, nameStart, 'Image')) ev.image = this.interned(vs, ve);
+      switch (field) {
+        case F.UtcTime:
+          utcStart = vs;
+          utcEnd = ve;
           break;
-        case 4:
-          if (matchAt(s, nameStart, 'User')) ev.user = this.interned(vs, ve);
+        case F.ProcessGuid:
+          ev.processGuid = normaliseGuid(this.value(vs, ve));
           break;
-        case 7:
-          if (matchAt(s, nameStart, 'UtcTime')) {
-            utcStart = vs;
-            utcEnd = ve;
-          } else if (matchAt(s, nameStart, 'Details')) ev.details = this.value(vs, ve);
-          else if (matchAt(s, nameStart, 'NewName')) ev.newName = this.value(vs, ve);
-          else if (matchAt(s, nameStart, 'LogonId')) ev.logonId = this.logonId(vs, ve);
+        case F.ProcessId:
+          ev.processId = this.intAt(vs, ve);
           break;
-        case 9:
-          if (matchAt(s, nameStart, 'ProcessId')) ev.processId = this.intAt(vs, ve);
-          else if (matchAt(s, nameStart, 'EventType')) ev.eventType = this.interned(vs, ve);
+        case F.Image:
+          ev.image = this.interned(vs, ve);
           break;
-        case 10:
-          if (matchAt(s, nameStart, 'ParentUser')) ev.parentUser = this.interned(vs, ve);
+        case F.OriginalFileName:
+          ev.originalFileName = this.interned(vs, ve);
           break;
-        case 11:
-          if (matchAt(s, nameStart, 'ProcessGuid')) ev.processGuid = normaliseGuid(this.value(vs, ve));
-          else if (matchAt(s, nameStart, 'CommandLine')) ev.commandLine = this.value(vs, ve);
-          else if (matchAt(s, nameStart, 'ParentImage')) ev.parentImage = this.interned(vs, ve);
-          else if (matchAt(s, nameStart, 'SourceImage')) sourceImage = this.interned(vs, ve);
+        case F.CommandLine:
+          ev.commandLine = this.value(vs, ve);
           break;
-        case 12:
-          if (matchAt(s, nameStart, 'TargetObject')) ev.targetObject = this.value(vs, ve);
+        case F.User:
+          ev.user = this.interned(vs, ve);
           break;
-        case 15:
-          if (matchAt(s, nameStart, 'ParentProcessId')) ev.parentProcessId = this.intAt(vs, ve);
-          else if (matchAt(s, nameStart, 'SourceProcessId')) sourcePid = this.intAt(vs, ve);
+        case F.LogonId:
+          ev.logonId = this.logonId(vs, ve);
           break;
-        case 16:
-          if (matchAt(s, nameStart, 'OriginalFileName')) ev.originalFileName = this.interned(vs, ve);
+        case F.TerminalSessionId:
+          ev.terminalSessionId = this.intAt(vs, ve);
           break;
-        case 17:
-          if (matchAt(s, nameStart, 'ParentProcessGuid')) ev.parentProcessGuid = normaliseGuid(this.value(vs, ve));
-          else if (matchAt(s, nameStart, 'ParentCommandLine')) ev.parentCommandLine = this.value(vs, ve);
-          else if (matchAt(s, nameStart, 'TerminalSessionId')) ev.terminalSessionId = this.intAt(vs, ve);
-          else if (matchAt(s, nameStart, 'SourceProcessGUID')) sourceGuid = normaliseGuid(this.value(vs, ve));
+        case F.ParentProcessGuid:
+          ev.parentProcessGuid = normaliseGuid(this.value(vs, ve));
+          break;
+        case F.ParentProcessId:
+          ev.parentProcessId = this.intAt(vs, ve);
+          break;
+        case F.ParentImage:
+          ev.parentImage = this.interned(vs, ve);
+          break;
+        case F.ParentCommandLine:
+          ev.parentCommandLine = this.value(vs, ve);
+          break;
+        case F.ParentUser:
+          ev.parentUser = this.interned(vs, ve);
+          break;
+        case F.EventType:
+          ev.eventType = this.interned(vs, ve);
+          break;
+        case F.TargetObject:
+          ev.targetObject = this.value(vs, ve);
+          break;
+        case F.Details:
+          ev.details = this.value(vs, ve);
+          break;
+        case F.NewName:
+          ev.newName = this.value(vs, ve);
+          break;
+        case F.SourceProcessGUID:
+          sourceGuid = normaliseGuid(this.value(vs, ve));
+          break;
+        case F.SourceProcessId:
+          sourcePid = this.intAt(vs, ve);
+          break;
+        case F.SourceImage:
+          sourceImage = this.interned(vs, ve);
           break;
       }
       if (accessOnly && utcStart !== -1 && sourceGuid !== '' && sourcePid !== -1 && sourceImage !== '') break;
