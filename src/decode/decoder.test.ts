@@ -136,6 +136,28 @@ describe('fast scanner vs fast-xml-parser on generated events (property)', () =>
     );
   });
 
+  it('gives identical events when one scanner decodes many, in both views (its raw-value caches)', () => {
+    // Values repeat across events and the same raw text must decode per view: a latin1 view of
+    // UTF-8 bytes and proper text read 'Ã©' differently.
+    const shared = fc.constantFrom('C:\\Windows\\System32\\svchost.exe', 'Ã©', 'é', 'CORP\\ä', '&amp;x', '0x3E7', '999', '0x00000000000003e7');
+    fc.assert(
+      fc.property(fc.array(fc.tuple(eventArb, shared), { minLength: 2, maxLength: 12 }), (list) => {
+        const scanner = new FastEventScanner(new DecodeCounters());
+        for (const [e, v] of list) {
+          const xml = render({ ...e, values: e.values.map((x, i) => (i % 2 === 0 ? v : x)) });
+          const ref = reference(xml);
+          scanner.reset(xml);
+          expect(scanner.scan(0, xml.length)).toEqual(ref);
+          const buf = Buffer.from(xml, 'utf8');
+          const text = buf.toString('latin1');
+          scanner.reset(text, buf);
+          expect(scanner.scan(0, text.length)).toEqual(ref);
+        }
+      }),
+      { numRuns: 150 },
+    );
+  });
+
   it('hands shapes it does not know to the reference parser, with the same result', () => {
     fc.assert(
       fc.property(eventArb, fc.constantFrom('cdata', 'comment', 'prefix'), (e, shape) => {

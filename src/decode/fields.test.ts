@@ -7,6 +7,15 @@ describe('parseUtcTime', () => {
     expect(parseUtcTime('2022-05-13T08:54:05.1230000Z')).toBe(Date.UTC(2022, 4, 13, 8, 54, 5, 123));
     expect(parseUtcTime('2022-05-13 08:54:05')).toBe(Date.UTC(2022, 4, 13, 8, 54, 5, 0));
   });
+  it('reads a time where it lies in a longer text, and nothing beyond its end', () => {
+    const text = "<Data Name='UtcTime'>2020-04-25 22:19:00.127</Data>";
+    const from = text.indexOf('>') + 1;
+    const to = text.indexOf('</');
+    expect(parseUtcTime(text, from, to)).toBe(Date.UTC(2020, 3, 25, 22, 19, 0, 127));
+    expect(parseUtcTime(text, from, to - 4)).toBe(Date.UTC(2020, 3, 25, 22, 19, 0));
+    expect(parseUtcTime(text, from, to - 3)).toBeNaN();
+    expect(parseUtcTime(text, from, to + 1)).toBeNaN();
+  });
   it('rejects what is not a time', () => {
     for (const bad of ['', 'yesterday', '2020-13-01 00:00:00.000', '2021-02-29 00:00:00.000', '2020-04-25 25:00:00.000', '2020-04-25 22:19:00.', '2020-04-25 22:19:00.127 junk']) {
       expect(parseUtcTime(bad), bad).toBeNaN();

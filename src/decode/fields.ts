@@ -154,31 +154,32 @@ function digits(s: string, from: number, count: number): number {
 /**
  * Sysmon UtcTime ('2020-04-25 22:19:00.127') or ISO ('2022-05-13T08:54:05.1230000Z') to ms
  * since the epoch; NaN when it is not a valid time. Hand-written because Date parsing is slow
- * and locale-tolerant in ways that hide bad input.
+ * and locale-tolerant in ways that hide bad input. Reads s[from, to), so the fast scanner parses
+ * a value where it lies in its chunk without slicing it out.
  */
-export function parseUtcTime(s: string): number {
-  if (s.length < 19) return NaN;
-  const sep = s.charCodeAt(10);
-  if (s.charCodeAt(4) !== 45 || s.charCodeAt(7) !== 45 || (sep !== 32 && sep !== 84) || s.charCodeAt(13) !== 58 || s.charCodeAt(16) !== 58) {
+export function parseUtcTime(s: string, from = 0, to = s.length): number {
+  if (to - from < 19) return NaN;
+  const sep = s.charCodeAt(from + 10);
+  if (s.charCodeAt(from + 4) !== 45 || s.charCodeAt(from + 7) !== 45 || (sep !== 32 && sep !== 84) || s.charCodeAt(from + 13) !== 58 || s.charCodeAt(from + 16) !== 58) {
     return NaN;
   }
-  const year = digits(s, 0, 4);
-  const month = digits(s, 5, 2);
-  const day = digits(s, 8, 2);
-  const hour = digits(s, 11, 2);
-  const minute = digits(s, 14, 2);
-  const second = digits(s, 17, 2);
+  const year = digits(s, from, 4);
+  const month = digits(s, from + 5, 2);
+  const day = digits(s, from + 8, 2);
+  const hour = digits(s, from + 11, 2);
+  const minute = digits(s, from + 14, 2);
+  const second = digits(s, from + 17, 2);
   // Date.UTC would roll 2021-02-30 over silently, so the day is checked against the month.
   if (year < 1601 || month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month) || hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 || second > 60) {
     return NaN;
   }
   let ms = 0;
-  let i = 19;
-  if (i < s.length && s.charCodeAt(i) === 46) {
+  let i = from + 19;
+  if (i < to && s.charCodeAt(i) === 46) {
     i++;
     let scale = 100;
     const start = i;
-    while (i < s.length) {
+    while (i < to) {
       const c = s.charCodeAt(i) - 48;
       if (c < 0 || c > 9) break;
       if (scale >= 1) ms += c * scale;
@@ -188,9 +189,9 @@ export function parseUtcTime(s: string): number {
     if (i === start) return NaN;
     ms = Math.floor(ms);
   }
-  if (i < s.length) {
+  if (i < to) {
     const c = s.charCodeAt(i);
-    if (!(c === 90 && i === s.length - 1)) return NaN; // only a trailing 'Z' may follow
+    if (!(c === 90 && i === to - 1)) return NaN; // only a trailing 'Z' may follow
   }
   const t = Date.UTC(year, month - 1, day, hour, minute, second, ms);
   return t;

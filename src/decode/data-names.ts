@@ -1,0 +1,136 @@
+// The EventData names the fast scanner reads, as numbers, and the order in which Sysmon writes
+// them per EventID. The scanner first checks the name it expects next (one comparison, no search
+// for the closing quote) and only on a miss (another schema version, a forwarder that reorders)
+// finds the name's end and dispatches on it (fieldCode).
+
+/** Field codes; OTHER: a name the decoders do not read. */
+export const F = {
+  OTHER: 0,
+  UtcTime: 1,
+  ProcessGuid: 2,
+  ProcessId: 3,
+  Image: 4,
+  OriginalFileName: 5,
+  CommandLine: 6,
+  User: 7,
+  LogonId: 8,
+  TerminalSessionId: 9,
+  ParentProcessGuid: 10,
+  ParentProcessId: 11,
+  ParentImage: 12,
+  ParentCommandLine: 13,
+  ParentUser: 14,
+  EventType: 15,
+  TargetObject: 16,
+  Details: 17,
+  NewName: 18,
+  SourceProcessGUID: 19,
+  SourceProcessId: 20,
+  SourceImage: 21,
+  // Written by Sysmon in between, not read: codes only so that the expected order can name them.
+  RuleName: 22,
+  FileVersion: 23,
+  Description: 24,
+  Product: 25,
+  Company: 26,
+  CurrentDirectory: 27,
+  LogonGuid: 28,
+  IntegrityLevel: 29,
+  Hashes: 30,
+  SourceThreadId: 31,
+  TargetProcessGUID: 32,
+  TargetProcessId: 33,
+  TargetImage: 34,
+  GrantedAccess: 35,
+  CallTrace: 36,
+  SourceUser: 37,
+  TargetUser: 38,
+} as const;
+
+type FieldName = Exclude<keyof typeof F, 'OTHER'>;
+
+/** The name of each code (index = code). */
+export const FIELD_NAMES: readonly string[] = (() => {
+  const names: string[] = [''];
+  for (const [name, code] of Object.entries(F)) if (code !== 0) names[code] = name;
+  return names;
+})();
+
+function codes(names: FieldName[]): Int32Array {
+  return Int32Array.from(names, (n) => F[n]);
+}
+
+const NONE = new Int32Array(0);
+
+// Sysmon 13.30+ schemas (process creation: schema 5 with ParentUser; registry: User from 15.0 on).
+const ORDER_1 = codes(['RuleName', 'UtcTime', 'ProcessGuid', 'ProcessId', 'Image', 'FileVersion', 'Description', 'Product', 'Company', 'OriginalFileName', 'CommandLine', 'CurrentDirectory', 'User', 'LogonGuid', 'LogonId', 'TerminalSessionId', 'IntegrityLevel', 'Hashes', 'ParentProcessGuid', 'ParentProcessId', 'ParentImage', 'ParentCommandLine', 'ParentUser']);
+const ORDER_5 = codes(['RuleName', 'UtcTime', 'ProcessGuid', 'ProcessId', 'Image', 'User']);
+const ORDER_10 = codes(['RuleName', 'UtcTime', 'SourceProcessGUID', 'SourceProcessId', 'SourceThreadId', 'SourceImage', 'TargetProcessGUID', 'TargetProcessId', 'TargetImage', 'GrantedAccess', 'CallTrace', 'SourceUser', 'TargetUser']);
+const ORDER_12 = codes(['RuleName', 'EventType', 'UtcTime', 'ProcessGuid', 'ProcessId', 'Image', 'TargetObject', 'User']);
+const ORDER_13 = codes(['RuleName', 'EventType', 'UtcTime', 'ProcessGuid', 'ProcessId', 'Image', 'TargetObject', 'Details', 'User']);
+const ORDER_14 = codes(['RuleName', 'EventType', 'UtcTime', 'ProcessGuid', 'ProcessId', 'Image', 'TargetObject', 'NewName', 'User']);
+
+/** The order in which Sysmon writes an EventID's data; empty for EventIDs without one here. */
+export function dataOrder(eventId: number): Int32Array {
+  switch (eventId) {
+    case 1:
+      return ORDER_1;
+    case 5:
+      return ORDER_5;
+    case 10:
+      return ORDER_10;
+    case 12:
+      return ORDER_12;
+    case 13:
+      return ORDER_13;
+    case 14:
+      return ORDER_14;
+    default:
+      return NONE;
+  }
+}
+
+/** s[at, at + lit.length) === lit, compared in place (TurboFan inlines charCodeAt: no builtin call, no allocation). */
+export function matchAt(s: string, at: number, lit: string): boolean {
+  for (let k = 0; k < lit.length; k++) if (s.charCodeAt(at + k) !== lit.charCodeAt(k)) return false;
+  return true;
+}
+
+/** The code of the name s[at, at + len), for a name met out of the expected order; F.OTHER if not read. */
+export function fieldCode(s: string, at: number, len: number): number {
+  switch (len) {
+    case 4:
+      return matchAt(s, at, 'User') ? F.User : F.OTHER;
+    case 5:
+      return matchAt(s, at, 'Image') ? F.Image : F.OTHER;
+    case 7:
+      if (matchAt(s, at, 'UtcTime')) return F.UtcTime;
+      if (matchAt(s, at, 'Details')) return F.Details;
+      if (matchAt(s, at, 'NewName')) return F.NewName;
+      return matchAt(s, at, 'LogonId') ? F.LogonId : F.OTHER;
+    case 9:
+      if (matchAt(s, at, 'ProcessId')) return F.ProcessId;
+      return matchAt(s, at, 'EventType') ? F.EventType : F.OTHER;
+    case 10:
+      return matchAt(s, at, 'ParentUser') ? F.ParentUser : F.OTHER;
+    case 11:
+      if (matchAt(s, at, 'ProcessGuid')) return F.ProcessGuid;
+      if (matchAt(s, at, 'CommandLine')) return F.CommandLine;
+      if (matchAt(s, at, 'ParentImage')) return F.ParentImage;
+      return matchAt(s, at, 'SourceImage') ? F.SourceImage : F.OTHER;
+    case 12:
+      return matchAt(s, at, 'TargetObject') ? F.TargetObject : F.OTHER;
+    case 15:
+      if (matchAt(s, at, 'ParentProcessId')) return F.ParentProcessId;
+      return matchAt(s, at, 'SourceProcessId') ? F.SourceProcessId : F.OTHER;
+    case 16:
+      return matchAt(s, at, 'OriginalFileName') ? F.OriginalFileName : F.OTHER;
+    case 17:
+      if (matchAt(s, at, 'ParentProcessGuid')) return F.ParentProcessGuid;
+      if (matchAt(s, at, 'ParentCommandLine')) return F.ParentCommandLine;
+      if (matchAt(s, at, 'TerminalSessionId')) return F.TerminalSessionId;
+      return matchAt(s, at, 'SourceProcessGUID') ? F.SourceProcessGUID : F.OTHER;
+    default:
+      return F.OTHER;
+  }
+}
