@@ -92,7 +92,8 @@ describe('replay with hosts spread over worker threads', () => {
     const files = [...realFiles('.python-evtx.xml'), ...realFiles('.evtxexport.txt'), ...realFiles('.jsonl')];
     for (const f of files) await expectSameAsOneThread([f]);
     expect(files.length).toBeGreaterThan(5);
-  }, 60_000);
+    // Every export three times (1, 2 and 3 threads): on the shared 2-core machine under load 20+ this took over 60 s.
+  }, 300_000);
   if (!HAVE_REAL) it.skip(`real exports: ${REAL_SKIP_REASON}`, () => {});
 
   it('proctree replay --threads 2 writes what --threads 1 writes, and --stats says the same', () => {
