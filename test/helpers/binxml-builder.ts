@@ -24,7 +24,10 @@ export class BinXmlBuilder {
   }
   /** A name reference pointing just after itself, then the name structure. */
   name(s: string): this {
-    this.u32(this.pos + 4);
+    return this.u32(this.pos + 4).nameStruct(s);
+  }
+  /** The name structure alone: u32 next, u16 hash, u16 length, the characters, u16 NUL. */
+  nameStruct(s: string): this {
     return this.u32(0).u16(0).u16(s.length).chars(s).u16(0);
   }
   /** A name reference to a name defined elsewhere (at its offset). */
@@ -36,9 +39,11 @@ export class BinXmlBuilder {
     for (let i = 0; i < 4; i++) this.bytes[at - this.base + i] = (v >>> (8 * i)) & 0xff;
     return this;
   }
-  /** Start of an element (with an attribute list when attrs): the name, then call attr()/open()/empty(). */
-  element(name: string, attrs = false): this {
-    this.u8(attrs ? 0x41 : 0x01).u16(0).u32(0).name(name);
+  /** Start of an element (with an attribute list when attrs), its name in place or at an offset; then attr() and the close token. */
+  element(name: string | number, attrs = false): this {
+    this.u8(attrs ? 0x41 : 0x01).u16(0).u32(0);
+    if (typeof name === 'number') this.nameAt(name);
+    else this.name(name);
     return attrs ? this.u32(0) : this;
   }
   attr(name: string): this {
