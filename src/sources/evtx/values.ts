@@ -32,29 +32,13 @@ import {
   VT_UINT8,
 } from './format.js';
 
-const HEX = '0123456789ABCDEF';
-const hexLower: string[] = [];
-const hexUpper: string[] = [];
-for (let i = 0; i < 256; i++) {
-  hexLower.push(i.toString(16).padStart(2, '0'));
-  hexUpper.push(HEX[i >> 4] + HEX[i & 15]);
-}
 
 /** UTF-16LE text without the trailing NULs writers often include in the size. */
 export function utf16(buf: Buffer, start: number, end: number): string {
   let e = end - ((end - start) & 1);
   while (e - 2 >= start && buf[e - 2] === 0 && buf[e - 1] === 0) e -= 2;
   if (e <= start) return '';
-  // Short ASCII strings are common (names, numbers); building them directly skips the
-  // native call overhead of Buffer#toString for tiny ranges.
-  if (e - start <= 32) {
-    let s = '';
-    for (let i = start; i < e; i += 2) {
-      if (buf[i + 1] !== 0 || buf[i] > 0x7f) return buf.toString('utf16le', start, e);
-      s += String.fromCharCode(buf[i]);
-    }
-    return s;
-  }
+  // Measured: one native decode beats building even short strings char by char.
   return buf.toString('utf16le', start, e);
 }
 
@@ -79,19 +63,46 @@ function u64Text(buf: Uint8Array, p: number): string {
   return ((BigInt(hi) << 32n) | BigInt(u32(buf, p))).toString();
 }
 
+/**
+ * Short hex texts are spelled into this scratch buffer and read out with one native call:
+ * concatenating two-digit pieces built a chain of intermediate strings per value.
+ */
+const scratch = Buffer.alloc(64);
+const DIGITS_UPPER = Buffer.from('0123456789ABCDEF', 'latin1');
+const DIGITS_LOWER = Buffer.from('0123456789abcdef', 'latin1');
+
 function hexBytesLE(buf: Uint8Array, p: number, n: number): string {
-  let s = '0x';
-  for (let i = n - 1; i >= 0; i--) s += hexLower[buf[p + i]];
-  return s;
+  scratch[0] = 48; // 0
+  scratch[1] = 120; // x
+  let o = 2;
+  for (let i = n - 1; i >= 0; i--) {
+    const v = buf[p + i];
+    scratch[o++] = DIGITS_LOWER[v >> 4];
+    scratch[o++] = DIGITS_LOWER[v & 15];
+  }
+  return scratch.toString('latin1', 0, o);
 }
 
-export function guidText(buf: Uint8Array, p: number): string {
-  let s = '{';
-  for (let i = 3; i >= 0; i--) s += hexUpper[buf[p + i]];
-  s += '-' + hexUpper[buf[p + 5]] + hexUpper[buf[p + 4]] + '-' + hexUpper[buf[p + 7]] + hexUpper[buf[p + 6]] + '-';
-  s += hexUpper[buf[p + 8]] + hexUpper[buf[p + 9]] + '-';
-  for (let i = 10; i < 16; i++) s += hexUpper[buf[p + i]];
-  return s + '}';
+/** Byte order of a GUID's text (its first three groups are little-endian); -1 is a dash. */
+const GUID_ORDER = [3, 2, 1, 0, -1, 5, 4, -1, 7, 6, -1, 8, 9, -1, 10, 11, 12, 13, 14, 15];
+
+/** '{XXXXXXXX-XXXX-XXXX-XXXX-XXXXXXXXXXXX}' as Windows writes it; lower: in lower case. */
+export function guidText(buf: Uint8Array, p: number, lower = false): string {
+  const digits = lower ? DIGITS_LOWER : DIGITS_UPPER;
+  scratch[0] = 123; // {
+  let o = 1;
+  for (let k = 0; k < GUID_ORDER.length; k++) {
+    const i = GUID_ORDER[k];
+    if (i < 0) {
+      scratch[o++] = 45; // -
+      continue;
+    }
+    const v = buf[p + i];
+    scratch[o++] = digits[v >> 4];
+    scratch[o++] = digits[v & 15];
+  }
+  scratch[o++] = 125; // }
+  return scratch.toString('latin1', 0, o);
 }
 
 function pad(n: number, w: number): string {
@@ -102,10 +113,11 @@ function pad(n: number, w: number): string {
 export function filetimeText(buf: Uint8Array, p: number): string {
   const lo = u32(buf, p);
   const hi = u32(buf, p + 4);
-  // Split into whole ms and the 100 ns remainder without losing precision above 2^53.
-  const ticks = BigInt(hi) * 4294967296n + BigInt(lo);
-  const ms = Number(ticks / 10000n) - 11644473600000;
-  const rest = Number(ticks % 10000n);
+  // Whole ms and the 100 ns remainder of hi * 2^32 + lo, exact in doubles (no BigInt):
+  // 2^32 = 429496 * 10000 + 7296, and hi * 7296 + lo stays below 2^53.
+  const r = hi * 7296 + lo;
+  const ms = hi * 429496 + Math.floor(r / 10000) - 11644473600000;
+  const rest = r % 10000;
   const d = new Date(ms);
   if (Number.isNaN(d.getTime())) return '';
   const iso = d.toISOString(); // YYYY-MM-DDTHH:MM:SS.mmmZ
@@ -130,9 +142,7 @@ function sidText(buf: Uint8Array, p: number, size: number): string {
 }
 
 function binaryText(buf: Uint8Array, p: number, size: number): string {
-  let s = '';
-  for (let i = 0; i < size; i++) s += hexUpper[buf[p + i]];
-  return s;
+  return Buffer.from(buf.buffer, buf.byteOffset + p, size).toString('hex').toUpperCase();
 }
 
 /** Byte size of one element of a fixed-size type; 0 for variable-size types. */
