@@ -59,6 +59,25 @@ export class ByteSink {
     this.buf[this.pos++] = c;
   }
 
+  /** A non-negative integer below 2^53 in decimal. */
+  uint(v: number): void {
+    this.ensure(16);
+    const b = this.buf;
+    let o = this.pos;
+    if (v < 10) {
+      b[o++] = 48 + v;
+    } else {
+      let n = 0;
+      for (let x = v; x >= 1; x = Math.floor(x / 10)) n++;
+      for (let i = o + n - 1; i >= o; i--) {
+        b[i] = 48 + (v % 10);
+        v = Math.floor(v / 10);
+      }
+      o += n;
+    }
+    this.pos = o;
+  }
+
   /** A JS string as UTF-8, unescaped (markup; the slow path's whole lines). */
   raw(s: string): void {
     this.ensure(3 * s.length);

@@ -7,12 +7,12 @@
 
 import type { ChunkContext } from './binxml.js';
 import type { ByteSink } from './byte-sink.js';
-import { EvtxFormatError, TOK_EOF, VT_ANSI_STRING, VT_ARRAY, VT_BINXML, VT_EVT_XML, VT_NULL, VT_STRING } from './format.js';
+import { EvtxFormatError, TOK_EOF, VT_ANSI_STRING, VT_ARRAY, VT_BINXML, VT_EVT_XML, VT_FILETIME, VT_GUID, VT_HEXINT32, VT_HEXINT64, VT_NULL, VT_STRING, VT_UINT16, VT_UINT32, VT_UINT64, VT_UINT8 } from './format.js';
 import { K_CDATA, K_CHARREF, K_ELEMENT, K_ENTITYREF, K_PI, K_SUBST, K_TEXT, type Template, type XElement, type XNode } from './nodes.js';
 import { xmlName } from './render.js';
 import { MAX_RESOLVED_CHARS, resolvedText } from './resolve.js';
 import { SubstValues } from './subst.js';
-import { scalarText } from './values.js';
+import { filetimeInto, guidInto, hexInto, scalarText, u32 } from './values.js';
 import { escapeXml } from '../../decode/xml-escape.js';
 
 /** resolve()'s depth limit for nested Binary XML fragments (binxml.ts). */
@@ -42,6 +42,8 @@ interface Attr {
 interface El {
   /** '<name' and the attributes that hold no substitution. */
   open: Buffer;
+  /** open and '>', for an element whose content is known to render (one non-null value). */
+  openGt: Buffer;
   /** Attributes with substitutions, in order (a static one after a dynamic one stays here too). */
   attrs: Attr[];
   children: Node[];
@@ -138,6 +140,7 @@ function compileElement(n: XElement): El {
   const single = only !== undefined && only.kind === K_SUBST ? only : undefined;
   return {
     open: Buffer.from(open),
+    openGt: Buffer.from(open + '>'),
     attrs,
     children: compileNodes(n.children),
     close: Buffer.from(`</${name}>`),
@@ -244,6 +247,18 @@ export class RecordXmlWriter {
       if (t & VT_ARRAY) throw BAIL;
     }
     const out = this.out;
+    if (el.single >= 0 && el.attrs.length === 0 && el.single < values.count) {
+      // The common <Data Name="X">{value}</Data>: a value that is not null renders (even an
+      // empty string), and one that is not Binary XML renders as text, so '>' goes with the tag.
+      const t = values.types[el.single];
+      if (t !== VT_NULL && t !== VT_BINXML) {
+        out.bytes(el.openGt);
+        this.spend(NODE_COST);
+        this.value(el.single, values, nest, false);
+        out.bytes(el.close);
+        return true;
+      }
+    }
     out.bytes(el.open);
     for (let i = 0; i < el.attrs.length; i++) this.attribute(el.attrs[i], values, nest);
     const mark = out.pos;
@@ -310,14 +325,65 @@ export class RecordXmlWriter {
       case VT_BINXML:
         if (inAttr) return false;
         return this.nested(off, off + size, nest);
-      default: {
+      default:
         if (type & VT_ARRAY) throw BAIL;
-        const s = scalarText(b, off, size, type);
-        this.spend(s.length);
-        out.text(s);
+        if (!this.digits(type, b, off, size)) {
+          const s = scalarText(b, off, size, type);
+          this.spend(s.length);
+          out.text(s);
+        }
         return true;
-      }
     }
+  }
+
+  /** The common number, GUID and time types spelled straight into the output; false for the others. */
+  private digits(type: number, b: Uint8Array, off: number, size: number): boolean {
+    const out = this.out;
+    const start = out.pos;
+    out.ensure(40);
+    switch (type) {
+      case VT_UINT8:
+        if (size < 1) return false;
+        out.uint(b[off]);
+        break;
+      case VT_UINT16:
+        if (size < 2) return false;
+        out.uint(b[off] | (b[off + 1] << 8));
+        break;
+      case VT_UINT32:
+        if (size < 4) return false;
+        out.uint(u32(b, off));
+        break;
+      case VT_UINT64: {
+        if (size < 8) return false;
+        const hi = u32(b, off + 4);
+        if (hi >= 0x200000) return false; // past 2^53: BigInt, in scalarText
+        out.uint(u32(b, off) + hi * 4294967296);
+        break;
+      }
+      case VT_HEXINT32:
+      case VT_HEXINT64: {
+        const n = type === VT_HEXINT32 ? 4 : 8;
+        if (size < n) return false;
+        out.pos = hexInto(b, off, n, out.buf, out.pos);
+        break;
+      }
+      case VT_GUID:
+        if (size < 16) return false;
+        out.pos = guidInto(b, off, out.buf, out.pos);
+        break;
+      case VT_FILETIME: {
+        if (size < 8) return false;
+        const end = filetimeInto(b, off, out.buf, out.pos);
+        if (end < 0) return false;
+        out.pos = end;
+        break;
+      }
+      default:
+        return false;
+    }
+    this.spend(out.pos - start);
+    return true;
   }
 
   /** A Binary XML value: its own template instance, rendered in place. */

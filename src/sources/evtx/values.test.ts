@@ -66,17 +66,20 @@ describe('EVTX value types', () => {
   });
   it('FILETIME split into ms and 100 ns exactly, whatever the 64 bits (against BigInt arithmetic)', () => {
     const ft = Buffer.alloc(8);
-    const highs = [0, 1, 0x01d3_7e41, 0x01ff_ffff, 0x7fff_ffff, 0xffff_ffff];
-    const lows = [0, 1, 9999, 10000, 0x8000_0000, 0xffff_ffff];
-    for (const hi of highs) {
-      for (const lo of lows) {
-        ft.writeUInt32LE(lo, 0);
-        ft.writeUInt32LE(hi, 4);
-        const ticks = (BigInt(hi) << 32n) | BigInt(lo);
-        const d = new Date(Number(ticks / 10000n) - 11644473600000);
-        const want = Number.isNaN(d.getTime()) ? '' : d.toISOString().slice(0, 23) + String(ticks % 10000n).padStart(4, '0') + 'Z';
-        expect(filetimeText(ft, 0), `${hi}:${lo}`).toBe(want);
-      }
+    const pairs: [number, number][] = [];
+    for (const hi of [0, 1, 0x01d3_7e41, 0x01ff_ffff, 0x7fff_ffff, 0xffff_ffff]) for (const lo of [0, 1, 9999, 10000, 0x8000_0000, 0xffff_ffff]) pairs.push([hi, lo]);
+    // And pseudo-random ones across the whole range (a fixed LCG: repeatable).
+    for (let i = 0, x = 12345; i < 500; i++) {
+      x = (Math.imul(x, 1103515245) + 12345) >>> 0;
+      pairs.push([i < 250 ? x % 0x0300_0000 : x, (Math.imul(x, 69069) + 1) >>> 0]);
+    }
+    for (const [hi, lo] of pairs) {
+      ft.writeUInt32LE(lo, 0);
+      ft.writeUInt32LE(hi, 4);
+      const ticks = (BigInt(hi) << 32n) | BigInt(lo);
+      const iso = new Date(Number(ticks / 10000n) - 11644473600000).toISOString();
+      const want = iso.slice(0, 23) + String(ticks % 10000n).padStart(4, '0') + 'Z';
+      expect(filetimeText(ft, 0), `${hi}:${lo}`).toBe(want);
     }
   });
   it('binary as upper-case hex', () => {

@@ -71,38 +71,106 @@ const scratch = Buffer.alloc(64);
 const DIGITS_UPPER = Buffer.from('0123456789ABCDEF', 'latin1');
 const DIGITS_LOWER = Buffer.from('0123456789abcdef', 'latin1');
 
-function hexBytesLE(buf: Uint8Array, p: number, n: number): string {
-  scratch[0] = 48; // 0
-  scratch[1] = 120; // x
-  let o = 2;
+/** '0x' and n little-endian bytes as lower-case hex, big-endian first, into out at o; returns the end. */
+export function hexInto(buf: Uint8Array, p: number, n: number, out: Uint8Array, o: number): number {
+  out[o++] = 48; // 0
+  out[o++] = 120; // x
   for (let i = n - 1; i >= 0; i--) {
     const v = buf[p + i];
-    scratch[o++] = DIGITS_LOWER[v >> 4];
-    scratch[o++] = DIGITS_LOWER[v & 15];
+    out[o++] = DIGITS_LOWER[v >> 4];
+    out[o++] = DIGITS_LOWER[v & 15];
   }
-  return scratch.toString('latin1', 0, o);
+  return o;
+}
+
+function hexBytesLE(buf: Uint8Array, p: number, n: number): string {
+  return scratch.toString('latin1', 0, hexInto(buf, p, n, scratch, 0));
 }
 
 /** Byte order of a GUID's text (its first three groups are little-endian); -1 is a dash. */
 const GUID_ORDER = [3, 2, 1, 0, -1, 5, 4, -1, 7, 6, -1, 8, 9, -1, 10, 11, 12, 13, 14, 15];
 
-/** '{XXXXXXXX-XXXX-XXXX-XXXX-XXXXXXXXXXXX}' as Windows writes it; lower: in lower case. */
-export function guidText(buf: Uint8Array, p: number, lower = false): string {
+/** '{XXXXXXXX-XXXX-XXXX-XXXX-XXXXXXXXXXXX}' into out at o (lower: in lower case); returns the end. */
+export function guidInto(buf: Uint8Array, p: number, out: Uint8Array, o: number, lower = false): number {
   const digits = lower ? DIGITS_LOWER : DIGITS_UPPER;
-  scratch[0] = 123; // {
-  let o = 1;
+  out[o++] = 123; // {
   for (let k = 0; k < GUID_ORDER.length; k++) {
     const i = GUID_ORDER[k];
     if (i < 0) {
-      scratch[o++] = 45; // -
+      out[o++] = 45; // -
       continue;
     }
     const v = buf[p + i];
-    scratch[o++] = digits[v >> 4];
-    scratch[o++] = digits[v & 15];
+    out[o++] = digits[v >> 4];
+    out[o++] = digits[v & 15];
   }
-  scratch[o++] = 125; // }
-  return scratch.toString('latin1', 0, o);
+  out[o++] = 125; // }
+  return o;
+}
+
+/** The GUID as Windows writes it; lower: in lower case. */
+export function guidText(buf: Uint8Array, p: number, lower = false): string {
+  return scratch.toString('latin1', 0, guidInto(buf, p, scratch, 0, lower));
+}
+
+/** v in exactly w decimal digits into out at o; returns the end. */
+function digitsInto(out: Uint8Array, o: number, v: number, w: number): number {
+  for (let i = o + w - 1; i >= o; i--) {
+    out[i] = 48 + (v % 10);
+    v = Math.floor(v / 10);
+  }
+  return o + w;
+}
+
+const MS_PER_DAY = 86400000;
+
+/**
+ * FILETIME (100 ns ticks since 1601-01-01 UTC) as 'YYYY-MM-DDTHH:MM:SS.fffffffZ' into out at o,
+ * as Date#toISOString spells the ms part; returns the end, or -1 for years past 9999 (spelled
+ * '+YYYYYY' there: filetimeText leaves those to Date). Calendar arithmetic from days, as in
+ * H. Hinnant's civil_from_days, so no Date object and no intermediate strings.
+ */
+export function filetimeInto(buf: Uint8Array, p: number, out: Uint8Array, o: number): number {
+  const lo = u32(buf, p);
+  const hi = u32(buf, p + 4);
+  // Whole ms and the 100 ns remainder of hi * 2^32 + lo, exact in doubles (no BigInt):
+  // 2^32 = 429496 * 10000 + 7296, and hi * 7296 + lo stays below 2^53.
+  const r = hi * 7296 + lo;
+  const ms = hi * 429496 + Math.floor(r / 10000) - 11644473600000;
+  const rest = r % 10000;
+  const days = Math.floor(ms / MS_PER_DAY);
+  let t = ms - days * MS_PER_DAY;
+  const z = days + 719468;
+  const era = Math.floor(z / 146097);
+  const doe = z - era * 146097;
+  const yoe = Math.floor((doe - Math.floor(doe / 1460) + Math.floor(doe / 36524) - Math.floor(doe / 146096)) / 365);
+  const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
+  const mp = Math.floor((5 * doy + 2) / 153);
+  const day = doy - Math.floor((153 * mp + 2) / 5) + 1;
+  const month = mp < 10 ? mp + 3 : mp - 9;
+  const year = yoe + era * 400 + (month <= 2 ? 1 : 0);
+  if (year > 9999) return -1;
+  const hh = Math.floor(t / 3600000);
+  t -= hh * 3600000;
+  const mm = Math.floor(t / 60000);
+  t -= mm * 60000;
+  const ss = Math.floor(t / 1000);
+  o = digitsInto(out, o, year, 4);
+  out[o++] = 45;
+  o = digitsInto(out, o, month, 2);
+  out[o++] = 45;
+  o = digitsInto(out, o, day, 2);
+  out[o++] = 84; // T
+  o = digitsInto(out, o, hh, 2);
+  out[o++] = 58;
+  o = digitsInto(out, o, mm, 2);
+  out[o++] = 58;
+  o = digitsInto(out, o, ss, 2);
+  out[o++] = 46;
+  o = digitsInto(out, o, t - ss * 1000, 3);
+  o = digitsInto(out, o, rest, 4);
+  out[o++] = 90; // Z
+  return o;
 }
 
 function pad(n: number, w: number): string {
@@ -111,17 +179,14 @@ function pad(n: number, w: number): string {
 
 /** FILETIME (100 ns ticks since 1601-01-01 UTC) as 'YYYY-MM-DDTHH:MM:SS.fffffffZ'. */
 export function filetimeText(buf: Uint8Array, p: number): string {
+  const end = filetimeInto(buf, p, scratch, 0);
+  if (end >= 0) return scratch.toString('latin1', 0, end);
+  // Years past 9999: as this has always rendered them (toISOString's '+YYYYYY-...', cut at 23).
   const lo = u32(buf, p);
   const hi = u32(buf, p + 4);
-  // Whole ms and the 100 ns remainder of hi * 2^32 + lo, exact in doubles (no BigInt):
-  // 2^32 = 429496 * 10000 + 7296, and hi * 7296 + lo stays below 2^53.
   const r = hi * 7296 + lo;
-  const ms = hi * 429496 + Math.floor(r / 10000) - 11644473600000;
-  const rest = r % 10000;
-  const d = new Date(ms);
-  if (Number.isNaN(d.getTime())) return '';
-  const iso = d.toISOString(); // YYYY-MM-DDTHH:MM:SS.mmmZ
-  return iso.slice(0, 23) + pad(rest, 4) + 'Z';
+  const iso = new Date(hi * 429496 + Math.floor(r / 10000) - 11644473600000).toISOString();
+  return iso.slice(0, 23) + pad(r % 10000, 4) + 'Z';
 }
 
 /** SYSTEMTIME (eight u16: year, month, weekday, day, hour, minute, second, ms). */
