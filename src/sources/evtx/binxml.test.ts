@@ -6,36 +6,7 @@ import { ChunkContext } from './binxml.js';
 import { EvtxFormatError } from './format.js';
 import { renderXml, rootElement } from './render.js';
 import { resolve, type RChild } from './resolve.js';
-
-/** Appends little-endian pieces; names are defined in place, right after their reference. */
-class Builder {
-  private bytes: number[] = [];
-  get pos(): number {
-    return this.bytes.length;
-  }
-  u8(...v: number[]): this {
-    this.bytes.push(...v);
-    return this;
-  }
-  u16(v: number): this {
-    return this.u8(v & 0xff, v >> 8);
-  }
-  u32(v: number): this {
-    return this.u16(v & 0xffff).u16(v >>> 16);
-  }
-  chars(s: string): this {
-    for (const c of s) this.u16(c.charCodeAt(0));
-    return this;
-  }
-  /** A name reference pointing just after itself, then the name structure. */
-  name(s: string): this {
-    this.u32(this.pos + 4);
-    return this.u32(0).u16(0).u16(s.length).chars(s).u16(0);
-  }
-  buffer(): Buffer {
-    return Buffer.from(this.bytes);
-  }
-}
+import { BinXmlBuilder as Builder } from '../../../test/helpers/binxml-builder.js';
 
 function render(buf: Buffer): string {
   const ctx = new ChunkContext(buf);

@@ -25,6 +25,7 @@ import {
 } from './format.js';
 import { K_CDATA, K_CHARREF, K_ELEMENT, K_ENTITYREF, K_PI, K_SUBST, K_TEMPLATE, K_TEXT, type Template, type XAttr, type XElement, type XNode } from './nodes.js';
 import { SubstValues } from './subst.js';
+import { TemplateStore, type NameRefSite } from './template-store.js';
 import { fixedSize, guidText, scalarText, utf16 } from './values.js';
 
 /** Nesting limits: real events nest a handful deep; corrupt data must not recurse unbounded. */
@@ -39,8 +40,15 @@ export class ChunkContext {
   buf: Buffer;
   private readonly names = new Map<number, string>();
   private readonly templates = new Map<number, Template | EvtxFormatError>();
+  /** Templates compiled in earlier chunks, reused where a definition is equivalent. */
+  private readonly shared = new TemplateStore();
   /** Cursor of the parse in progress (a field rather than tuple returns: no allocation per token). */
   private p = 0;
+  /** While a template compiles: its start, its end, its name references, and whether it can be shared. */
+  private defStart = -1;
+  private defEnd = -1;
+  private refs: NameRefSite[] | null = null;
+  private shareable = false;
 
   constructor(buf: Buffer) {
     this.buf = buf;
@@ -51,6 +59,11 @@ export class ChunkContext {
     this.buf = buf;
     this.names.clear();
     this.templates.clear();
+  }
+
+  /** Where the last read stopped (after recordTemplate: just after the substitution values). */
+  get cursor(): number {
+    return this.p;
   }
 
   u16(p: number): number {
@@ -84,7 +97,11 @@ export class ChunkContext {
     const off = this.u32(this.p);
     this.p += 4;
     const name = this.name(off);
-    if (off === this.p) this.p += 10 + 2 * this.u16(off + 6);
+    const inPlace = off === this.p;
+    if (this.refs !== null) this.refs.push({ rel: this.p - 4 - this.defStart, external: inPlace ? null : name });
+    if (inPlace) this.p += 10 + 2 * this.u16(off + 6);
+    // A name defined in place but past the template's end: the definition is not self-contained.
+    if (inPlace && this.p > this.defEnd) this.shareable = false;
     return name;
   }
 
@@ -96,16 +113,27 @@ export class ChunkContext {
       return hit;
     }
     const saved = this.p;
+    const savedDef = [this.defStart, this.defEnd, this.refs, this.shareable] as const;
     this.templates.set(off, COMPILING);
     try {
       if (off < 0 || off + 24 > this.buf.length) throw new EvtxFormatError(`template offset ${off} outside the chunk`, off);
       const size = this.u32(off + 20);
       const end = off + 24 + size;
       if (end > this.buf.length) throw new EvtxFormatError(`template at ${off} (${size} bytes) runs past the chunk`, off);
+      const known = this.shared.find(this.buf, off, size, this);
+      if (known !== undefined) {
+        this.templates.set(off, known);
+        return known;
+      }
       const nodes: XNode[] = [];
       this.p = off + 24;
+      this.defStart = off;
+      this.defEnd = end;
+      this.refs = [];
+      this.shareable = true;
       this.content(end, 0, nest, nodes, false);
-      const t: Template = { offset: off, guid: guidText(this.buf, off + 4), nodes, plan: undefined };
+      const t: Template = { offset: off, guid: guidText(this.buf, off + 4), nodes, plan: undefined, render: undefined };
+      if (this.shareable) this.shared.add(this.buf, off, size, this.refs, t);
       this.templates.set(off, t);
       return t;
     } catch (e) {
@@ -114,6 +142,7 @@ export class ChunkContext {
       throw err;
     } finally {
       this.p = saved;
+      [this.defStart, this.defEnd, this.refs, this.shareable] = savedDef;
     }
   }
 
@@ -184,6 +213,8 @@ export class ChunkContext {
           this.p++;
           return;
         case TOK_TEMPLATE_INSTANCE: {
+          // Its values point into this chunk: a template holding one is not shared.
+          this.shareable = false;
           const values = new SubstValues(8);
           const template = this.templateInstanceHead(end, values, nest + 1);
           out.push({ kind: K_TEMPLATE, template, values });

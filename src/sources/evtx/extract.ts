@@ -6,12 +6,12 @@
 import { isWantedEventId } from '../../decode/event.js';
 import { isSysmonSource, parseIntField } from '../../decode/fields.js';
 import type { ChunkContext } from './binxml.js';
-import { EvtxFormatError, VT_ARRAY, VT_BINXML, VT_NULL, VT_UINT16, VT_UINT64 } from './format.js';
+import { EvtxFormatError, VT_ARRAY, VT_BINXML, VT_GUID, VT_NULL, VT_UINT16, VT_UINT64 } from './format.js';
 import { fieldSlot, FIELD_NAMES, SLOT_FIRST_FIELD, type SlotWriter } from './fieldset.js';
 import { K_ELEMENT, K_SUBST, K_TEXT, type Template, type XElement, type XNode } from './nodes.js';
 import { attr, child, resolve, textOf, type RChild, type RElement } from './resolve.js';
 import { SubstValues } from './subst.js';
-import { scalarText, u64 } from './values.js';
+import { guidText, scalarText, u64 } from './values.js';
 
 /** Where a field comes from: a substitution index, a literal text, or nowhere. */
 type Src = number | string | null;
@@ -120,6 +120,12 @@ function planOf(t: Template): FieldPlan {
   return plan;
 }
 
+/**
+ * Slots of the process GUIDs, which buildEvent lowers (normaliseGuid): a GUID value there is
+ * spelled in lower case at once, instead of upper case and then a lowered copy.
+ */
+const LOWER_GUID_SLOTS = FIELD_NAMES.map((n) => n === 'ProcessGuid' || n === 'ParentProcessGuid' || n === 'SourceProcessGUID');
+
 /** Thrown inside the fast path when a value needs the tree path (nested BinXml, arrays). */
 class NeedsTree extends Error {}
 const NEEDS_TREE = new NeedsTree();
@@ -171,6 +177,13 @@ export class FieldExtractor {
     return scalarText(ctx.buf, v.offsets[src], v.sizes[src], type);
   }
 
+  /** The text of EventData slot i (its field's source in plan data). */
+  private field(ctx: ChunkContext, data: Src[], i: number, v: SubstValues): string | null {
+    const src = data[i];
+    if (LOWER_GUID_SLOTS[i] && typeof src === 'number' && src < v.count && v.types[src] === VT_GUID && v.sizes[src] >= 16) return guidText(ctx.buf, v.offsets[src], true);
+    return this.text(ctx, src, v);
+  }
+
   private number(ctx: ChunkContext, src: Src, type: number, absent: number): number {
     const v = this.values;
     if (typeof src === 'number' && src < v.count && v.types[src] === type) {
@@ -201,7 +214,7 @@ export class FieldExtractor {
       if (!wanted) {
         for (let i = 0; i < FIELD_NAMES.length; i++) out.str(null);
       } else if (plan.data !== null) {
-        for (let i = 0; i < FIELD_NAMES.length; i++) out.str(this.text(ctx, plan.data[i]));
+        for (let i = 0; i < FIELD_NAMES.length; i++) out.str(this.field(ctx, plan.data, i, this.values));
       } else {
         this.nestedData(ctx, plan.nested, out);
       }
@@ -222,7 +235,7 @@ export class FieldExtractor {
     const t = ctx.recordTemplate(v.offsets[idx], v.offsets[idx] + v.sizes[idx], this.inner);
     const plan = t === null ? null : planOf(t);
     if (plan === null || !plan.ok || plan.data === null) throw NEEDS_TREE;
-    for (let i = 0; i < FIELD_NAMES.length; i++) out.str(this.text(ctx, plan.data[i], this.inner));
+    for (let i = 0; i < FIELD_NAMES.length; i++) out.str(this.field(ctx, plan.data, i, this.inner));
   }
 
   private treePath(ctx: ChunkContext, start: number, end: number, headerRecordId: number, out: SlotWriter): void {

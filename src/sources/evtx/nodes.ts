@@ -60,10 +60,12 @@ export type XNode = XElement | XText | XSubst | XCharRef | XEntityRef | XCData |
 
 /** A template definition, compiled once per chunk and shared by every record that uses it. */
 export interface Template {
-  /** Chunk-relative offset of the definition (the cache key). */
+  /** Chunk-relative offset of the definition it was compiled from (shared templates: in the first chunk that held it). */
   offset: number;
   guid: string;
   nodes: XNode[];
-  /** Field plan, built on first use by plan.ts. */
+  /** Field plan, built on first use by extract.ts. */
   plan: unknown;
+  /** XML rendering program, built on first use by record-xml.ts. */
+  render: unknown;
 }

@@ -4,7 +4,7 @@
 
 import type { ChunkContext } from './binxml.js';
 import { EvtxFormatError, VT_ARRAY, VT_BINXML, VT_NULL } from './format.js';
-import { K_CDATA, K_CHARREF, K_ELEMENT, K_ENTITYREF, K_SUBST, K_TEMPLATE, K_TEXT, type XAttr, type XNode } from './nodes.js';
+import { K_CDATA, K_CHARREF, K_ELEMENT, K_ENTITYREF, K_SUBST, K_TEMPLATE, K_TEXT, type XAttr, type XCharRef, type XEntityRef, type XNode } from './nodes.js';
 import type { SubstValues } from './subst.js';
 import { arrayItems, scalarText } from './values.js';
 
@@ -74,10 +74,8 @@ export function resolve(ctx: ChunkContext, nodes: XNode[], values: SubstValues |
         out.push(n.text);
         break;
       case K_CHARREF:
-        out.push(String.fromCharCode(n.code));
-        break;
       case K_ENTITYREF:
-        out.push(ENTITIES[n.name] ?? `&${n.name};`);
+        out.push(resolvedText(n));
         break;
       case K_SUBST:
         substitute(ctx, n.index, values, nest, out, budget);
@@ -131,15 +129,17 @@ function attrValue(ctx: ChunkContext, parts: XNode[], values: SubstValues | null
     } else if (p.kind === K_TEXT) {
       s += p.text;
       present = true;
-    } else if (p.kind === K_CHARREF) {
-      s += String.fromCharCode(p.code);
-      present = true;
-    } else if (p.kind === K_ENTITYREF) {
-      s += ENTITIES[p.name] ?? `&${p.name};`;
+    } else if (p.kind === K_CHARREF || p.kind === K_ENTITYREF) {
+      s += resolvedText(p);
       present = true;
     }
   }
   return present ? s : null;
+}
+
+/** The text a character or entity reference stands for (an unknown entity stays as written). */
+export function resolvedText(n: XCharRef | XEntityRef): string {
+  return n.kind === K_CHARREF ? String.fromCharCode(n.code) : (ENTITIES[n.name] ?? `&${n.name};`);
 }
 
 /** Concatenated text children of an element. */

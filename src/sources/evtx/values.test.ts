@@ -2,7 +2,7 @@
 
 import { describe, expect, it } from 'vitest';
 import * as F from './format.js';
-import { arrayItems, filetimeText, scalarText, utf16 } from './values.js';
+import { arrayItems, filetimeText, guidText, scalarText, utf16 } from './values.js';
 
 const b = (...bytes: number[]): Buffer => Buffer.from(bytes);
 const text = (type: number, buf: Buffer): string => scalarText(buf, 0, buf.length, type);
@@ -46,6 +46,7 @@ describe('EVTX value types', () => {
     // {5770385F-C22A-43E0-BF4C-06F5698FFBD9}: the Sysmon provider GUID
     const g = b(0x5f, 0x38, 0x70, 0x57, 0x2a, 0xc2, 0xe0, 0x43, 0xbf, 0x4c, 0x06, 0xf5, 0x69, 0x8f, 0xfb, 0xd9);
     expect(text(F.VT_GUID, g)).toBe('{5770385F-C22A-43E0-BF4C-06F5698FFBD9}');
+    expect(guidText(g, 0, true)).toBe('{5770385f-c22a-43e0-bf4c-06f5698ffbd9}');
   });
   it('SIDs', () => {
     expect(text(F.VT_SID, b(1, 1, 0, 0, 0, 0, 0, 5, 18, 0, 0, 0))).toBe('S-1-5-18');
@@ -62,6 +63,24 @@ describe('EVTX value types', () => {
     const st = Buffer.alloc(16);
     [2020, 4, 6, 25, 22, 19, 0, 127].forEach((v, i) => st.writeUInt16LE(v, 2 * i));
     expect(text(F.VT_SYSTEMTIME, st)).toBe('2020-04-25T22:19:00.1270000Z');
+  });
+  it('FILETIME split into ms and 100 ns exactly, whatever the 64 bits (against BigInt arithmetic)', () => {
+    const ft = Buffer.alloc(8);
+    const pairs: [number, number][] = [];
+    for (const hi of [0, 1, 0x01d3_7e41, 0x01ff_ffff, 0x7fff_ffff, 0xffff_ffff]) for (const lo of [0, 1, 9999, 10000, 0x8000_0000, 0xffff_ffff]) pairs.push([hi, lo]);
+    // And pseudo-random ones across the whole range (a fixed LCG: repeatable).
+    for (let i = 0, x = 12345; i < 500; i++) {
+      x = (Math.imul(x, 1103515245) + 12345) >>> 0;
+      pairs.push([i < 250 ? x % 0x0300_0000 : x, (Math.imul(x, 69069) + 1) >>> 0]);
+    }
+    for (const [hi, lo] of pairs) {
+      ft.writeUInt32LE(lo, 0);
+      ft.writeUInt32LE(hi, 4);
+      const ticks = (BigInt(hi) << 32n) | BigInt(lo);
+      const iso = new Date(Number(ticks / 10000n) - 11644473600000).toISOString();
+      const want = iso.slice(0, 23) + String(ticks % 10000n).padStart(4, '0') + 'Z';
+      expect(filetimeText(ft, 0), `${hi}:${lo}`).toBe(want);
+    }
   });
   it('binary as upper-case hex', () => {
     expect(text(F.VT_BINARY, b(0xe1, 0x07, 0x0c))).toBe('E1070C');

@@ -32,29 +32,13 @@ import {
   VT_UINT8,
 } from './format.js';
 
-const HEX = '0123456789ABCDEF';
-const hexLower: string[] = [];
-const hexUpper: string[] = [];
-for (let i = 0; i < 256; i++) {
-  hexLower.push(i.toString(16).padStart(2, '0'));
-  hexUpper.push(HEX[i >> 4] + HEX[i & 15]);
-}
 
 /** UTF-16LE text without the trailing NULs writers often include in the size. */
 export function utf16(buf: Buffer, start: number, end: number): string {
   let e = end - ((end - start) & 1);
   while (e - 2 >= start && buf[e - 2] === 0 && buf[e - 1] === 0) e -= 2;
   if (e <= start) return '';
-  // Short ASCII strings are common (names, numbers); building them directly skips the
-  // native call overhead of Buffer#toString for tiny ranges.
-  if (e - start <= 32) {
-    let s = '';
-    for (let i = start; i < e; i += 2) {
-      if (buf[i + 1] !== 0 || buf[i] > 0x7f) return buf.toString('utf16le', start, e);
-      s += String.fromCharCode(buf[i]);
-    }
-    return s;
-  }
+  // Measured: one native decode beats building even short strings char by char.
   return buf.toString('utf16le', start, e);
 }
 
@@ -79,19 +63,114 @@ function u64Text(buf: Uint8Array, p: number): string {
   return ((BigInt(hi) << 32n) | BigInt(u32(buf, p))).toString();
 }
 
-function hexBytesLE(buf: Uint8Array, p: number, n: number): string {
-  let s = '0x';
-  for (let i = n - 1; i >= 0; i--) s += hexLower[buf[p + i]];
-  return s;
+/**
+ * Short hex texts are spelled into this scratch buffer and read out with one native call:
+ * concatenating two-digit pieces built a chain of intermediate strings per value.
+ */
+const scratch = Buffer.alloc(64);
+const DIGITS_UPPER = Buffer.from('0123456789ABCDEF', 'latin1');
+const DIGITS_LOWER = Buffer.from('0123456789abcdef', 'latin1');
+
+/** '0x' and n little-endian bytes as lower-case hex, big-endian first, into out at o; returns the end. */
+export function hexInto(buf: Uint8Array, p: number, n: number, out: Uint8Array, o: number): number {
+  out[o++] = 48; // 0
+  out[o++] = 120; // x
+  for (let i = n - 1; i >= 0; i--) {
+    const v = buf[p + i];
+    out[o++] = DIGITS_LOWER[v >> 4];
+    out[o++] = DIGITS_LOWER[v & 15];
+  }
+  return o;
 }
 
-export function guidText(buf: Uint8Array, p: number): string {
-  let s = '{';
-  for (let i = 3; i >= 0; i--) s += hexUpper[buf[p + i]];
-  s += '-' + hexUpper[buf[p + 5]] + hexUpper[buf[p + 4]] + '-' + hexUpper[buf[p + 7]] + hexUpper[buf[p + 6]] + '-';
-  s += hexUpper[buf[p + 8]] + hexUpper[buf[p + 9]] + '-';
-  for (let i = 10; i < 16; i++) s += hexUpper[buf[p + i]];
-  return s + '}';
+function hexBytesLE(buf: Uint8Array, p: number, n: number): string {
+  return scratch.toString('latin1', 0, hexInto(buf, p, n, scratch, 0));
+}
+
+/** Byte order of a GUID's text (its first three groups are little-endian); -1 is a dash. */
+const GUID_ORDER = [3, 2, 1, 0, -1, 5, 4, -1, 7, 6, -1, 8, 9, -1, 10, 11, 12, 13, 14, 15];
+
+/** '{XXXXXXXX-XXXX-XXXX-XXXX-XXXXXXXXXXXX}' into out at o (lower: in lower case); returns the end. */
+export function guidInto(buf: Uint8Array, p: number, out: Uint8Array, o: number, lower = false): number {
+  const digits = lower ? DIGITS_LOWER : DIGITS_UPPER;
+  out[o++] = 123; // {
+  for (let k = 0; k < GUID_ORDER.length; k++) {
+    const i = GUID_ORDER[k];
+    if (i < 0) {
+      out[o++] = 45; // -
+      continue;
+    }
+    const v = buf[p + i];
+    out[o++] = digits[v >> 4];
+    out[o++] = digits[v & 15];
+  }
+  out[o++] = 125; // }
+  return o;
+}
+
+/** The GUID as Windows writes it; lower: in lower case. */
+export function guidText(buf: Uint8Array, p: number, lower = false): string {
+  return scratch.toString('latin1', 0, guidInto(buf, p, scratch, 0, lower));
+}
+
+/** v in exactly w decimal digits into out at o; returns the end. */
+function digitsInto(out: Uint8Array, o: number, v: number, w: number): number {
+  for (let i = o + w - 1; i >= o; i--) {
+    out[i] = 48 + (v % 10);
+    v = Math.floor(v / 10);
+  }
+  return o + w;
+}
+
+const MS_PER_DAY = 86400000;
+
+/**
+ * FILETIME (100 ns ticks since 1601-01-01 UTC) as 'YYYY-MM-DDTHH:MM:SS.fffffffZ' into out at o,
+ * as Date#toISOString spells the ms part; returns the end, or -1 for years past 9999 (spelled
+ * '+YYYYYY' there: filetimeText leaves those to Date). Calendar arithmetic from days, as in
+ * H. Hinnant's civil_from_days, so no Date object and no intermediate strings.
+ */
+export function filetimeInto(buf: Uint8Array, p: number, out: Uint8Array, o: number): number {
+  const lo = u32(buf, p);
+  const hi = u32(buf, p + 4);
+  // Whole ms and the 100 ns remainder of hi * 2^32 + lo, exact in doubles (no BigInt):
+  // 2^32 = 429496 * 10000 + 7296, and hi * 7296 + lo stays below 2^53.
+  const r = hi * 7296 + lo;
+  const ms = hi * 429496 + Math.floor(r / 10000) - 11644473600000;
+  const rest = r % 10000;
+  const days = Math.floor(ms / MS_PER_DAY);
+  let t = ms - days * MS_PER_DAY;
+  const z = days + 719468;
+  const era = Math.floor(z / 146097);
+  const doe = z - era * 146097;
+  const yoe = Math.floor((doe - Math.floor(doe / 1460) + Math.floor(doe / 36524) - Math.floor(doe / 146096)) / 365);
+  const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
+  const mp = Math.floor((5 * doy + 2) / 153);
+  const day = doy - Math.floor((153 * mp + 2) / 5) + 1;
+  const month = mp < 10 ? mp + 3 : mp - 9;
+  const year = yoe + era * 400 + (month <= 2 ? 1 : 0);
+  if (year > 9999) return -1;
+  const hh = Math.floor(t / 3600000);
+  t -= hh * 3600000;
+  const mm = Math.floor(t / 60000);
+  t -= mm * 60000;
+  const ss = Math.floor(t / 1000);
+  o = digitsInto(out, o, year, 4);
+  out[o++] = 45;
+  o = digitsInto(out, o, month, 2);
+  out[o++] = 45;
+  o = digitsInto(out, o, day, 2);
+  out[o++] = 84; // T
+  o = digitsInto(out, o, hh, 2);
+  out[o++] = 58;
+  o = digitsInto(out, o, mm, 2);
+  out[o++] = 58;
+  o = digitsInto(out, o, ss, 2);
+  out[o++] = 46;
+  o = digitsInto(out, o, t - ss * 1000, 3);
+  o = digitsInto(out, o, rest, 4);
+  out[o++] = 90; // Z
+  return o;
 }
 
 function pad(n: number, w: number): string {
@@ -100,16 +179,14 @@ function pad(n: number, w: number): string {
 
 /** FILETIME (100 ns ticks since 1601-01-01 UTC) as 'YYYY-MM-DDTHH:MM:SS.fffffffZ'. */
 export function filetimeText(buf: Uint8Array, p: number): string {
+  const end = filetimeInto(buf, p, scratch, 0);
+  if (end >= 0) return scratch.toString('latin1', 0, end);
+  // Years past 9999: as this has always rendered them (toISOString's '+YYYYYY-...', cut at 23).
   const lo = u32(buf, p);
   const hi = u32(buf, p + 4);
-  // Split into whole ms and the 100 ns remainder without losing precision above 2^53.
-  const ticks = BigInt(hi) * 4294967296n + BigInt(lo);
-  const ms = Number(ticks / 10000n) - 11644473600000;
-  const rest = Number(ticks % 10000n);
-  const d = new Date(ms);
-  if (Number.isNaN(d.getTime())) return '';
-  const iso = d.toISOString(); // YYYY-MM-DDTHH:MM:SS.mmmZ
-  return iso.slice(0, 23) + pad(rest, 4) + 'Z';
+  const r = hi * 7296 + lo;
+  const iso = new Date(hi * 429496 + Math.floor(r / 10000) - 11644473600000).toISOString();
+  return iso.slice(0, 23) + pad(r % 10000, 4) + 'Z';
 }
 
 /** SYSTEMTIME (eight u16: year, month, weekday, day, hour, minute, second, ms). */
@@ -130,9 +207,7 @@ function sidText(buf: Uint8Array, p: number, size: number): string {
 }
 
 function binaryText(buf: Uint8Array, p: number, size: number): string {
-  let s = '';
-  for (let i = 0; i < size; i++) s += hexUpper[buf[p + i]];
-  return s;
+  return Buffer.from(buf.buffer, buf.byteOffset + p, size).toString('hex').toUpperCase();
 }
 
 /** Byte size of one element of a fixed-size type; 0 for variable-size types. */
