@@ -109,6 +109,9 @@ function headerPairs(headers: Record<string, Buffer | undefined>): [string, Uint
   return pairs.length > 0 ? pairs : null;
 }
 
+/** Shared by the messages without headers (most): read, never written. */
+const NO_HEADERS: Record<string, Buffer | undefined> = Object.freeze({});
+
 /** The batch's messages as views of its one buffer (no copy). */
 export function unpackBatch(p: PackedBatch): InBatch {
   const buf = Buffer.from(p.data);
@@ -120,8 +123,11 @@ export function unpackBatch(p: PackedBatch): InBatch {
     const keyLen = bounds[k + 1];
     const valueLen = bounds[k + 3];
     const pairs = p.headers?.[i];
-    const headers: Record<string, Buffer | undefined> = {};
-    if (pairs) for (const [name, v] of pairs) headers[name] = Buffer.from(v.buffer, v.byteOffset, v.length);
+    let headers = NO_HEADERS;
+    if (pairs) {
+      headers = {};
+      for (const [name, v] of pairs) headers[name] = Buffer.from(v.buffer, v.byteOffset, v.length);
+    }
     messages[i] = {
       offset: p.offsets[i],
       key: keyLen < 0 ? null : buf.subarray(bounds[k], bounds[k] + keyLen),
