@@ -221,6 +221,14 @@ async function drain(client: KafkaClient, brokers: string, bin: string, name: st
       sink: { kind: 'kafka', topic: topics.alerts },
     }),
   );
+  // The sentinels' reader subscribes before the processor runs, so its topics must exist (those of the first drain do already).
+  const admin = await client.admin();
+  await admin.createTopics([
+    { topic: topics.alerts, partitions: PARTITIONS },
+    { topic: topics.dlq, partitions: PARTITIONS },
+    { topic: topics.state, partitions: PARTITIONS, compacted: true },
+  ]);
+  await admin.close();
   const seen = new Map<string, number>();
   const sentinels = client.consumer({ groupId: `${name}-sentinels`, topics: [topics.alerts], fromBeginning: true });
   await sentinels.run({
