@@ -5,6 +5,7 @@
 //
 //   npm run bench:kafka                      (starts a local broker unless KAFKA_BROKERS is set)
 //   BENCH_KAFKA_EVENTS=300000 BENCH_KAFKA_RATE=5000 npm run bench:kafka
+//   BENCH_KAFKA_VS=/elsewhere/bin/proctree.js npm run bench:kafka   (a second build drains the same topic after this one)
 //
 // BENCH_KAFKA_FLEET picks the drained events: `generated` (default), a fleet from `proctree
 // generate` (boots, logons, churn with exits, registry writes, image loads, network, DNS...,
@@ -14,9 +15,9 @@
 // creations that never exit, so every host's tree (and snapshot) grows with every event: a worst
 // case for state.
 
-import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { stringify } from 'yaml';
 import { freePort, startBroker, stopBroker } from '../scripts/kafka/local-broker.mjs';
@@ -42,6 +43,11 @@ const EVENTS = Number(process.env.BENCH_KAFKA_EVENTS ?? (FLEET === 'synthetic' ?
 const RATE = Number(process.env.BENCH_KAFKA_RATE ?? 5_000);
 const LATENCY_SECS = Number(process.env.BENCH_KAFKA_LATENCY_SECS ?? 20);
 const PARTITIONS = 6;
+/** The build of `proctree` to measure, and optionally a second one to drain the same topic after it (A/B in one run). */
+const PROCTREE = resolve(process.env.BENCH_KAFKA_PROCTREE ?? join(ROOT, 'bin/proctree.js'));
+const VS = process.env.BENCH_KAFKA_VS === undefined ? undefined : resolve(process.env.BENCH_KAFKA_VS);
+/** Topic and group names start with this (engineers sharing one broker keep theirs apart). */
+const PREFIX = process.env.BENCH_KAFKA_PREFIX ?? 'bench';
 
 const say = (s: string) => process.stdout.write(`${s}\n`);
 const note = (s: string) => process.stderr.write(`bench:kafka: ${s}\n`);
@@ -139,24 +145,43 @@ async function produce(client: KafkaClient, topic: string, messages: OutMessage[
   return (performance.now() - started) / 1000;
 }
 
+/** CPU seconds (user + system) a process has used so far, from /proc (Linux); undefined elsewhere. */
+function processCpuSecs(pid: number): number | undefined {
+  try {
+    // Fields after the command name (which may hold spaces): utime and stime are the 12th and 13th.
+    const fields = readFileSync(`/proc/${pid}/stat`, 'latin1').split(') ')[1].split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100; // USER_HZ is 100 on Linux
+  } catch {
+    return undefined;
+  }
+}
+
+const load = () => loadavg()[0].toFixed(1);
+const perEvent = (cpuSecs: number | undefined) => (cpuSecs === undefined ? 'n/a' : `${((cpuSecs * 1e6) / EVENTS).toFixed(1)} us CPU/event`);
+
 /** kafkajs alone: read the topic with a consumer group and do nothing with the messages. */
-async function consumeOnly(client: KafkaClient, topic: string, total: number): Promise<number> {
+async function consumeOnly(client: KafkaClient, topic: string, total: number): Promise<{ rate: number; cpuSecs: number }> {
   let seen = 0;
   let first = 0;
+  let cpuAtFirst = process.cpuUsage();
   let done!: () => void;
   const finished = new Promise<void>((r) => (done = r));
-  const consumer = client.consumer({ groupId: `bench-raw-${Date.now()}`, topics: [topic], maxBytesPerPartition: 4 << 20 });
+  const consumer = client.consumer({ groupId: `${PREFIX}-raw-${Date.now()}`, topics: [topic], maxBytesPerPartition: 4 << 20 });
   await consumer.run({
     onBatch: async (b) => {
-      if (first === 0) first = performance.now();
+      if (first === 0) {
+        first = performance.now();
+        cpuAtFirst = process.cpuUsage();
+      }
       seen += b.messages.length;
       if (seen >= total) done();
     },
   });
   await finished;
   const secs = (performance.now() - first) / 1000;
+  const cpu = process.cpuUsage(cpuAtFirst);
   await consumer.close();
-  return total / secs;
+  return { rate: total / secs, cpuSecs: (cpu.user + cpu.system) / 1e6 };
 }
 
 /** Our code alone: the same values decoded from Buffers and run through the engine in memory. */
@@ -176,6 +201,72 @@ function decodeAndEngine(values: Buffer[]): number {
   return values.length / ((performance.now() - started) / 1000);
 }
 
+interface BenchTopics {
+  input: string;
+  alerts: string;
+  dlq: string;
+  state: string;
+}
+
+/**
+ * `proctree run` (the build at `bin`) as its own process, draining the preloaded input topic with
+ * group `name`: the rate from its first start alert to its last end alert, and its CPU meanwhile.
+ * The process is left running (for the latency phase).
+ */
+async function drain(client: KafkaClient, brokers: string, bin: string, name: string, topics: BenchTopics, pipelineFile: string) {
+  writeFileSync(
+    pipelineFile,
+    stringify({
+      source: { kind: 'kafka', brokers: brokers.split(','), topic: topics.input, group_id: `${name}-group`, state_topic: topics.state, dead_letter_topic: topics.dlq, partitions: PARTITIONS, guarantee: process.env.BENCH_KAFKA_GUARANTEE ?? 'exactly_once' },
+      sink: { kind: 'kafka', topic: topics.alerts },
+    }),
+  );
+  // The sentinels' reader subscribes before the processor runs, so its topics must exist (those of the first drain do already).
+  const admin = await client.admin();
+  await admin.createTopics([
+    { topic: topics.alerts, partitions: PARTITIONS },
+    { topic: topics.dlq, partitions: PARTITIONS },
+    { topic: topics.state, partitions: PARTITIONS, compacted: true },
+  ]);
+  await admin.close();
+  const seen = new Map<string, number>();
+  const sentinels = client.consumer({ groupId: `${name}-sentinels`, topics: [topics.alerts], fromBeginning: true });
+  await sentinels.run({
+    onBatch: async (b) => {
+      for (const m of b.messages) {
+        const key = m.key!.toString();
+        if (!seen.has(key)) seen.set(key, performance.now());
+      }
+    },
+  });
+  const profile = process.env.BENCH_KAFKA_PROFILE;
+  const child = spawn(process.execPath, [...(profile ? ['--cpu-prof', `--cpu-prof-dir=${profile}`] : []), bin, 'run', pipelineFile, '--log-level', 'warn'], {
+    cwd: ROOT,
+    env: { ...process.env, KAFKA_BROKERS: '' },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  const startAt = performance.now();
+  const keys = (edge: string) => Array.from({ length: PARTITIONS }, (_, p) => `lat-${edge}-${p}.corp.example`);
+  // The processor's CPU (all its threads) from the first start alert to the last end alert.
+  let cpuAtStart: number | undefined;
+  for (;;) {
+    if (cpuAtStart === undefined && keys('start').some((k) => seen.has(k))) cpuAtStart = processCpuSecs(child.pid!);
+    if (keys('end').every((k) => seen.has(k))) break;
+    if (performance.now() - startAt > 600_000) throw new Error(`processor did not finish in 10 min (${seen.size} sentinel alerts)`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  const cpuAtEnd = processCpuSecs(child.pid!);
+  await sentinels.close();
+  const first = Math.min(...keys('start').map((k) => seen.get(k) ?? Infinity));
+  const last = Math.max(...keys('end').map((k) => seen.get(k)!));
+  return {
+    child,
+    rate: EVENTS / ((last - first) / 1000),
+    withStartUp: EVENTS / ((last - startAt) / 1000),
+    cpuSecs: cpuAtStart !== undefined && cpuAtEnd !== undefined ? cpuAtEnd - cpuAtStart : undefined,
+  };
+}
+
 function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 }
@@ -188,17 +279,9 @@ async function main(): Promise<void> {
     brokers = (await startBroker({ port: localPort, controllerPort: await freePort(), log: note })).bootstrap;
   }
   const client = createKafkajsClient({ brokers: brokers.split(','), clientId: 'bench' });
-  const run = `bench-${Date.now()}`;
+  const run = `${PREFIX}-${Date.now()}`;
   const topics = { input: `${run}-in`, alerts: `${run}-alerts`, dlq: `${run}-dlq`, state: `${run}-state` };
   const dir = mkdtempSync(join(tmpdir(), 'bench-kafka-'));
-  const pipelineFile = join(dir, 'pipeline.yaml');
-  writeFileSync(
-    pipelineFile,
-    stringify({
-      source: { kind: 'kafka', brokers: brokers.split(','), topic: topics.input, group_id: `${run}-group`, state_topic: topics.state, dead_letter_topic: topics.dlq, partitions: PARTITIONS, guarantee: process.env.BENCH_KAFKA_GUARANTEE ?? 'exactly_once' },
-      sink: { kind: 'kafka', topic: topics.alerts },
-    }),
-  );
   const admin = await client.admin();
   await admin.createTopics([
     { topic: topics.input, partitions: PARTITIONS },
@@ -219,39 +302,37 @@ async function main(): Promise<void> {
   const produceSecs = await produce(client, topics.input, [...sentinel('start'), ...fleet, ...sentinel('end')]);
   say(`kafka bench: ${EVENTS} ${FLEET} events, ${HOSTS} hosts, ${(bytes / EVENTS).toFixed(0)} B/event, ${PARTITIONS} partitions, broker ${brokers}`);
   say(`  produce (kafkajs, acks all)          ${(EVENTS / produceSecs).toFixed(0).padStart(8)} ev/s`);
-  say(`  consume only (kafkajs, no work)      ${(await consumeOnly(client, topics.input, EVENTS)).toFixed(0).padStart(8)} ev/s`);
+  const consumed = await consumeOnly(client, topics.input, EVENTS);
+  say(`  consume only (kafkajs, no work)      ${consumed.rate.toFixed(0).padStart(8)} ev/s (${perEvent(consumed.cpuSecs)}; load average ${load()})`);
   say(`  decode + engine in memory (no Kafka) ${decodeAndEngine(fleet.map((m) => Buffer.from(m.value!))).toFixed(0).padStart(8)} ev/s`);
 
-  // Sustained: the processor drains the preloaded topic, bracketed by the sentinels' alerts.
-  const seen = new Map<string, number>();
-  const sentinels = client.consumer({ groupId: `${run}-sentinels`, topics: [topics.alerts], fromBeginning: true });
-  await sentinels.run({
-    onBatch: async (b) => {
-      for (const m of b.messages) {
-        const key = m.key!.toString();
-        if (!seen.has(key)) seen.set(key, performance.now());
-      }
-    },
-  });
-  const child = spawn(process.execPath, [...(process.env.BENCH_KAFKA_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_KAFKA_PROFILE}`] : []), join(ROOT, 'bin/proctree.js'), 'run', pipelineFile, '--log-level', 'warn'], {
-    cwd: ROOT,
-    env: { ...process.env, KAFKA_BROKERS: '' },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
-  const startAt = performance.now();
-  const keys = (edge: string) => Array.from({ length: PARTITIONS }, (_, p) => `lat-${edge}-${p}.corp.example`);
-  for (;;) {
-    if (keys('end').every((k) => seen.has(k))) break;
-    if (performance.now() - startAt > 600_000) throw new Error(`processor did not finish in 10 min (${seen.size} sentinel alerts)`);
-    await new Promise((r) => setTimeout(r, 20));
+  // Sustained: the processor drains the preloaded topic, bracketed by the sentinels' alerts;
+  // with BENCH_KAFKA_VS, another build of it drains the same topic again (its own group and output topics).
+  const drains: { label: string; bin: string }[] = [{ label: 'proctree run', bin: PROCTREE }];
+  if (VS !== undefined) drains.push({ label: 'vs: proctree run', bin: VS });
+  let child: ChildProcess | undefined;
+  for (const [i, d] of drains.entries()) {
+    const name = i === 0 ? run : `${run}-vs`;
+    const out = i === 0 ? topics : { input: topics.input, alerts: `${name}-alerts`, dlq: `${name}-dlq`, state: `${name}-state` };
+    if (i > 0) {
+      child?.kill('SIGTERM');
+      if (child !== undefined) await new Promise((r) => child!.once('exit', r));
+    }
+    const drained = await drain(client, brokers, d.bin, name, out, join(dir, `pipeline-${i}.yaml`));
+    child = drained.child;
+    say(`  topic -> ${d.label} -> alerts${' '.repeat(Math.max(1, 22 - d.label.length))}${drained.rate.toFixed(0).padStart(8)} ev/s sustained (first to last sentinel alert; ${drained.withStartUp.toFixed(0)} ev/s including start-up)${i > 0 ? ` ${d.bin}` : ''}`);
+    say(`    ${((100 * drained.rate) / consumed.rate).toFixed(0)}% of the consume-only rate; processor ${perEvent(drained.cpuSecs)}; load average ${load()}`);
   }
-  await sentinels.close();
-  const first = Math.min(...keys('start').map((k) => seen.get(k) ?? Infinity));
-  const last = Math.max(...keys('end').map((k) => seen.get(k)!));
-  const sustained = EVENTS / ((last - first) / 1000);
-  say(`  topic -> proctree run -> alerts      ${sustained.toFixed(0).padStart(8)} ev/s sustained (first to last sentinel alert; ${(EVENTS / ((last - startAt) / 1000)).toFixed(0)} ev/s including start-up)`);
 
-  // Latency at a steady rate: one anomaly per 100 events, produce time -> alert read (read_committed).
+  if (LATENCY_SECS > 0) await latency(client, topics, run);
+  child!.kill('SIGTERM');
+  await new Promise((r) => child!.once('exit', r));
+  rmSync(dir, { recursive: true, force: true });
+  if (localPort !== undefined) await stopBroker({ port: localPort, log: note });
+}
+
+/** Latency at a steady rate: one anomaly per 100 events, produce time -> alert read (read_committed). */
+async function latency(client: KafkaClient, topics: { input: string; alerts: string }, run: string): Promise<void> {
   const sentAt = new Map<string, number>();
   const latencies: number[] = [];
   const reader = client.consumer({ groupId: `${run}-reader`, topics: [topics.alerts], fromBeginning: true });
@@ -294,11 +375,6 @@ async function main(): Promise<void> {
     `  produce -> alert latency at ${RATE} ev/s: p50 ${percentile(latencies, 50).toFixed(0)} ms, p99 ${percentile(latencies, 99).toFixed(0)} ms, ` +
       `max ${latencies[latencies.length - 1].toFixed(0)} ms (${latencies.length}/${anomalies} alerts)`,
   );
-
-  child.kill('SIGTERM');
-  await new Promise((r) => child.once('exit', r));
-  rmSync(dir, { recursive: true, force: true });
-  if (localPort !== undefined) await stopBroker({ port: localPort, log: note });
 }
 
 main().catch((err) => {

@@ -1,8 +1,10 @@
 // `proctree run`, the work (on the worker thread, see run.ts): load the pipeline, start the
 // stream pipeline and the metrics server, stop when asked.
 
+import type { MessagePort } from 'node:worker_threads';
 import { kafkaCauses } from '../kafka/client.js';
 import { createKafkajsClient } from '../kafka/kafkajs-client.js';
+import { consumersOnThread } from '../kafka/thread-consumer.js';
 import { KafkaConnectError, KafkaSecurityError, checkBrokers, explainKafkaError, kafkajsSecurity, securityWarnings, type KafkajsSecurity } from '../kafka/security.js';
 import { PipelineMetrics } from '../metrics/pipeline-metrics.js';
 import { MetricsServerError, startMetricsServer, type MetricsServer } from '../metrics/server.js';
@@ -10,6 +12,7 @@ import { ConfigError, loadPipeline, type PipelineConfig } from '../pipeline/conf
 import { StreamError, StreamPipeline } from '../pipeline/stream.js';
 import { EXIT_FATAL, EXIT_OK } from './exit-codes.js';
 import { createLogger } from './logger.js';
+import type { RunClientSpec } from './run-client.js';
 import type { RunCliOptions } from './run.js';
 
 /** KAFKA_BROKERS wins over the YAML, so one pipeline file serves a laptop and docker-compose. */
@@ -23,8 +26,9 @@ export function withBrokersFromEnv(config: PipelineConfig, env: NodeJS.ProcessEn
 /**
  * The processor itself, until `stopRequested` resolves (with the signal's name) or a fatal error.
  * A stop may come at any moment, also before the processor exists: it then ends at once, exit 0.
+ * With `consumerPort`, the consumer runs on the thread at its other end (serveConsumers()).
  */
-export async function runKafka(file: string, opts: RunCliOptions, stopRequested: Promise<string>): Promise<number> {
+export async function runKafka(file: string, opts: RunCliOptions, stopRequested: Promise<string>, consumerPort?: MessagePort): Promise<number> {
   const log = createLogger(opts.logLevel);
   let stopSignal: string | undefined;
   void stopRequested.then((signal) => (stopSignal = signal));
@@ -56,7 +60,9 @@ export async function runKafka(file: string, opts: RunCliOptions, stopRequested:
   }
   for (const w of securityWarnings(config.source.security)) log.warn(w);
   if (stopSignal !== undefined) return stoppedEarly();
-  const client = createKafkajsClient({ brokers: config.source.brokers, clientId: config.source.client_id, logger: log, security });
+  const local = createKafkajsClient({ brokers: config.source.brokers, clientId: config.source.client_id, logger: log, security });
+  const spec: RunClientSpec = { brokers: config.source.brokers, clientId: config.source.client_id, security: config.source.security };
+  const client = consumerPort === undefined ? local : consumersOnThread(local, consumerPort, spec);
   log.info({ brokers: config.source.brokers }, 'connecting to Kafka');
   try {
     // A TLS or listener mismatch fails here at once with what to fix, instead of after kafkajs' retries.

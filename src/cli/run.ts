@@ -2,16 +2,19 @@
 // stops gracefully (finish the batch, commit, leave the group) and exits 0.
 //
 // The processor runs on a worker thread, whose young generation can be sized (resourceLimits);
-// the main thread only forwards signals, bounds the stop, and waits. Each event leaves a few KB of short-lived
-// garbage (the message, its decoded strings, kafkajs' record objects): with V8's default young
-// generation, scavenges and the objects they promote too early took a quarter of the CPU.
-// The processor itself is in run-action.ts, loaded by the worker.
+// the main thread forwards signals, bounds the stop, and runs the Kafka consumer for it
+// (kafka/thread-consumer.ts): fetching and decoding fetch responses cost about as much CPU per
+// message as the processor's own work, and here they run beside it instead of before it.
+// Each event leaves a few KB of short-lived garbage (the message, its decoded strings): with V8's
+// default young generation, scavenges and the objects they promote too early took a quarter of
+// the CPU. The processor itself is in run-action.ts, loaded by the worker.
 
 import { once } from 'node:events';
-import { Worker } from 'node:worker_threads';
+import { MessageChannel, Worker } from 'node:worker_threads';
 import { Command, InvalidArgumentError } from 'commander';
 import { EXIT_FATAL } from './exit-codes.js';
 import { createLogger } from './logger.js';
+import type { RunClientSpec } from './run-client.js';
 import { onStopSignal } from './signals.js';
 
 export interface RunCliOptions {
@@ -30,6 +33,15 @@ const YOUNG_GENERATION_MB = 192;
  * is let finish so that the member leaves instead of keeping the next one waiting).
  */
 export const DEFAULT_STOP_TIMEOUT_SECS = 20;
+
+/** How long the main thread waits for consumers its worker left open to leave the group. */
+const CLOSE_CONSUMERS_MS = 5000;
+
+async function settleWithin(p: Promise<unknown>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([p.catch(() => {}), new Promise((r) => (timer = setTimeout(r, ms)))]);
+  clearTimeout(timer);
+}
 
 function positiveSeconds(raw: string): number {
   const n = Number(raw);
@@ -65,10 +77,16 @@ export function runCommand(setExit: (code: number) => void): Command {
  */
 export async function runKafkaCli(file: string, opts: RunCliOptions): Promise<number> {
   const log = createLogger(opts.logLevel);
+  const { port1, port2 } = new MessageChannel();
   const worker = new Worker(new URL('./run-worker.js', import.meta.url), {
-    workerData: { file, opts },
+    workerData: { file, opts, consumerPort: port2 },
+    transferList: [port2],
     resourceLimits: { maxYoungGenerationSizeMb: YOUNG_GENERATION_MB },
   });
+  // Loaded once the worker is starting, so that kafkajs' loading does not delay it; the worker's
+  // messages wait on the port until then.
+  const [{ serveConsumers }, { createRunClient }] = await Promise.all([import('../kafka/thread-consumer.js'), import('./run-client.js')]);
+  const consumers = serveConsumers(port1, (spec: RunClientSpec) => createRunClient(spec, log));
   let code: number | undefined;
   worker.on('message', (m: { code?: number }) => {
     if (typeof m.code === 'number') code = m.code;
@@ -97,7 +115,15 @@ export async function runKafkaCli(file: string, opts: RunCliOptions): Promise<nu
   try {
     // The worker ends itself with the processor's exit code (run-worker.ts); 1 after an uncaught error.
     const [exitCode] = (await once(worker, 'exit')) as [number];
-    return forced ? EXIT_FATAL : (code ?? exitCode);
+    if (forced) {
+      // At once: the consumer the worker left open (in a join that does not end, say) must not hold the process.
+      void consumers.close();
+      setTimeout(() => process.exit(EXIT_FATAL), 100).unref();
+      return EXIT_FATAL;
+    }
+    // A worker that ended without closing its consumer (an uncaught error): leave the group now.
+    await settleWithin(consumers.close(), CLOSE_CONSUMERS_MS);
+    return code ?? exitCode;
   } finally {
     clearTimeout(deadline);
     release();
