@@ -2,6 +2,8 @@
 // TypedArray#set (a memmove), numbers and times are written digit by digit. No per-event
 // strings, so no rope flattening and little garbage on the hot path.
 
+import { writeCivilSecond } from '../util/civil-time.js';
+
 /** Encode a byte string (one char per byte, see text.ts) once, for copying many times. */
 export function enc(s: string): Uint8Array {
   return Buffer.from(s, 'latin1');
@@ -106,47 +108,10 @@ export class SecondStamp {
     const s = Math.floor(ms / 1000);
     if (s !== this.sec) {
       this.sec = s;
-      civilSecond(this.bytes, this.head.length, s, this.sep);
+      writeCivilSecond(this.bytes, this.head.length, s, this.sep);
     }
     w.bytes(this.bytes);
     w.fixed(ms - s * 1000, 3);
   }
 }
 
-/** 'YYYY-MM-DD?HH:MM:SS' of Unix second s (years 0-9999) at into[at], by arithmetic: no Date, no string. */
-function civilSecond(into: Uint8Array, at: number, s: number, sep: number): void {
-  const days = Math.floor(s / 86400);
-  let rem = s - days * 86400;
-  // Days to civil date: H. Hinnant's days_from_civil, inverted (proleptic Gregorian).
-  const z = days + 719468;
-  const era = Math.floor(z / 146097);
-  const doe = z - era * 146097;
-  const yoe = Math.floor((doe - Math.floor(doe / 1460) + Math.floor(doe / 36524) - Math.floor(doe / 146096)) / 365);
-  const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
-  const mp = Math.floor((5 * doy + 2) / 153);
-  const month = mp < 10 ? mp + 3 : mp - 9;
-  const year = yoe + era * 400 + (month <= 2 ? 1 : 0);
-  const hour = Math.floor(rem / 3600);
-  rem -= hour * 3600;
-  const minute = Math.floor(rem / 60);
-  digits(into, at, year, 4);
-  into[at + 4] = 45;
-  digits(into, at + 5, month, 2);
-  into[at + 7] = 45;
-  digits(into, at + 8, doy - Math.floor((153 * mp + 2) / 5) + 1, 2);
-  into[at + 10] = sep;
-  digits(into, at + 11, hour, 2);
-  into[at + 13] = 58;
-  digits(into, at + 14, minute, 2);
-  into[at + 16] = 58;
-  digits(into, at + 17, rem - minute * 60, 2);
-}
-
-/** n in exactly `width` decimal digits at into[at]. */
-function digits(into: Uint8Array, at: number, n: number, width: number): void {
-  for (let i = at + width - 1; i >= at; i--) {
-    const q = Math.floor(n / 10);
-    into[i] = 48 + n - q * 10;
-    n = q;
-  }
-}

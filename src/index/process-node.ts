@@ -187,18 +187,7 @@ export class ProcNode {
   }
 
   set start(t: number) {
-    if (t !== t) {
-      this.startAt = null;
-      return;
-    }
-    const d = relative(t);
-    if (d === undefined) {
-      this.startAt = t;
-      this.bits |= START_ABSOLUTE;
-    } else {
-      this.startAt = d;
-      this.bits &= ~START_ABSOLUTE;
-    }
+    this.startAt = this.timeField(t, START_ABSOLUTE);
   }
 
   /** Exit time (ms); NaN while alive. */
@@ -208,18 +197,15 @@ export class ProcNode {
   }
 
   set end(t: number) {
-    if (t !== t) {
-      this.endAt = null;
-      return;
-    }
+    this.endAt = this.timeField(t, END_ABSOLUTE);
+  }
+
+  /** What a time field holds for `t` (null for NaN), with its ABSOLUTE flag set to match. */
+  private timeField(t: number, absolute: number): number | null {
+    if (t !== t) return null;
     const d = relative(t);
-    if (d === undefined) {
-      this.endAt = t;
-      this.bits |= END_ABSOLUTE;
-    } else {
-      this.endAt = d;
-      this.bits &= ~END_ABSOLUTE;
-    }
+    this.bits = d === undefined ? this.bits | absolute : this.bits & ~absolute;
+    return d ?? t;
   }
 
   get alive(): boolean {

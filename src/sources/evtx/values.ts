@@ -31,6 +31,7 @@ import {
   VT_UINT64,
   VT_UINT8,
 } from './format.js';
+import { writeCivilSecond, writeDigits } from '../../util/civil-time.js';
 
 
 /** UTF-16LE text without the trailing NULs writers often include in the size. */
@@ -113,22 +114,16 @@ export function guidText(buf: Uint8Array, p: number, lower = false): string {
   return scratch.toString('latin1', 0, guidInto(buf, p, scratch, 0, lower));
 }
 
-/** v in exactly w decimal digits into out at o; returns the end. */
-function digitsInto(out: Uint8Array, o: number, v: number, w: number): number {
-  for (let i = o + w - 1; i >= o; i--) {
-    out[i] = 48 + (v % 10);
-    v = Math.floor(v / 10);
-  }
-  return o + w;
+function pad(n: number, w: number): string {
+  return String(n).padStart(w, '0');
 }
 
-const MS_PER_DAY = 86400000;
+/** 10000-01-01T00:00:00Z in Unix seconds: from there toISOString spells years with six digits. */
+const YEAR_10000 = 253402300800;
 
 /**
- * FILETIME (100 ns ticks since 1601-01-01 UTC) as 'YYYY-MM-DDTHH:MM:SS.fffffffZ' into out at o,
- * as Date#toISOString spells the ms part; returns the end, or -1 for years past 9999 (spelled
- * '+YYYYYY' there: filetimeText leaves those to Date). Calendar arithmetic from days, as in
- * H. Hinnant's civil_from_days, so no Date object and no intermediate strings.
+ * FILETIME (100 ns ticks since 1601-01-01 UTC) as 'YYYY-MM-DDTHH:MM:SS.fffffffZ' (28 bytes)
+ * into out at o; returns the end, or -1 for years past 9999 (filetimeText leaves those to Date).
  */
 export function filetimeInto(buf: Uint8Array, p: number, out: Uint8Array, o: number): number {
   const lo = u32(buf, p);
@@ -137,44 +132,14 @@ export function filetimeInto(buf: Uint8Array, p: number, out: Uint8Array, o: num
   // 2^32 = 429496 * 10000 + 7296, and hi * 7296 + lo stays below 2^53.
   const r = hi * 7296 + lo;
   const ms = hi * 429496 + Math.floor(r / 10000) - 11644473600000;
-  const rest = r % 10000;
-  const days = Math.floor(ms / MS_PER_DAY);
-  let t = ms - days * MS_PER_DAY;
-  const z = days + 719468;
-  const era = Math.floor(z / 146097);
-  const doe = z - era * 146097;
-  const yoe = Math.floor((doe - Math.floor(doe / 1460) + Math.floor(doe / 36524) - Math.floor(doe / 146096)) / 365);
-  const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
-  const mp = Math.floor((5 * doy + 2) / 153);
-  const day = doy - Math.floor((153 * mp + 2) / 5) + 1;
-  const month = mp < 10 ? mp + 3 : mp - 9;
-  const year = yoe + era * 400 + (month <= 2 ? 1 : 0);
-  if (year > 9999) return -1;
-  const hh = Math.floor(t / 3600000);
-  t -= hh * 3600000;
-  const mm = Math.floor(t / 60000);
-  t -= mm * 60000;
-  const ss = Math.floor(t / 1000);
-  o = digitsInto(out, o, year, 4);
-  out[o++] = 45;
-  o = digitsInto(out, o, month, 2);
-  out[o++] = 45;
-  o = digitsInto(out, o, day, 2);
-  out[o++] = 84; // T
-  o = digitsInto(out, o, hh, 2);
-  out[o++] = 58;
-  o = digitsInto(out, o, mm, 2);
-  out[o++] = 58;
-  o = digitsInto(out, o, ss, 2);
-  out[o++] = 46;
-  o = digitsInto(out, o, t - ss * 1000, 3);
-  o = digitsInto(out, o, rest, 4);
-  out[o++] = 90; // Z
-  return o;
-}
-
-function pad(n: number, w: number): string {
-  return String(n).padStart(w, '0');
+  const s = Math.floor(ms / 1000);
+  if (s >= YEAR_10000) return -1;
+  writeCivilSecond(out, o, s, 84); // T
+  out[o + 19] = 46; // .
+  writeDigits(out, o + 20, ms - s * 1000, 3);
+  writeDigits(out, o + 23, r % 10000, 4);
+  out[o + 27] = 90; // Z
+  return o + 28;
 }
 
 /** FILETIME (100 ns ticks since 1601-01-01 UTC) as 'YYYY-MM-DDTHH:MM:SS.fffffffZ'. */
