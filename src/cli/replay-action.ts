@@ -70,7 +70,7 @@ export async function runReplayCli(inputs: string[], opts: ReplayCliOptions): Pr
       onError,
       onFile: (_path, size) => progress.addTotal(size),
       onProgress: (bytes, events) => progress.update(bytes, events),
-      readBinary: binaryReader({ recover: opts.recover, workers: opts.workers, log }),
+      readBinary: binaryReader({ recover: opts.recover, workers: opts.workers ?? 'auto', log }),
       onBatch: report?.onBatch,
     };
     const threads = replayThreads(opts.threads, report !== null, paths);
