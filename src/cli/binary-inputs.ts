@@ -5,24 +5,21 @@ import type { Logger } from 'pino';
 import type { DecodeCounters } from '../decode/counters.js';
 import type { EventBatch } from '../sources/batch.js';
 import { EvtxReadStats, readEvtxStream } from '../sources/evtx/reader.js';
+import { defaultParserThreads } from '../sources/evtx/pool.js';
 import type { OpenedInput } from '../sources/files/open-input.js';
 import type { FileSourceOptions } from '../sources/files/read-files.js';
 
 export interface BinaryReaderOptions {
   /** EVTX: also carve records from chunk slack and unused chunks. */
   recover?: boolean;
-  /**
-   * EVTX parser threads; by default 1. Measured on the 2-core machine of BENCHMARKS.md, two
-   * workers ran at 0.5-1.4x of inline parsing (results cost as much to send back as to parse),
-   * so threads are opt-in until buildEvent moves into the workers.
-   */
-  workers?: number;
+  /** EVTX parser threads; by default 1; 'auto': 2 for large files where 2 cores or more are available (defaultParserThreads). */
+  workers?: number | 'auto';
   log?: Logger;
 }
 
 async function* readEvtxInput(input: OpenedInput, counters: DecodeCounters, opts: BinaryReaderOptions): AsyncGenerator<EventBatch> {
   const stats = new EvtxReadStats();
-  const workers = opts.workers ?? 1;
+  const workers = opts.workers === 'auto' ? defaultParserThreads(input.size) : (opts.workers ?? 1);
   yield* readEvtxStream({ path: input.path, size: input.size, chunks: input.chunks }, { counters, recover: opts.recover, workers, stats });
   const fields = { file: input.path, records: stats.records, recovered: stats.recovered, chunks: stats.chunks, unusedChunks: stats.emptyChunks, problems: stats.problemCount, dirty: stats.dirty };
   const msg = `${input.path}: ${stats.records} EVTX records${opts.recover ? ` and ${stats.recovered} recovered from slack space or unused chunks` : ''} in ${stats.chunks} chunks`;

@@ -1,8 +1,7 @@
 // `proctree replay`, the work: read the inputs, run the engine, write alerts, errors and the summary.
 
 import { createWriteStream, type WriteStream } from 'node:fs';
-import { availableParallelism } from 'node:os';
-import { replaySharded, shardable } from '../pipeline/sharded-replay.js';
+import { defaultThreads, replaySharded, shardable } from '../pipeline/sharded-replay.js';
 import { writeFile } from 'node:fs/promises';
 import { formatSummary } from '../engine/run-stats.js';
 import { replay, type ReplayOptions } from '../pipeline/replay.js';
@@ -21,14 +20,12 @@ import type { HtmlReportFile } from '../report/write.js';
 const LOGGED_ERRORS = 20;
 
 /**
- * Worker threads for a replay: --threads, else 2 where the process may use 4 cores or more, else
- * 1. On 2 cores one thread already keeps both busy (V8's GC threads take ~40% of a replay's CPU
- * beside the main thread), and two workers cost ~17% more CPU in all (BENCHMARKS.md). Always 1
- * with the HTML report (it reads every event) and for inputs the workers cannot share (.evtx,
- * standard input).
+ * Worker threads for a replay: --threads, else defaultThreads (2 for 16 MiB of input or more
+ * where 2 cores are available). Always 1 with the HTML report (it reads every event) and for
+ * inputs the workers cannot share (.evtx, standard input).
  */
 function replayThreads(asked: number | undefined, html: boolean, paths: readonly string[]): number {
-  const n = asked ?? (availableParallelism() >= 4 ? 2 : 1);
+  const n = asked ?? defaultThreads(paths);
   return n > 1 && !html && shardable(paths) ? n : 1;
 }
 
@@ -70,7 +67,7 @@ export async function runReplayCli(inputs: string[], opts: ReplayCliOptions): Pr
       onError,
       onFile: (_path, size) => progress.addTotal(size),
       onProgress: (bytes, events) => progress.update(bytes, events),
-      readBinary: binaryReader({ recover: opts.recover, workers: opts.workers, log }),
+      readBinary: binaryReader({ recover: opts.recover, workers: opts.workers ?? 'auto', log }),
       onBatch: report?.onBatch,
     };
     const threads = replayThreads(opts.threads, report !== null, paths);

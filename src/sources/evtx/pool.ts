@@ -2,6 +2,7 @@
 // flight per worker (constant memory: the reader waits for results before reading further).
 
 import { compiledWorkerUrl } from '../../util/worker-url.js';
+import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { BlockResult } from './block.js';
 import type { EvtxBlock } from './file.js';
@@ -9,6 +10,21 @@ import type { BlockTask } from './worker.js';
 
 function workerUrl(): URL {
   return compiledWorkerUrl('./worker.js', import.meta.url, 'run `npm run build` first, or use --workers 1');
+}
+
+/** Below this size a file is parsed inline: two workers' start-up costs more than they save. */
+const MIN_POOLED_BYTES = 16 << 20;
+
+/**
+ * Parser threads for a file of `size` bytes (0: unknown) when none are asked for: 2 where the
+ * process may use 2 cores or more, else 1. Per-thread CPU of a replay of the 128 MiB .evtx of
+ * real chunks (BENCHMARKS.md): with two workers the main thread, which reads, builds the events
+ * and runs the engine, spends 1.2-1.3 CPU-s against 1.5-2.1 parsing inline, for ~6% more CPU in
+ * all; so on two free cores the main thread stops being the bound. On one core the workers
+ * would only add that CPU.
+ */
+export function defaultParserThreads(size: number): number {
+  return size >= MIN_POOLED_BYTES && availableParallelism() >= 2 ? 2 : 1;
 }
 
 interface Pending {
