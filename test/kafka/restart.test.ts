@@ -52,6 +52,9 @@ describe.each(['exactly_once', 'at_least_once'] as const)('proctree run (%s)', (
 
     // The first process never fires idle deadlines, so the pending one can only come from restored or redone state.
     const one = runCli(writePipeline(t, { guarantee, idle_timeout_secs: 3600, snapshot_interval_secs: snapshotSecs }));
+    // The processor creates the topics: producing before they exist fails on a slow machine
+    // ("This server does not host this topic-partition") once kafkajs' retries run out.
+    await one.waitForLog('consuming', 60_000);
     const firstCount = await produceByHost(client, t.input, first);
     await eventually(
       `the first process to publish the results of the first ${firstCount} messages (stderr: ${one.stderr().slice(-500)})`,
