@@ -12,7 +12,7 @@ import type { FileSourceOptions } from '../sources/files/read-files.js';
 export interface BinaryReaderOptions {
   /** EVTX: also carve records from chunk slack and unused chunks. */
   recover?: boolean;
-  /** EVTX parser threads; by default 1; 'auto': 2 for large files where 2 cores or more are available (defaultParserThreads). */
+  /** EVTX parser threads; by default 1; 'auto': 2 for large files where 4 cores or more are available (defaultParserThreads). */
   workers?: number | 'auto';
   log?: Logger;
 }

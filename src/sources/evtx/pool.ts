@@ -17,14 +17,14 @@ const MIN_POOLED_BYTES = 16 << 20;
 
 /**
  * Parser threads for a file of `size` bytes (0: unknown) when none are asked for: 2 where the
- * process may use 2 cores or more, else 1. Per-thread CPU of a replay of the 128 MiB .evtx of
- * real chunks (BENCHMARKS.md): with two workers the main thread, which reads, builds the events
- * and runs the engine, spends 1.2-1.3 CPU-s against 1.5-2.1 parsing inline, for ~6% more CPU in
- * all; so on two free cores the main thread stops being the bound. On one core the workers
- * would only add that CPU.
+ * process may use 4 cores or more, else 1. On two free cores two workers were a loss: a replay
+ * of the 128 MiB .evtx of real chunks took 2.05-2.17 s wall and 3.3-3.5 CPU-s against 1.99-2.06 s
+ * and 2.5-2.7 CPU-s inline (3 alternating runs, BENCHMARKS.md): the main thread, which reads,
+ * builds the events and runs the engine, is the bound either way, and the workers' CPU competes
+ * with it and with V8's GC threads. With 4 cores that competition goes (not measured here).
  */
 export function defaultParserThreads(size: number): number {
-  return size >= MIN_POOLED_BYTES && availableParallelism() >= 2 ? 2 : 1;
+  return size >= MIN_POOLED_BYTES && availableParallelism() >= 4 ? 2 : 1;
 }
 
 interface Pending {
