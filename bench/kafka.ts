@@ -20,7 +20,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { stringify } from 'yaml';
-import { freePort, startBroker, stopBroker } from '../scripts/kafka/local-broker.mjs';
+import { benchBroker } from './bench-broker.js';
 import type { Alert } from '../src/alerts/alert.js';
 import { DecodeCounters } from '../src/decode/counters.js';
 import { SysmonDecoder } from '../src/decode/decoder.js';
@@ -272,12 +272,8 @@ function percentile(sorted: number[], p: number): number {
 }
 
 async function main(): Promise<void> {
-  let brokers = process.env.KAFKA_BROKERS;
-  let localPort: number | undefined;
-  if (!brokers) {
-    localPort = await freePort();
-    brokers = (await startBroker({ port: localPort, controllerPort: await freePort(), log: note })).bootstrap;
-  }
+  const broker = await benchBroker(note);
+  const brokers = broker.brokers;
   const client = createKafkajsClient({ brokers: brokers.split(','), clientId: 'bench' });
   const run = `${PREFIX}-${Date.now()}`;
   const topics = { input: `${run}-in`, alerts: `${run}-alerts`, dlq: `${run}-dlq`, state: `${run}-state` };
@@ -328,7 +324,7 @@ async function main(): Promise<void> {
   child!.kill('SIGTERM');
   await new Promise((r) => child!.once('exit', r));
   rmSync(dir, { recursive: true, force: true });
-  if (localPort !== undefined) await stopBroker({ port: localPort, log: note });
+  await broker.stop();
 }
 
 /** Latency at a steady rate: one anomaly per 100 events, produce time -> alert read (read_committed). */

@@ -26,7 +26,7 @@ import { gzipSync } from 'node:zlib';
 import { availableParallelism, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
-import { freePort, startBroker, stopBroker } from '../scripts/kafka/local-broker.mjs';
+import { benchBroker } from './bench-broker.js';
 import type { Alert } from '../src/alerts/alert.js';
 import { DecodeCounters } from '../src/decode/counters.js';
 import { SysmonDecoder } from '../src/decode/decoder.js';
@@ -685,12 +685,8 @@ async function restoreTime(client: KafkaClient, brokers: string[], run: string, 
 // ---------------------------------------------------------------------------------------------
 
 async function main(): Promise<void> {
-  let brokers = process.env.KAFKA_BROKERS;
-  let localPort: number | undefined;
-  if (!brokers) {
-    localPort = await freePort();
-    brokers = (await startBroker({ port: localPort, controllerPort: await freePort(), log: note })).bootstrap;
-  }
+  const broker = await benchBroker(note);
+  const brokers = broker.brokers;
   const brokerList = brokers.split(',');
   const client = createKafkajsClient({ brokers: brokerList, clientId: PREFIX });
   const run = `${PREFIX}-${Date.now()}`;
@@ -796,7 +792,7 @@ async function main(): Promise<void> {
   if (process.env.BENCH_SCALE_KEEP_TOPICS !== '1') await admin.deleteTopics(topics).catch((e: Error) => note(`could not delete the run's topics: ${e.message}`));
   await admin.close();
   cleanupCli();
-  if (localPort !== undefined) await stopBroker({ port: localPort, log: note });
+  await broker.stop();
 }
 
 main().catch((err) => {
