@@ -8,9 +8,11 @@
 //   - the start tag Sysmon writes next, `<Data Name='X'>`, is compared in a few 32-bit loads, and
 //     so is `</Data>`;
 //   - a value is made straight from its bytes as UTF-8 (one call, whatever it holds: for ASCII the
-//     same string as the latin1 view), so there is no per-value test for bytes >= 0x80;
-//   - the repeating values (images, users, LogonIds, the host) are found by their bytes
-//     (ByteValueCache), with no string made on a hit;
+//     same string as the latin1 view), so there is no per-value test for bytes >= 0x80; entities
+//     are then decoded in the text as before;
+//   - the values that repeat (images, users, LogonIds, the host, parents' GUIDs and command
+//     lines, registry paths and data) are found by their bytes (ByteValueCache), with no string
+//     made on a hit;
 //   - EventID, EventRecordID, the provider name and UtcTime are read where they lie.
 // Shapes outside the canonical one return UNRECOGNISED, and the caller hands the event to
 // fast-xml-parser, as with FastEventScanner.
@@ -76,7 +78,6 @@ export class ByteEventScanner {
   /** Other values that repeat from event to event (parents' GUIDs and command lines, registry paths and data). */
   private readonly texts = new ByteValueCache();
   private readonly guids = new ByteValueCache();
-  private scratch = Buffer.allocUnsafe(256) as SlicingBuffer;
 
   constructor(private readonly counters: DecodeCounters) {}
 
@@ -223,7 +224,7 @@ export class ByteEventScanner {
     const ve = this.textEnd;
     if (vs === -1 || vs === ve) return '';
     const hit = this.hosts.get(this.buf, this.dv, vs, ve);
-    return hit !== undefined ? hit : this.hosts.set(this.buf, this.dv, vs, ve, strings.intern(this.value(vs, ve).trim()));
+    return hit !== undefined ? hit : this.hosts.insert(this.buf, vs, ve, strings.intern(this.value(vs, ve).trim()));
   }
 
   /** As FastEventScanner.nameAttribute; the Sysmon provider's name without making a string. */
@@ -436,140 +437,38 @@ export class ByteEventScanner {
     return ve + 7 <= this.length ? matchWords(this.dv, ve, DATA_END) : matchIn(this.buf, ve, '</Data>');
   }
 
-  /**
-   * The value buf[vs, ve) decoded: UTF-8, then entities (FastEventScanner decodes the UTF-8 text,
-   * then its entities). A value whose every '&' starts one of the five named entities or a plain
-   * character reference has them replaced in its bytes and is decoded once; any other '&' (which
-   * decodeEntities treats in its own ways: an unknown name, no ';' near, a lone surrogate...)
-   * sends the value through the text path.
-   */
+  /** The value buf[vs, ve) decoded: UTF-8 (for ASCII bytes the same string as the latin1 view), then entities. */
   private value(vs: number, ve: number): string {
     if (vs === ve) return '';
-    const amp = this.indexOfAmp(vs, ve);
-    if (amp === -1) return this.buf.utf8Slice(vs, ve);
-    const n = this.replaceEntities(vs, ve, amp);
-    return n === -1 ? withEntities(this.buf.utf8Slice(vs, ve)) : this.scratch.utf8Slice(0, n);
-  }
-
-  /** The first '&' in buf[i, end); -1 if none. Four bytes per load, as nextLt. */
-  private indexOfAmp(i: number, end: number): number {
-    const dv = this.dv;
-    while (i + 4 <= end) {
-      const x = dv.getInt32(i, true) ^ 0x26262626;
-      if (((x - 0x01010101) & ~x & 0x80808080) !== 0) break;
-      i += 4;
-    }
-    const buf = this.buf;
-    for (; i < end; i++) if (buf[i] === AMP) return i;
-    return -1;
-  }
-
-  /**
-   * buf[vs, ve) with its entities replaced, into `scratch`; its length, or -1 when an '&' is not
-   * one this handles (the first '&' is at amp).
-   */
-  private replaceEntities(vs: number, ve: number, amp: number): number {
-    const buf = this.buf;
-    if (this.scratch.length < ve - vs) this.scratch = Buffer.allocUnsafe(Math.max(ve - vs, 2 * this.scratch.length)) as SlicingBuffer;
-    const out = this.scratch;
-    let n = 0;
-    let i = vs;
-    while (i < ve) {
-      const c = buf[i];
-      if (c !== AMP) {
-        out[n++] = c;
-        i++;
-        continue;
-      }
-      const c1 = buf[i + 1];
-      if (c1 === 35 /* # */) {
-        // &#ddd; or &#xhh; as decodeEntities reads them (parseInt of the digits, radix 10 or 16),
-        // for plain digits only: no sign, space or '0x' that parseInt would also take.
-        const hex = (buf[i + 2] | 32) === 120;
-        let j = hex ? i + 3 : i + 2;
-        const first = j;
-        let code = 0;
-        for (;;) {
-          const d = buf[j];
-          let v: number;
-          if (d >= 48 && d <= 57) v = d - 48;
-          else if (hex && (d | 32) >= 97 && (d | 32) <= 102) v = (d | 32) - 87;
-          else break;
-          code = code * (hex ? 16 : 10) + v;
-          j++;
-        }
-        // decodeEntities stops at an '&' whose ';' lies more than 12 characters on.
-        if (j === first || j >= ve || buf[j] !== 59 /* ; */ || j - i > 12) return -1;
-        if (code > 0x10ffff || (code >= 0xd800 && code <= 0xdfff)) return -1;
-        if (code < 0x80) {
-          out[n++] = code;
-        } else if (code < 0x800) {
-          out[n++] = 0xc0 | (code >> 6);
-          out[n++] = 0x80 | (code & 63);
-        } else if (code < 0x10000) {
-          out[n++] = 0xe0 | (code >> 12);
-          out[n++] = 0x80 | ((code >> 6) & 63);
-          out[n++] = 0x80 | (code & 63);
-        } else {
-          out[n++] = 0xf0 | (code >> 18);
-          out[n++] = 0x80 | ((code >> 12) & 63);
-          out[n++] = 0x80 | ((code >> 6) & 63);
-          out[n++] = 0x80 | (code & 63);
-        }
-        i = j + 1;
-        continue;
-      }
-      // The five named entities, spelled exactly.
-      let rep = -1;
-      let len = 0;
-      if (c1 === 113 /* q */ && buf[i + 2] === 117 && buf[i + 3] === 111 && buf[i + 4] === 116 && buf[i + 5] === 59) {
-        rep = 34;
-        len = 6;
-      } else if (c1 === 97 /* a */) {
-        if (buf[i + 2] === 109 && buf[i + 3] === 112 && buf[i + 4] === 59) {
-          rep = 38;
-          len = 5;
-        } else if (buf[i + 2] === 112 && buf[i + 3] === 111 && buf[i + 4] === 115 && buf[i + 5] === 59) {
-          rep = 39;
-          len = 6;
-        }
-      } else if ((c1 === 108 /* l */ || c1 === 103) /* g */ && buf[i + 2] === 116 && buf[i + 3] === 59) {
-        rep = c1 === 108 ? 60 : 62;
-        len = 4;
-      }
-      if (rep === -1 || i + len > ve) return -1;
-      out[n++] = rep;
-      i += len;
-    }
-    return n;
+    return withEntities(this.buf.utf8Slice(vs, ve));
   }
 
   /** A repeating value (image, user...), interned; decoded once per byte spelling. */
   private internedAt(vs: number, ve: number): string {
     if (vs === ve) return '';
     const hit = this.interned.get(this.buf, this.dv, vs, ve);
-    return hit !== undefined ? hit : this.interned.set(this.buf, this.dv, vs, ve, strings.intern(this.value(vs, ve)));
+    return hit !== undefined ? hit : this.interned.insert(this.buf, vs, ve, strings.intern(this.value(vs, ve)));
   }
 
   /** A value that repeats (a parent's command line, a registry path), decoded once per byte spelling. */
   private textAt(vs: number, ve: number): string {
     if (vs === ve) return '';
     const hit = this.texts.get(this.buf, this.dv, vs, ve);
-    return hit !== undefined ? hit : this.texts.set(this.buf, this.dv, vs, ve, this.value(vs, ve));
+    return hit !== undefined ? hit : this.texts.insert(this.buf, vs, ve, this.value(vs, ve));
   }
 
   /** A process GUID that repeats (a parent's, the process of a registry event), normalised once per byte spelling. */
   private guidAt(vs: number, ve: number): string {
     if (vs === ve) return '';
     const hit = this.guids.get(this.buf, this.dv, vs, ve);
-    return hit !== undefined ? hit : this.guids.set(this.buf, this.dv, vs, ve, normaliseGuid(this.value(vs, ve)));
+    return hit !== undefined ? hit : this.guids.insert(this.buf, vs, ve, normaliseGuid(this.value(vs, ve)));
   }
 
   /** LogonId, normalised once per byte spelling. */
   private logonIdAt(vs: number, ve: number): string {
     if (vs === ve) return '';
     const hit = this.logonIds.get(this.buf, this.dv, vs, ve);
-    return hit !== undefined ? hit : this.logonIds.set(this.buf, this.dv, vs, ve, normaliseLogonId(this.value(vs, ve)));
+    return hit !== undefined ? hit : this.logonIds.insert(this.buf, vs, ve, normaliseLogonId(this.value(vs, ve)));
   }
 
   /** parseIntField of the value, read where it lies; a value with an entity is decoded first. */
