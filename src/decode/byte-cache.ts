@@ -3,8 +3,7 @@
 // gives the decoded, normalised, interned string without making a string of the bytes, hashing
 // it in a Map or checking it for entities. The RawValueCache of the string scanner, keyed by bytes.
 //
-// An open-addressing table: a key's hash reads a few 32-bit words of it (its length, first,
-// middle and last four bytes), and a hit is confirmed by comparing every byte with the copy the
+// An open-addressing table: a key's hash reads 32-bit words of it (hashOf), and a hit is confirmed by comparing every byte with the copy the
 // table keeps, so two spellings never share an entry however they hash. Bounded like the
 // interner: dropped and rebuilt when full; keys longer than MAX_KEY bytes are not kept.
 //
@@ -129,13 +128,18 @@ export class ByteValueCache {
   }
 }
 
+/**
+ * Four words of the key: its first, middle and last four bytes, and the four before the last
+ * (the GUIDs of one host's processes differ mostly in their last digits).
+ */
 function hashOf(buf: Uint8Array, dv: DataView, a: number, n: number): number {
   let h = Math.imul(n, 0x9e3779b1);
-  if (n < 4) {
+  if (n < 8) {
     for (let k = 0; k < n; k++) h = Math.imul(h ^ buf[a + k], 0x01000193);
   } else {
     h = Math.imul(h ^ dv.getInt32(a, true), 0x01000193);
     h = Math.imul(h ^ dv.getInt32(a + ((n - 4) >> 1), true), 0x01000193);
+    h = Math.imul(h ^ dv.getInt32(a + n - 8, true), 0x01000193);
     h = Math.imul(h ^ dv.getInt32(a + n - 4, true), 0x01000193);
   }
   return (h ^ (h >>> 15)) >>> 0;

@@ -38,6 +38,26 @@ const AMP = 38;
 const APOS = 39;
 
 const DATA_END = wordPattern('</Data>');
+const SYSMON_NAME = [wordPattern(`<Provider Name='${SYSMON_PROVIDER}'`), wordPattern(`<Provider Name="${SYSMON_PROVIDER}"`)];
+
+/** Four ASCII characters as the little-endian 32-bit word DataView.getInt32(at, true) reads. */
+function w4(s: string): number {
+  return s.charCodeAt(0) | (s.charCodeAt(1) << 8) | (s.charCodeAt(2) << 16) | (s.charCodeAt(3) << 24);
+}
+const W_END_SY = w4('</Sy');
+const W_STEM = w4('stem');
+const W_EVE = w4('<Eve');
+const W_NTID = w4('ntID');
+const W_NTRE = w4('ntRe');
+const W_CORD = w4('cord');
+const W_PRO = w4('<Pro');
+const W_VIDE = w4('vide');
+const W_CHA = w4('<Cha');
+const W_NNEL = w4('nnel');
+const W_COM = w4('<Com');
+const W_PUTE = w4('pute');
+/** '<' in each byte: a word x ^ LT4 has a zero byte where x has '<'. */
+const LT4 = 0x3c3c3c3c;
 const EMPTY = Buffer.alloc(0) as SlicingBuffer;
 
 function isSpace(c: number): boolean {
@@ -120,27 +140,63 @@ export class ByteEventScanner {
   private nextLt(i: number): number {
     const last = this.lastLt;
     if (i > last) return -1;
-    // Four bytes per load while a whole word fits before the event's last '<' (which stops the
-    // search): a word holds '<' when (x - 0x01..) & ~x & 0x80.. is not 0 for x = word ^ 0x3c3c3c3c.
+    // Eight bytes per loop while they lie before the event's last '<' (which stops the search):
+    // a word x ^ LT4 has a zero byte where x holds '<', and z = (y - 0x01..) & ~y & 0x80.. flags
+    // the first zero byte of y in its lowest set bit.
     const dv = this.dv;
-    while (i + 4 <= last) {
-      const x = dv.getInt32(i, true) ^ 0x3c3c3c3c;
-      if (((x - 0x01010101) & ~x & 0x80808080) !== 0) break;
-      i += 4;
+    while (i + 8 <= last) {
+      let y = dv.getInt32(i, true) ^ LT4;
+      let z = (y - 0x01010101) & ~y & 0x80808080;
+      if (z !== 0) return i + ((31 - Math.clz32(z & -z)) >> 3);
+      y = dv.getInt32(i + 4, true) ^ LT4;
+      z = (y - 0x01010101) & ~y & 0x80808080;
+      if (z !== 0) return i + 4 + ((31 - Math.clz32(z & -z)) >> 3);
+      i += 8;
     }
     const buf = this.buf;
     while (buf[i] !== LT) i++;
     return i;
   }
 
-  /** As FastEventScanner.walkSystem. */
+  /**
+   * As FastEventScanner.walkSystem: the tags it notes, told apart by the 32-bit words that
+   * spell them ('<Eve' 'ntID'...), where 16 bytes from the '<' are there to read.
+   */
   private walkSystem(sysStart: number): number {
     const buf = this.buf;
+    const dv = this.dv;
+    const length = this.length;
     this.tagEventId = this.tagRecordId = this.tagProvider = this.tagChannel = this.tagComputer = -1;
     let p = sysStart + 8;
     for (;;) {
       const lt = this.nextLt(p);
       if (lt === -1) return -1;
+      if (lt + 16 > length) return this.walkSystemFrom(lt);
+      const w = dv.getInt32(lt, true);
+      if (w === W_END_SY) {
+        if (dv.getInt32(lt + 4, true) === W_STEM && buf[lt + 8] === GT) return lt;
+      } else if (w === W_EVE) {
+        const w1 = dv.getInt32(lt + 4, true);
+        if (w1 === W_NTID && endsName(buf[lt + 8])) this.tagEventId = lt;
+        else if (w1 === W_NTRE && dv.getInt32(lt + 8, true) === W_CORD && buf[lt + 12] === 73 && buf[lt + 13] === 68 && endsName(buf[lt + 14])) this.tagRecordId = lt;
+      } else if (w === W_PRO) {
+        if (dv.getInt32(lt + 4, true) === W_VIDE && buf[lt + 8] === 114 && endsName(buf[lt + 9])) this.tagProvider = lt;
+      } else if (w === W_CHA) {
+        if (dv.getInt32(lt + 4, true) === W_NNEL && endsName(buf[lt + 8])) this.tagChannel = lt;
+      } else if (w === W_COM) {
+        if (dv.getInt32(lt + 4, true) === W_PUTE && buf[lt + 8] === 114 && endsName(buf[lt + 9])) this.tagComputer = lt;
+      } else {
+        const c = buf[lt + 1];
+        if (c === 33 || c === 63) return -1; // <! or <?
+      }
+      p = lt + 2;
+    }
+  }
+
+  /** walkSystem on from the tag at `lt`, byte by byte (near the end of the buffer, where words do not fit). */
+  private walkSystemFrom(lt: number): number {
+    const buf = this.buf;
+    for (;;) {
       const c = buf[lt + 1];
       if (c === SLASH) {
         if (buf[lt + 2] === 83 /* S */ && matchIn(buf, lt, '</System>')) return lt;
@@ -155,7 +211,8 @@ export class ByteEventScanner {
         if (matchIn(buf, lt + 1, 'Channel') && endsName(buf[lt + 8])) this.tagChannel = lt;
         else if (matchIn(buf, lt + 1, 'Computer') && endsName(buf[lt + 9])) this.tagComputer = lt;
       }
-      p = lt + 2;
+      lt = this.nextLt(lt + 2);
+      if (lt === -1) return -1;
     }
   }
 
@@ -163,9 +220,10 @@ export class ByteEventScanner {
    * Where the text of the element whose start tag begins at `tag` lies: textStart/textEnd, or
    * -1 for none (<X/>, no end), as FastEventScanner.textAt finds it.
    */
-  private textRange(tag: number, b: number): void {
+  private textRange(tag: number, b: number, nameEnd = 0): void {
     const buf = this.buf;
-    let gt = tag;
+    // The start tag's name is nameEnd long: a '>' right after it is the first '>'.
+    let gt = buf[tag + nameEnd] === GT && nameEnd > 0 ? tag + nameEnd : tag;
     while (gt < b && buf[gt] !== GT) gt++;
     this.textStart = this.textEnd = -1;
     if (gt >= b || buf[gt - 1] === SLASH) return;
@@ -183,7 +241,7 @@ export class ByteEventScanner {
 
   /** The EventID: NaN when absent or not a number. */
   private eventIdAt(tag: number, b: number): number {
-    this.textRange(tag, b);
+    this.textRange(tag, b, 8);
     const vs = this.textStart;
     const ve = this.textEnd;
     if (vs === -1 || vs === ve) return NaN;
@@ -203,7 +261,7 @@ export class ByteEventScanner {
 
   /** EventRecordID, 0 when absent or not a number. */
   private recordIdAt(tag: number, b: number): number {
-    this.textRange(tag, b);
+    this.textRange(tag, b, 14);
     const vs = this.textStart;
     const ve = this.textEnd;
     if (vs === -1) return 0;
@@ -219,7 +277,7 @@ export class ByteEventScanner {
 
   /** The Computer, trimmed and interned; '' when absent. */
   private computerAt(tag: number, b: number): string {
-    this.textRange(tag, b);
+    this.textRange(tag, b, 9);
     const vs = this.textStart;
     const ve = this.textEnd;
     if (vs === -1 || vs === ve) return '';
@@ -229,6 +287,9 @@ export class ByteEventScanner {
 
   /** As FastEventScanner.nameAttribute; the Sysmon provider's name without making a string. */
   private providerAt(tag: number, b: number): string {
+    // `<Provider Name='Microsoft-Windows-Sysmon'`: the first 'Name' after a space, no '>' before
+    // the closing quote, and '</System>' after it holds the '>' that ends the tag.
+    if (tag + 41 <= this.length && (matchWords(this.dv, tag, SYSMON_NAME[0]) || matchWords(this.dv, tag, SYSMON_NAME[1]))) return SYSMON_PROVIDER;
     const buf = this.buf;
     let gt = tag;
     while (gt < b && buf[gt] !== GT) gt++;
