@@ -275,8 +275,9 @@ export class ProcessIndex {
     if (h.pids.get(node.pid) === node) h.pids.delete(node.pid);
   }
 
+  /** Adds a node whose GUID the last lookup of `h.nodes` did not find. */
   private insert(h: HostState, node: ProcNode): void {
-    h.nodes.add(node);
+    h.nodes.addMissed(node);
     h.liveCount++;
     if (h.nodes.size > this.config.max_nodes_per_host) this.evictOldest(h);
   }
