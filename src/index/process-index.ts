@@ -39,7 +39,7 @@ export function isSystemParent(ev: SysmonEvent): boolean {
 }
 
 export function isSmssNode(n: ProcNode): boolean {
-  return n.imageName === 'smss.exe' || (n.originalFileName !== '' && n.originalFileName.toLowerCase() === 'smss.exe');
+  return n.isSmss;
 }
 
 export class ProcessIndex {
