@@ -75,4 +75,21 @@ describe('NodeTable', () => {
     expect(t.get(B1)).toBe(b1again);
     expect(t.size).toBe(2);
   });
+
+  it('adds a node the last lookup missed without looking again, and spills it where its hash is held', () => {
+    const t = new NodeTable();
+    expect(t.get(A1)).toBeUndefined();
+    const a1 = new ProcNode(t.lastKey());
+    t.addMissed(a1);
+    expect(t.get(A2)).toBeUndefined(); // its hash is A1's
+    const a2 = new ProcNode(t.lastKey());
+    t.addMissed(a2);
+    expect(t.get(B1)).toBeUndefined();
+    const b1 = new ProcNode(t.lastKey());
+    t.add(node(B2)); // another change in between: the miss is looked up again
+    t.addMissed(b1);
+    expect(guids(t)).toEqual([A1, A2, B2, B1]);
+    for (const n of [a1, a2, b1]) expect(t.get(n.guid)).toBe(n);
+    expect(t.size).toBe(4);
+  });
 });

@@ -115,8 +115,10 @@ export class NodeTable {
   /** Every node, by its hash or (spilled) by a number below 0. */
   private readonly byNumber = new Map<number, ProcNode>();
   /** By hash, the numbers of the nodes that came while another node held that hash. */
-  private readonly spilled = new Map<number, number[]>();
+  private spilled: Map<number, number[]> | null = null;
   private nextSpill = -1;
+  /** Hash of the last lookup when it found nothing and no node held that hash; -1 otherwise. */
+  private freeHash = -1;
 
   get size(): number {
     return this.byNumber.size;
@@ -143,8 +145,23 @@ export class NodeTable {
     return probeKeyString();
   }
 
+  /**
+   * Adds `n`, whose key the last lookup on this table did not find (lastKey()): where no node
+   * held its hash either, without looking again.
+   */
+  addMissed(n: ProcNode): void {
+    const h = this.freeHash;
+    if (h >= 0 && probeOfKey(n.key) === h) {
+      this.freeHash = -1;
+      this.byNumber.set(h, n);
+      return;
+    }
+    this.add(n);
+  }
+
   /** Adds `n`, or puts it in the place of the node that has its key. */
   add(n: ProcNode): void {
+    this.freeHash = -1;
     const h = probeOfKey(n.key);
     const at = this.numberOf(h);
     if (at !== undefined) {
@@ -156,14 +173,16 @@ export class NodeTable {
       return;
     }
     const num = this.nextSpill--;
-    const list = this.spilled.get(h);
-    if (list === undefined) this.spilled.set(h, [num]);
+    const spilled = (this.spilled ??= new Map());
+    const list = spilled.get(h);
+    if (list === undefined) spilled.set(h, [num]);
     else list.push(num);
     this.byNumber.set(num, n);
   }
 
   /** Moves `n` to the end of the insertion order. */
   moveLast(n: ProcNode): void {
+    this.freeHash = -1;
     const at = this.numberOf(probeOfKey(n.key));
     if (at === undefined || this.byNumber.get(at) !== n) return;
     this.byNumber.delete(at);
@@ -176,14 +195,15 @@ export class NodeTable {
   }
 
   delete(n: ProcNode): void {
+    this.freeHash = -1;
     const h = probeOfKey(n.key);
     const at = this.numberOf(h);
     if (at === undefined || this.byNumber.get(at) !== n) return;
     this.byNumber.delete(at);
     if (at >= 0) return;
-    const list = this.spilled.get(h)!;
+    const list = this.spilled!.get(h)!;
     list.splice(list.indexOf(at), 1);
-    if (list.length === 0) this.spilled.delete(h);
+    if (list.length === 0) this.spilled!.delete(h);
   }
 
   /** The node added first. */
@@ -200,20 +220,23 @@ export class NodeTable {
   private find(h: number): ProcNode | undefined {
     const n = this.byNumber.get(h);
     if (n !== undefined && isProbe(n.key)) return n;
-    if (this.spilled.size === 0) return undefined;
+    this.freeHash = n === undefined ? h : -1;
+    if (this.spilled === null || this.spilled.size === 0) return undefined;
     const at = this.spilledNumber(h);
-    return at === undefined ? undefined : this.byNumber.get(at);
+    if (at === undefined) return undefined;
+    this.freeHash = -1;
+    return this.byNumber.get(at);
   }
 
   /** The number the probe's node is held under, if it is held. */
   private numberOf(h: number): number | undefined {
     const n = this.byNumber.get(h);
     if (n !== undefined && isProbe(n.key)) return h;
-    return this.spilled.size === 0 ? undefined : this.spilledNumber(h);
+    return this.spilled === null || this.spilled.size === 0 ? undefined : this.spilledNumber(h);
   }
 
   private spilledNumber(h: number): number | undefined {
-    const list = this.spilled.get(h);
+    const list = this.spilled!.get(h);
     if (list === undefined) return undefined;
     for (const at of list) if (isProbe(this.byNumber.get(at)!.key)) return at;
     return undefined;

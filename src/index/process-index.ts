@@ -39,7 +39,7 @@ export function isSystemParent(ev: SysmonEvent): boolean {
 }
 
 export function isSmssNode(n: ProcNode): boolean {
-  return n.imageName === 'smss.exe' || (n.originalFileName !== '' && n.originalFileName.toLowerCase() === 'smss.exe');
+  return n.isSmss;
 }
 
 export class ProcessIndex {
@@ -275,8 +275,9 @@ export class ProcessIndex {
     if (h.pids.get(node.pid) === node) h.pids.delete(node.pid);
   }
 
+  /** Adds a node whose GUID the last lookup of `h.nodes` did not find. */
   private insert(h: HostState, node: ProcNode): void {
-    h.nodes.add(node);
+    h.nodes.addMissed(node);
     h.liveCount++;
     if (h.nodes.size > this.config.max_nodes_per_host) this.evictOldest(h);
   }

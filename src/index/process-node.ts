@@ -183,6 +183,11 @@ export class ProcNode {
     return this.img.imageName;
   }
 
+  /** smss.exe by its image's file name or its original file name. */
+  get isSmss(): boolean {
+    return this.img.smss;
+  }
+
   get originalFileName(): string {
     return this.img.originalFileName;
   }

@@ -24,11 +24,14 @@ export function imageFileName(image: string): string {
 export class ImageFacts {
   /** Lower-cased file name of the image ('smss.exe'), interned. */
   readonly imageName: string;
+  /** The image is smss.exe by its file name or its original file name (process-index.ts, isSmssNode). */
+  readonly smss: boolean;
   constructor(
     readonly image: string,
     readonly originalFileName: string,
   ) {
     this.imageName = imageFileName(image);
+    this.smss = this.imageName === 'smss.exe' || (originalFileName !== '' && originalFileName.toLowerCase() === 'smss.exe');
   }
 }
 
