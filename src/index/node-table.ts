@@ -286,29 +286,41 @@ export class NodeTable {
     while (this.head < order.length && order[this.head] === undefined) this.head++;
   }
 
-  /** New slots of `capacity`, and the order without its holes. */
+  /**
+   * New slots of `capacity` (less where the nodes fit in fewer), and the order without its holes.
+   * The slots hold each node's hash, so no node is read.
+   */
   private rebuild(capacity: number): void {
     this.freeSlot = -1;
-    const order: ProcNode[] = [];
-    for (let i = this.head; i < this.order.length; i++) {
-      const n = this.order[i];
-      if (n !== undefined) order.push(n);
+    const old = this.slots;
+    let remap: Int32Array | null = null;
+    if (this.holes > 0) {
+      const from = this.order;
+      const order: ProcNode[] = [];
+      remap = new Int32Array(from.length);
+      for (let i = this.head; i < from.length; i++) {
+        const n = from[i];
+        if (n === undefined) continue;
+        remap[i] = order.length;
+        order.push(n);
+      }
+      this.order = order;
+      this.head = 0;
+      this.holes = 0;
     }
-    while (capacity > MIN_SLOTS && order.length * 16 < capacity * 7) capacity >>= 1;
+    while (capacity > MIN_SLOTS && this.count * 16 < capacity * 7) capacity >>= 1;
     const slots = new Int32Array(2 * capacity);
     this.shift = 32 - Math.log2(capacity);
     const mask = capacity - 1;
-    for (let p = 0; p < order.length; p++) {
-      const h = probeOfKey(order[p].key);
-      let i = this.home(h);
+    for (let j = 0; j < old.length; j += 2) {
+      const s = old[j];
+      if (s === 0) continue;
+      let i = this.home(s - 1);
       while (slots[2 * i] !== 0) i = (i + 1) & mask;
-      slots[2 * i] = h + 1;
-      slots[2 * i + 1] = p;
+      slots[2 * i] = s;
+      slots[2 * i + 1] = remap === null ? old[j + 1] : remap[old[j + 1]];
     }
     this.slots = slots;
-    this.order = order;
-    this.head = 0;
-    this.holes = 0;
   }
 }
 
