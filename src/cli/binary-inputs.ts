@@ -1,20 +1,20 @@
 // Readers for inputs that are not text (EVTX). Kept apart so the replay command does not know
 // which binary formats exist.
 
-import type { Logger } from 'pino';
 import type { DecodeCounters } from '../decode/counters.js';
 import type { EventBatch } from '../sources/batch.js';
 import { EvtxReadStats, readEvtxStream } from '../sources/evtx/reader.js';
 import { defaultParserThreads } from '../sources/evtx/pool.js';
 import type { OpenedInput } from '../sources/files/open-input.js';
 import type { FileSourceOptions } from '../sources/files/read-files.js';
+import type { CliLogger } from './logger.js';
 
 export interface BinaryReaderOptions {
   /** EVTX: also carve records from chunk slack and unused chunks. */
   recover?: boolean;
   /** EVTX parser threads; by default 1; 'auto': 2 for large files where 4 cores or more are available (defaultParserThreads). */
   workers?: number | 'auto';
-  log?: Logger;
+  log?: CliLogger;
 }
 
 async function* readEvtxInput(input: OpenedInput, counters: DecodeCounters, opts: BinaryReaderOptions): AsyncGenerator<EventBatch> {
