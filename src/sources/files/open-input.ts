@@ -23,6 +23,8 @@ export interface OpenedInput {
    * chunk that follows it. Readers take them (splice) before each chunk and at the end.
    */
   readonly problems: GzipProblem[];
+  /** Stops reading and closes the file (for a reader that reads the path itself instead of chunks). */
+  close(): void;
 }
 
 export class InputError extends Error {
@@ -137,5 +139,6 @@ export async function openInput(path: string): Promise<OpenedInput> {
       return state.bytesRead;
     },
     problems,
+    close: () => raw.destroy(),
   };
 }
