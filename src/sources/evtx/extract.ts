@@ -27,8 +27,31 @@ class FieldPlan {
   computer: Src = null;
   /** Slot -> source, for the EventData names buildEvent reads; null when EventData is not in this template. */
   data: Src[] | null = null;
+  /**
+   * data compiled for the per-record loop, when every field it has is one substitution (the
+   * usual case): the slots present and their substitution indexes, so a record visits only the
+   * fields its template has, with no mixed-type array. null: data holds literal texts, use it.
+   */
+  dataSlots: Int32Array | null = null;
+  dataSubs: Int32Array | null = null;
   /** Substitution holding EventData as nested Binary XML (the usual Windows layout), or -1. */
   nested = -1;
+}
+
+function compileData(plan: FieldPlan): void {
+  const data = plan.data;
+  if (data === null || data.some((src) => typeof src === 'string')) return;
+  const slots: number[] = [];
+  const subs: number[] = [];
+  for (let i = 0; i < data.length; i++) {
+    const src = data[i];
+    if (typeof src === 'number') {
+      slots.push(i);
+      subs.push(src);
+    }
+  }
+  plan.dataSlots = Int32Array.from(slots);
+  plan.dataSubs = Int32Array.from(subs);
 }
 
 function contentSrc(nodes: XNode[]): Src {
@@ -67,6 +90,7 @@ function buildPlan(t: Template): FieldPlan {
   for (const s of [plan.eventId, plan.recordId, plan.provider, plan.channel, plan.computer, ...(plan.data ?? [])]) {
     if (s === MIXED) plan.ok = false;
   }
+  if (plan.ok) compileData(plan);
   return plan;
 }
 
@@ -214,7 +238,7 @@ export class FieldExtractor {
       if (!wanted) {
         for (let i = 0; i < FIELD_NAMES.length; i++) out.str(null);
       } else if (plan.data !== null) {
-        for (let i = 0; i < FIELD_NAMES.length; i++) out.str(this.field(ctx, plan.data, i, this.values));
+        this.fields(ctx, plan, this.values, out);
       } else {
         this.nestedData(ctx, plan.nested, out);
       }
@@ -235,7 +259,32 @@ export class FieldExtractor {
     const t = ctx.recordTemplate(v.offsets[idx], v.offsets[idx] + v.sizes[idx], this.inner);
     const plan = t === null ? null : planOf(t);
     if (plan === null || !plan.ok || plan.data === null) throw NEEDS_TREE;
-    for (let i = 0; i < FIELD_NAMES.length; i++) out.str(this.field(ctx, plan.data, i, this.inner));
+    this.fields(ctx, plan, this.inner, out);
+  }
+
+  /** The EventData slots of one record: absent ones -1, then the template's fields. */
+  private fields(ctx: ChunkContext, plan: FieldPlan, v: SubstValues, out: SlotWriter): void {
+    const slots = plan.dataSlots;
+    const subs = plan.dataSubs;
+    if (slots === null || subs === null) {
+      for (let i = 0; i < FIELD_NAMES.length; i++) out.str(this.field(ctx, plan.data!, i, v));
+      return;
+    }
+    const base = out.absent(FIELD_NAMES.length);
+    for (let k = 0; k < slots.length; k++) {
+      const slot = slots[k];
+      out.setStr(base + slot, this.subText(ctx, subs[k], v, LOWER_GUID_SLOTS[slot]));
+    }
+  }
+
+  /** The text of substitution i; lowerGuid: a GUID spelled in lower case. */
+  private subText(ctx: ChunkContext, i: number, v: SubstValues, lowerGuid: boolean): string {
+    if (i >= v.count) return '';
+    const type = v.types[i];
+    if (type === VT_NULL) return '';
+    if (type === VT_BINXML || type & VT_ARRAY) throw NEEDS_TREE;
+    if (lowerGuid && type === VT_GUID && v.sizes[i] >= 16) return guidText(ctx.buf, v.offsets[i], true);
+    return scalarText(ctx.buf, v.offsets[i], v.sizes[i], type);
   }
 
   private treePath(ctx: ChunkContext, start: number, end: number, headerRecordId: number, out: SlotWriter): void {

