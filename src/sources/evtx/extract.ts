@@ -6,12 +6,12 @@
 import { isWantedEventId } from '../../decode/event.js';
 import { isSysmonSource, parseIntField } from '../../decode/fields.js';
 import type { ChunkContext } from './binxml.js';
-import { EvtxFormatError, VT_ARRAY, VT_BINXML, VT_GUID, VT_NULL, VT_UINT16, VT_UINT64 } from './format.js';
+import { EvtxFormatError, VT_ARRAY, VT_BINXML, VT_GUID, VT_NULL, VT_STRING, VT_UINT16, VT_UINT64 } from './format.js';
 import { fieldSlot, FIELD_NAMES, SLOT_FIRST_FIELD, type SlotWriter } from './fieldset.js';
 import { K_ELEMENT, K_SUBST, K_TEXT, type Template, type XElement, type XNode } from './nodes.js';
 import { attr, child, resolve, textOf, type RChild, type RElement } from './resolve.js';
 import { SubstValues } from './subst.js';
-import { guidText, scalarText, u64 } from './values.js';
+import { guidText, scalarText, TextCache, u64 } from './values.js';
 
 /** Where a field comes from: a substitution index, a literal text, or nowhere. */
 type Src = number | string | null;
@@ -150,6 +150,12 @@ function planOf(t: Template): FieldPlan {
  */
 const LOWER_GUID_SLOTS = FIELD_NAMES.map((n) => n === 'ProcessGuid' || n === 'ParentProcessGuid' || n === 'SourceProcessGUID');
 
+/**
+ * Slots whose texts repeat from record to record and which buildEvent interns: read through
+ * the extractor's TextCache (values.ts), so a repeated one is the same string every time.
+ */
+const CACHED_SLOTS = FIELD_NAMES.map((n) => n === 'Image' || n === 'OriginalFileName' || n === 'User' || n === 'ParentImage' || n === 'ParentUser' || n === 'EventType' || n === 'SourceImage');
+
 /** Thrown inside the fast path when a value needs the tree path (nested BinXml, arrays). */
 class NeedsTree extends Error {}
 const NEEDS_TREE = new NeedsTree();
@@ -158,9 +164,13 @@ export class FieldExtractor {
   private readonly values = new SubstValues(64);
   /** Values of the nested EventData template instance. */
   private readonly inner = new SubstValues(64);
+
   /** Records read by the fast path and by the tree path (for tests and tuning). */
   fast = 0;
   tree = 0;
+
+  /** cache: texts of the repeated fields (CACHED_SLOTS) and of the Computer; share one across blocks. */
+  constructor(private readonly cache = new TextCache()) {}
 
   /**
    * Appends one record (STRIDE slots) to out. whole: decode every value, not only the fields
@@ -201,6 +211,13 @@ export class FieldExtractor {
     return scalarText(ctx.buf, v.offsets[src], v.sizes[src], type);
   }
 
+  /** text(), with a string value through the TextCache. */
+  private cachedText(ctx: ChunkContext, src: Src): string | null {
+    const v = this.values;
+    if (typeof src === 'number' && src < v.count && v.types[src] === VT_STRING) return this.cache.utf16(ctx.buf, v.offsets[src], v.offsets[src] + v.sizes[src]);
+    return this.text(ctx, src);
+  }
+
   /** The text of EventData slot i (its field's source in plan data). */
   private field(ctx: ChunkContext, data: Src[], i: number, v: SubstValues): string | null {
     const src = data[i];
@@ -226,7 +243,7 @@ export class FieldExtractor {
     const recordId = this.number(ctx, plan.recordId, VT_UINT64, headerRecordId);
     const provider = this.text(ctx, plan.provider) ?? '';
     const channel = this.text(ctx, plan.channel) ?? '';
-    const computer = this.text(ctx, plan.computer) ?? '';
+    const computer = this.cachedText(ctx, plan.computer) ?? '';
     const base = out.length;
     out.num(eventId);
     out.num(Number.isNaN(recordId) ? headerRecordId : recordId);
@@ -273,17 +290,18 @@ export class FieldExtractor {
     const base = out.absent(FIELD_NAMES.length);
     for (let k = 0; k < slots.length; k++) {
       const slot = slots[k];
-      out.setStr(base + slot, this.subText(ctx, subs[k], v, LOWER_GUID_SLOTS[slot]));
+      out.setStr(base + slot, this.subText(ctx, subs[k], v, LOWER_GUID_SLOTS[slot], CACHED_SLOTS[slot]));
     }
   }
 
-  /** The text of substitution i; lowerGuid: a GUID spelled in lower case. */
-  private subText(ctx: ChunkContext, i: number, v: SubstValues, lowerGuid: boolean): string {
+  /** The text of substitution i; lowerGuid: a GUID spelled in lower case; cached: a string through the TextCache. */
+  private subText(ctx: ChunkContext, i: number, v: SubstValues, lowerGuid: boolean, cached: boolean): string {
     if (i >= v.count) return '';
     const type = v.types[i];
     if (type === VT_NULL) return '';
     if (type === VT_BINXML || type & VT_ARRAY) throw NEEDS_TREE;
     if (lowerGuid && type === VT_GUID && v.sizes[i] >= 16) return guidText(ctx.buf, v.offsets[i], true);
+    if (cached && type === VT_STRING) return this.cache.utf16(ctx.buf, v.offsets[i], v.offsets[i] + v.sizes[i]);
     return scalarText(ctx.buf, v.offsets[i], v.sizes[i], type);
   }
 

@@ -64,6 +64,49 @@ export function utf16(buf: Buffer, start: number, end: number): string {
   return ucs2Text(buf, start, e);
 }
 
+/** Entries of a TextCache (a power of two). */
+const TEXT_CACHE_SIZE = 4096;
+/** Longer texts are decoded every time (hashing them costs more than it saves). */
+const TEXT_CACHE_MAX_UNITS = 260;
+
+/**
+ * The texts of UTF-16LE values that repeat record after record (image paths, user and host
+ * names): a value whose code units are those of a text seen before gives that same string back,
+ * found by a hash of its bytes, instead of a new string. That saves the decode, the garbage, and
+ * the hashing of a fresh string where the decoders intern it. Direct-mapped and bounded: a
+ * collision replaces the entry.
+ */
+export class TextCache {
+  private readonly texts: (string | undefined)[] = new Array<string | undefined>(TEXT_CACHE_SIZE).fill(undefined);
+
+  /** utf16(buf, start, end), from the cache when it holds it. */
+  utf16(buf: Buffer, start: number, end: number): string {
+    let e = Math.min(end, buf.length);
+    e -= (e - start) & 1;
+    while (e - 2 >= start && buf[e - 2] === 0 && buf[e - 1] === 0) e -= 2;
+    const units = (e - start) >> 1;
+    if (units <= 0) return '';
+    if (units > TEXT_CACHE_MAX_UNITS) return ucs2Text(buf, start, e);
+    let h = 0x811c9dc5 ^ units;
+    for (let i = start; i < e; i += 2) h = Math.imul(h ^ (buf[i] | (buf[i + 1] << 8)), 0x01000193);
+    const slot = (h ^ (h >>> 15)) & (TEXT_CACHE_SIZE - 1);
+    const hit = this.texts[slot];
+    if (hit !== undefined && hit.length === units) {
+      let same = true;
+      for (let k = 0, i = start; k < units; k++, i += 2) {
+        if (hit.charCodeAt(k) !== (buf[i] | (buf[i + 1] << 8))) {
+          same = false;
+          break;
+        }
+      }
+      if (same) return hit;
+    }
+    const s = ucs2Text(buf, start, e);
+    this.texts[slot] = s;
+    return s;
+  }
+}
+
 function latin1(buf: Buffer, start: number, end: number): string {
   let e = Math.min(end, buf.length);
   while (e > start && buf[e - 1] === 0) e--;
