@@ -198,12 +198,42 @@ export function filetimeInto(buf: Uint8Array, p: number, out: Uint8Array, o: num
   const ms = hi * 429496 + Math.floor(r / 10000) - 11644473600000;
   const s = Math.floor(ms / 1000);
   if (s >= YEAR_10000) return -1;
-  writeCivilSecond(out, o, s, 84); // T
+  writeSecond(out, o, s);
   out[o + 19] = 46; // .
   writeDigits(out, o + 20, ms - s * 1000, 3);
   writeDigits(out, o + 23, r % 10000, 4);
   out[o + 27] = 90; // Z
   return o + 28;
+}
+
+/**
+ * The date part of the last day spelled: records follow each other in time, so most of them fall
+ * on the day before them and only the time of day needs the arithmetic.
+ */
+let lastDay = NaN;
+const lastDate = new Uint8Array(19);
+
+/** 'YYYY-MM-DDTHH:MM:SS' of Unix second s (years 0-9999) into out at o. */
+function writeSecond(out: Uint8Array, o: number, s: number): void {
+  const day = Math.floor(s / 86400);
+  if (day !== lastDay) {
+    writeCivilSecond(lastDate, 0, day * 86400, 84); // T
+    lastDay = day;
+  }
+  for (let i = 0; i < 11; i++) out[o + i] = lastDate[i];
+  let rem = s - day * 86400;
+  const hour = Math.floor(rem / 3600);
+  rem -= hour * 3600;
+  const minute = Math.floor(rem / 60);
+  rem -= minute * 60;
+  out[o + 11] = 48 + Math.floor(hour / 10);
+  out[o + 12] = 48 + (hour % 10);
+  out[o + 13] = 58; // :
+  out[o + 14] = 48 + Math.floor(minute / 10);
+  out[o + 15] = 48 + (minute % 10);
+  out[o + 16] = 58;
+  out[o + 17] = 48 + Math.floor(rem / 10);
+  out[o + 18] = 48 + (rem % 10);
 }
 
 /** FILETIME (100 ns ticks since 1601-01-01 UTC) as 'YYYY-MM-DDTHH:MM:SS.fffffffZ'. */
