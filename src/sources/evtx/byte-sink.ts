@@ -69,6 +69,16 @@ export class ByteSink {
     let o = this.pos;
     if (v < 10) {
       b[o++] = 48 + v;
+    } else if (v <= 0x7fffffff) {
+      // Integer arithmetic for the common sizes (ids, process ids, levels).
+      let n = 1;
+      for (let x = (v / 10) | 0; x > 0; x = (x / 10) | 0) n++;
+      for (let i = o + n - 1; i >= o; i--) {
+        const q = (v / 10) | 0;
+        b[i] = 48 + v - q * 10;
+        v = q;
+      }
+      o += n;
     } else {
       let n = 0;
       for (let x = v; x >= 1; x = Math.floor(x / 10)) n++;
