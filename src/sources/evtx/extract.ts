@@ -11,7 +11,7 @@ import { fieldSlot, FIELD_NAMES, SLOT_FIRST_FIELD, type SlotWriter } from './fie
 import { K_ELEMENT, K_SUBST, K_TEXT, type Template, type XElement, type XNode } from './nodes.js';
 import { attr, child, resolve, textOf, type RChild, type RElement } from './resolve.js';
 import { SubstValues } from './subst.js';
-import { guidText, scalarText, TextCache, u64 } from './values.js';
+import { GuidCache, guidText, scalarText, TextCache, u64 } from './values.js';
 
 /** Where a field comes from: a substitution index, a literal text, or nowhere. */
 type Src = number | string | null;
@@ -169,8 +169,14 @@ export class FieldExtractor {
   fast = 0;
   tree = 0;
 
-  /** cache: texts of the repeated fields (CACHED_SLOTS) and of the Computer; share one across blocks. */
-  constructor(private readonly cache = new TextCache()) {}
+  /**
+   * cache: texts of the repeated fields (CACHED_SLOTS) and of the Computer; guids: the process
+   * GUIDs' texts. Share them across blocks.
+   */
+  constructor(
+    private readonly cache = new TextCache(),
+    private readonly guids = new GuidCache(),
+  ) {}
 
   /**
    * Appends one record (STRIDE slots) to out. whole: decode every value, not only the fields
@@ -300,7 +306,7 @@ export class FieldExtractor {
     const type = v.types[i];
     if (type === VT_NULL) return '';
     if (type === VT_BINXML || type & VT_ARRAY) throw NEEDS_TREE;
-    if (lowerGuid && type === VT_GUID && v.sizes[i] >= 16) return guidText(ctx.buf, v.offsets[i], true);
+    if (lowerGuid && type === VT_GUID && v.sizes[i] >= 16) return this.guids.lower(ctx.buf, v.offsets[i]);
     if (cached && type === VT_STRING) return this.cache.utf16(ctx.buf, v.offsets[i], v.offsets[i] + v.sizes[i]);
     return scalarText(ctx.buf, v.offsets[i], v.sizes[i], type);
   }

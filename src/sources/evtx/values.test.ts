@@ -2,7 +2,7 @@
 
 import { describe, expect, it } from 'vitest';
 import * as F from './format.js';
-import { arrayItems, filetimeText, guidText, scalarText, TextCache, utf16 } from './values.js';
+import { arrayItems, filetimeText, GuidCache, guidText, scalarText, TextCache, utf16 } from './values.js';
 
 const b = (...bytes: number[]): Buffer => Buffer.from(bytes);
 const text = (type: number, buf: Buffer): string => scalarText(buf, 0, buf.length, type);
@@ -129,5 +129,18 @@ describe('EVTX value types', () => {
     expect(filetimeText(ft(t0 - 86400_000 * 366), 0)).toBe('2020-04-21T23:59:59.0160000Z');
     expect(filetimeText(b(0, 0, 0, 0, 0, 0, 0, 0), 0)).toBe('1601-01-01T00:00:00.0000000Z');
     expect(filetimeText(ft(t0, 1234), 0)).toBe('2021-04-22T23:59:59.0161234Z');
+  });
+  it('GuidCache: lower-case GUID texts, the same string for the same bytes', () => {
+    const cache = new GuidCache();
+    const g = Buffer.from('00112233445566778899aabbccddeeff', 'hex');
+    const first = cache.lower(g, 0);
+    expect(first).toBe(guidText(g, 0, true));
+    expect(Object.is(cache.lower(Buffer.concat([Buffer.alloc(5), g]), 5), first)).toBe(true);
+    for (let i = 0; i < 20_000; i++) {
+      const b = Buffer.alloc(16);
+      b.writeUInt32LE(i % 3000, 0);
+      b.writeUInt32LE((i * 7919) % 5, 12);
+      expect(cache.lower(b, 0)).toBe(guidText(b, 0, true));
+    }
   });
 });

@@ -107,6 +107,37 @@ export class TextCache {
   }
 }
 
+/** Entries of a GuidCache (a power of two). */
+const GUID_CACHE_SIZE = 2048;
+
+/**
+ * Lower-case GUID texts of repeated GUID values (a parent's process GUID, the process of a flood
+ * of registry events): found by a hash of the 16 bytes and compared, as TextCache does for texts.
+ */
+export class GuidCache {
+  private readonly keys = new Uint8Array(GUID_CACHE_SIZE * 16);
+  private readonly texts: (string | undefined)[] = new Array<string | undefined>(GUID_CACHE_SIZE).fill(undefined);
+
+  /** guidText(buf, p, true), from the cache when it holds it. */
+  lower(buf: Uint8Array, p: number): string {
+    const a = u32(buf, p);
+    const b = u32(buf, p + 4);
+    const c = u32(buf, p + 8);
+    const d = u32(buf, p + 12);
+    let h = Math.imul(a ^ Math.imul(b, 0x85ebca6b), 0x9e3779b1) ^ Math.imul(c ^ Math.imul(d, 0xc2b2ae35), 0x27d4eb2f);
+    h ^= h >>> 15;
+    const slot = h & (GUID_CACHE_SIZE - 1);
+    const k = slot * 16;
+    const keys = this.keys;
+    const hit = this.texts[slot];
+    if (hit !== undefined && u32(keys, k) === a && u32(keys, k + 4) === b && u32(keys, k + 8) === c && u32(keys, k + 12) === d) return hit;
+    for (let i = 0; i < 16; i++) keys[k + i] = buf[p + i];
+    const s = guidText(buf, p, true);
+    this.texts[slot] = s;
+    return s;
+  }
+}
+
 function latin1(buf: Buffer, start: number, end: number): string {
   let e = Math.min(end, buf.length);
   while (e > start && buf[e - 1] === 0) e--;
