@@ -24,9 +24,9 @@ function decode(path: string): SysmonEvent[] {
   const events: SysmonEvent[] = [];
   const framer = new XmlEventFramer(1 << 20);
   const sink = {
-    chunk: (s: string, buf: Buffer) => decoder.beginChunk(s, buf),
-    event: (s: string, a: number, b: number, buf: Buffer) => {
-      const e = decoder.decodeRange(s, a, b, buf);
+    chunk: (buf: Buffer) => decoder.beginBytes(buf),
+    event: (a: number, b: number, buf: Buffer) => {
+      const e = decoder.decodeBytes(a, b, buf);
       if (e instanceof SysmonEvent && (e.eventId === 1 || e.eventId === 13)) events.push(e);
     },
     error: () => {},

@@ -14,9 +14,9 @@ export function decodeBlocks(blocks: Iterable<Buffer>): { events: number; typed:
   const decoder = new SysmonDecoder(counters);
   let typed = 0;
   const sink: FrameSink = {
-    chunk: (s, buf) => decoder.beginChunk(s, buf),
-    event: (s, a, b, buf) => {
-      if (decoder.decodeRange(s, a, b, buf) !== null) typed++;
+    chunk: (buf) => decoder.beginBytes(buf),
+    event: (a, b, buf) => {
+      if (decoder.decodeBytes(a, b, buf) !== null) typed++;
     },
     error: () => {},
   };

@@ -20,9 +20,9 @@ export async function benchIndex(): Promise<{ eps: number; bytesPerNode: number 
   const events: SysmonEvent[] = [];
   const framer = new XmlEventFramer(1 << 20);
   framer.push(bytes, {
-    chunk: (s, buf) => decoder.beginChunk(s, buf),
-    event: (s, a, b, buf) => {
-      const e = decoder.decodeRange(s, a, b, buf);
+    chunk: (buf) => decoder.beginBytes(buf),
+    event: (a, b, buf) => {
+      const e = decoder.decodeBytes(a, b, buf);
       if (e instanceof SysmonEvent) events.push(e);
     },
     error: () => {},

@@ -21,8 +21,11 @@ export class BatchDecoder {
     switch (raw.kind) {
       case 'typed':
         return { events: raw.events, recordOf: NO_RECORDS, problems: [] };
-      case 'xml':
-        return this.xml(raw.text, raw.bytes, raw.base, raw.bounds);
+      case 'xml': {
+        const d = this.xml(raw.bytes, raw.base, raw.bounds);
+        raw.release?.();
+        return d;
+      }
       case 'jsonl':
         return this.lines(raw.lines, raw.lineNumbers);
       case 'values':
@@ -30,15 +33,15 @@ export class BatchDecoder {
     }
   }
 
-  private xml(text: string, bytes: Buffer, base: number, bounds: number[]): Decoded {
+  private xml(bytes: Buffer, base: number, bounds: number[]): Decoded {
     const d = this.decoder;
     const events: SysmonEvent[] = [];
     const problems: RecordProblem[] = [];
-    d.beginChunk(text, bytes);
+    d.beginBytes(bytes);
     for (let i = 0; i < bounds.length; i += 2) {
       const a = bounds[i];
       const b = bounds[i + 1];
-      const r = d.decodeRange(text, a, b, bytes);
+      const r = d.decodeBytes(a, b, bytes);
       if (r === null) continue;
       if (r instanceof SysmonEvent) events.push(r);
       else problems.push(this.problem(i >> 1, r.reason, r.message, { offset: base + a, snippet: snippet(bytes.toString('utf8', a, Math.min(b, a + 400))) }));

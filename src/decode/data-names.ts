@@ -134,3 +134,94 @@ export function fieldCode(s: string, at: number, len: number): number {
       return F.OTHER;
   }
 }
+
+// --- The same on bytes, for the byte scanner.
+
+/** buf[at, at + lit.length) === lit, byte for char (lit is ASCII). */
+export function matchIn(buf: Uint8Array, at: number, lit: string): boolean {
+  for (let k = 0; k < lit.length; k++) if (buf[at + k] !== lit.charCodeAt(k)) return false;
+  return true;
+}
+
+/** fieldCode of the name buf[at, at + len) (bytes read as latin1). */
+export function fieldCodeIn(buf: Uint8Array, at: number, len: number): number {
+  switch (len) {
+    case 4:
+      return matchIn(buf, at, 'User') ? F.User : F.OTHER;
+    case 5:
+      return matchIn(buf, at, 'Image') ? F.Image : F.OTHER;
+    case 7:
+      if (matchIn(buf, at, 'UtcTime')) return F.UtcTime;
+      if (matchIn(buf, at, 'Details')) return F.Details;
+      if (matchIn(buf, at, 'NewName')) return F.NewName;
+      return matchIn(buf, at, 'LogonId') ? F.LogonId : F.OTHER;
+    case 9:
+      if (matchIn(buf, at, 'ProcessId')) return F.ProcessId;
+      return matchIn(buf, at, 'EventType') ? F.EventType : F.OTHER;
+    case 10:
+      return matchIn(buf, at, 'ParentUser') ? F.ParentUser : F.OTHER;
+    case 11:
+      if (matchIn(buf, at, 'ProcessGuid')) return F.ProcessGuid;
+      if (matchIn(buf, at, 'CommandLine')) return F.CommandLine;
+      if (matchIn(buf, at, 'ParentImage')) return F.ParentImage;
+      return matchIn(buf, at, 'SourceImage') ? F.SourceImage : F.OTHER;
+    case 12:
+      return matchIn(buf, at, 'TargetObject') ? F.TargetObject : F.OTHER;
+    case 15:
+      if (matchIn(buf, at, 'ParentProcessId')) return F.ParentProcessId;
+      return matchIn(buf, at, 'SourceProcessId') ? F.SourceProcessId : F.OTHER;
+    case 16:
+      return matchIn(buf, at, 'OriginalFileName') ? F.OriginalFileName : F.OTHER;
+    case 17:
+      if (matchIn(buf, at, 'ParentProcessGuid')) return F.ParentProcessGuid;
+      if (matchIn(buf, at, 'ParentCommandLine')) return F.ParentCommandLine;
+      if (matchIn(buf, at, 'TerminalSessionId')) return F.TerminalSessionId;
+      return matchIn(buf, at, 'SourceProcessGUID') ? F.SourceProcessGUID : F.OTHER;
+    default:
+      return F.OTHER;
+  }
+}
+
+/**
+ * A byte string as little-endian 32-bit words, to compare it with input bytes four at a time
+ * (DataView loads): words[k] holds bytes [4k, 4k + 4); the last word holds the last four bytes
+ * (overlapping the one before when the length is not a multiple of 4). At least 4 bytes long.
+ */
+export interface WordPattern {
+  readonly length: number;
+  readonly words: Int32Array;
+}
+
+export function wordPattern(text: string): WordPattern {
+  const bytes = Buffer.from(text, 'latin1');
+  if (bytes.length < 4) throw new Error(`pattern ${JSON.stringify(text)} is shorter than 4 bytes`);
+  const n = (bytes.length + 3) >> 2;
+  const words = new Int32Array(n);
+  for (let k = 0; k < n - 1; k++) words[k] = bytes.readInt32LE(4 * k);
+  words[n - 1] = bytes.readInt32LE(bytes.length - 4);
+  return { length: bytes.length, words };
+}
+
+/** Does the input at `at` hold the pattern's bytes? The caller makes sure at + p.length <= dv.byteLength. */
+export function matchWords(dv: DataView, at: number, p: WordPattern): boolean {
+  const w = p.words;
+  const last = w.length - 1;
+  for (let k = 0; k < last; k++) if (dv.getInt32(at + 4 * k, true) !== w[k]) return false;
+  return dv.getInt32(at + p.length - 4, true) === w[last];
+}
+
+const tagPatterns = new Map<Int32Array, readonly (readonly WordPattern[])[]>();
+
+/**
+ * For each name of an EventID's order, the start tag Sysmon writes for it, `<Data Name='X'>`,
+ * as a word pattern: [0] with apostrophes, [1] with double quotes.
+ */
+export function dataTagPatterns(order: Int32Array): readonly (readonly WordPattern[])[] {
+  let p = tagPatterns.get(order);
+  if (p === undefined) {
+    const names = [...order].map((c) => FIELD_NAMES[c]);
+    p = [names.map((n) => wordPattern(`<Data Name='${n}'>`)), names.map((n) => wordPattern(`<Data Name="${n}">`))];
+    tagPatterns.set(order, p);
+  }
+  return p;
+}

@@ -11,9 +11,11 @@ import { HostLog } from '../../test/helpers/sysmon-xml.js';
 import { DecodeCounters } from './counters.js';
 import { SysmonDecoder } from './decoder.js';
 import { SysmonEvent } from './event.js';
+import { ByteEventScanner } from './byte-scanner.js';
 import { FastEventScanner, UNRECOGNISED } from './fast-xml.js';
 import { DecodeProblem } from './problem.js';
 import { decodeWithReferenceParser } from './reference-xml.js';
+import { mutated, tokens } from '../../test/fuzz/mutate.js';
 
 function fast(xml: string): ReturnType<FastEventScanner['scan']> {
   const s = new FastEventScanner(new DecodeCounters());
@@ -21,13 +23,21 @@ function fast(xml: string): ReturnType<FastEventScanner['scan']> {
   return s.scan(0, xml.length);
 }
 
-/** The fast path in chunk mode: latin1 view of the UTF-8 bytes. */
-function fastBytes(xml: string): ReturnType<FastEventScanner['scan']> {
-  const buf = Buffer.from(xml, 'utf8');
+/** The string scanner on a latin1 view of the UTF-8 bytes: what the byte scanner must decide alike. */
+function fastLatin1(xml: string | Buffer): ReturnType<FastEventScanner['scan']> {
+  const buf = typeof xml === 'string' ? Buffer.from(xml, 'utf8') : xml;
   const s = new FastEventScanner(new DecodeCounters());
   const text = buf.toString('latin1');
   s.reset(text, buf);
   return s.scan(0, text.length);
+}
+
+/** The fast path of files and messages: the byte scanner on the UTF-8 bytes. */
+function fastBytes(xml: string | Buffer): ReturnType<ByteEventScanner['scan']> {
+  const buf = typeof xml === 'string' ? Buffer.from(xml, 'utf8') : xml;
+  const s = new ByteEventScanner(new DecodeCounters());
+  s.reset(buf);
+  return s.scan(0, buf.length);
 }
 
 function reference(xml: string): ReturnType<typeof decodeWithReferenceParser> {
@@ -39,6 +49,7 @@ function expectSame(xml: string): void {
   const f = fast(xml);
   expect(f).not.toBe(UNRECOGNISED);
   expect(f).toEqual(ref);
+  expect(fastLatin1(xml)).toEqual(ref);
   expect(fastBytes(xml)).toEqual(ref);
   expect(new SysmonDecoder(new DecodeCounters()).decodeXmlBytes(Buffer.from(xml, 'utf8'))).toEqual(ref);
 }
@@ -61,6 +72,7 @@ describe('fast scanner vs fast-xml-parser on files', () => {
         const ref = reference(e);
         expect(ref, file).not.toBeInstanceOf(DecodeProblem);
         expect(fast(e), file).toEqual(ref);
+        expect(fastLatin1(e), file).toEqual(ref);
         expect(fastBytes(e), file).toEqual(ref);
         if (ref instanceof SysmonEvent) sysmon++;
       }
@@ -158,6 +170,28 @@ describe('fast scanner vs fast-xml-parser on generated events (property)', () =>
     );
   });
 
+  it('gives identical events when one byte scanner decodes many from one buffer (its byte-keyed caches)', () => {
+    // The events lie one after another in one chunk, as the framer hands them over; the byte
+    // scanner's caches key values by their bytes, so the same bytes must give the same value
+    // wherever they lie, and different bytes never share one.
+    const shared = fc.constantFrom('C:\\Windows\\System32\\svchost.exe', 'Ã©', 'é', 'CORP\\ä', '&amp;x', '0x3E7', '999', '0x00000000000003e7', '{AAAAAAAA-0000-0000-0000-000000000001}', '"C:\\x.exe" &quot;a&quot;');
+    fc.assert(
+      fc.property(fc.array(fc.tuple(eventArb, shared), { minLength: 2, maxLength: 12 }), fc.constantFrom('', '\n', '\r\n'), (list, sep) => {
+        const xmls = list.map(([e, v]) => render({ ...e, values: e.values.map((x, i) => (i % 2 === 0 ? v : x)) }));
+        const buf = Buffer.from(sep + xmls.join(sep) + sep, 'utf8');
+        const scanner = new ByteEventScanner(new DecodeCounters());
+        scanner.reset(buf);
+        let at = Buffer.byteLength(sep);
+        for (const xml of xmls) {
+          const n = Buffer.byteLength(xml);
+          expect(scanner.scan(at, at + n)).toEqual(reference(xml));
+          at += n + Buffer.byteLength(sep);
+        }
+      }),
+      { numRuns: 150 },
+    );
+  });
+
   it('hands shapes it does not know to the reference parser, with the same result', () => {
     fc.assert(
       fc.property(eventArb, fc.constantFrom('cdata', 'comment', 'prefix'), (e, shape) => {
@@ -216,5 +250,77 @@ describe('process access (EventID 10)', () => {
     expect([ev.eventId, ev.processGuid, ev.processId, ev.image]).toEqual([10, b.winlogon.guid, b.winlogon.pid, b.winlogon.image]);
     const flat = JSON.stringify({ EventID: 10, Hostname: 'WS-Access', SourceName: 'Microsoft-Windows-Sysmon', ...log.written[log.written.length - 1].fields });
     expect(new SysmonDecoder(new DecodeCounters()).decodeJson(flat)).toEqual({ ...ev, recordId: 0 });
+  });
+});
+
+// --- the byte scanner against the string scanner on a latin1 view ------------------------------
+// On input outside the canonical shape (damage, odd entities, bytes that are not UTF-8) the
+// reference parser does not decide alone: the fast path returns UNRECOGNISED or a problem of its
+// own, and its counters move. The byte scanner must make every one of those decisions as the
+// string scanner makes them on the latin1 view of the same bytes.
+
+/** Both scanners on the same bytes, with their counters. */
+function bothScanners(buf: Buffer): { bytes: unknown; latin1: unknown } {
+  const cb = new DecodeCounters();
+  const b = new ByteEventScanner(cb);
+  b.reset(buf);
+  const rb = b.scan(0, buf.length);
+  const cl = new DecodeCounters();
+  const l = new FastEventScanner(cl);
+  l.reset(buf.toString('latin1'), buf);
+  const rl = l.scan(0, buf.length);
+  const view = (r: unknown, c: DecodeCounters) => ({ r: r === UNRECOGNISED ? 'UNRECOGNISED' : r, c: { ...c, byId: c.eventsByEventId(), errors: c.errorsByReason() } });
+  return { bytes: view(rb, cb), latin1: view(rl, cl) };
+}
+
+// Raw text put into values unescaped: every spelling decodeEntities meets, well-formed or not,
+// and bytes that are not UTF-8.
+const RAW_PIECES = [
+  'a', 'Z', ' ', ';', '#', 'x', '0', '9', 'é', '€', '中', '😀', '&', '&amp;', '&lt;', '&gt;', '&quot;', '&apos;', '&AMP;', '&amp', '&quot',
+  '&#65;', '&#x41;', '&#X41;', '&#0000000065;', '&#00000000065;', '&#x1F600;', '&#x10FFFF;', '&#x110000;', '&#1114111;', '&#1114112;',
+  '&#xD800;', '&#55296;', '&#xDFFF;', '&#0;', '&#;', '&#x;', '&# 65;', '&#+65;', '&#-65;', '&#x0x41;', '&#65a;', '&#6 5;', '&constructor;',
+  '&toString;', '&__proto__;', '&hasOwnProperty;', '&verylongname12;', '&#999999999999;',
+].map((t) => Buffer.from(t, 'utf8'));
+const RAW_BYTES = [0x80, 0xbf, 0xc3, 0xe2, 0xf0, 0xff, 0xc0, 0xed].map((b) => Buffer.from([b]));
+const rawValue = fc.array(fc.oneof({ arbitrary: fc.constantFrom(...RAW_PIECES), weight: 4 }, { arbitrary: fc.constantFrom(...RAW_BYTES), weight: 1 }), { maxLength: 12 }).map((parts) => Buffer.concat(parts));
+
+describe('byte scanner vs the string scanner on the latin1 view (property)', () => {
+  it('decodes raw values with any entity spelling and any bytes alike', () => {
+    fc.assert(
+      fc.property(eventArb, fc.array(rawValue, { minLength: FIELDS.length, maxLength: FIELDS.length }), fc.boolean(), (e, raws, inTime) => {
+        const xml = render({ ...e, values: FIELDS.map((_, i) => `@@${i}@@`), present: e.present.map(() => true), selfClose: false });
+        // Every value (and, sometimes, UtcTime, the Computer and the EventID) replaced by raw bytes.
+        const parts: Buffer[] = [];
+        let last = 0;
+        const re = /@@(\d+)@@|<Computer>[^<]*<|<EventID>[^<]*</g;
+        for (let m = re.exec(xml); m !== null; m = re.exec(xml)) {
+          parts.push(Buffer.from(xml.slice(last, m.index), 'utf8'));
+          if (m[1] !== undefined) parts.push(raws[Number(m[1])]);
+          else if (inTime && m[0].startsWith('<Computer>')) parts.push(Buffer.from('<Computer>', 'utf8'), raws[0], Buffer.from('<', 'utf8'));
+          else if (inTime) parts.push(Buffer.from(m[0].startsWith('<EventID>') ? '<EventID>' : '', 'utf8'), Buffer.concat([Buffer.from(String(e.eventId)), raws[1]]), Buffer.from('<', 'utf8'));
+          else parts.push(Buffer.from(m[0], 'utf8'));
+          last = m.index + m[0].length;
+        }
+        parts.push(Buffer.from(xml.slice(last), 'utf8'));
+        const buf = Buffer.concat(parts);
+        const { bytes, latin1 } = bothScanners(buf);
+        expect(bytes).toEqual(latin1);
+      }),
+      { numRuns: 400 },
+    );
+  });
+
+  it('takes, refuses or reports damaged events alike (mutated events, counters included)', () => {
+    const seeds = [...Array(8).keys()].map((i) =>
+      Buffer.from(render({ eventId: ([1, 13, 5, 12, 14, 3, 7, 1] as const)[i], host: 'WS01', record: i, time: Date.UTC(2024, 0, 1), values: FIELDS.map((f) => `${f}-v&amp;é`), present: FIELDS.map(() => true), quote: i % 2 ? '"' : "'", ws: i % 3 ? '' : '\n    ', qualifiers: i === 2, selfClose: false, numeric: false, pid: 4 }), 'utf8'),
+    );
+    const dictionary = tokens(['<', '>', '/', '"', "'", '=', ' ', '\n', '</Data>', "<Data Name='Image'>", '<Data Name="CommandLine">', "<Data Name='UtcTime'>", '<Data/>', '</EventData>', '<EventData/>', '</System>', '<System>', '<EventID>', '</EventID>', '<Computer>', '<Channel>', "<Provider Name='Microsoft-Windows-Sysmon'/>", "Name='Other'", '<!-- c -->', '<![CDATA[x]]>', '<?pi?>', '&amp;', '&#x41;', '&#xD800;', '&constructor;', '&', '2024-02-30 00:00:00.000', '</Event>', '<e:Event>']);
+    fc.assert(
+      fc.property(mutated(seeds, { dictionary, maxMutations: 4, maxBytes: 16 << 10 }), ({ bytes }) => {
+        const { bytes: b, latin1 } = bothScanners(bytes);
+        expect(b).toEqual(latin1);
+      }),
+      { numRuns: 1500 },
+    );
   });
 });

@@ -3,44 +3,69 @@
 // the reference parser for shapes the fast path does not recognise.
 
 import type { DecodeCounters } from './counters.js';
+import { ByteEventScanner } from './byte-scanner.js';
 import type { SysmonEvent } from './event.js';
 import { FastEventScanner, UNRECOGNISED } from './fast-xml.js';
 import { decodeJsonLine } from './json-layouts.js';
-import { findEventStart } from './event-bounds.js';
+import { findEventStart, findEventStartIn } from './event-bounds.js';
 import { DecodeProblem } from './problem.js';
 import { decodeWithReferenceParser } from './reference-xml.js';
 
 const utf8 = new TextDecoder('utf-8', { fatal: false });
+const EVENT_END = Buffer.from('</Event>', 'latin1');
 
 export type DecodeOutcome = SysmonEvent | DecodeProblem | null;
 
 export class SysmonDecoder {
-  // Two scanners: the chunk scanner keeps per-chunk caches that a one-off string decode must not reset.
-  private readonly chunkScanner: FastEventScanner;
+  // Separate scanners: the chunk scanner points at its chunk between calls, which a one-off
+  // decode of a message must not move.
+  private readonly chunkScanner: ByteEventScanner;
+  private readonly textScanner: FastEventScanner;
   private readonly stringScanner: FastEventScanner;
-  private readonly bytesScanner: FastEventScanner;
+  private readonly bytesScanner: ByteEventScanner;
 
   constructor(readonly counters: DecodeCounters) {
-    this.chunkScanner = new FastEventScanner(counters);
+    this.chunkScanner = new ByteEventScanner(counters);
+    this.textScanner = new FastEventScanner(counters);
     this.stringScanner = new FastEventScanner(counters);
-    this.bytesScanner = new FastEventScanner(counters);
+    this.bytesScanner = new ByteEventScanner(counters);
   }
 
-  /** Start a new chunk: `s` is `buf` read as latin1 from `base` (see FastEventScanner.reset). */
-  beginChunk(s: string, buf: Buffer | null, base = 0): void {
-    this.chunkScanner.reset(s, buf, base);
+  /** Start a new chunk of UTF-8 bytes; decodeBytes takes offsets into it. */
+  beginBytes(buf: Buffer): void {
+    this.chunkScanner.reset(buf);
   }
 
-  /** Decode the event at s[a, b) of the current chunk. */
-  decodeRange(s: string, a: number, b: number, buf: Buffer | null, base = 0): DecodeOutcome {
+  /** Decode the event at buf[a, b) of the current chunk (beginBytes). */
+  decodeBytes(a: number, b: number, buf: Buffer): DecodeOutcome {
     const r = this.chunkScanner.scan(a, b);
     if (r !== UNRECOGNISED) {
       if (r !== null) this.counters.fastPath++;
       return r;
     }
     this.counters.fallbackPath++;
-    const text = buf === null ? s.slice(a, b) : buf.toString('utf8', base + a, base + b);
-    return decodeWithReferenceParser(text, this.counters);
+    return decodeWithReferenceParser(buf.toString('utf8', a, b), this.counters);
+  }
+
+  /**
+   * Start a new chunk: with `buf`, events are read from its bytes from `base` on (`s`, its latin1
+   * view, is not read); without, `s` is text.
+   */
+  beginChunk(s: string, buf: Buffer | null, _base = 0): void {
+    if (buf === null) this.textScanner.reset(s);
+    else this.chunkScanner.reset(buf);
+  }
+
+  /** Decode the event at s[a, b) of the current chunk, i.e. at buf[base + a, base + b) when there is `buf`. */
+  decodeRange(s: string, a: number, b: number, buf: Buffer | null, base = 0): DecodeOutcome {
+    if (buf !== null) return this.decodeBytes(base + a, base + b, buf);
+    const r = this.textScanner.scan(a, b);
+    if (r !== UNRECOGNISED) {
+      if (r !== null) this.counters.fastPath++;
+      return r;
+    }
+    this.counters.fallbackPath++;
+    return decodeWithReferenceParser(s.slice(a, b), this.counters);
   }
 
   /** Decode one event given as text. Leading/trailing white space and an <Events> wrapper are tolerated. */
@@ -64,11 +89,10 @@ export class SysmonDecoder {
    * bytes like file chunks, so only the values kept are UTF-8 decoded.
    */
   decodeXmlBytes(bytes: Buffer): DecodeOutcome {
-    const s = bytes.toString('latin1');
-    const a = findEventStart(s, 0);
-    const end = s.lastIndexOf('</Event>');
+    const a = findEventStartIn(bytes, 0);
+    const end = bytes.lastIndexOf(EVENT_END);
     if (a !== -1 && end !== -1 && end > a) {
-      this.bytesScanner.reset(s, bytes);
+      this.bytesScanner.reset(bytes);
       const r = this.bytesScanner.scan(a, end + 8);
       if (r !== UNRECOGNISED) {
         if (r !== null) this.counters.fastPath++;

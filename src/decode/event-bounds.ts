@@ -77,3 +77,78 @@ export function lastEventEnd(s: string, from: number, before: number): number {
   }
   return -1;
 }
+
+// --- The same on bytes (UTF-8 input in a Buffer, read byte by byte: what the latin1 view of it
+// showed char by char). The framer and the byte scanner work on the input's bytes themselves,
+// with no string made of a chunk.
+
+const EVENT_OPEN = Buffer.from('<Event', 'latin1');
+const EVENT_CLOSE_TAIL = Buffer.from('Event>', 'latin1');
+const PREFIXED_EVENT = Buffer.from(':Event', 'latin1');
+
+/** As findEventStart, on bytes. */
+export function findEventStartIn(buf: Buffer, from: number, prefixed: BytePrefixCache = new BytePrefixCache(buf)): number {
+  let i = buf.indexOf(EVENT_OPEN, from);
+  while (i !== -1 && !endsName(buf[i + 6])) i = buf.indexOf(EVENT_OPEN, i + 6);
+  let j = prefixed.next(from);
+  while (j !== -1 && (i === -1 || j < i)) {
+    if (endsName(buf[j + 6])) {
+      let k = j - 1;
+      while (k > from && isNameChar(buf[k])) k--;
+      if (buf[k] === 60 && k < j - 1) return k;
+    }
+    j = prefixed.next(j + 6);
+  }
+  return i;
+}
+
+/** As PrefixCache, on bytes. */
+export class BytePrefixCache {
+  private at: number;
+  constructor(private readonly buf: Buffer) {
+    this.at = buf.indexOf(PREFIXED_EVENT);
+  }
+  next(from: number): number {
+    if (this.at !== -1 && this.at < from) this.at = this.buf.indexOf(PREFIXED_EVENT, from);
+    return this.at;
+  }
+}
+
+/** As findEventEnd, on bytes. */
+export function findEventEndIn(buf: Buffer, from: number): number {
+  let i = buf.indexOf(EVENT_CLOSE_TAIL, from);
+  while (i !== -1) {
+    const p = buf[i - 1];
+    if (p === 47 && buf[i - 2] === 60) return i + 6;
+    if (p === 58) {
+      let k = i - 2;
+      while (k > 0 && isNameChar(buf[k])) k--;
+      if (buf[k] === 47 && buf[k - 1] === 60) return i + 6;
+    }
+    i = buf.indexOf(EVENT_CLOSE_TAIL, i + 6);
+  }
+  return -1;
+}
+
+/** As lastEventEnd, on bytes. */
+export function lastEventEndIn(buf: Buffer, from: number, before: number): number {
+  // Usually the next event follows the last one's '</Event>' and white space: read it in place.
+  let e = before;
+  while (e > from && isSpace(buf[e - 1])) e--;
+  if (e - 6 >= from && buf[e - 1] === 62 && buf[e - 2] === 116 && buf[e - 3] === 110 && buf[e - 4] === 101 && buf[e - 5] === 118 && buf[e - 6] === 69 && buf[e - 7] === 47 && buf[e - 8] === 60) return e;
+  // Buffer.lastIndexOf reads a negative offset from the end: String.lastIndexOf's clamp is kept by hand.
+  if (before - 6 < 0) return -1;
+  let i = buf.lastIndexOf(EVENT_CLOSE_TAIL, before - 6);
+  while (i >= from) {
+    const p = buf[i - 1];
+    if (p === 47 && buf[i - 2] === 60) return i + 6;
+    if (p === 58) {
+      let k = i - 2;
+      while (k > from && isNameChar(buf[k])) k--;
+      if (buf[k] === 47 && buf[k - 1] === 60) return i + 6;
+    }
+    if (i === 0) break;
+    i = buf.lastIndexOf(EVENT_CLOSE_TAIL, i - 1);
+  }
+  return -1;
+}

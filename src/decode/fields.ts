@@ -196,3 +196,55 @@ export function parseUtcTime(s: string, from = 0, to = s.length): number {
   const t = Date.UTC(year, month - 1, day, hour, minute, second, ms);
   return t;
 }
+
+function digitsIn(buf: Uint8Array, from: number, count: number): number {
+  let n = 0;
+  for (let i = from; i < from + count; i++) {
+    const c = buf[i] - 48;
+    if (c < 0 || c > 9) return -1;
+    n = n * 10 + c;
+  }
+  return n;
+}
+
+/**
+ * parseUtcTime of the bytes buf[from, to) read as latin1 (the byte scanner parses UtcTime where
+ * it lies in its chunk); the same checks in the same order, byte for char.
+ */
+export function parseUtcTimeIn(buf: Uint8Array, from: number, to: number): number {
+  if (to - from < 19) return NaN;
+  const sep = buf[from + 10];
+  if (buf[from + 4] !== 45 || buf[from + 7] !== 45 || (sep !== 32 && sep !== 84) || buf[from + 13] !== 58 || buf[from + 16] !== 58) {
+    return NaN;
+  }
+  const year = digitsIn(buf, from, 4);
+  const month = digitsIn(buf, from + 5, 2);
+  const day = digitsIn(buf, from + 8, 2);
+  const hour = digitsIn(buf, from + 11, 2);
+  const minute = digitsIn(buf, from + 14, 2);
+  const second = digitsIn(buf, from + 17, 2);
+  if (year < 1601 || month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month) || hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 || second > 60) {
+    return NaN;
+  }
+  let ms = 0;
+  let i = from + 19;
+  if (i < to && buf[i] === 46) {
+    i++;
+    let scale = 100;
+    const start = i;
+    while (i < to) {
+      const c = buf[i] - 48;
+      if (c < 0 || c > 9) break;
+      if (scale >= 1) ms += c * scale;
+      scale /= 10;
+      i++;
+    }
+    if (i === start) return NaN;
+    ms = Math.floor(ms);
+  }
+  if (i < to) {
+    const c = buf[i];
+    if (!(c === 90 && i === to - 1)) return NaN;
+  }
+  return Date.UTC(year, month - 1, day, hour, minute, second, ms);
+}

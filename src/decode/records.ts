@@ -6,15 +6,24 @@
 import type { SysmonEvent } from './event.js';
 import type { DecodeReason } from './problem.js';
 
-/** Events framed in one chunk of XML text: event i is text[bounds[2i], bounds[2i+1]). */
+/** Events framed in one chunk of UTF-8 XML: event i is bytes[bounds[2i], bounds[2i+1]). */
 export interface XmlFrames {
   kind: 'xml';
-  /** The chunk read as latin1, so that an index is a byte offset into `bytes`. */
-  text: string;
   bytes: Buffer;
-  /** Offset of text[0] in the whole input, for error records. */
+  /**
+   * The chunk read as latin1 (an index is a byte offset into `bytes`), for readers that want a
+   * string of it; made on first use: the decoder reads the bytes.
+   */
+  readonly text: string;
+  /** Offset of bytes[0] in the whole input, for error records. */
   base: number;
   bounds: number[];
+  /**
+   * Called by the decoder once it has decoded every event and no longer reads `bytes` (nor
+   * `text`): the source may then reuse the memory for a later chunk. Readers that keep the bytes
+   * longer (a copy for other threads) do not call it, and the source reads into fresh memory.
+   */
+  release?(): void;
 }
 
 /** JSON lines (one event each, any known forwarder layout) with their 1-based line numbers. */

@@ -4,6 +4,7 @@
 
 import type { DecodeCounters } from '../../decode/counters.js';
 import type { DecodeReason } from '../../decode/problem.js';
+import type { XmlFrames } from '../../decode/records.js';
 import { snippet } from '../../decode/problem.js';
 import { typedBatch, type ErrorRecord, type EventBatch, type SourceBatch } from '../batch.js';
 import { LineFramer, type LineSink } from './line-framer.js';
@@ -20,10 +21,53 @@ export interface FileSourceOptions {
   readBinary?: (input: OpenedInput, counters: DecodeCounters) => AsyncIterable<EventBatch>;
 }
 
+/** One chunk's framed events; its latin1 string is made only if someone reads `text`. */
+class XmlChunk implements XmlFrames {
+  readonly kind = 'xml';
+  private latin1: string | null = null;
+  constructor(
+    readonly bytes: Buffer,
+    readonly base: number,
+    readonly bounds: number[],
+    private onRelease: (() => void) | null,
+  ) {}
+  get text(): string {
+    if (this.latin1 === null) this.latin1 = this.bytes.toString('latin1');
+    return this.latin1;
+  }
+  release(): void {
+    const r = this.onRelease;
+    this.onRelease = null;
+    r?.();
+  }
+}
+
+/**
+ * The memory the XML chunks of one input are read into: a chunk's buffer comes back once the
+ * decoder has read its batch (XmlFrames.release) and takes a later chunk; until then, or when
+ * nobody gives it back, the next chunk gets a new one. So a replay reads into the same one or
+ * two buffers throughout instead of a new 1 MiB buffer and a joined copy of it per chunk.
+ */
+class ChunkBuffers {
+  private readonly free: Buffer[] = [];
+
+  take(min: number): Buffer {
+    for (let i = 0; i < this.free.length; i++) if (this.free[i].length >= min) return this.free.splice(i, 1)[0];
+    return Buffer.allocUnsafeSlow(Math.max(min, CHUNK_BYTES + (64 << 10)));
+  }
+
+  give(buf: Buffer): void {
+    if (this.free.length < 2 && !this.free.includes(buf)) this.free.push(buf);
+  }
+}
+
+const CHUNK_BYTES = 1 << 20;
+
+const NO_BYTES = Buffer.alloc(0);
+
 /** Collects one chunk's frames (or lines) and framing errors; both framers' sinks. */
 class FrameCollector implements FrameSink, LineSink {
-  private text = '';
-  private bytes: Buffer = Buffer.alloc(0);
+  private bytes: Buffer = NO_BYTES;
   private base = 0;
   private bounds: number[] = [];
   private lines: string[] = [];
@@ -36,25 +80,24 @@ class FrameCollector implements FrameSink, LineSink {
     private readonly jsonl: boolean,
   ) {}
 
-  take(bytes: number): SourceBatch {
+  take(bytes: number, release: (() => void) | null = null): SourceBatch {
     const records: SourceBatch['records'] = this.jsonl
       ? { kind: 'jsonl', lines: this.lines, lineNumbers: this.lineNumbers }
-      : { kind: 'xml', text: this.text, bytes: this.bytes, base: this.base, bounds: this.bounds };
+      : new XmlChunk(this.bytes, this.base, this.bounds, release);
     const b: SourceBatch = { source: this.source, records, errors: this.errors, bytes };
     this.bounds = [];
     this.lines = [];
     this.lineNumbers = [];
     this.errors = [];
-    this.text = '';
+    this.bytes = NO_BYTES;
     return b;
   }
 
-  chunk(s: string, buf: Buffer): void {
-    this.text = s;
+  chunk(buf: Buffer): void {
     this.bytes = buf;
   }
 
-  event(_s: string, a: number, b: number, _buf: Buffer, fileOffset: number): void {
+  event(a: number, b: number, _buf: Buffer, fileOffset: number): void {
     this.base = fileOffset;
     this.bounds.push(a, b);
   }
@@ -99,15 +142,37 @@ export async function* readTextInput(input: OpenedInput, options: FileSourceOpti
   // A gzip problem that skipped a damaged stretch ends the event in progress (it cannot be
   // completed by bytes from after the stretch) before the problem is recorded.
   const framer = jsonl ? new LineFramer(options.maxEventBytes) : new XmlEventFramer(options.maxEventBytes);
-  for await (const chunk of input.chunks) {
-    if (input.problems.length > 0 && input.problems.some((p) => p.discontinuity)) framer.gap(collector);
+  try {
+    if (framer instanceof XmlEventFramer && input.readInto !== undefined) {
+      // A plain file: each chunk is read in behind the bytes the last one left (the same chunks
+      // as below, without joining them), into memory the decoder gives back.
+      const buffers = new ChunkBuffers();
+      for (;;) {
+        const kept = framer.pendingLength;
+        const buf = buffers.take(kept + CHUNK_BYTES);
+        framer.movePendingTo(buf);
+        const n = await input.readInto(buf, kept, CHUNK_BYTES);
+        if (n === 0) {
+          buffers.give(buf);
+          break;
+        }
+        framer.pushJoined(buf.subarray(0, kept + n), collector);
+        yield collector.take(progress(), () => buffers.give(buf));
+      }
+    } else {
+      for await (const chunk of input.chunks) {
+        if (input.problems.length > 0 && input.problems.some((p) => p.discontinuity)) framer.gap(collector);
+        collector.inputProblems(input);
+        framer.push(chunk, collector);
+        yield collector.take(progress());
+      }
+    }
+    framer.end(collector);
     collector.inputProblems(input);
-    framer.push(chunk, collector);
     yield collector.take(progress());
+  } finally {
+    await input.close?.();
   }
-  framer.end(collector);
-  collector.inputProblems(input);
-  yield collector.take(progress());
 }
 
 /** Every record of every input, in order. */

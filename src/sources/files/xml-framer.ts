@@ -6,34 +6,50 @@
 
 import type { DecodeReason } from '../../decode/problem.js';
 import { snippet } from '../../decode/problem.js';
-import { findEventEnd, findEventStart, isSpace, lastEventEnd, PrefixCache } from '../../decode/event-bounds.js';
+import { BytePrefixCache, findEventEndIn, findEventStartIn, isSpace, lastEventEndIn } from '../../decode/event-bounds.js';
 
 export interface FrameSink {
-  /** An event at s[a, b); s is `buf` read as latin1 (index == byte offset). fileOffset is the absolute offset of s[0]. */
-  event(s: string, a: number, b: number, buf: Buffer, fileOffset: number): void;
+  /** An event at buf[a, b) (byte offsets). fileOffset is the absolute offset of buf[0]. */
+  event(a: number, b: number, buf: Buffer, fileOffset: number): void;
   /** Called once per chunk before its events, so decoders can cache per-chunk state. */
-  chunk(s: string, buf: Buffer): void;
+  chunk(buf: Buffer): void;
   error(reason: DecodeReason, message: string, offset: number, snippet: string): void;
 }
 
+/** The snippet of an error record at buf[from...], as snippet() of the text read as latin1. */
+function snippetAt(buf: Buffer, from: number): string {
+  return snippet(buf.toString('latin1', from, Math.min(buf.length, from + 161)));
+}
+
+/** buf[i, i + lit.length) === lit (ASCII). */
+function bytesAt(buf: Buffer, i: number, lit: string): boolean {
+  for (let k = 0; k < lit.length; k++) if (buf[i + k] !== lit.charCodeAt(k)) return false;
+  return true;
+}
+
+/** Where `lit` next occurs in buf at or after `from`; -1 if nowhere (String.indexOf on the latin1 view). */
+function indexAt(buf: Buffer, lit: string, from: number): number {
+  return buf.indexOf(lit, from, 'latin1');
+}
+
 /**
- * Is s[from, to) only white space and wrapper markup (<?xml?>, <!-- -->, <!DOCTYPE>, <Events>,
- * </Events>)? Returns the offset of the first offending character, or -1.
+ * Is buf[from, to) only white space and wrapper markup (<?xml?>, <!-- -->, <!DOCTYPE>, <Events>,
+ * </Events>)? Returns the offset of the first offending byte, or -1.
  */
-export function badGapAt(s: string, from: number, to: number): number {
+export function badGapAt(buf: Buffer, from: number, to: number): number {
   let i = from;
   while (i < to) {
-    const c = s.charCodeAt(i);
+    const c = buf[i];
     if (isSpace(c)) {
       i++;
       continue;
     }
     if (c !== 60) return i;
     let close: number;
-    if (s.startsWith('<?', i)) close = s.indexOf('?>', i) + 2;
-    else if (s.startsWith('<!--', i)) close = s.indexOf('-->', i) + 3;
-    else if (s.startsWith('<!DOCTYPE', i)) close = s.indexOf('>', i) + 1;
-    else if (s.startsWith('<Events', i) || s.startsWith('</Events', i)) close = s.indexOf('>', i) + 1;
+    if (bytesAt(buf, i, '<?')) close = indexAt(buf, '?>', i) + 2;
+    else if (bytesAt(buf, i, '<!--')) close = indexAt(buf, '-->', i) + 3;
+    else if (bytesAt(buf, i, '<!DOCTYPE')) close = indexAt(buf, '>', i) + 1;
+    else if (bytesAt(buf, i, '<Events') || bytesAt(buf, i, '</Events')) close = indexAt(buf, '>', i) + 1;
     else return i;
     if (close <= i || close > to) return i;
     i = close;
@@ -59,19 +75,41 @@ export class XmlEventFramer {
   push(chunk: Buffer, sink: FrameSink): void {
     const buf = this.pending === null ? chunk : Buffer.concat([this.pending, chunk]);
     this.pending = null;
-    const s = buf.toString('latin1');
-    sink.chunk(s, buf);
+    this.frame(buf, sink);
+  }
+
+  /** Bytes kept from the chunks so far (an event not yet complete), which go in front of the next. */
+  get pendingLength(): number {
+    return this.pending === null ? 0 : this.pending.length;
+  }
+
+  /** Move the kept bytes to target[0, pendingLength); target may be the memory they lie in. */
+  movePendingTo(target: Buffer): void {
+    const p = this.pending;
+    if (p === null) return;
+    p.copy(target, 0);
+    this.pending = target.subarray(0, p.length);
+  }
+
+  /** As push, for a chunk that already starts with the kept bytes (movePendingTo): nothing is joined. */
+  pushJoined(buf: Buffer, sink: FrameSink): void {
+    this.pending = null;
+    this.frame(buf, sink);
+  }
+
+  private frame(buf: Buffer, sink: FrameSink): void {
+    sink.chunk(buf);
     let pos = 0;
     if (this.atStart) {
-      const m = BANNER.exec(s.slice(0, 64));
+      const m = BANNER.exec(buf.toString('latin1', 0, Math.min(buf.length, 64)));
       if (m !== null) pos = m[0].length;
-      else if (s.length < 64 && !s.includes('\n')) {
+      else if (buf.length < 64 && buf.indexOf(10) === -1) {
         this.keep(buf, 0);
         return;
       }
       this.atStart = false;
     }
-    pos = this.scan(s, buf, pos, sink);
+    pos = this.scan(buf, pos, sink);
     this.keep(buf, pos);
   }
 
@@ -80,13 +118,12 @@ export class XmlEventFramer {
     if (this.pending === null) return;
     const buf = this.pending;
     this.pending = null;
-    const s = buf.toString('latin1');
     if (this.skipping) return;
-    const start = findEventStart(s, 0);
-    const gapEnd = start === -1 ? s.length : start;
-    const bad = badGapAt(s, 0, gapEnd);
-    if (bad !== -1) sink.error('garbage-between-events', 'text between events is not XML event markup', this.offset + bad, snippet(s, bad));
-    if (start !== -1) sink.error('truncated-event', 'input ends inside an event (no </Event>)', this.offset + start, snippet(s, start));
+    const start = findEventStartIn(buf, 0);
+    const gapEnd = start === -1 ? buf.length : start;
+    const bad = badGapAt(buf, 0, gapEnd);
+    if (bad !== -1) sink.error('garbage-between-events', 'text between events is not XML event markup', this.offset + bad, snippetAt(buf, bad));
+    if (start !== -1) sink.error('truncated-event', 'input ends inside an event (no </Event>)', this.offset + start, snippetAt(buf, start));
   }
 
   /**
@@ -109,18 +146,19 @@ export class XmlEventFramer {
     }
   }
 
-  /** Frame events in s from pos; returns the offset from which bytes must be kept for the next chunk. */
-  private scan(s: string, buf: Buffer, pos: number, sink: FrameSink): number {
-    const prefixed = new PrefixCache(s);
-    let start = findEventStart(s, pos, prefixed);
+  /** Frame events in buf from pos; returns the offset from which bytes must be kept for the next chunk. */
+  private scan(buf: Buffer, pos: number, sink: FrameSink): number {
+    const prefixed = new BytePrefixCache(buf);
+    const length = buf.length;
+    let start = findEventStartIn(buf, pos, prefixed);
     for (;;) {
       if (this.skipping) {
-        const end = findEventEnd(s, pos);
-        if (end === -1 && start === -1) return Math.max(pos, s.length - TAIL_KEEP);
+        const end = findEventEndIn(buf, pos);
+        if (end === -1 && start === -1) return Math.max(pos, length - TAIL_KEEP);
         this.skipping = false;
         if (end !== -1 && (start === -1 || end < start)) {
           pos = end;
-          if (start !== -1 && start < pos) start = findEventStart(s, pos, prefixed);
+          if (start !== -1 && start < pos) start = findEventStartIn(buf, pos, prefixed);
         } else {
           pos = start;
         }
@@ -128,37 +166,37 @@ export class XmlEventFramer {
       }
       if (start === -1) {
         // Keep a trailing '<...' (maybe a split tag) for the next chunk; check the rest of the gap now.
-        const lastLt = s.lastIndexOf('<');
-        let keepFrom = lastLt >= pos ? lastLt : s.length;
-        if (s.length - keepFrom > this.maxEventBytes) keepFrom = s.length - TAIL_KEEP;
-        const bad = badGapAt(s, pos, keepFrom);
-        if (bad !== -1) sink.error('garbage-between-events', 'text between events is not XML event markup', this.offset + bad, snippet(s, bad));
+        const lastLt = length === 0 ? -1 : buf.lastIndexOf(60);
+        let keepFrom = lastLt >= pos ? lastLt : length;
+        if (length - keepFrom > this.maxEventBytes) keepFrom = length - TAIL_KEEP;
+        const bad = badGapAt(buf, pos, keepFrom);
+        if (bad !== -1) sink.error('garbage-between-events', 'text between events is not XML event markup', this.offset + bad, snippetAt(buf, bad));
         return keepFrom;
       }
       if (start > pos) {
-        const bad = badGapAt(s, pos, start);
-        if (bad !== -1) sink.error('garbage-between-events', 'text between events is not XML event markup', this.offset + bad, snippet(s, bad));
+        const bad = badGapAt(buf, pos, start);
+        if (bad !== -1) sink.error('garbage-between-events', 'text between events is not XML event markup', this.offset + bad, snippetAt(buf, bad));
       }
       // One forward scan finds the next start; the end is then a short search back from it.
-      const next = findEventStart(s, start + 6, prefixed);
-      const end = next === -1 ? findEventEnd(s, start + 6) : lastEventEnd(s, start + 6, next);
+      const next = findEventStartIn(buf, start + 6, prefixed);
+      const end = next === -1 ? findEventEndIn(buf, start + 6) : lastEventEndIn(buf, start + 6, next);
       if (next !== -1 && end === -1) {
-        sink.error('truncated-event', 'event has no </Event> before the next event starts', this.offset + start, snippet(s, start));
+        sink.error('truncated-event', 'event has no </Event> before the next event starts', this.offset + start, snippetAt(buf, start));
         pos = start = next;
         continue;
       }
       if (end === -1) {
-        if (s.length - start <= this.maxEventBytes) return start;
-        sink.error('oversized-event', `event is larger than max_event_bytes (${this.maxEventBytes}); skipped`, this.offset + start, snippet(s, start));
+        if (length - start <= this.maxEventBytes) return start;
+        sink.error('oversized-event', `event is larger than max_event_bytes (${this.maxEventBytes}); skipped`, this.offset + start, snippetAt(buf, start));
         this.skipping = true;
-        pos = Math.max(start + 6, s.length - TAIL_KEEP);
+        pos = Math.max(start + 6, length - TAIL_KEEP);
         start = -1;
         continue;
       }
       if (end - start > this.maxEventBytes) {
-        sink.error('oversized-event', `event is larger than max_event_bytes (${this.maxEventBytes}); skipped`, this.offset + start, snippet(s, start));
+        sink.error('oversized-event', `event is larger than max_event_bytes (${this.maxEventBytes}); skipped`, this.offset + start, snippetAt(buf, start));
       } else {
-        sink.event(s, start, end, buf, this.offset);
+        sink.event(start, end, buf, this.offset);
       }
       pos = end;
       start = next;

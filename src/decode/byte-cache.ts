@@ -1,0 +1,103 @@
+// Decoded values by the raw bytes they were decoded from, for the byte scanner's repeating fields
+// (images, users, event types, LogonIds, host names): a hit gives the decoded, normalised,
+// interned string without making a string of the bytes, hashing it in a Map or checking it for
+// non-ASCII bytes and entities. The RawValueCache of the string scanner, keyed by bytes.
+//
+// An open-addressing table: a key's hash reads a few 32-bit words of it (its length, first,
+// middle and last four bytes), and a hit is confirmed by comparing every byte with the copy the
+// table keeps, so two spellings never share an entry however they hash. Bounded like the
+// interner: dropped and rebuilt when full; keys longer than MAX_KEY bytes are not kept.
+
+const MAX_KEY = 512;
+const ARENA_LIMIT = 8 << 20;
+
+export class ByteValueCache {
+  private readonly mask: number;
+  /** Entry index + 1 per slot; 0: empty. */
+  private readonly slots: Int32Array;
+  private readonly keyAt: Int32Array;
+  private readonly keyLength: Int32Array;
+  private readonly values: string[] = [];
+  private count = 0;
+  private arena = new Uint8Array(1 << 16);
+  private arenaView = new DataView(this.arena.buffer);
+  private used = 0;
+
+  constructor(private readonly maxEntries = 50_000) {
+    let size = 1024;
+    while (size < maxEntries * 2) size <<= 1;
+    this.mask = size - 1;
+    this.slots = new Int32Array(size);
+    this.keyAt = new Int32Array(maxEntries);
+    this.keyLength = new Int32Array(maxEntries);
+  }
+
+  get size(): number {
+    return this.count;
+  }
+
+  /** The value kept for the bytes buf[a, b) (dv: a view of the same memory as buf); undefined on a miss. */
+  get(buf: Uint8Array, dv: DataView, a: number, b: number): string | undefined {
+    const n = b - a;
+    let i = hashOf(buf, dv, a, n) & this.mask;
+    for (;;) {
+      const e = this.slots[i];
+      if (e === 0) return undefined;
+      if (this.keyLength[e - 1] === n && this.sameBytes(buf, dv, a, n, this.keyAt[e - 1])) return this.values[e - 1];
+      i = (i + 1) & this.mask;
+    }
+  }
+
+  /** Keep `value` for the bytes buf[a, b); returns it. */
+  set(buf: Uint8Array, dv: DataView, a: number, b: number, value: string): string {
+    const n = b - a;
+    if (n > MAX_KEY) return value;
+    if (this.count >= this.maxEntries || this.used + n > ARENA_LIMIT) this.clear();
+    if (this.used + n > this.arena.length) {
+      const bigger = new Uint8Array(Math.max(this.arena.length * 2, this.used + n));
+      bigger.set(this.arena.subarray(0, this.used));
+      this.arena = bigger;
+      this.arenaView = new DataView(bigger.buffer);
+    }
+    let i = hashOf(buf, dv, a, n) & this.mask;
+    while (this.slots[i] !== 0) i = (i + 1) & this.mask;
+    const e = this.count++;
+    this.arena.set(buf.subarray(a, b), this.used);
+    this.keyAt[e] = this.used;
+    this.keyLength[e] = n;
+    this.values[e] = value;
+    this.used += n;
+    this.slots[i] = e + 1;
+    return value;
+  }
+
+  private clear(): void {
+    this.slots.fill(0);
+    this.values.length = 0;
+    this.count = 0;
+    this.used = 0;
+  }
+
+  private sameBytes(buf: Uint8Array, dv: DataView, a: number, n: number, at: number): boolean {
+    const arena = this.arenaView;
+    if (n < 4) {
+      for (let k = 0; k < n; k++) if (buf[a + k] !== this.arena[at + k]) return false;
+      return true;
+    }
+    const last = n - 4;
+    for (let k = 0; k < last; k += 4) if (dv.getInt32(a + k, true) !== arena.getInt32(at + k, true)) return false;
+    return dv.getInt32(a + last, true) === arena.getInt32(at + last, true);
+  }
+}
+
+function hashOf(buf: Uint8Array, dv: DataView, a: number, n: number): number {
+  let h = Math.imul(n, 0x9e3779b1);
+  if (n < 4) {
+    for (let k = 0; k < n; k++) h = Math.imul(h ^ buf[a + k], 0x01000193);
+  } else {
+    h = Math.imul(h ^ dv.getInt32(a, true), 0x01000193);
+    h = Math.imul(h ^ dv.getInt32(a + ((n - 4) >> 1), true), 0x01000193);
+    h = Math.imul(h ^ dv.getInt32(a + n - 4, true), 0x01000193);
+  }
+  return (h ^ (h >>> 15)) >>> 0;
+}

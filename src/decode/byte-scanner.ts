@@ -1,0 +1,592 @@
+// The fast path on bytes: FastEventScanner's reading of the canonical Windows Event XML shape,
+// done on the UTF-8 bytes of the input (a file chunk, a Kafka message) instead of a latin1 string
+// of them. Every decision is the one FastEventScanner makes on the latin1 view, byte for char
+// (same shapes taken, same UNRECOGNISED, same values, same problems and counters); what changes
+// is how it is done:
+//   - bytes are read from the Buffer (typed-array loads), not with charCodeAt on a 1 MiB external
+//     string made per chunk, so the framer makes no such string at all;
+//   - the start tag Sysmon writes next, `<Data Name='X'>`, is compared in a few 32-bit loads, and
+//     so is `</Data>`;
+//   - a value is made straight from its bytes as UTF-8 (one call, whatever it holds: for ASCII the
+//     same string as the latin1 view), so there is no per-value test for bytes >= 0x80;
+//   - the repeating values (images, users, LogonIds, the host) are found by their bytes
+//     (ByteValueCache), with no string made on a hit;
+//   - EventID, EventRecordID, the provider name and UtcTime are read where they lie.
+// Shapes outside the canonical one return UNRECOGNISED, and the caller hands the event to
+// fast-xml-parser, as with FastEventScanner.
+
+import { ByteValueCache } from './byte-cache.js';
+import type { DecodeCounters } from './counters.js';
+import { F, FIELD_NAMES, dataOrder, dataTagPatterns, fieldCodeIn, matchIn, matchWords, wordPattern, type WordPattern } from './data-names.js';
+import { decodeEntities } from './entities.js';
+import { SYSMON_PROVIDER, SysmonEvent } from './event.js';
+import { UNRECOGNISED, type ScanResult } from './fast-xml.js';
+import { checkSystem, missingComputer, normaliseGuid, normaliseLogonId, parseIntField, parseUtcTime, parseUtcTimeIn, type SystemFields } from './fields.js';
+import { hostKeyOf, strings } from './intern.js';
+import { DecodeProblem } from './problem.js';
+
+/** Node's Buffer has these (Buffer#toString calls them after checking its arguments). */
+type SlicingBuffer = Buffer & { utf8Slice(a: number, b: number): string };
+
+const GT = 62;
+const SLASH = 47;
+const QUOT = 34;
+const LT = 60;
+const AMP = 38;
+const APOS = 39;
+
+const DATA_END = wordPattern('</Data>');
+const EMPTY = Buffer.alloc(0) as SlicingBuffer;
+
+function isSpace(c: number): boolean {
+  return c === 32 || c === 10 || c === 13 || c === 9;
+}
+
+function endsName(c: number): boolean {
+  return c === GT || c === SLASH || isSpace(c);
+}
+
+function isDigit(c: number): boolean {
+  return c >= 48 && c <= 57;
+}
+
+/** Entities decoded, as FastEventScanner does after UTF-8 decoding. */
+function withEntities(v: string): string {
+  return v.indexOf('&') === -1 ? v : decodeEntities(v);
+}
+
+export class ByteEventScanner {
+  private buf: SlicingBuffer = EMPTY;
+  private dv = new DataView(EMPTY.buffer, EMPTY.byteOffset, 0);
+  private length = 0;
+  /** The last '<' of the event being scanned: a forward search for '<' that starts at or before it stops at or before it. */
+  private lastLt = -1;
+  private tagEventId = -1;
+  private tagRecordId = -1;
+  private tagProvider = -1;
+  private tagChannel = -1;
+  private tagComputer = -1;
+  /** Where textRange found an element's text: [textStart, textEnd); -1 when it has none. */
+  private textStart = -1;
+  private textEnd = -1;
+  private readonly sys: SystemFields = { eventId: 0, computer: '', recordId: 0, provider: '', channel: '' };
+  private readonly interned = new ByteValueCache();
+  private readonly logonIds = new ByteValueCache(20_000);
+  private readonly hosts = new ByteValueCache(20_000);
+  /** Other values that repeat from event to event (parents' GUIDs and command lines, registry paths and data). */
+  private readonly texts = new ByteValueCache();
+  private readonly guids = new ByteValueCache();
+  private scratch = Buffer.allocUnsafe(256) as SlicingBuffer;
+
+  constructor(private readonly counters: DecodeCounters) {}
+
+  /** Point the scanner at new input: UTF-8 bytes; scan() takes offsets into them. */
+  reset(buf: Buffer): void {
+    if (buf === this.buf) return;
+    this.buf = buf as SlicingBuffer;
+    this.dv = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+    this.length = buf.length;
+  }
+
+  /** Decode the event in buf[a, b), which starts with '<Event' and ends with '</Event>'. */
+  scan(a: number, b: number): ScanResult {
+    const buf = this.buf;
+    if (buf[a + 1] !== 69 /* E: '<Event', not a prefixed '<e:Event' */) return UNRECOGNISED;
+    let z = b - 1;
+    while (z >= a && buf[z] !== LT) z--;
+    this.lastLt = z;
+    // The first '<System>' (FastEventScanner: indexOf from a, none before b: UNRECOGNISED).
+    let sysStart = this.nextLt(a);
+    while (sysStart !== -1 && !matchIn(buf, sysStart, '<System>')) sysStart = this.nextLt(sysStart + 1);
+    if (sysStart === -1) return UNRECOGNISED;
+    const sysEnd = this.walkSystem(sysStart);
+    if (sysEnd === -1 || this.tagEventId === -1 || (this.tagProvider === -1 && this.tagChannel === -1)) return UNRECOGNISED;
+
+    const sys = this.sys;
+    sys.eventId = this.eventIdAt(this.tagEventId, b);
+    sys.provider = this.tagProvider === -1 ? '' : this.providerAt(this.tagProvider, b);
+    sys.channel = sys.provider === '' && this.tagChannel !== -1 ? this.elementText(this.tagChannel, b).trim() : '';
+    const ok = checkSystem(sys, this.counters);
+    if (ok !== true) return ok;
+    sys.computer = this.tagComputer === -1 ? '' : this.computerAt(this.tagComputer, b);
+    if (sys.computer === '') return missingComputer(sys.eventId);
+    sys.recordId = this.tagRecordId === -1 ? 0 : this.recordIdAt(this.tagRecordId, b);
+
+    return this.scanEventData(sysEnd, b);
+  }
+
+  /** The first '<' at or after i in the event; -1 if none. */
+  private nextLt(i: number): number {
+    const last = this.lastLt;
+    if (i > last) return -1;
+    // Four bytes per load while a whole word fits before the event's last '<' (which stops the
+    // search): a word holds '<' when (x - 0x01..) & ~x & 0x80.. is not 0 for x = word ^ 0x3c3c3c3c.
+    const dv = this.dv;
+    while (i + 4 <= last) {
+      const x = dv.getInt32(i, true) ^ 0x3c3c3c3c;
+      if (((x - 0x01010101) & ~x & 0x80808080) !== 0) break;
+      i += 4;
+    }
+    const buf = this.buf;
+    while (buf[i] !== LT) i++;
+    return i;
+  }
+
+  /** As FastEventScanner.walkSystem. */
+  private walkSystem(sysStart: number): number {
+    const buf = this.buf;
+    this.tagEventId = this.tagRecordId = this.tagProvider = this.tagChannel = this.tagComputer = -1;
+    let p = sysStart + 8;
+    for (;;) {
+      const lt = this.nextLt(p);
+      if (lt === -1) return -1;
+      const c = buf[lt + 1];
+      if (c === SLASH) {
+        if (buf[lt + 2] === 83 /* S */ && matchIn(buf, lt, '</System>')) return lt;
+      } else if (c === 33 || c === 63) {
+        return -1; // <! or <?
+      } else if (c === 69) {
+        if (matchIn(buf, lt + 1, 'EventID') && endsName(buf[lt + 8])) this.tagEventId = lt;
+        else if (matchIn(buf, lt + 1, 'EventRecordID') && endsName(buf[lt + 14])) this.tagRecordId = lt;
+      } else if (c === 80) {
+        if (matchIn(buf, lt + 1, 'Provider') && endsName(buf[lt + 9])) this.tagProvider = lt;
+      } else if (c === 67) {
+        if (matchIn(buf, lt + 1, 'Channel') && endsName(buf[lt + 8])) this.tagChannel = lt;
+        else if (matchIn(buf, lt + 1, 'Computer') && endsName(buf[lt + 9])) this.tagComputer = lt;
+      }
+      p = lt + 2;
+    }
+  }
+
+  /**
+   * Where the text of the element whose start tag begins at `tag` lies: textStart/textEnd, or
+   * -1 for none (<X/>, no end), as FastEventScanner.textAt finds it.
+   */
+  private textRange(tag: number, b: number): void {
+    const buf = this.buf;
+    let gt = tag;
+    while (gt < b && buf[gt] !== GT) gt++;
+    this.textStart = this.textEnd = -1;
+    if (gt >= b || buf[gt - 1] === SLASH) return;
+    const end = this.nextLt(gt + 1);
+    if (end === -1) return;
+    this.textStart = gt + 1;
+    this.textEnd = end;
+  }
+
+  /** FastEventScanner.textAt. */
+  private elementText(tag: number, b: number): string {
+    this.textRange(tag, b);
+    return this.textStart === -1 ? '' : this.value(this.textStart, this.textEnd);
+  }
+
+  /** The EventID: NaN when absent or not a number. */
+  private eventIdAt(tag: number, b: number): number {
+    this.textRange(tag, b);
+    const vs = this.textStart;
+    const ve = this.textEnd;
+    if (vs === -1 || vs === ve) return NaN;
+    const buf = this.buf;
+    let n = 0;
+    for (let i = vs; i < ve; i++) {
+      const c = buf[i];
+      if (!isDigit(c)) {
+        // Anything but plain digits (white space, entities, a sign) as FastEventScanner reads it.
+        const id = parseIntField(this.value(vs, ve).trim());
+        return id === -1 ? NaN : id;
+      }
+      n = n * 10 + (c - 48);
+    }
+    return n;
+  }
+
+  /** EventRecordID, 0 when absent or not a number. */
+  private recordIdAt(tag: number, b: number): number {
+    this.textRange(tag, b);
+    const vs = this.textStart;
+    const ve = this.textEnd;
+    if (vs === -1) return 0;
+    const buf = this.buf;
+    let n = 0;
+    for (let i = vs; i < ve; i++) {
+      const c = buf[i];
+      if (!isDigit(c)) return Math.max(0, parseIntField(this.value(vs, ve)));
+      n = n * 10 + (c - 48);
+    }
+    return vs === ve ? 0 : n;
+  }
+
+  /** The Computer, trimmed and interned; '' when absent. */
+  private computerAt(tag: number, b: number): string {
+    this.textRange(tag, b);
+    const vs = this.textStart;
+    const ve = this.textEnd;
+    if (vs === -1 || vs === ve) return '';
+    const hit = this.hosts.get(this.buf, this.dv, vs, ve);
+    return hit !== undefined ? hit : this.hosts.set(this.buf, this.dv, vs, ve, strings.intern(this.value(vs, ve).trim()));
+  }
+
+  /** As FastEventScanner.nameAttribute; the Sysmon provider's name without making a string. */
+  private providerAt(tag: number, b: number): string {
+    const buf = this.buf;
+    let gt = tag;
+    while (gt < b && buf[gt] !== GT) gt++;
+    if (gt >= b) return '';
+    for (let a = tag; a < gt; a++) {
+      if (buf[a] !== 78 /* N */ || buf[a + 1] !== 97 || buf[a + 2] !== 109 || buf[a + 3] !== 101) continue;
+      if (isSpace(buf[a - 1]) && buf[a + 4] === 61 /* = */) {
+        const quote = buf[a + 5];
+        if (quote !== QUOT && quote !== APOS) return '';
+        let end = a + 6;
+        while (end < gt && buf[end] !== quote) end++;
+        if (end >= gt) return '';
+        if (end - (a + 6) === SYSMON_PROVIDER.length && matchIn(buf, a + 6, SYSMON_PROVIDER)) return SYSMON_PROVIDER;
+        return this.value(a + 6, end);
+      }
+    }
+    return '';
+  }
+
+  private scanEventData(from: number, b: number): ScanResult {
+    const buf = this.buf;
+    const dv = this.dv;
+    const length = this.length;
+    const sys = this.sys;
+    const ev = new SysmonEvent();
+    ev.eventId = sys.eventId;
+    ev.host = sys.computer;
+    ev.hostKey = hostKeyOf(sys.computer);
+    ev.recordId = sys.recordId;
+    let utcStart = -1;
+    let utcEnd = -1;
+    let sourceGuid = '';
+    let sourcePid = -1;
+    let sourceImage = '';
+    const accessOnly = ev.eventId === 10;
+    const order = dataOrder(ev.eventId);
+    const patterns = dataTagPatterns(order);
+    let expected: readonly WordPattern[] = patterns[0];
+    let next = 0;
+
+    // '<EventData' after nothing but white space.
+    let i = from + 9;
+    while (isSpace(buf[i])) i++;
+    if (i > this.lastLt || !matchIn(buf, i, '<EventData')) return UNRECOGNISED;
+    let p = i + 10;
+    while (p < b && buf[p] !== GT) p++;
+    if (p >= b) return UNRECOGNISED;
+    if (buf[p - 1] === SLASH) return UNRECOGNISED; // <EventData/>: FastEventScanner finds no '<' before b
+    p++;
+    for (;;) {
+      const lt = buf[p] === LT && p <= this.lastLt ? p : this.nextLt(p);
+      if (lt === -1) return UNRECOGNISED;
+      let field: number = F.OTHER;
+      let vs: number;
+      let ve: number;
+      let pattern: WordPattern | undefined;
+      if (next < order.length && lt + (pattern = expected[next]).length <= length && matchWords(dv, lt, pattern)) {
+        // The start tag Sysmon writes next, whole: '<Data Name=' quote name quote '>'.
+        field = order[next++];
+        vs = lt + pattern.length;
+        ve = buf[vs] === LT && vs <= this.lastLt ? vs : this.nextLt(vs);
+        if (ve === -1 || !this.dataEndAt(ve)) return UNRECOGNISED; // nested markup
+        p = ve + 7;
+      } else {
+        if (buf[lt + 1] === SLASH) {
+          if (!matchIn(buf, lt, '</EventData>')) return UNRECOGNISED;
+          break;
+        }
+        if (!matchIn(buf, lt, '<Data') || !isSpace(buf[lt + 5])) return UNRECOGNISED;
+        let q = lt + 6;
+        while (isSpace(buf[q])) q++;
+        if (!matchIn(buf, q, 'Name=')) return UNRECOGNISED;
+        q += 5;
+        const quote = buf[q];
+        if (quote !== QUOT && quote !== APOS) return UNRECOGNISED;
+        expected = patterns[quote === APOS ? 0 : 1];
+        const nameStart = q + 1;
+        let nameEnd = -1;
+        if (next < order.length) {
+          const name = FIELD_NAMES[order[next]];
+          if (matchIn(buf, nameStart, name) && buf[nameStart + name.length] === quote) {
+            field = order[next++];
+            nameEnd = nameStart + name.length;
+          }
+        }
+        if (nameEnd === -1) {
+          nameEnd = nameStart;
+          while (nameEnd < b && buf[nameEnd] !== quote) nameEnd++;
+          if (nameEnd >= b) return UNRECOGNISED;
+          field = fieldCodeIn(buf, nameStart, nameEnd - nameStart);
+          const at = field === F.OTHER ? -1 : order.indexOf(field);
+          if (at !== -1) next = at + 1;
+        }
+        q = nameEnd + 1;
+        while (isSpace(buf[q])) q++;
+        const c = buf[q];
+        if (c === SLASH && buf[q + 1] === GT) {
+          vs = ve = q;
+          p = q + 2;
+        } else if (c === GT) {
+          vs = q + 1;
+          ve = this.nextLt(vs);
+          if (ve === -1 || !this.dataEndAt(ve)) return UNRECOGNISED; // nested markup
+          p = ve + 7;
+        } else {
+          return UNRECOGNISED; // more attributes than Name
+        }
+      }
+      switch (field) {
+        case F.UtcTime:
+          utcStart = vs;
+          utcEnd = ve;
+          break;
+        case F.ProcessGuid:
+          // A creation's own GUID is new: not worth keeping.
+          ev.processGuid = ev.eventId === 1 ? normaliseGuid(this.value(vs, ve)) : this.guidAt(vs, ve);
+          break;
+        case F.ProcessId:
+          ev.processId = this.intAt(vs, ve);
+          break;
+        case F.Image:
+          ev.image = this.internedAt(vs, ve);
+          break;
+        case F.OriginalFileName:
+          ev.originalFileName = this.internedAt(vs, ve);
+          break;
+        case F.CommandLine:
+          ev.commandLine = this.textAt(vs, ve);
+          break;
+        case F.User:
+          ev.user = this.internedAt(vs, ve);
+          break;
+        case F.LogonId:
+          ev.logonId = this.logonIdAt(vs, ve);
+          break;
+        case F.TerminalSessionId:
+          ev.terminalSessionId = this.intAt(vs, ve);
+          break;
+        case F.ParentProcessGuid:
+          ev.parentProcessGuid = this.guidAt(vs, ve);
+          break;
+        case F.ParentProcessId:
+          ev.parentProcessId = this.intAt(vs, ve);
+          break;
+        case F.ParentImage:
+          ev.parentImage = this.internedAt(vs, ve);
+          break;
+        case F.ParentCommandLine:
+          ev.parentCommandLine = this.textAt(vs, ve);
+          break;
+        case F.ParentUser:
+          ev.parentUser = this.internedAt(vs, ve);
+          break;
+        case F.EventType:
+          ev.eventType = this.internedAt(vs, ve);
+          break;
+        case F.TargetObject:
+          ev.targetObject = this.textAt(vs, ve);
+          break;
+        case F.Details:
+          ev.details = this.textAt(vs, ve);
+          break;
+        case F.NewName:
+          ev.newName = this.value(vs, ve);
+          break;
+        case F.SourceProcessGUID:
+          sourceGuid = this.guidAt(vs, ve);
+          break;
+        case F.SourceProcessId:
+          sourcePid = this.intAt(vs, ve);
+          break;
+        case F.SourceImage:
+          sourceImage = this.internedAt(vs, ve);
+          break;
+      }
+      if (accessOnly && utcStart !== -1 && sourceGuid !== '' && sourcePid !== -1 && sourceImage !== '') break;
+    }
+    let t = utcStart === -1 ? NaN : parseUtcTimeIn(buf, utcStart, utcEnd);
+    if (Number.isNaN(t) && utcStart !== -1) {
+      // Written with entities or bytes the raw view does not show as they are: read it decoded.
+      t = parseUtcTime(this.value(utcStart, utcEnd));
+    }
+    if (Number.isNaN(t)) {
+      const utc = utcStart === -1 ? 'is missing' : JSON.stringify(this.value(utcStart, utcEnd).slice(0, 40));
+      return new DecodeProblem('bad-utctime', `EventID ${ev.eventId} record ${ev.recordId}: UtcTime ${utc} is not a time`);
+    }
+    ev.time = t;
+    if (ev.eventId === 10) {
+      ev.processGuid = sourceGuid;
+      ev.processId = sourcePid;
+      ev.image = sourceImage;
+      ev.user = ev.eventType = ev.targetObject = ev.details = ev.newName = '';
+    }
+    if (ev.eventId !== 1) {
+      ev.originalFileName = ev.commandLine = ev.logonId = ev.parentProcessGuid = ev.parentImage = ev.parentCommandLine = ev.parentUser = '';
+      ev.terminalSessionId = ev.parentProcessId = -1;
+      if (ev.eventId === 5) ev.eventType = ev.targetObject = ev.details = ev.newName = '';
+    } else {
+      ev.eventType = ev.targetObject = ev.details = ev.newName = '';
+    }
+    return ev;
+  }
+
+  /** '</Data>' at ve (which holds a '<'). */
+  private dataEndAt(ve: number): boolean {
+    return ve + 7 <= this.length ? matchWords(this.dv, ve, DATA_END) : matchIn(this.buf, ve, '</Data>');
+  }
+
+  /**
+   * The value buf[vs, ve) decoded: UTF-8, then entities (FastEventScanner decodes the UTF-8 text,
+   * then its entities). A value whose every '&' starts one of the five named entities or a plain
+   * character reference has them replaced in its bytes and is decoded once; any other '&' (which
+   * decodeEntities treats in its own ways: an unknown name, no ';' near, a lone surrogate...)
+   * sends the value through the text path.
+   */
+  private value(vs: number, ve: number): string {
+    if (vs === ve) return '';
+    const amp = this.indexOfAmp(vs, ve);
+    if (amp === -1) return this.buf.utf8Slice(vs, ve);
+    const n = this.replaceEntities(vs, ve, amp);
+    return n === -1 ? withEntities(this.buf.utf8Slice(vs, ve)) : this.scratch.utf8Slice(0, n);
+  }
+
+  /** The first '&' in buf[i, end); -1 if none. Four bytes per load, as nextLt. */
+  private indexOfAmp(i: number, end: number): number {
+    const dv = this.dv;
+    while (i + 4 <= end) {
+      const x = dv.getInt32(i, true) ^ 0x26262626;
+      if (((x - 0x01010101) & ~x & 0x80808080) !== 0) break;
+      i += 4;
+    }
+    const buf = this.buf;
+    for (; i < end; i++) if (buf[i] === AMP) return i;
+    return -1;
+  }
+
+  /**
+   * buf[vs, ve) with its entities replaced, into `scratch`; its length, or -1 when an '&' is not
+   * one this handles (the first '&' is at amp).
+   */
+  private replaceEntities(vs: number, ve: number, amp: number): number {
+    const buf = this.buf;
+    if (this.scratch.length < ve - vs) this.scratch = Buffer.allocUnsafe(Math.max(ve - vs, 2 * this.scratch.length)) as SlicingBuffer;
+    const out = this.scratch;
+    let n = 0;
+    let i = vs;
+    while (i < ve) {
+      const c = buf[i];
+      if (c !== AMP) {
+        out[n++] = c;
+        i++;
+        continue;
+      }
+      const c1 = buf[i + 1];
+      if (c1 === 35 /* # */) {
+        // &#ddd; or &#xhh; as decodeEntities reads them (parseInt of the digits, radix 10 or 16),
+        // for plain digits only: no sign, space or '0x' that parseInt would also take.
+        const hex = (buf[i + 2] | 32) === 120;
+        let j = hex ? i + 3 : i + 2;
+        const first = j;
+        let code = 0;
+        for (;;) {
+          const d = buf[j];
+          let v: number;
+          if (d >= 48 && d <= 57) v = d - 48;
+          else if (hex && (d | 32) >= 97 && (d | 32) <= 102) v = (d | 32) - 87;
+          else break;
+          code = code * (hex ? 16 : 10) + v;
+          j++;
+        }
+        // decodeEntities stops at an '&' whose ';' lies more than 12 characters on.
+        if (j === first || j >= ve || buf[j] !== 59 /* ; */ || j - i > 12) return -1;
+        if (code > 0x10ffff || (code >= 0xd800 && code <= 0xdfff)) return -1;
+        if (code < 0x80) {
+          out[n++] = code;
+        } else if (code < 0x800) {
+          out[n++] = 0xc0 | (code >> 6);
+          out[n++] = 0x80 | (code & 63);
+        } else if (code < 0x10000) {
+          out[n++] = 0xe0 | (code >> 12);
+          out[n++] = 0x80 | ((code >> 6) & 63);
+          out[n++] = 0x80 | (code & 63);
+        } else {
+          out[n++] = 0xf0 | (code >> 18);
+          out[n++] = 0x80 | ((code >> 12) & 63);
+          out[n++] = 0x80 | ((code >> 6) & 63);
+          out[n++] = 0x80 | (code & 63);
+        }
+        i = j + 1;
+        continue;
+      }
+      // The five named entities, spelled exactly.
+      let rep = -1;
+      let len = 0;
+      if (c1 === 113 /* q */ && buf[i + 2] === 117 && buf[i + 3] === 111 && buf[i + 4] === 116 && buf[i + 5] === 59) {
+        rep = 34;
+        len = 6;
+      } else if (c1 === 97 /* a */) {
+        if (buf[i + 2] === 109 && buf[i + 3] === 112 && buf[i + 4] === 59) {
+          rep = 38;
+          len = 5;
+        } else if (buf[i + 2] === 112 && buf[i + 3] === 111 && buf[i + 4] === 115 && buf[i + 5] === 59) {
+          rep = 39;
+          len = 6;
+        }
+      } else if ((c1 === 108 /* l */ || c1 === 103) /* g */ && buf[i + 2] === 116 && buf[i + 3] === 59) {
+        rep = c1 === 108 ? 60 : 62;
+        len = 4;
+      }
+      if (rep === -1 || i + len > ve) return -1;
+      out[n++] = rep;
+      i += len;
+    }
+    return n;
+  }
+
+  /** A repeating value (image, user...), interned; decoded once per byte spelling. */
+  private internedAt(vs: number, ve: number): string {
+    if (vs === ve) return '';
+    const hit = this.interned.get(this.buf, this.dv, vs, ve);
+    return hit !== undefined ? hit : this.interned.set(this.buf, this.dv, vs, ve, strings.intern(this.value(vs, ve)));
+  }
+
+  /** A value that repeats (a parent's command line, a registry path), decoded once per byte spelling. */
+  private textAt(vs: number, ve: number): string {
+    if (vs === ve) return '';
+    const hit = this.texts.get(this.buf, this.dv, vs, ve);
+    return hit !== undefined ? hit : this.texts.set(this.buf, this.dv, vs, ve, this.value(vs, ve));
+  }
+
+  /** A process GUID that repeats (a parent's, the process of a registry event), normalised once per byte spelling. */
+  private guidAt(vs: number, ve: number): string {
+    if (vs === ve) return '';
+    const hit = this.guids.get(this.buf, this.dv, vs, ve);
+    return hit !== undefined ? hit : this.guids.set(this.buf, this.dv, vs, ve, normaliseGuid(this.value(vs, ve)));
+  }
+
+  /** LogonId, normalised once per byte spelling. */
+  private logonIdAt(vs: number, ve: number): string {
+    if (vs === ve) return '';
+    const hit = this.logonIds.get(this.buf, this.dv, vs, ve);
+    return hit !== undefined ? hit : this.logonIds.set(this.buf, this.dv, vs, ve, normaliseLogonId(this.value(vs, ve)));
+  }
+
+  /** parseIntField of the value, read where it lies; a value with an entity is decoded first. */
+  private intAt(vs: number, ve: number): number {
+    const buf = this.buf;
+    if (vs === ve) return -1;
+    let n = 0;
+    for (let i = vs; i < ve; i++) {
+      const c = buf[i];
+      if (c >= 48 && c <= 57) {
+        n = n * 10 + (c - 48);
+        continue;
+      }
+      if (c === AMP) return parseIntField(this.value(vs, ve));
+      // A byte >= 0x80 starts a character that is no digit, whatever it decodes to.
+      return i > vs && c === 32 ? n : -1;
+    }
+    return n;
+  }
+}
