@@ -25,7 +25,7 @@ async function* readEvtxInput(input: OpenedInput, counters: DecodeCounters, opts
   if (isPlainEvtxFile(input.path)) {
     // Read by the EVTX reader itself: chunk-aligned reads into reused buffers (no copies), and a
     // log that wrapped around is read from its oldest chunk, in record order.
-    input.close();
+    await input.close?.();
     yield* readEvtxFile(input.path, read);
   } else {
     yield* readEvtxStream({ path: input.path, size: input.size, chunks: input.chunks }, read);

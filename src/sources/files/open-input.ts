@@ -32,8 +32,6 @@ export interface OpenedInput {
    * chunk that follows it. Readers take them (splice) before each chunk and at the end.
    */
   readonly problems: GzipProblem[];
-  /** Stops reading and closes the file (for a reader that reads the path itself instead of chunks). */
-  close(): void;
 }
 
 export class InputError extends Error {
@@ -221,6 +219,12 @@ export async function openInput(path: string): Promise<OpenedInput> {
       return state.bytesRead;
     },
     problems,
-    close: () => raw.destroy(),
+    // A file's stream (not standard input's): closed for a reader that reads the path itself (EVTX).
+    close:
+      path === '-'
+        ? undefined
+        : async () => {
+            raw.destroy();
+          },
   };
 }
