@@ -9,7 +9,7 @@ import { JsonlSink } from '../sinks/jsonl/jsonl-sink.js';
 import { InputError } from '../sources/files/open-input.js';
 import type { ErrorRecord } from '../sources/batch.js';
 import { EXIT_ALERTS, EXIT_FATAL, EXIT_OK } from './exit-codes.js';
-import { createLogger } from './logger.js';
+import { createLazyLogger } from './logger.js';
 import { loadPipelineInputs } from './pipeline-inputs.js';
 import { DEFAULT_REPLAY_PIPELINE } from './paths.js';
 import { createProgress } from './progress.js';
@@ -30,7 +30,7 @@ function replayThreads(asked: number | undefined, html: boolean, paths: readonly
 }
 
 export async function runReplayCli(inputs: string[], opts: ReplayCliOptions): Promise<number> {
-  const log = createLogger(opts.logLevel);
+  const log = createLazyLogger(opts.logLevel);
   const loaded = await loadPipelineInputs(opts.pipeline, inputs, opts.sysmonConfig);
   if ('error' in loaded) {
     process.stderr.write(`proctree: ${loaded.error}\n`);
