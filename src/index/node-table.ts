@@ -26,17 +26,24 @@ let w2 = 0;
 let w3 = 0;
 let probeKey: string | null = null;
 
+/**
+ * Per process, so that nobody can choose GUIDs that all fall in one run of the table (V8 seeds
+ * its string hashes for the same reason); nothing the index gives out depends on it (the order is
+ * the insertion order).
+ */
+let seed = (Math.random() * 2 ** 32) | 0;
+
 function mix(a: number, b: number, c: number, d: number): number {
-  let h = Math.imul(a ^ 0x2545f491, 0x9e3779b1);
-  h = Math.imul(h ^ (h >>> 15) ^ b, 0x85ebca6b);
-  h = Math.imul(h ^ (h >>> 13) ^ c, 0xc2b2ae35);
-  h = Math.imul(h ^ (h >>> 16) ^ d, 0x27d4eb2f);
+  let h = Math.imul(a ^ 0x2545f491 ^ seed, 0x9e3779b1);
+  h = Math.imul(h ^ (h >>> 15) ^ b ^ seed, 0x85ebca6b);
+  h = Math.imul(h ^ (h >>> 13) ^ c ^ seed, 0xc2b2ae35);
+  h = Math.imul(h ^ (h >>> 16) ^ d ^ seed, 0x27d4eb2f);
   return (h ^ (h >>> 15)) & HASH_MASK;
 }
 
 /** Hash of a key that is not a packed GUID (guid-key.ts keeps those as written). */
 function textHash(k: string): number {
-  let h = 0x811c9dc5;
+  let h = 0x811c9dc5 ^ seed;
   for (let i = 0; i < k.length; i++) h = Math.imul(h ^ k.charCodeAt(i), 0x01000193);
   return (h ^ (h >>> 15)) & HASH_MASK;
 }
@@ -322,6 +329,11 @@ export class NodeTable {
     }
     this.slots = slots;
   }
+}
+
+/** Test hook: hashes as with `s` for seed, for tables made from now on. */
+export function hashSeedForTests(s: number): void {
+  seed = s;
 }
 
 /** Test hook: the hash the table files a key under. */
