@@ -1,15 +1,21 @@
 // Decoded values by the raw bytes they were decoded from, for the byte scanner's repeating fields
-// (images, users, event types, LogonIds, host names): a hit gives the decoded, normalised,
-// interned string without making a string of the bytes, hashing it in a Map or checking it for
-// non-ASCII bytes and entities. The RawValueCache of the string scanner, keyed by bytes.
+// (images, users, event types, LogonIds, host names, parents' GUIDs and command lines...): a hit
+// gives the decoded, normalised, interned string without making a string of the bytes, hashing
+// it in a Map or checking it for entities. The RawValueCache of the string scanner, keyed by bytes.
 //
-// An open-addressing table: a key's hash reads a few 32-bit words of it (its length, first,
-// middle and last four bytes), and a hit is confirmed by comparing every byte with the copy the
+// An open-addressing table: a key's hash reads 32-bit words of it (hashOf), and a hit is confirmed by comparing every byte with the copy the
 // table keeps, so two spellings never share an entry however they hash. Bounded like the
 // interner: dropped and rebuilt when full; keys longer than MAX_KEY bytes are not kept.
+//
+// Values that seldom repeat (a field that is new in most events of some input) would only pay
+// for the lookups and the copies: a cache that finds fewer than one value in four over a window
+// of lookups stands aside for a while (lookups miss without searching, nothing is kept), then
+// tries again.
 
 const MAX_KEY = 512;
 const ARENA_LIMIT = 8 << 20;
+const WINDOW = 8192;
+const ASIDE = 8 * WINDOW;
 
 export class ByteValueCache {
   private readonly mask: number;
@@ -22,6 +28,12 @@ export class ByteValueCache {
   private arena = new Uint8Array(1 << 16);
   private arenaView = new DataView(this.arena.buffer);
   private used = 0;
+  /** Where the last miss of get() would put its key (insert), or -1. */
+  private freeSlot = -1;
+  private lookups = 0;
+  private hits = 0;
+  /** Lookups left while standing aside. */
+  private aside = 0;
 
   constructor(private readonly maxEntries = 50_000) {
     let size = 1024;
@@ -36,39 +48,65 @@ export class ByteValueCache {
     return this.count;
   }
 
-  /** The value kept for the bytes buf[a, b) (dv: a view of the same memory as buf); undefined on a miss. */
+  /**
+   * The value kept for the bytes buf[a, b) (dv: a view of the same memory as buf); undefined on
+   * a miss, after which insert() may keep the value for these bytes.
+   */
   get(buf: Uint8Array, dv: DataView, a: number, b: number): string | undefined {
+    this.freeSlot = -1;
+    if (this.aside > 0) {
+      this.aside--;
+      return undefined;
+    }
+    if (++this.lookups === WINDOW) this.judge();
     const n = b - a;
+    if (n > MAX_KEY) return undefined;
     let i = hashOf(buf, dv, a, n) & this.mask;
     for (;;) {
       const e = this.slots[i];
-      if (e === 0) return undefined;
-      if (this.keyLength[e - 1] === n && this.sameBytes(buf, dv, a, n, this.keyAt[e - 1])) return this.values[e - 1];
+      if (e === 0) break;
+      if (this.keyLength[e - 1] === n && this.sameBytes(buf, dv, a, n, this.keyAt[e - 1])) {
+        this.hits++;
+        return this.values[e - 1];
+      }
       i = (i + 1) & this.mask;
     }
+    this.freeSlot = i;
+    return undefined;
   }
 
-  /** Keep `value` for the bytes buf[a, b); returns it. */
-  set(buf: Uint8Array, dv: DataView, a: number, b: number, value: string): string {
+  /** Keep `value` for the bytes buf[a, b) that the last get() missed; returns it. */
+  insert(buf: Uint8Array, a: number, b: number, value: string): string {
+    let slot = this.freeSlot;
+    this.freeSlot = -1;
+    if (slot === -1) return value;
     const n = b - a;
-    if (n > MAX_KEY) return value;
-    if (this.count >= this.maxEntries || this.used + n > ARENA_LIMIT) this.clear();
+    if (this.count >= this.maxEntries || this.used + n > ARENA_LIMIT) {
+      this.clear();
+      slot = hashOf(buf, new DataView(buf.buffer, buf.byteOffset, buf.byteLength), a, n) & this.mask;
+    }
     if (this.used + n > this.arena.length) {
       const bigger = new Uint8Array(Math.max(this.arena.length * 2, this.used + n));
       bigger.set(this.arena.subarray(0, this.used));
       this.arena = bigger;
       this.arenaView = new DataView(bigger.buffer);
     }
-    let i = hashOf(buf, dv, a, n) & this.mask;
-    while (this.slots[i] !== 0) i = (i + 1) & this.mask;
+    const at = this.used;
+    const arena = this.arena;
+    for (let k = 0; k < n; k++) arena[at + k] = buf[a + k];
     const e = this.count++;
-    this.arena.set(buf.subarray(a, b), this.used);
-    this.keyAt[e] = this.used;
+    this.keyAt[e] = at;
     this.keyLength[e] = n;
     this.values[e] = value;
     this.used += n;
-    this.slots[i] = e + 1;
+    this.slots[slot] = e + 1;
     return value;
+  }
+
+  /** End of a window of lookups: stand aside if too few were found. */
+  private judge(): void {
+    if (this.hits * 4 < WINDOW) this.aside = ASIDE;
+    this.lookups = this.hits = 0;
   }
 
   private clear(): void {
@@ -90,13 +128,18 @@ export class ByteValueCache {
   }
 }
 
+/**
+ * Four words of the key: its first, middle and last four bytes, and the four before the last
+ * (the GUIDs of one host's processes differ mostly in their last digits).
+ */
 function hashOf(buf: Uint8Array, dv: DataView, a: number, n: number): number {
   let h = Math.imul(n, 0x9e3779b1);
-  if (n < 4) {
+  if (n < 8) {
     for (let k = 0; k < n; k++) h = Math.imul(h ^ buf[a + k], 0x01000193);
   } else {
     h = Math.imul(h ^ dv.getInt32(a, true), 0x01000193);
     h = Math.imul(h ^ dv.getInt32(a + ((n - 4) >> 1), true), 0x01000193);
+    h = Math.imul(h ^ dv.getInt32(a + n - 8, true), 0x01000193);
     h = Math.imul(h ^ dv.getInt32(a + n - 4, true), 0x01000193);
   }
   return (h ^ (h >>> 15)) >>> 0;

@@ -8,9 +8,11 @@
 //   - the start tag Sysmon writes next, `<Data Name='X'>`, is compared in a few 32-bit loads, and
 //     so is `</Data>`;
 //   - a value is made straight from its bytes as UTF-8 (one call, whatever it holds: for ASCII the
-//     same string as the latin1 view), so there is no per-value test for bytes >= 0x80;
-//   - the repeating values (images, users, LogonIds, the host) are found by their bytes
-//     (ByteValueCache), with no string made on a hit;
+//     same string as the latin1 view), so there is no per-value test for bytes >= 0x80; entities
+//     are then decoded in the text as before;
+//   - the values that repeat (images, users, LogonIds, the host, parents' GUIDs and command
+//     lines, registry paths and data) are found by their bytes (ByteValueCache), with no string
+//     made on a hit;
 //   - EventID, EventRecordID, the provider name and UtcTime are read where they lie.
 // Shapes outside the canonical one return UNRECOGNISED, and the caller hands the event to
 // fast-xml-parser, as with FastEventScanner.
@@ -36,6 +38,26 @@ const AMP = 38;
 const APOS = 39;
 
 const DATA_END = wordPattern('</Data>');
+const SYSMON_NAME = [wordPattern(`<Provider Name='${SYSMON_PROVIDER}'`), wordPattern(`<Provider Name="${SYSMON_PROVIDER}"`)];
+
+/** Four ASCII characters as the little-endian 32-bit word DataView.getInt32(at, true) reads. */
+function w4(s: string): number {
+  return s.charCodeAt(0) | (s.charCodeAt(1) << 8) | (s.charCodeAt(2) << 16) | (s.charCodeAt(3) << 24);
+}
+const W_END_SY = w4('</Sy');
+const W_STEM = w4('stem');
+const W_EVE = w4('<Eve');
+const W_NTID = w4('ntID');
+const W_NTRE = w4('ntRe');
+const W_CORD = w4('cord');
+const W_PRO = w4('<Pro');
+const W_VIDE = w4('vide');
+const W_CHA = w4('<Cha');
+const W_NNEL = w4('nnel');
+const W_COM = w4('<Com');
+const W_PUTE = w4('pute');
+/** '<' in each byte: a word x ^ LT4 has a zero byte where x has '<'. */
+const LT4 = 0x3c3c3c3c;
 const EMPTY = Buffer.alloc(0) as SlicingBuffer;
 
 function isSpace(c: number): boolean {
@@ -76,7 +98,6 @@ export class ByteEventScanner {
   /** Other values that repeat from event to event (parents' GUIDs and command lines, registry paths and data). */
   private readonly texts = new ByteValueCache();
   private readonly guids = new ByteValueCache();
-  private scratch = Buffer.allocUnsafe(256) as SlicingBuffer;
 
   constructor(private readonly counters: DecodeCounters) {}
 
@@ -119,27 +140,63 @@ export class ByteEventScanner {
   private nextLt(i: number): number {
     const last = this.lastLt;
     if (i > last) return -1;
-    // Four bytes per load while a whole word fits before the event's last '<' (which stops the
-    // search): a word holds '<' when (x - 0x01..) & ~x & 0x80.. is not 0 for x = word ^ 0x3c3c3c3c.
+    // Eight bytes per loop while they lie before the event's last '<' (which stops the search):
+    // a word x ^ LT4 has a zero byte where x holds '<', and z = (y - 0x01..) & ~y & 0x80.. flags
+    // the first zero byte of y in its lowest set bit.
     const dv = this.dv;
-    while (i + 4 <= last) {
-      const x = dv.getInt32(i, true) ^ 0x3c3c3c3c;
-      if (((x - 0x01010101) & ~x & 0x80808080) !== 0) break;
-      i += 4;
+    while (i + 8 <= last) {
+      let y = dv.getInt32(i, true) ^ LT4;
+      let z = (y - 0x01010101) & ~y & 0x80808080;
+      if (z !== 0) return i + ((31 - Math.clz32(z & -z)) >> 3);
+      y = dv.getInt32(i + 4, true) ^ LT4;
+      z = (y - 0x01010101) & ~y & 0x80808080;
+      if (z !== 0) return i + 4 + ((31 - Math.clz32(z & -z)) >> 3);
+      i += 8;
     }
     const buf = this.buf;
     while (buf[i] !== LT) i++;
     return i;
   }
 
-  /** As FastEventScanner.walkSystem. */
+  /**
+   * As FastEventScanner.walkSystem: the tags it notes, told apart by the 32-bit words that
+   * spell them ('<Eve' 'ntID'...), where 16 bytes from the '<' are there to read.
+   */
   private walkSystem(sysStart: number): number {
     const buf = this.buf;
+    const dv = this.dv;
+    const length = this.length;
     this.tagEventId = this.tagRecordId = this.tagProvider = this.tagChannel = this.tagComputer = -1;
     let p = sysStart + 8;
     for (;;) {
       const lt = this.nextLt(p);
       if (lt === -1) return -1;
+      if (lt + 16 > length) return this.walkSystemFrom(lt);
+      const w = dv.getInt32(lt, true);
+      if (w === W_END_SY) {
+        if (dv.getInt32(lt + 4, true) === W_STEM && buf[lt + 8] === GT) return lt;
+      } else if (w === W_EVE) {
+        const w1 = dv.getInt32(lt + 4, true);
+        if (w1 === W_NTID && endsName(buf[lt + 8])) this.tagEventId = lt;
+        else if (w1 === W_NTRE && dv.getInt32(lt + 8, true) === W_CORD && buf[lt + 12] === 73 && buf[lt + 13] === 68 && endsName(buf[lt + 14])) this.tagRecordId = lt;
+      } else if (w === W_PRO) {
+        if (dv.getInt32(lt + 4, true) === W_VIDE && buf[lt + 8] === 114 && endsName(buf[lt + 9])) this.tagProvider = lt;
+      } else if (w === W_CHA) {
+        if (dv.getInt32(lt + 4, true) === W_NNEL && endsName(buf[lt + 8])) this.tagChannel = lt;
+      } else if (w === W_COM) {
+        if (dv.getInt32(lt + 4, true) === W_PUTE && buf[lt + 8] === 114 && endsName(buf[lt + 9])) this.tagComputer = lt;
+      } else {
+        const c = buf[lt + 1];
+        if (c === 33 || c === 63) return -1; // <! or <?
+      }
+      p = lt + 2;
+    }
+  }
+
+  /** walkSystem on from the tag at `lt`, byte by byte (near the end of the buffer, where words do not fit). */
+  private walkSystemFrom(lt: number): number {
+    const buf = this.buf;
+    for (;;) {
       const c = buf[lt + 1];
       if (c === SLASH) {
         if (buf[lt + 2] === 83 /* S */ && matchIn(buf, lt, '</System>')) return lt;
@@ -154,7 +211,8 @@ export class ByteEventScanner {
         if (matchIn(buf, lt + 1, 'Channel') && endsName(buf[lt + 8])) this.tagChannel = lt;
         else if (matchIn(buf, lt + 1, 'Computer') && endsName(buf[lt + 9])) this.tagComputer = lt;
       }
-      p = lt + 2;
+      lt = this.nextLt(lt + 2);
+      if (lt === -1) return -1;
     }
   }
 
@@ -162,9 +220,10 @@ export class ByteEventScanner {
    * Where the text of the element whose start tag begins at `tag` lies: textStart/textEnd, or
    * -1 for none (<X/>, no end), as FastEventScanner.textAt finds it.
    */
-  private textRange(tag: number, b: number): void {
+  private textRange(tag: number, b: number, nameEnd = 0): void {
     const buf = this.buf;
-    let gt = tag;
+    // The start tag's name is nameEnd long: a '>' right after it is the first '>'.
+    let gt = buf[tag + nameEnd] === GT && nameEnd > 0 ? tag + nameEnd : tag;
     while (gt < b && buf[gt] !== GT) gt++;
     this.textStart = this.textEnd = -1;
     if (gt >= b || buf[gt - 1] === SLASH) return;
@@ -182,7 +241,7 @@ export class ByteEventScanner {
 
   /** The EventID: NaN when absent or not a number. */
   private eventIdAt(tag: number, b: number): number {
-    this.textRange(tag, b);
+    this.textRange(tag, b, 8);
     const vs = this.textStart;
     const ve = this.textEnd;
     if (vs === -1 || vs === ve) return NaN;
@@ -202,7 +261,7 @@ export class ByteEventScanner {
 
   /** EventRecordID, 0 when absent or not a number. */
   private recordIdAt(tag: number, b: number): number {
-    this.textRange(tag, b);
+    this.textRange(tag, b, 14);
     const vs = this.textStart;
     const ve = this.textEnd;
     if (vs === -1) return 0;
@@ -218,16 +277,19 @@ export class ByteEventScanner {
 
   /** The Computer, trimmed and interned; '' when absent. */
   private computerAt(tag: number, b: number): string {
-    this.textRange(tag, b);
+    this.textRange(tag, b, 9);
     const vs = this.textStart;
     const ve = this.textEnd;
     if (vs === -1 || vs === ve) return '';
     const hit = this.hosts.get(this.buf, this.dv, vs, ve);
-    return hit !== undefined ? hit : this.hosts.set(this.buf, this.dv, vs, ve, strings.intern(this.value(vs, ve).trim()));
+    return hit !== undefined ? hit : this.hosts.insert(this.buf, vs, ve, strings.intern(this.value(vs, ve).trim()));
   }
 
   /** As FastEventScanner.nameAttribute; the Sysmon provider's name without making a string. */
   private providerAt(tag: number, b: number): string {
+    // `<Provider Name='Microsoft-Windows-Sysmon'`: the first 'Name' after a space, no '>' before
+    // the closing quote, and '</System>' after it holds the '>' that ends the tag.
+    if (tag + 41 <= this.length && (matchWords(this.dv, tag, SYSMON_NAME[0]) || matchWords(this.dv, tag, SYSMON_NAME[1]))) return SYSMON_PROVIDER;
     const buf = this.buf;
     let gt = tag;
     while (gt < b && buf[gt] !== GT) gt++;
@@ -436,140 +498,38 @@ export class ByteEventScanner {
     return ve + 7 <= this.length ? matchWords(this.dv, ve, DATA_END) : matchIn(this.buf, ve, '</Data>');
   }
 
-  /**
-   * The value buf[vs, ve) decoded: UTF-8, then entities (FastEventScanner decodes the UTF-8 text,
-   * then its entities). A value whose every '&' starts one of the five named entities or a plain
-   * character reference has them replaced in its bytes and is decoded once; any other '&' (which
-   * decodeEntities treats in its own ways: an unknown name, no ';' near, a lone surrogate...)
-   * sends the value through the text path.
-   */
+  /** The value buf[vs, ve) decoded: UTF-8 (for ASCII bytes the same string as the latin1 view), then entities. */
   private value(vs: number, ve: number): string {
     if (vs === ve) return '';
-    const amp = this.indexOfAmp(vs, ve);
-    if (amp === -1) return this.buf.utf8Slice(vs, ve);
-    const n = this.replaceEntities(vs, ve, amp);
-    return n === -1 ? withEntities(this.buf.utf8Slice(vs, ve)) : this.scratch.utf8Slice(0, n);
-  }
-
-  /** The first '&' in buf[i, end); -1 if none. Four bytes per load, as nextLt. */
-  private indexOfAmp(i: number, end: number): number {
-    const dv = this.dv;
-    while (i + 4 <= end) {
-      const x = dv.getInt32(i, true) ^ 0x26262626;
-      if (((x - 0x01010101) & ~x & 0x80808080) !== 0) break;
-      i += 4;
-    }
-    const buf = this.buf;
-    for (; i < end; i++) if (buf[i] === AMP) return i;
-    return -1;
-  }
-
-  /**
-   * buf[vs, ve) with its entities replaced, into `scratch`; its length, or -1 when an '&' is not
-   * one this handles (the first '&' is at amp).
-   */
-  private replaceEntities(vs: number, ve: number, amp: number): number {
-    const buf = this.buf;
-    if (this.scratch.length < ve - vs) this.scratch = Buffer.allocUnsafe(Math.max(ve - vs, 2 * this.scratch.length)) as SlicingBuffer;
-    const out = this.scratch;
-    let n = 0;
-    let i = vs;
-    while (i < ve) {
-      const c = buf[i];
-      if (c !== AMP) {
-        out[n++] = c;
-        i++;
-        continue;
-      }
-      const c1 = buf[i + 1];
-      if (c1 === 35 /* # */) {
-        // &#ddd; or &#xhh; as decodeEntities reads them (parseInt of the digits, radix 10 or 16),
-        // for plain digits only: no sign, space or '0x' that parseInt would also take.
-        const hex = (buf[i + 2] | 32) === 120;
-        let j = hex ? i + 3 : i + 2;
-        const first = j;
-        let code = 0;
-        for (;;) {
-          const d = buf[j];
-          let v: number;
-          if (d >= 48 && d <= 57) v = d - 48;
-          else if (hex && (d | 32) >= 97 && (d | 32) <= 102) v = (d | 32) - 87;
-          else break;
-          code = code * (hex ? 16 : 10) + v;
-          j++;
-        }
-        // decodeEntities stops at an '&' whose ';' lies more than 12 characters on.
-        if (j === first || j >= ve || buf[j] !== 59 /* ; */ || j - i > 12) return -1;
-        if (code > 0x10ffff || (code >= 0xd800 && code <= 0xdfff)) return -1;
-        if (code < 0x80) {
-          out[n++] = code;
-        } else if (code < 0x800) {
-          out[n++] = 0xc0 | (code >> 6);
-          out[n++] = 0x80 | (code & 63);
-        } else if (code < 0x10000) {
-          out[n++] = 0xe0 | (code >> 12);
-          out[n++] = 0x80 | ((code >> 6) & 63);
-          out[n++] = 0x80 | (code & 63);
-        } else {
-          out[n++] = 0xf0 | (code >> 18);
-          out[n++] = 0x80 | ((code >> 12) & 63);
-          out[n++] = 0x80 | ((code >> 6) & 63);
-          out[n++] = 0x80 | (code & 63);
-        }
-        i = j + 1;
-        continue;
-      }
-      // The five named entities, spelled exactly.
-      let rep = -1;
-      let len = 0;
-      if (c1 === 113 /* q */ && buf[i + 2] === 117 && buf[i + 3] === 111 && buf[i + 4] === 116 && buf[i + 5] === 59) {
-        rep = 34;
-        len = 6;
-      } else if (c1 === 97 /* a */) {
-        if (buf[i + 2] === 109 && buf[i + 3] === 112 && buf[i + 4] === 59) {
-          rep = 38;
-          len = 5;
-        } else if (buf[i + 2] === 112 && buf[i + 3] === 111 && buf[i + 4] === 115 && buf[i + 5] === 59) {
-          rep = 39;
-          len = 6;
-        }
-      } else if ((c1 === 108 /* l */ || c1 === 103) /* g */ && buf[i + 2] === 116 && buf[i + 3] === 59) {
-        rep = c1 === 108 ? 60 : 62;
-        len = 4;
-      }
-      if (rep === -1 || i + len > ve) return -1;
-      out[n++] = rep;
-      i += len;
-    }
-    return n;
+    return withEntities(this.buf.utf8Slice(vs, ve));
   }
 
   /** A repeating value (image, user...), interned; decoded once per byte spelling. */
   private internedAt(vs: number, ve: number): string {
     if (vs === ve) return '';
     const hit = this.interned.get(this.buf, this.dv, vs, ve);
-    return hit !== undefined ? hit : this.interned.set(this.buf, this.dv, vs, ve, strings.intern(this.value(vs, ve)));
+    return hit !== undefined ? hit : this.interned.insert(this.buf, vs, ve, strings.intern(this.value(vs, ve)));
   }
 
   /** A value that repeats (a parent's command line, a registry path), decoded once per byte spelling. */
   private textAt(vs: number, ve: number): string {
     if (vs === ve) return '';
     const hit = this.texts.get(this.buf, this.dv, vs, ve);
-    return hit !== undefined ? hit : this.texts.set(this.buf, this.dv, vs, ve, this.value(vs, ve));
+    return hit !== undefined ? hit : this.texts.insert(this.buf, vs, ve, this.value(vs, ve));
   }
 
   /** A process GUID that repeats (a parent's, the process of a registry event), normalised once per byte spelling. */
   private guidAt(vs: number, ve: number): string {
     if (vs === ve) return '';
     const hit = this.guids.get(this.buf, this.dv, vs, ve);
-    return hit !== undefined ? hit : this.guids.set(this.buf, this.dv, vs, ve, normaliseGuid(this.value(vs, ve)));
+    return hit !== undefined ? hit : this.guids.insert(this.buf, vs, ve, normaliseGuid(this.value(vs, ve)));
   }
 
   /** LogonId, normalised once per byte spelling. */
   private logonIdAt(vs: number, ve: number): string {
     if (vs === ve) return '';
     const hit = this.logonIds.get(this.buf, this.dv, vs, ve);
-    return hit !== undefined ? hit : this.logonIds.set(this.buf, this.dv, vs, ve, normaliseLogonId(this.value(vs, ve)));
+    return hit !== undefined ? hit : this.logonIds.insert(this.buf, vs, ve, normaliseLogonId(this.value(vs, ve)));
   }
 
   /** parseIntField of the value, read where it lies; a value with an entity is decoded first. */

@@ -2,6 +2,30 @@
 
 const NAMED: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" };
 
+/**
+ * The replacement of the named entity s[a, b) (between '&' and ';'): the five XML names read in
+ * place, anything else looked up in NAMED by its text as before (undefined: left as written).
+ */
+function named(s: string, a: number, b: number): string | undefined {
+  const c = s.charCodeAt(a);
+  switch (b - a) {
+    case 2:
+      if (s.charCodeAt(a + 1) === 116 /* t */) {
+        if (c === 108 /* l */) return '<';
+        if (c === 103 /* g */) return '>';
+      }
+      break;
+    case 3:
+      if (c === 97 && s.charCodeAt(a + 1) === 109 && s.charCodeAt(a + 2) === 112) return '&';
+      break;
+    case 4:
+      if (c === 113 && s.charCodeAt(a + 1) === 117 && s.charCodeAt(a + 2) === 111 && s.charCodeAt(a + 3) === 116) return '"';
+      if (c === 97 && s.charCodeAt(a + 1) === 112 && s.charCodeAt(a + 2) === 111 && s.charCodeAt(a + 3) === 115) return "'";
+      break;
+  }
+  return NAMED[s.slice(a, b)];
+}
+
 /** Decode the five XML entities and numeric character references; unknown entities stay as written. */
 export function decodeEntities(s: string): string {
   let out = '';
@@ -16,7 +40,7 @@ export function decodeEntities(s: string): string {
       const code = hex ? parseInt(s.slice(i + 3, semi), 16) : parseInt(s.slice(i + 2, semi), 10);
       if (Number.isInteger(code) && code >= 0 && code <= 0x10ffff) rep = String.fromCodePoint(code);
     } else {
-      rep = NAMED[s.slice(i + 1, semi)];
+      rep = named(s, i + 1, semi);
     }
     if (rep !== undefined) {
       out += s.slice(last, i) + rep;

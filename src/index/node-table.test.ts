@@ -93,3 +93,43 @@ describe('NodeTable', () => {
     expect(t.size).toBe(4);
   });
 });
+
+describe('NodeTable against a Map', () => {
+  it('finds, orders and removes like an insertion-ordered Map through long churn', () => {
+    const t = new NodeTable();
+    const m = new Map<string, ProcNode>();
+    let seed = 7;
+    const rand = (n: number): number => {
+      seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+      return seed % n;
+    };
+    const guidOf = (i: number): string => `{747f3d96-${(i & 0xffff).toString(16).padStart(4, '0')}-5ea4-0000-0010${i.toString(16).padStart(8, '0')}}`;
+    for (let step = 0; step < 20000; step++) {
+      const g = guidOf(rand(3000));
+      const op = rand(10);
+      const have = m.get(g);
+      expect(t.get(g)).toBe(have);
+      if (op < 5 && have === undefined) {
+        const n = new ProcNode(t.lastKey());
+        t.addMissed(n);
+        m.set(g, n);
+      } else if (op < 8 && have !== undefined) {
+        t.delete(have);
+        m.delete(g);
+      } else if (op === 8 && have !== undefined) {
+        t.moveLast(have);
+        m.delete(g);
+        m.set(g, have);
+      }
+      expect(t.size).toBe(m.size);
+      if (step % 997 === 0) {
+        expect([...t.values()]).toEqual([...m.values()]);
+        expect(t.first()).toBe(m.values().next().value);
+      }
+    }
+    expect([...t.values()]).toEqual([...m.values()]);
+    for (const [g, n] of m) expect(t.get(g)).toBe(n);
+    for (const n of [...m.values()]) t.delete(n);
+    expect([t.size, t.first(), [...t.values()]]).toEqual([0, undefined, []]);
+  });
+});

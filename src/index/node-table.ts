@@ -1,12 +1,12 @@
 // A host's nodes by ProcessGuid, in insertion order (the per-host cap evicts the oldest first).
 //
-// The map is keyed by a 30-bit number hashed from the GUID's 128 bits, not by a string: a
-// lookup then builds no key string (the GUID's hex is read where the event holds it) and
-// compares numbers in the map's chains, where a string key costs a fresh string per lookup and
-// a visit to every candidate key's characters; only a hit reads the node's own key (guid-key.ts)
-// to confirm it. Two GUIDs of one host whose hashes collide (about one pair in 2^30) are both
-// kept: the later one under a number of its own outside the hashes' range, listed by hash in
-// `spilled`, so that every node is still in the one map and the insertion order stays whole.
+// No Map and no key string per lookup: the GUID's 128 bits are read where the event holds them
+// and hashed to 30 bits, which an open-addressing table of Int32 slots files beside each node's
+// position in an array kept in insertion order. A lookup reads a run of slots and only for a
+// matching hash the node and its key (guid-key.ts) to confirm it; a miss touches no node. Where
+// a Map's entry costs three words and a share of its buckets (28-56 B) and each candidate key is
+// a string to visit, a node costs here one 8-byte slot at 7/16-7/8 load and one array element.
+// GUIDs whose hashes collide (about one pair in 2^30) simply sit in the same run.
 
 import { PACKED_LENGTH, guidKey, isCanonicalShape } from './guid-key.js';
 import type { ProcNode } from './process-node.js';
@@ -111,17 +111,27 @@ function probeKeyString(): string {
   );
 }
 
+const MIN_SLOTS = 8;
+
 export class NodeTable {
-  /** Every node, by its hash or (spilled) by a number below 0. */
-  private readonly byNumber = new Map<number, ProcNode>();
-  /** By hash, the numbers of the nodes that came while another node held that hash. */
-  private spilled: Map<number, number[]> | null = null;
-  private nextSpill = -1;
-  /** Hash of the last lookup when it found nothing and no node held that hash; -1 otherwise. */
+  /**
+   * Open addressing, linear probing: per slot, the hash + 1 (0: empty) and the node's position
+   * in `order`. Between 7/16 and 7/8 full (doubled past 7/8), so a node costs ~8-18 B here.
+   */
+  private slots = new Int32Array(2 * MIN_SLOTS);
+  private shift = 32 - 3;
+  /** The nodes in insertion order; a node that left leaves a hole (undefined) until compaction. */
+  private order: (ProcNode | undefined)[] = [];
+  /** order[0, head) holds only holes. */
+  private head = 0;
+  private holes = 0;
+  private count = 0;
+  /** Slot where the last lookup on this table stopped finding nothing, and the hash it looked for; -1: none. */
+  private freeSlot = -1;
   private freeHash = -1;
 
   get size(): number {
-    return this.byNumber.size;
+    return this.count;
   }
 
   /** The node of a ProcessGuid as events write it. */
@@ -145,101 +155,172 @@ export class NodeTable {
     return probeKeyString();
   }
 
-  /**
-   * Adds `n`, whose key the last lookup on this table did not find (lastKey()): where no node
-   * held its hash either, without looking again.
-   */
+  /** Adds `n`, whose key the last lookup on this table did not find (lastKey()), without looking again. */
   addMissed(n: ProcNode): void {
-    const h = this.freeHash;
-    if (h >= 0 && probeOfKey(n.key) === h) {
-      this.freeHash = -1;
-      this.byNumber.set(h, n);
-      return;
-    }
-    this.add(n);
+    const at = this.freeSlot;
+    if (at >= 0 && probeOfKey(n.key) === this.freeHash) this.place(at, this.freeHash, n);
+    else this.add(n);
   }
 
   /** Adds `n`, or puts it in the place of the node that has its key. */
   add(n: ProcNode): void {
-    this.freeHash = -1;
     const h = probeOfKey(n.key);
-    const at = this.numberOf(h);
-    if (at !== undefined) {
-      this.byNumber.set(at, n);
-      return;
+    const slots = this.slots;
+    const mask = (slots.length >> 1) - 1;
+    for (let i = this.home(h); ; i = (i + 1) & mask) {
+      const s = slots[2 * i];
+      if (s === 0) {
+        this.place(i, h, n);
+        return;
+      }
+      if (s === h + 1 && isProbe(this.order[slots[2 * i + 1]]!.key)) {
+        this.order[slots[2 * i + 1]] = n;
+        return;
+      }
     }
-    if (!this.byNumber.has(h)) {
-      this.byNumber.set(h, n);
-      return;
-    }
-    const num = this.nextSpill--;
-    const spilled = (this.spilled ??= new Map());
-    const list = spilled.get(h);
-    if (list === undefined) spilled.set(h, [num]);
-    else list.push(num);
-    this.byNumber.set(num, n);
   }
 
   /** Moves `n` to the end of the insertion order. */
   moveLast(n: ProcNode): void {
-    this.freeHash = -1;
-    const at = this.numberOf(probeOfKey(n.key));
-    if (at === undefined || this.byNumber.get(at) !== n) return;
-    this.byNumber.delete(at);
-    this.byNumber.set(at, n);
+    const i = this.slotOf(n);
+    if (i < 0) return;
+    this.freeSlot = -1;
+    this.order[this.slots[2 * i + 1]] = undefined;
+    this.holes++;
+    this.slots[2 * i + 1] = this.order.length;
+    this.order.push(n);
+    this.skipHoles();
+    if (this.holes > 32 && this.holes * 2 > this.order.length) this.rebuild(this.slots.length >> 1);
   }
 
   /** Whether `n` itself (not another node of its GUID) is in the table. */
   holds(n: ProcNode): boolean {
-    return this.byKeyOf(n.key) === n;
+    return this.slotOf(n) >= 0;
   }
 
   delete(n: ProcNode): void {
-    this.freeHash = -1;
-    const h = probeOfKey(n.key);
-    const at = this.numberOf(h);
-    if (at === undefined || this.byNumber.get(at) !== n) return;
-    this.byNumber.delete(at);
-    if (at >= 0) return;
-    const list = this.spilled!.get(h)!;
-    list.splice(list.indexOf(at), 1);
-    if (list.length === 0) this.spilled!.delete(h);
+    let i = this.slotOf(n);
+    if (i < 0) return;
+    this.freeSlot = -1;
+    const slots = this.slots;
+    this.order[slots[2 * i + 1]] = undefined;
+    this.holes++;
+    this.count--;
+    // Shift the rest of the run back over the freed slot, each entry no further than its home.
+    const mask = (slots.length >> 1) - 1;
+    for (let j = (i + 1) & mask; slots[2 * j] !== 0; j = (j + 1) & mask) {
+      const home = this.home(slots[2 * j] - 1);
+      if (i <= j ? home <= i || home > j : home <= i && home > j) {
+        slots[2 * i] = slots[2 * j];
+        slots[2 * i + 1] = slots[2 * j + 1];
+        i = j;
+      }
+    }
+    slots[2 * i] = 0;
+    slots[2 * i + 1] = 0;
+    this.skipHoles();
+    if (this.holes > 32 && this.holes * 2 > this.order.length) this.rebuild(slots.length >> 1);
   }
 
   /** The node added first. */
   first(): ProcNode | undefined {
-    const it = this.byNumber.values().next();
-    return it.done === true ? undefined : it.value;
+    return this.order[this.head];
   }
 
-  values(): IterableIterator<ProcNode> {
-    return this.byNumber.values();
+  /** The nodes in insertion order (do not add or delete while iterating). */
+  *values(): IterableIterator<ProcNode> {
+    const order = this.order;
+    for (let i = this.head; i < order.length; i++) {
+      const n = order[i];
+      if (n !== undefined) yield n;
+    }
+  }
+
+  private home(h: number): number {
+    return Math.imul(h, 0x9e3779b1) >>> this.shift;
   }
 
   /** The node of the probe, whose hash is `h`. */
   private find(h: number): ProcNode | undefined {
-    const n = this.byNumber.get(h);
-    if (n !== undefined && isProbe(n.key)) return n;
-    this.freeHash = n === undefined ? h : -1;
-    if (this.spilled === null || this.spilled.size === 0) return undefined;
-    const at = this.spilledNumber(h);
-    if (at === undefined) return undefined;
-    this.freeHash = -1;
-    return this.byNumber.get(at);
+    const slots = this.slots;
+    const mask = (slots.length >> 1) - 1;
+    for (let i = this.home(h); ; i = (i + 1) & mask) {
+      const s = slots[2 * i];
+      if (s === 0) {
+        this.freeSlot = i;
+        this.freeHash = h;
+        return undefined;
+      }
+      if (s === h + 1) {
+        const n = this.order[slots[2 * i + 1]]!;
+        if (isProbe(n.key)) return n;
+      }
+    }
   }
 
-  /** The number the probe's node is held under, if it is held. */
-  private numberOf(h: number): number | undefined {
-    const n = this.byNumber.get(h);
-    if (n !== undefined && isProbe(n.key)) return h;
-    return this.spilled === null || this.spilled.size === 0 ? undefined : this.spilledNumber(h);
+  /** The slot holding `n` itself, or -1. */
+  private slotOf(n: ProcNode): number {
+    const h = probeOfKey(n.key);
+    const slots = this.slots;
+    const mask = (slots.length >> 1) - 1;
+    for (let i = this.home(h); ; i = (i + 1) & mask) {
+      const s = slots[2 * i];
+      if (s === 0) return -1;
+      if (s === h + 1 && this.order[slots[2 * i + 1]] === n) return i;
+    }
   }
 
-  private spilledNumber(h: number): number | undefined {
-    const list = this.spilled!.get(h);
-    if (list === undefined) return undefined;
-    for (const at of list) if (isProbe(this.byNumber.get(at)!.key)) return at;
-    return undefined;
+  /** Fills empty slot `i` (where a lookup of `h` stopped) with `n`, at the end of the order. */
+  private place(i: number, h: number, n: ProcNode): void {
+    this.freeSlot = -1;
+    this.slots[2 * i] = h + 1;
+    this.slots[2 * i + 1] = this.order.length;
+    this.order.push(n);
+    this.count++;
+    const capacity = this.slots.length >> 1;
+    if (this.count * 8 > capacity * 7) this.rebuild(capacity * 2);
+  }
+
+  private skipHoles(): void {
+    const order = this.order;
+    while (this.head < order.length && order[this.head] === undefined) this.head++;
+  }
+
+  /**
+   * New slots of `capacity` (less where the nodes fit in fewer), and the order without its holes.
+   * The slots hold each node's hash, so no node is read.
+   */
+  private rebuild(capacity: number): void {
+    this.freeSlot = -1;
+    const old = this.slots;
+    let remap: Int32Array | null = null;
+    if (this.holes > 0) {
+      const from = this.order;
+      const order: ProcNode[] = [];
+      remap = new Int32Array(from.length);
+      for (let i = this.head; i < from.length; i++) {
+        const n = from[i];
+        if (n === undefined) continue;
+        remap[i] = order.length;
+        order.push(n);
+      }
+      this.order = order;
+      this.head = 0;
+      this.holes = 0;
+    }
+    while (capacity > MIN_SLOTS && this.count * 16 < capacity * 7) capacity >>= 1;
+    const slots = new Int32Array(2 * capacity);
+    this.shift = 32 - Math.log2(capacity);
+    const mask = capacity - 1;
+    for (let j = 0; j < old.length; j += 2) {
+      const s = old[j];
+      if (s === 0) continue;
+      let i = this.home(s - 1);
+      while (slots[2 * i] !== 0) i = (i + 1) & mask;
+      slots[2 * i] = s;
+      slots[2 * i + 1] = remap === null ? old[j + 1] : remap[old[j + 1]];
+    }
+    this.slots = slots;
   }
 }
 
