@@ -6,7 +6,7 @@
 //   npm run bench:kafka                      (starts a local broker unless KAFKA_BROKERS is set)
 //   BENCH_KAFKA_EVENTS=300000 BENCH_KAFKA_RATE=5000 npm run bench:kafka
 //   BENCH_KAFKA_VS=/elsewhere/bin/proctree.js npm run bench:kafka   (a second build drains the same topic after this one)
-//   BENCH_KAFKA_INPUT=<input topic of an earlier run> ...            (drain that topic again: no fleet to build and produce)
+//   BENCH_KAFKA_INPUT=<input topic of an earlier run> ...            (drain that topic again: no fleet to build and produce, no latency phase)
 //   BENCH_KAFKA_PROFILE=dir, BENCH_KAFKA_NODE_ARGS="--trace-gc ..."   (node flags for the processor; what they print goes to stderr)
 //
 // Each drain prints the processor's rate as a share of kafkajs consuming alone in the same run
@@ -418,7 +418,9 @@ async function main(): Promise<void> {
     }
   }
 
-  if (LATENCY_SECS > 0) await latency(client, topics, run);
+  // The latency phase appends to the input topic, which a later BENCH_KAFKA_INPUT run would drain again.
+  if (LATENCY_SECS > 0 && INPUT === undefined) await latency(client, topics, run);
+  else if (LATENCY_SECS > 0) note('no latency phase with BENCH_KAFKA_INPUT (it would add to the topic that later runs drain)');
   child!.kill('SIGTERM');
   await new Promise((r) => child!.once('exit', r));
   rmSync(dir, { recursive: true, force: true });
