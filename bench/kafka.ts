@@ -11,7 +11,7 @@
 //
 // Each drain prints the processor's rate as a share of kafkajs consuming alone in the same run
 // (issue 13's target: 80%, on BENCH_KAFKA_FLEET=generated-rules), its CPU per event by thread
-// (from /proc: the main thread runs the Kafka client, the worker the processing), and the share
+// (from /proc: the main thread runs the Kafka consumer, the worker the rest), and the share
 // the worker's CPU per event allows where each has a free core, which the load does not move as
 // much as it moves the rates (BENCH_KAFKA_THREADS=1 lists every thread).
 //
@@ -164,12 +164,17 @@ async function produce(client: KafkaClient, topic: string, messages: OutMessage[
 /** CPU seconds (user + system) a process has used so far, from /proc (Linux); undefined elsewhere. */
 function processCpuSecs(pid: number): number | undefined {
   try {
-    // Fields after the command name (which may hold spaces): utime and stime are the 12th and 13th.
-    const fields = readFileSync(`/proc/${pid}/stat`, 'latin1').split(') ')[1].split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / 100; // USER_HZ is 100 on Linux
+    return statCpuSecs(readFileSync(`/proc/${pid}/stat`, 'latin1'));
   } catch {
     return undefined;
   }
+}
+
+/** User + system CPU seconds of a /proc stat line (a process's or a thread's). */
+function statCpuSecs(stat: string): number {
+  // Fields after the command name (which may hold spaces and parentheses): utime and stime are the 12th and 13th.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100; // USER_HZ is 100 on Linux
 }
 
 /** CPU seconds of each thread of a process so far, by thread id, from /proc (Linux); empty elsewhere. */
@@ -178,9 +183,7 @@ function threadCpuSecs(pid: number): Map<number, number> {
   try {
     for (const tid of readdirSync(`/proc/${pid}/task`)) {
       try {
-        const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'latin1');
-        const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-        out.set(Number(tid), (Number(f[11]) + Number(f[12])) / 100);
+        out.set(Number(tid), statCpuSecs(readFileSync(`/proc/${pid}/task/${tid}/stat`, 'latin1')));
       } catch {
         // the thread ended between the listing and the read
       }
@@ -192,9 +195,9 @@ function threadCpuSecs(pid: number): Map<number, number> {
 }
 
 interface ThreadCpu {
-  /** The main thread: the Kafka consumer and producers (src/kafka/thread-client.ts). */
+  /** The main thread: the Kafka consumer (src/kafka/thread-consumer.ts). */
   main: number;
-  /** The busiest other thread: the processing worker (decode, engine, snapshots). */
+  /** The busiest other thread: the processing worker (decode, engine, snapshots, producers). */
   worker: number;
   /** The rest: V8's GC and compiler helpers, libuv's pool (gzip). */
   other: number;
@@ -380,8 +383,8 @@ async function main(): Promise<void> {
   if (INPUT === undefined) await produceFleet(client, brokers, topics.input, run);
   else say(`kafka bench: the ${EVENTS} events of ${INPUT} (BENCH_KAFKA_INPUT), ${PARTITIONS} partitions, broker ${brokers}`);
   // kafkajs alone in a process without the fleet: while this process held it (~1.4 GB for 1M
-  // events), its garbage collection counted in kafkajs' CPU per message (15.5 us in one run, 5-6
-  // us without the fleet) and slowed it, which made the processor's share look better than it is.
+  // events), its garbage collection counted in kafkajs' CPU per message (15.5-20.6 us in two runs,
+  // 5-6 us without the fleet) and slowed it, which made the processor's share look better than it is.
   collectGarbage();
   const consumed = await consumeOnly(client, topics.input, EVENTS);
   say(`  consume only (kafkajs, no work)      ${consumed.rate.toFixed(0).padStart(8)} ev/s (${perEvent(consumed.cpuSecs)}; load average ${load()})`);
@@ -404,7 +407,7 @@ async function main(): Promise<void> {
     const t = drained.threads;
     say(
       `    processor ${perEvent(drained.cpuSecs)}` +
-        (t === undefined ? '' : `: main thread (consumer, producers) ${usPerEvent(t.main).toFixed(1)} us, worker (decode, engine, snapshots) ${usPerEvent(t.worker).toFixed(1)} us, other threads (GC, compiler, gzip) ${usPerEvent(t.other).toFixed(1)} us`),
+        (t === undefined ? '' : `: main thread (consumer) ${usPerEvent(t.main).toFixed(1)} us, worker (decode, engine, snapshots, producers) ${usPerEvent(t.worker).toFixed(1)} us, other threads (GC, compiler, gzip) ${usPerEvent(t.other).toFixed(1)} us`),
     );
     const share = drained.rate / consumed.rate;
     const loadNow = loadavg()[0];
@@ -412,7 +415,7 @@ async function main(): Promise<void> {
       `  SHARE ${d.label}: ${(100 * share).toFixed(0)}% of kafkajs alone (${drained.rate.toFixed(0)} / ${consumed.rate.toFixed(0)} ev/s; target ${100 * TARGET_SHARE}%: ${share >= TARGET_SHARE ? 'met' : 'not met'}); ` +
         `load average ${loadNow.toFixed(1)} on ${availableParallelism()} cores${loadNow > availableParallelism() ? ': a busy machine, where the share moves with the load' : ''}`,
     );
-    // Load-independent: with a core each, the worker bounds the processor and one thread bounds kafkajs alone.
+    // Steadier than the rates under load: with a core each, the worker bounds the processor and one thread kafkajs alone.
     if (t !== undefined && t.worker > 0) {
       say(`    kafkajs alone ${perEvent(consumed.cpuSecs)} / the worker's ${usPerEvent(t.worker).toFixed(1)} us = ${((100 * consumed.cpuSecs) / t.worker).toFixed(0)}%: the share the worker allows where each has a free core`);
     }
