@@ -19,7 +19,7 @@
 
 import { ByteValueCache } from './byte-cache.js';
 import type { DecodeCounters } from './counters.js';
-import { F, FIELD_NAMES, dataOrder, dataTagPatterns, fieldCodeIn, matchIn, matchWords, wordPattern, type WordPattern } from './data-names.js';
+import { F, FIELD_NAMES, bytePattern, dataOrder, dataTagPatterns, fieldCodeIn, matchIn, matchPattern, type BytePattern } from './data-names.js';
 import { decodeEntities } from './entities.js';
 import { SYSMON_PROVIDER, SysmonEvent } from './event.js';
 import { UNRECOGNISED, type ScanResult } from './fast-xml.js';
@@ -37,8 +37,7 @@ const LT = 60;
 const AMP = 38;
 const APOS = 39;
 
-const DATA_END = wordPattern('</Data>');
-const SYSMON_NAME = [wordPattern(`<Provider Name='${SYSMON_PROVIDER}'`), wordPattern(`<Provider Name="${SYSMON_PROVIDER}"`)];
+const SYSMON_NAME = [bytePattern(`<Provider Name='${SYSMON_PROVIDER}'`), bytePattern(`<Provider Name="${SYSMON_PROVIDER}"`)];
 
 /** Four ASCII characters as the little-endian 32-bit word DataView.getInt32(at, true) reads. */
 function w4(s: string): number {
@@ -56,6 +55,8 @@ const W_CHA = w4('<Cha');
 const W_NNEL = w4('nnel');
 const W_COM = w4('<Com');
 const W_PUTE = w4('pute');
+const W_END_DA = w4('</Da');
+const W_ATA = w4('ata>');
 /** '<' in each byte: a word x ^ LT4 has a zero byte where x has '<'. */
 const LT4 = 0x3c3c3c3c;
 const EMPTY = Buffer.alloc(0) as SlicingBuffer;
@@ -289,7 +290,7 @@ export class ByteEventScanner {
   private providerAt(tag: number, b: number): string {
     // `<Provider Name='Microsoft-Windows-Sysmon'`: the first 'Name' after a space, no '>' before
     // the closing quote, and '</System>' after it holds the '>' that ends the tag.
-    if (tag + 41 <= this.length && (matchWords(this.dv, tag, SYSMON_NAME[0]) || matchWords(this.dv, tag, SYSMON_NAME[1]))) return SYSMON_PROVIDER;
+    if (tag + 41 <= this.length && (matchPattern(this.dv, tag, SYSMON_NAME[0]) || matchPattern(this.dv, tag, SYSMON_NAME[1]))) return SYSMON_PROVIDER;
     const buf = this.buf;
     let gt = tag;
     while (gt < b && buf[gt] !== GT) gt++;
@@ -327,8 +328,13 @@ export class ByteEventScanner {
     const accessOnly = ev.eventId === 10;
     const order = dataOrder(ev.eventId);
     const patterns = dataTagPatterns(order);
-    let expected: readonly WordPattern[] = patterns[0];
+    // The quote of the last Data tag read picks the patterns expected next.
+    let tags: readonly BytePattern[] = patterns.tags[0];
+    let joined: readonly BytePattern[] = patterns.joined[0];
     let next = 0;
+    // Where the next value starts when the end of the last one and the next start tag were read
+    // as one ('</Data><Data Name='X'>'); -1 when the next tag is still to be read.
+    let nextVs = -1;
 
     // '<EventData' after nothing but white space.
     let i = from + 9;
@@ -340,20 +346,32 @@ export class ByteEventScanner {
     if (buf[p - 1] === SLASH) return UNRECOGNISED; // <EventData/>: FastEventScanner finds no '<' before b
     p++;
     for (;;) {
-      const lt = buf[p] === LT && p <= this.lastLt ? p : this.nextLt(p);
-      if (lt === -1) return UNRECOGNISED;
       let field: number = F.OTHER;
       let vs: number;
       let ve: number;
-      let pattern: WordPattern | undefined;
-      if (next < order.length && lt + (pattern = expected[next]).length <= length && matchWords(dv, lt, pattern)) {
+      let pattern: BytePattern | undefined;
+      if (nextVs !== -1) {
+        // Read with the end of the last value: the start tag Sysmon writes next.
+        field = order[next++];
+        vs = nextVs;
+        nextVs = -1;
+        ve = buf[vs] === LT && vs <= this.lastLt ? vs : this.nextLt(vs);
+        if (ve === -1) return UNRECOGNISED;
+        p = this.valueEnd(ve, next, joined);
+        if (p === -1) return UNRECOGNISED; // nested markup
+        if (p < 0) nextVs = -p;
+      } else if (next < order.length && (pattern = tags[next]) !== undefined && p + pattern.length <= length && buf[p] === LT && p <= this.lastLt && matchPattern(dv, p, pattern)) {
         // The start tag Sysmon writes next, whole: '<Data Name=' quote name quote '>'.
         field = order[next++];
-        vs = lt + pattern.length;
+        vs = p + pattern.length;
         ve = buf[vs] === LT && vs <= this.lastLt ? vs : this.nextLt(vs);
-        if (ve === -1 || !this.dataEndAt(ve)) return UNRECOGNISED; // nested markup
-        p = ve + 7;
+        if (ve === -1) return UNRECOGNISED;
+        p = this.valueEnd(ve, next, joined);
+        if (p === -1) return UNRECOGNISED; // nested markup
+        if (p < 0) nextVs = -p;
       } else {
+        const lt = buf[p] === LT && p <= this.lastLt ? p : this.nextLt(p);
+        if (lt === -1) return UNRECOGNISED;
         if (buf[lt + 1] === SLASH) {
           if (!matchIn(buf, lt, '</EventData>')) return UNRECOGNISED;
           break;
@@ -365,7 +383,8 @@ export class ByteEventScanner {
         q += 5;
         const quote = buf[q];
         if (quote !== QUOT && quote !== APOS) return UNRECOGNISED;
-        expected = patterns[quote === APOS ? 0 : 1];
+        tags = patterns.tags[quote === APOS ? 0 : 1];
+        joined = patterns.joined[quote === APOS ? 0 : 1];
         const nameStart = q + 1;
         let nameEnd = -1;
         if (next < order.length) {
@@ -392,8 +411,10 @@ export class ByteEventScanner {
         } else if (c === GT) {
           vs = q + 1;
           ve = this.nextLt(vs);
-          if (ve === -1 || !this.dataEndAt(ve)) return UNRECOGNISED; // nested markup
-          p = ve + 7;
+          if (ve === -1) return UNRECOGNISED;
+          p = this.valueEnd(ve, next, joined);
+          if (p === -1) return UNRECOGNISED; // nested markup
+          if (p < 0) nextVs = -p;
         } else {
           return UNRECOGNISED; // more attributes than Name
         }
@@ -405,7 +426,7 @@ export class ByteEventScanner {
           break;
         case F.ProcessGuid:
           // A creation's own GUID is new: not worth keeping.
-          ev.processGuid = ev.eventId === 1 ? normaliseGuid(this.value(vs, ve)) : this.guidAt(vs, ve);
+          ev.processGuid = ev.eventId === 1 ? this.guid(vs, ve) : this.guidAt(vs, ve);
           break;
         case F.ProcessId:
           ev.processId = this.intAt(vs, ve);
@@ -495,7 +516,20 @@ export class ByteEventScanner {
 
   /** '</Data>' at ve (which holds a '<'). */
   private dataEndAt(ve: number): boolean {
-    return ve + 7 <= this.length ? matchWords(this.dv, ve, DATA_END) : matchIn(this.buf, ve, '</Data>');
+    return ve + 7 <= this.length ? this.dv.getInt32(ve, true) === W_END_DA && this.dv.getInt32(ve + 3, true) === W_ATA : matchIn(this.buf, ve, '</Data>');
+  }
+
+  /**
+   * After a value that ends at ve: where reading goes on (just after its '</Data>'), or, when the
+   * start tag Sysmon writes next (the name at `next`) follows it, minus where that next value
+   * starts; -1 when there is no '</Data>' at ve.
+   */
+  private valueEnd(ve: number, next: number, joined: readonly BytePattern[]): number {
+    if (next < joined.length) {
+      const j = joined[next];
+      if (ve + j.length <= this.length && matchPattern(this.dv, ve, j)) return -(ve + j.length);
+    }
+    return this.dataEndAt(ve) ? ve + 7 : -1;
   }
 
   /** The value buf[vs, ve) decoded: UTF-8 (for ASCII bytes the same string as the latin1 view), then entities. */
@@ -522,7 +556,20 @@ export class ByteEventScanner {
   private guidAt(vs: number, ve: number): string {
     if (vs === ve) return '';
     const hit = this.guids.get(this.buf, this.dv, vs, ve);
-    return hit !== undefined ? hit : this.guids.insert(this.buf, vs, ve, normaliseGuid(this.value(vs, ve)));
+    return hit !== undefined ? hit : this.guids.insert(this.buf, vs, ve, this.guid(vs, ve));
+  }
+
+  /**
+   * normaliseGuid(value): with no 'A'-'Z' and no '&' in the bytes the decoded text has no
+   * upper-case letter (bytes >= 0x80 decode to none), so it is the value as it is.
+   */
+  private guid(vs: number, ve: number): string {
+    const buf = this.buf;
+    for (let i = vs; i < ve; i++) {
+      const c = buf[i];
+      if ((c >= 65 && c <= 90) || c === AMP) return normaliseGuid(this.value(vs, ve));
+    }
+    return this.value(vs, ve);
   }
 
   /** LogonId, normalised once per byte spelling. */

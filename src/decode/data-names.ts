@@ -183,44 +183,57 @@ export function fieldCodeIn(buf: Uint8Array, at: number, len: number): number {
 }
 
 /**
- * A byte string as little-endian 32-bit words, to compare it with input bytes four at a time
- * (DataView loads): words[k] holds bytes [4k, 4k + 4); the last word holds the last four bytes
- * (overlapping the one before when the length is not a multiple of 4). At least 4 bytes long.
+ * A byte string to compare with input bytes eight at a time: chunks[k] holds bytes [8k, 8k + 8)
+ * read as a little-endian double, the last chunk the last eight bytes (overlapping the one before
+ * when the length is not a multiple of 8). At least 8 bytes long, printable ASCII only: such a
+ * double is neither 0 nor NaN, so `===` with it holds exactly when the eight input bytes are the
+ * same (the input may read as any double, NaN and -0 included: neither equals it).
  */
-export interface WordPattern {
+export interface BytePattern {
   readonly length: number;
-  readonly words: Int32Array;
+  readonly chunks: Float64Array;
 }
 
-export function wordPattern(text: string): WordPattern {
+export function bytePattern(text: string): BytePattern {
   const bytes = Buffer.from(text, 'latin1');
-  if (bytes.length < 4) throw new Error(`pattern ${JSON.stringify(text)} is shorter than 4 bytes`);
-  const n = (bytes.length + 3) >> 2;
-  const words = new Int32Array(n);
-  for (let k = 0; k < n - 1; k++) words[k] = bytes.readInt32LE(4 * k);
-  words[n - 1] = bytes.readInt32LE(bytes.length - 4);
-  return { length: bytes.length, words };
+  if (bytes.length < 8) throw new Error(`pattern ${JSON.stringify(text)} is shorter than 8 bytes`);
+  for (const c of bytes) if (c < 32 || c > 126) throw new Error(`pattern ${JSON.stringify(text)} is not printable ASCII`);
+  const n = (bytes.length + 7) >> 3;
+  const chunks = new Float64Array(n);
+  for (let k = 0; k < n - 1; k++) chunks[k] = bytes.readDoubleLE(8 * k);
+  chunks[n - 1] = bytes.readDoubleLE(bytes.length - 8);
+  return { length: bytes.length, chunks };
 }
 
 /** Does the input at `at` hold the pattern's bytes? The caller makes sure at + p.length <= dv.byteLength. */
-export function matchWords(dv: DataView, at: number, p: WordPattern): boolean {
-  const w = p.words;
-  const last = w.length - 1;
-  for (let k = 0; k < last; k++) if (dv.getInt32(at + 4 * k, true) !== w[k]) return false;
-  return dv.getInt32(at + p.length - 4, true) === w[last];
+export function matchPattern(dv: DataView, at: number, p: BytePattern): boolean {
+  const c = p.chunks;
+  const last = c.length - 1;
+  for (let k = 0; k < last; k++) if (dv.getFloat64(at + 8 * k, true) !== c[k]) return false;
+  return dv.getFloat64(at + p.length - 8, true) === c[last];
 }
 
-const tagPatterns = new Map<Int32Array, readonly (readonly WordPattern[])[]>();
-
 /**
- * For each name of an EventID's order, the start tag Sysmon writes for it, `<Data Name='X'>`,
- * as a word pattern: [0] with apostrophes, [1] with double quotes.
+ * For each name of an EventID's order, what Sysmon writes before its value: the start tag
+ * `<Data Name='X'>`, and the same after the end of the value before it, `</Data><Data Name='X'>`.
+ * [0] with apostrophes, [1] with double quotes.
  */
-export function dataTagPatterns(order: Int32Array): readonly (readonly WordPattern[])[] {
+export interface DataTagPatterns {
+  readonly tags: readonly (readonly BytePattern[])[];
+  readonly joined: readonly (readonly BytePattern[])[];
+}
+
+const tagPatterns = new Map<Int32Array, DataTagPatterns>();
+
+export function dataTagPatterns(order: Int32Array): DataTagPatterns {
   let p = tagPatterns.get(order);
   if (p === undefined) {
     const names = [...order].map((c) => FIELD_NAMES[c]);
-    p = [names.map((n) => wordPattern(`<Data Name='${n}'>`)), names.map((n) => wordPattern(`<Data Name="${n}">`))];
+    const tag = (q: string) => names.map((n) => `<Data Name=${q}${n}${q}>`);
+    p = {
+      tags: [tag("'").map(bytePattern), tag('"').map(bytePattern)],
+      joined: [tag("'").map((t) => bytePattern(`</Data>${t}`)), tag('"').map((t) => bytePattern(`</Data>${t}`))],
+    };
     tagPatterns.set(order, p);
   }
   return p;
