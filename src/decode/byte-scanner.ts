@@ -5,8 +5,9 @@
 // is how it is done:
 //   - bytes are read from the Buffer (typed-array loads), not with charCodeAt on a 1 MiB external
 //     string made per chunk, so the framer makes no such string at all;
-//   - the start tag Sysmon writes next, `<Data Name='X'>`, is compared in a few 32-bit loads, and
-//     so is `</Data>`;
+//   - '<' is searched for eight bytes per loop (two 32-bit loads); the start tag Sysmon writes
+//     next, with the end of the value before it (`</Data><Data Name='X'>`), is compared eight
+//     bytes per load; System's tags are told apart by the 32-bit words that spell them;
 //   - a value is made straight from its bytes as UTF-8 (one call, whatever it holds: for ASCII the
 //     same string as the latin1 view), so there is no per-value test for bytes >= 0x80; entities
 //     are then decoded in the text as before;

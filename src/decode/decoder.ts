@@ -1,6 +1,7 @@
-// One entry point per input shape: XML ranges in a chunk (files), one XML string (Kafka
-// messages, JSON fields holding XML), one JSON line. Each tries the fast path and falls back to
-// the reference parser for shapes the fast path does not recognise.
+// One entry point per input shape: XML ranges in a chunk of bytes (files), one XML message as
+// bytes (Kafka) or as text (JSON fields holding XML), one JSON line. Each tries the fast path
+// (ByteEventScanner on bytes, FastEventScanner on text) and falls back to the reference parser for
+// shapes the fast path does not recognise.
 
 import type { DecodeCounters } from './counters.js';
 import { ByteEventScanner } from './byte-scanner.js';
@@ -48,10 +49,10 @@ export class SysmonDecoder {
   }
 
   /**
-   * Start a new chunk: with `buf`, events are read from its bytes from `base` on (`s`, its latin1
-   * view, is not read); without, `s` is text.
+   * Start a new chunk given as text `s`, or as bytes `buf` (then `s`, once its latin1 view, is not
+   * read: as beginBytes).
    */
-  beginChunk(s: string, buf: Buffer | null, _base = 0): void {
+  beginChunk(s: string, buf: Buffer | null): void {
     if (buf === null) this.textScanner.reset(s);
     else this.chunkScanner.reset(buf);
   }

@@ -8,6 +8,11 @@
 // Anything outside the shape it knows (CDATA, comments, processing instructions, nested markup,
 // prefixed or unnamed Data) returns UNRECOGNISED, and the caller hands the event to
 // fast-xml-parser.
+//
+// Input that arrives as bytes (file chunks, Kafka messages) goes through ByteEventScanner
+// (byte-scanner.ts), which makes this scanner's decisions on the bytes themselves; this one reads
+// text (XML inside a JSON layout), and its latin1-view mode is what the tests hold the byte
+// scanner to.
 
 import type { DecodeCounters } from './counters.js';
 import { decodeEntities } from './entities.js';

@@ -68,14 +68,12 @@ export class ShardJudge {
     const at = w.at;
     if (w.type === 'xml') {
       const buf = Buffer.from(w.bytes, 0, w.length);
+      // The decoder reads the chunk's bytes: no string is made of the chunk or of an event.
+      this.decoder.beginBytes(buf);
       for (let i = 0; i < at.length; i += 3) {
         const a = at[i];
         const b = at[i + 1];
-        // A latin1 view of this event only, not of the whole chunk: a 1 MiB string per chunk and
-        // worker is old-space garbage that sets off mark-compacts of this worker's trees.
-        const text = buf.toString('latin1', a, b);
-        this.decoder.beginChunk(text, buf, a);
-        const p = this.take(this.decoder.decodeRange(text, 0, b - a, buf, a), at[i + 2]);
+        const p = this.take(this.decoder.decodeBytes(a, b, buf), at[i + 2]);
         if (p !== null) this.problem(p, at[i + 2], { reason: p.reason, message: p.message, source: w.source, offset: w.base + a, snippet: snippet(buf.toString('utf8', a, Math.min(b, a + 400))) });
       }
     } else {
