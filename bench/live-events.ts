@@ -3,7 +3,8 @@
 // chunk (one string per batch of 4,096 events, as a 1 MiB chunk of Event XML would be). Fed in
 // batches, so that the events themselves are garbage by the end and only the trees remain.
 // Process i runs on host i % hosts; the first `hosts` processes are the parents of all others
-// on their host, so that every node is a logged process and none is exited.
+// on their host, so that every node is a logged process and none is exited. Every creation names
+// its parent's PID, as Sysmon's do.
 
 import { SysmonEvent } from '../src/decode/event.js';
 import { strings } from '../src/decode/intern.js';
@@ -37,6 +38,7 @@ export function createLiveProcesses(engine: Engine, n: number, hosts: number): v
       e.user = strings.intern('CORP\\alice');
       e.logonId = strings.intern('0x5a3b1');
       e.parentProcessGuid = chunk.slice(at, (at += 38));
+      e.parentProcessId = 8 + 4 * Math.floor((i % hosts) / hosts);
       e.parentImage = strings.intern('C:\\Windows\\explorer.exe');
       events.push(e);
     }

@@ -120,7 +120,7 @@ function runLiveCase(c: Case): void {
   row(
     `${c.name} (${fmt(c.hosts)} hosts, ${fmt(c.events)} creations)`,
     `RSS ${fmt(m.rss / 1e6)} MB`,
-    `peak RSS ${fmt(process.resourceUsage().maxRSS / 1e3)} MB; heap ${fmt(m.heapUsed / 1e6)} MB, ${fmt((m.heapUsed - heapBefore) / nodes)} B per node; ` +
+    `peak RSS ${fmt((process.resourceUsage().maxRSS * 1024) / 1e6)} MB; heap ${fmt(m.heapUsed / 1e6)} MB, ${fmt((m.heapUsed - heapBefore) / nodes)} B per node; ` +
       `nodes ${fmt(nodes)}, live ${fmt(engine.index.liveProcesses)}; ${fmt(c.events / cpu)} creations/s (index + rules)`,
   );
 }

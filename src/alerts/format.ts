@@ -1,15 +1,10 @@
 // Alert layouts, declared once: `native` (docs/alerts.md) and `ecs` (Elastic Common Schema).
-// Every sink that writes alerts (JSON lines, Kafka) takes its layout from here.
+// Every sink that writes alerts (JSON lines, Kafka) takes its layout from here. The schema of
+// the pipeline key is here; the layouts themselves are in layout.ts, which loads no zod.
 
 import { z } from 'zod';
-import type { Alert } from './alert.js';
-import { toEcs } from './ecs.js';
+import { ALERT_FORMATS } from './layout.js';
 
-export const ALERT_FORMATS = ['native', 'ecs'] as const;
-export type AlertFormat = (typeof ALERT_FORMATS)[number];
+export { ALERT_FORMATS, formatAlert, type AlertFormat } from './layout.js';
 
 export const alertFormatSchema = z.enum(ALERT_FORMATS, { error: `expected ${ALERT_FORMATS.join(' or ')}` }).default('native');
-
-export function formatAlert(a: Alert, format: AlertFormat): string {
-  return JSON.stringify(format === 'ecs' ? toEcs(a) : a);
-}

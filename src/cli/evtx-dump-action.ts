@@ -1,7 +1,6 @@
 // `proctree evtx-dump`, the work: read the records and print them (see evtx-dump.ts).
 
 import type { Writable } from 'node:stream';
-import type { Logger } from 'pino';
 import { once } from 'node:events';
 import { ByteSink } from '../sources/evtx/byte-sink.js';
 import type { ChunkProblem } from '../sources/evtx/chunk.js';
@@ -9,7 +8,7 @@ import { dumpRecords, dumpXml } from '../sources/evtx/dump.js';
 import { NotEvtxError } from '../sources/evtx/file.js';
 import { EXIT_FATAL, EXIT_OK } from './exit-codes.js';
 import type { EvtxDumpCliOptions, EvtxDumpOptions } from './evtx-dump.js';
-import { createLogger } from './logger.js';
+import { createLazyLogger, type CliLogger } from './logger.js';
 import { toJson } from '../sources/evtx/render.js';
 import { oneLineJson } from '../decode/xml-escape.js';
 
@@ -23,12 +22,12 @@ async function write(out: Writable, s: string): Promise<void> {
   if (!out.write(s)) await once(out, 'drain');
 }
 
-function warn(log: Logger, path: string, p: ChunkProblem): void {
+function warn(log: CliLogger, path: string, p: ChunkProblem): void {
   log.warn({ file: path, reason: p.reason, chunk: p.chunk, offset: p.offset }, p.message);
 }
 
 /** Writes the records of path to out; problems are logged as warnings. */
-export async function runEvtxDump(path: string, opts: EvtxDumpOptions, out: Writable, log: Logger): Promise<EvtxDumpSummary> {
+export async function runEvtxDump(path: string, opts: EvtxDumpOptions, out: Writable, log: CliLogger): Promise<EvtxDumpSummary> {
   if (opts.format === 'xml') return dumpXmlTo(path, opts.recover, out, log);
   const sum: EvtxDumpSummary = { records: 0, recovered: 0, problems: 0 };
   for await (const item of dumpRecords(path, { recover: opts.recover })) {
@@ -52,7 +51,7 @@ const PIECE_BYTES = 1 << 20;
 const PIECES = 3;
 
 /** XML lines rendered into reused buffers, each written out once it holds PIECE_BYTES. */
-async function dumpXmlTo(path: string, recover: boolean, out: Writable, log: Logger): Promise<EvtxDumpSummary> {
+async function dumpXmlTo(path: string, recover: boolean, out: Writable, log: CliLogger): Promise<EvtxDumpSummary> {
   const bufs: Buffer[] = [Buffer.allocUnsafeSlow(PIECE_BYTES + (PIECE_BYTES >> 2))];
   const written: (Promise<void> | undefined)[] = new Array(PIECES).fill(undefined);
   let k = 0;
@@ -92,7 +91,7 @@ async function dumpXmlTo(path: string, recover: boolean, out: Writable, log: Log
 
 export async function runEvtxDumpCli(file: string, o: EvtxDumpCliOptions): Promise<number> {
   try {
-    const sum = await runEvtxDump(file, { format: o.format, recover: o.recover }, process.stdout, createLogger(o.logLevel));
+    const sum = await runEvtxDump(file, { format: o.format, recover: o.recover }, process.stdout, createLazyLogger(o.logLevel));
     if (sum.problems > 0 || sum.recovered > 0) {
       process.stderr.write(`proctree evtx-dump: ${sum.records} records${o.recover ? ` (${sum.recovered} recovered)` : ''}, ${sum.problems} problem(s) reported above\n`);
     }

@@ -1,6 +1,10 @@
 // A progress bar on stderr for long runs, only when stderr is a terminal.
 
-import cliProgress from 'cli-progress';
+import { createRequire } from 'node:module';
+import type CliProgress from 'cli-progress';
+
+/** cli-progress is loaded only when a bar is shown (stderr is a terminal). */
+const require = createRequire(import.meta.url);
 
 export interface Progress {
   addTotal(bytes: number): void;
@@ -12,6 +16,7 @@ const NONE: Progress = { addTotal() {}, update() {}, stop() {} };
 
 export function createProgress(enabled: boolean): Progress {
   if (!enabled || !process.stderr.isTTY) return NONE;
+  const cliProgress = require('cli-progress') as typeof CliProgress;
   const started = Date.now();
   const bar = new cliProgress.SingleBar(
     {

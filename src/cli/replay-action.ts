@@ -1,7 +1,7 @@
 // `proctree replay`, the work: read the inputs, run the engine, write alerts, errors and the summary.
 
 import { createWriteStream, type WriteStream } from 'node:fs';
-import { defaultThreads, replaySharded, shardable } from '../pipeline/sharded-replay.js';
+import { replaySharded, shardable } from '../pipeline/sharded-replay.js';
 import { writeFile } from 'node:fs/promises';
 import { formatSummary } from '../engine/run-stats.js';
 import { replay, type ReplayOptions } from '../pipeline/replay.js';
@@ -9,7 +9,7 @@ import { JsonlSink } from '../sinks/jsonl/jsonl-sink.js';
 import { InputError } from '../sources/files/open-input.js';
 import type { ErrorRecord } from '../sources/batch.js';
 import { EXIT_ALERTS, EXIT_FATAL, EXIT_OK } from './exit-codes.js';
-import { createLogger } from './logger.js';
+import { createLazyLogger } from './logger.js';
 import { loadPipelineInputs } from './pipeline-inputs.js';
 import { DEFAULT_REPLAY_PIPELINE } from './paths.js';
 import { createProgress } from './progress.js';
@@ -20,17 +20,19 @@ import type { HtmlReportFile } from '../report/write.js';
 const LOGGED_ERRORS = 20;
 
 /**
- * Worker threads for a replay: --threads, else defaultThreads (2 for 16 MiB of input or more
- * where 2 cores are available). Always 1 with the HTML report (it reads every event) and for
- * inputs the workers cannot share (.evtx, standard input).
+ * Worker threads for a replay: --threads, else 1. Since the decoder reads the input's bytes
+ * (no latin1 text per chunk), one thread replays the EventID 1/13 corpus faster than two sharded
+ * workers on two cores (4.2 s against 5.8 s wall, BENCHMARKS.md): the sharded path still frames
+ * text on the main thread and posts it, so it is opt-in until it reads bytes too. Always 1 with
+ * the HTML report (it reads every event) and for inputs the workers cannot share (.evtx, stdin).
  */
 function replayThreads(asked: number | undefined, html: boolean, paths: readonly string[]): number {
-  const n = asked ?? defaultThreads(paths);
+  const n = asked ?? 1;
   return n > 1 && !html && shardable(paths) ? n : 1;
 }
 
 export async function runReplayCli(inputs: string[], opts: ReplayCliOptions): Promise<number> {
-  const log = createLogger(opts.logLevel);
+  const log = createLazyLogger(opts.logLevel);
   const loaded = await loadPipelineInputs(opts.pipeline, inputs, opts.sysmonConfig);
   if ('error' in loaded) {
     process.stderr.write(`proctree: ${loaded.error}\n`);

@@ -1,7 +1,7 @@
 // `proctree score`: precision and recall per rule of alerts against generator labels.
 
 import { Command } from 'commander';
-import { SMSS_RULE_IDS } from '../rules/smss/config.js';
+import { SMSS_RULE_IDS } from '../rules/smss/ids.js';
 import { ScoreInputError, alertFrom, readDetections, readLabels } from '../score/read.js';
 import { belowThresholds, formatReport, score } from '../score/score.js';
 import { fractionArg as fraction } from './args.js';

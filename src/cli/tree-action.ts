@@ -6,7 +6,7 @@ import { countNodes, hostForest } from '../tree/model.js';
 import { forestJson, isoTime, renderForest, terminalSafe } from '../tree/render.js';
 import { binaryReader } from './binary-inputs.js';
 import { EXIT_FATAL, EXIT_OK } from './exit-codes.js';
-import { createLogger } from './logger.js';
+import { createLazyLogger } from './logger.js';
 import { loadPipelineInputs } from './pipeline-inputs.js';
 import type { TreeCliOptions } from './tree.js';
 
@@ -23,7 +23,7 @@ function hostList(hosts: readonly SeenHost[]): string {
 }
 
 export async function runTreeCli(inputs: string[], opts: TreeCliOptions): Promise<number> {
-  const log = createLogger(opts.logLevel);
+  const log = createLazyLogger(opts.logLevel);
   const loaded = await loadPipelineInputs(opts.pipeline, inputs);
   if ('error' in loaded) return fail(loaded.error);
   const { config, paths } = loaded;

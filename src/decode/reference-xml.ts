@@ -2,25 +2,37 @@
 // shape (CDATA, comments, namespace prefixes, nested markup) and is what the fast scanner is
 // tested against. Slow (~8k events/s), so only shapes the scanner does not recognise come here.
 
-import { XMLParser, XMLValidator } from 'fast-xml-parser';
+import { createRequire } from 'node:module';
+import type * as Fxp from 'fast-xml-parser';
 import type { DecodeCounters } from './counters.js';
 import type { SysmonEvent, SysmonFieldName } from './event.js';
 import { buildEvent, parseIntField } from './fields.js';
 import { DecodeProblem } from './problem.js';
 
-const parser = new XMLParser({
-  ignoreAttributes: false,
-  attributeNamePrefix: '@',
-  removeNSPrefix: true,
-  parseTagValue: false,
-  parseAttributeValue: false,
-  trimValues: false,
-  processEntities: true,
-  htmlEntities: true,
-  ignoreDeclaration: true,
-  ignorePiTags: true,
-  isArray: (name) => name === 'Data',
-});
+/**
+ * fast-xml-parser, loaded (require: synchronously, its CommonJS build) on the first event that
+ * needs it: most inputs never do (the fast scanner reads them, or they are .evtx), and loading it
+ * costs ~30 ms of every run's start-up.
+ */
+let fxp: { parser: Fxp.XMLParser; validator: typeof Fxp.XMLValidator } | undefined;
+
+function loadFxp(): NonNullable<typeof fxp> {
+  const { XMLParser, XMLValidator } = createRequire(import.meta.url)('fast-xml-parser') as typeof Fxp;
+  const parser = new XMLParser({
+    ignoreAttributes: false,
+    attributeNamePrefix: '@',
+    removeNSPrefix: true,
+    parseTagValue: false,
+    parseAttributeValue: false,
+    trimValues: false,
+    processEntities: true,
+    htmlEntities: true,
+    ignoreDeclaration: true,
+    ignorePiTags: true,
+    isArray: (name) => name === 'Data',
+  });
+  return { parser, validator: XMLValidator };
+}
 
 type Node = Record<string, unknown>;
 
@@ -45,13 +57,14 @@ function child(node: unknown, name: string): Node | undefined {
 
 /** Decode one event's XML text (a proper Unicode string) with fast-xml-parser. */
 export function decodeWithReferenceParser(xml: string, counters: DecodeCounters): SysmonEvent | DecodeProblem | null {
-  const valid = XMLValidator.validate(xml);
+  fxp ??= loadFxp();
+  const valid = fxp.validator.validate(xml);
   if (valid !== true) {
     return new DecodeProblem('malformed-xml', `not well-formed XML: ${valid.err.msg} (line ${valid.err.line}, column ${valid.err.col})`);
   }
   let doc: Node;
   try {
-    doc = parser.parse(xml) as Node;
+    doc = fxp.parser.parse(xml) as Node;
   } catch (e) {
     return new DecodeProblem('malformed-xml', `not well-formed XML: ${(e as Error).message}`);
   }

@@ -2,7 +2,8 @@
 // object per line: {"host","rule","processGuid","time"}.
 
 import type { EngineConfig } from '../engine/engine.js';
-import { SMSS_RULE_IDS, type SmssRuleId, type SmssRulesConfig } from '../rules/smss/config.js';
+import type { SmssRulesConfig } from '../rules/smss/config.js';
+import { SMSS_RULE_IDS, type SmssRuleId } from '../rules/smss/ids.js';
 
 /** The rules labels name: the pipeline's rule ids (docs/rules.md). */
 export const RULES = SMSS_RULE_IDS;

@@ -7,7 +7,7 @@
 // packed key (16 characters) or for a marked one.
 
 /** Packed keys are exactly this long. */
-const PACKED_LENGTH = 16;
+export const PACKED_LENGTH = 16;
 /**
  * Prefix of a GUID kept as written that is 15 or 16 characters long (marked, 17 or 18: never a
  * packed key's length), or longer and starting with NUL (so that a key kept unmarked never starts
@@ -36,7 +36,7 @@ function byteAt(g: string, i: number): number {
   return h < 0 || l < 0 ? -1 : (h << 4) | l;
 }
 
-function isCanonicalShape(g: string): boolean {
+export function isCanonicalShape(g: string): boolean {
   return (
     g.length === 38 &&
     g.charCodeAt(0) === 123 && // {

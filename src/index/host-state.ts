@@ -2,6 +2,7 @@
 
 import type { HostLogging } from './host-logging.js';
 import { NodeTable } from './node-table.js';
+import { PidTable } from './pid-table.js';
 import type { ProcNode } from './process-node.js';
 import { TimerHeap } from './timers.js';
 
@@ -70,7 +71,7 @@ export class HostState {
    * The live process holding each PID, latest boot first: Windows never gives a live process's
    * PID to another, so a creation that reuses one closes its holder of the same boot.
    */
-  readonly pids = new Map<number, ProcNode>();
+  readonly pids = new PidTable();
   /** Events that arrived after the watermark had passed their time. */
   lateEvents = 0;
   /** Child smss exit deadlines that could not be judged (their exits are not logged) and nothing proved since. */

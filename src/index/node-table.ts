@@ -1,56 +1,342 @@
 // A host's nodes by ProcessGuid, in insertion order (the per-host cap evicts the oldest first).
-// The map is keyed by the packed GUID (guid-key.ts); callers that hold a GUID as events write it
-// use get/has, the index itself works with keys.
+//
+// No Map and no key string per lookup: the GUID's 128 bits are read where the event holds them
+// and hashed to 30 bits, which an open-addressing table of Int32 slots files beside each node's
+// position in an array kept in insertion order. A lookup reads a run of slots and only for a
+// matching hash the node and its key (guid-key.ts) to confirm it; a miss touches no node. Where
+// a Map's entry costs three words and a share of its buckets (28-56 B) and each candidate key is
+// a string to visit, a node costs here one 8-byte slot at 7/16-7/8 load and one array element.
+// GUIDs whose hashes collide (about one pair in 2^30) simply sit in the same run.
 
-import { guidKey } from './guid-key.js';
+import { PACKED_LENGTH, guidKey, isCanonicalShape } from './guid-key.js';
 import type { ProcNode } from './process-node.js';
 
+/** Hex digit value by character code (0-127); 256 (a bit no digit has) for anything but 0-9 and a-f. */
+const HEX = new Int16Array(128).fill(256);
+for (let i = 0; i < 10; i++) HEX[48 + i] = i;
+for (let i = 0; i < 6; i++) HEX[97 + i] = 10 + i;
+
+const HASH_MASK = 0x3fffffff;
+
+// The GUID of the last lookup: its 128 bits as four words when it is canonical (guid-key.ts
+// packs it), otherwise its key string. One lookup at a time, so module state, not an object per call.
+let w0 = 0;
+let w1 = 0;
+let w2 = 0;
+let w3 = 0;
+let probeKey: string | null = null;
+
+/**
+ * Per process, so that nobody can choose GUIDs that all fall in one run of the table (V8 seeds
+ * its string hashes for the same reason); nothing the index gives out depends on it (the order is
+ * the insertion order).
+ */
+let seed = (Math.random() * 2 ** 32) | 0;
+
+function mix(a: number, b: number, c: number, d: number): number {
+  let h = Math.imul(a ^ 0x2545f491 ^ seed, 0x9e3779b1);
+  h = Math.imul(h ^ (h >>> 15) ^ b ^ seed, 0x85ebca6b);
+  h = Math.imul(h ^ (h >>> 13) ^ c ^ seed, 0xc2b2ae35);
+  h = Math.imul(h ^ (h >>> 16) ^ d ^ seed, 0x27d4eb2f);
+  return (h ^ (h >>> 15)) & HASH_MASK;
+}
+
+/** Hash of a key that is not a packed GUID (guid-key.ts keeps those as written). */
+function textHash(k: string): number {
+  let h = 0x811c9dc5 ^ seed;
+  for (let i = 0; i < k.length; i++) h = Math.imul(h ^ k.charCodeAt(i), 0x01000193);
+  return (h ^ (h >>> 15)) & HASH_MASK;
+}
+
+/** Eight hex digits at g[i..i+8) as a 32-bit word; `bad` reaches 16 or more when one is no digit. */
+let bad = 0;
+function hex8(g: string, i: number): number {
+  const c0 = g.charCodeAt(i), c1 = g.charCodeAt(i + 1), c2 = g.charCodeAt(i + 2), c3 = g.charCodeAt(i + 3);
+  const c4 = g.charCodeAt(i + 4), c5 = g.charCodeAt(i + 5), c6 = g.charCodeAt(i + 6), c7 = g.charCodeAt(i + 7);
+  const d0 = HEX[c0 & 127], d1 = HEX[c1 & 127], d2 = HEX[c2 & 127], d3 = HEX[c3 & 127];
+  const d4 = HEX[c4 & 127], d5 = HEX[c5 & 127], d6 = HEX[c6 & 127], d7 = HEX[c7 & 127];
+  bad |= d0 | d1 | d2 | d3 | d4 | d5 | d6 | d7 | ((c0 | c1 | c2 | c3 | c4 | c5 | c6 | c7) & ~127);
+  return (d0 << 28) | (d1 << 24) | (d2 << 20) | (d3 << 16) | (d4 << 12) | (d5 << 8) | (d6 << 4) | d7;
+}
+
+function hex4(g: string, i: number): number {
+  const c0 = g.charCodeAt(i), c1 = g.charCodeAt(i + 1), c2 = g.charCodeAt(i + 2), c3 = g.charCodeAt(i + 3);
+  const d0 = HEX[c0 & 127], d1 = HEX[c1 & 127], d2 = HEX[c2 & 127], d3 = HEX[c3 & 127];
+  bad |= d0 | d1 | d2 | d3 | ((c0 | c1 | c2 | c3) & ~127);
+  return (d0 << 12) | (d1 << 8) | (d2 << 4) | d3;
+}
+
+/** Sets the probe to `guid` as an event writes it and returns its hash. */
+function probeGuid(guid: string): number {
+  if (isCanonicalShape(guid)) {
+    bad = 0;
+    w0 = hex8(guid, 1);
+    w1 = (hex4(guid, 10) << 16) | hex4(guid, 15);
+    w2 = (hex4(guid, 20) << 16) | hex4(guid, 25);
+    w3 = hex8(guid, 29);
+    if (bad < 16) {
+      probeKey = null;
+      return mix(w0, w1, w2, w3);
+    }
+  }
+  probeKey = guidKey(guid);
+  return textHash(probeKey);
+}
+
+function word(k: string, i: number): number {
+  return (k.charCodeAt(i) << 24) | (k.charCodeAt(i + 1) << 16) | (k.charCodeAt(i + 2) << 8) | k.charCodeAt(i + 3);
+}
+
+/** Sets the probe to a node key and returns its hash. */
+function probeOfKey(k: string): number {
+  if (k.length === PACKED_LENGTH) {
+    probeKey = null;
+    w0 = word(k, 0);
+    w1 = word(k, 4);
+    w2 = word(k, 8);
+    w3 = word(k, 12);
+    return mix(w0, w1, w2, w3);
+  }
+  probeKey = k;
+  return textHash(k);
+}
+
+/** Whether node key `k` is the probe's. */
+function isProbe(k: string): boolean {
+  if (probeKey !== null) return k === probeKey;
+  return k.length === PACKED_LENGTH && word(k, 0) === w0 && word(k, 4) === w1 && word(k, 8) === w2 && word(k, 12) === w3;
+}
+
+/** The key string of the probe (a new flat string for a canonical GUID). */
+function probeKeyString(): string {
+  if (probeKey !== null) return probeKey;
+  return String.fromCharCode(
+    w0 >>> 24, (w0 >>> 16) & 255, (w0 >>> 8) & 255, w0 & 255,
+    w1 >>> 24, (w1 >>> 16) & 255, (w1 >>> 8) & 255, w1 & 255,
+    w2 >>> 24, (w2 >>> 16) & 255, (w2 >>> 8) & 255, w2 & 255,
+    w3 >>> 24, (w3 >>> 16) & 255, (w3 >>> 8) & 255, w3 & 255,
+  );
+}
+
+const MIN_SLOTS = 8;
+
 export class NodeTable {
-  private readonly byKey = new Map<string, ProcNode>();
+  /**
+   * Open addressing, linear probing: per slot, the hash + 1 (0: empty) and the node's position
+   * in `order`. Between 7/16 and 7/8 full (doubled past 7/8), so a node costs ~8-18 B here.
+   */
+  private slots = new Int32Array(2 * MIN_SLOTS);
+  private shift = 32 - 3;
+  /** The nodes in insertion order; a node that left leaves a hole (undefined) until compaction. */
+  private order: (ProcNode | undefined)[] = [];
+  /** order[0, head) holds only holes. */
+  private head = 0;
+  private holes = 0;
+  private count = 0;
+  /** Slot where the last lookup on this table stopped finding nothing, and the hash it looked for; -1: none. */
+  private freeSlot = -1;
+  private freeHash = -1;
 
   get size(): number {
-    return this.byKey.size;
+    return this.count;
   }
 
   /** The node of a ProcessGuid as events write it. */
   get(guid: string): ProcNode | undefined {
-    return this.byKey.get(guidKey(guid));
+    return this.find(probeGuid(guid));
   }
 
   has(guid: string): boolean {
-    return this.byKey.has(guidKey(guid));
+    return this.get(guid) !== undefined;
   }
 
   byKeyOf(key: string): ProcNode | undefined {
-    return this.byKey.get(key);
+    return this.find(probeOfKey(key));
   }
 
+  /**
+   * The key (guid-key.ts) of the GUID or key of the last lookup: after a lookup found nothing,
+   * the key for a new node, built only then.
+   */
+  lastKey(): string {
+    return probeKeyString();
+  }
+
+  /** Adds `n`, whose key the last lookup on this table did not find (lastKey()), without looking again. */
+  addMissed(n: ProcNode): void {
+    const at = this.freeSlot;
+    if (at >= 0 && probeOfKey(n.key) === this.freeHash) this.place(at, this.freeHash, n);
+    else this.add(n);
+  }
+
+  /** Adds `n`, or puts it in the place of the node that has its key. */
   add(n: ProcNode): void {
-    this.byKey.set(n.key, n);
+    const h = probeOfKey(n.key);
+    const slots = this.slots;
+    const mask = (slots.length >> 1) - 1;
+    for (let i = this.home(h); ; i = (i + 1) & mask) {
+      const s = slots[2 * i];
+      if (s === 0) {
+        this.place(i, h, n);
+        return;
+      }
+      if (s === h + 1 && isProbe(this.order[slots[2 * i + 1]]!.key)) {
+        this.order[slots[2 * i + 1]] = n;
+        return;
+      }
+    }
   }
 
   /** Moves `n` to the end of the insertion order. */
   moveLast(n: ProcNode): void {
-    this.byKey.delete(n.key);
-    this.byKey.set(n.key, n);
+    const i = this.slotOf(n);
+    if (i < 0) return;
+    this.freeSlot = -1;
+    this.order[this.slots[2 * i + 1]] = undefined;
+    this.holes++;
+    this.slots[2 * i + 1] = this.order.length;
+    this.order.push(n);
+    this.skipHoles();
+    if (this.holes > 32 && this.holes * 2 > this.order.length) this.rebuild(this.slots.length >> 1);
   }
 
   /** Whether `n` itself (not another node of its GUID) is in the table. */
   holds(n: ProcNode): boolean {
-    return this.byKey.get(n.key) === n;
+    return this.slotOf(n) >= 0;
   }
 
   delete(n: ProcNode): void {
-    this.byKey.delete(n.key);
+    let i = this.slotOf(n);
+    if (i < 0) return;
+    this.freeSlot = -1;
+    const slots = this.slots;
+    this.order[slots[2 * i + 1]] = undefined;
+    this.holes++;
+    this.count--;
+    // Shift the rest of the run back over the freed slot, each entry no further than its home.
+    const mask = (slots.length >> 1) - 1;
+    for (let j = (i + 1) & mask; slots[2 * j] !== 0; j = (j + 1) & mask) {
+      const home = this.home(slots[2 * j] - 1);
+      if (i <= j ? home <= i || home > j : home <= i && home > j) {
+        slots[2 * i] = slots[2 * j];
+        slots[2 * i + 1] = slots[2 * j + 1];
+        i = j;
+      }
+    }
+    slots[2 * i] = 0;
+    slots[2 * i + 1] = 0;
+    this.skipHoles();
+    if (this.holes > 32 && this.holes * 2 > this.order.length) this.rebuild(slots.length >> 1);
   }
 
   /** The node added first. */
   first(): ProcNode | undefined {
-    const it = this.byKey.values().next();
-    return it.done === true ? undefined : it.value;
+    return this.order[this.head];
   }
 
-  values(): IterableIterator<ProcNode> {
-    return this.byKey.values();
+  /** The nodes in insertion order (do not add or delete while iterating). */
+  *values(): IterableIterator<ProcNode> {
+    const order = this.order;
+    for (let i = this.head; i < order.length; i++) {
+      const n = order[i];
+      if (n !== undefined) yield n;
+    }
   }
+
+  private home(h: number): number {
+    return Math.imul(h, 0x9e3779b1) >>> this.shift;
+  }
+
+  /** The node of the probe, whose hash is `h`. */
+  private find(h: number): ProcNode | undefined {
+    const slots = this.slots;
+    const mask = (slots.length >> 1) - 1;
+    for (let i = this.home(h); ; i = (i + 1) & mask) {
+      const s = slots[2 * i];
+      if (s === 0) {
+        this.freeSlot = i;
+        this.freeHash = h;
+        return undefined;
+      }
+      if (s === h + 1) {
+        const n = this.order[slots[2 * i + 1]]!;
+        if (isProbe(n.key)) return n;
+      }
+    }
+  }
+
+  /** The slot holding `n` itself, or -1. */
+  private slotOf(n: ProcNode): number {
+    const h = probeOfKey(n.key);
+    const slots = this.slots;
+    const mask = (slots.length >> 1) - 1;
+    for (let i = this.home(h); ; i = (i + 1) & mask) {
+      const s = slots[2 * i];
+      if (s === 0) return -1;
+      if (s === h + 1 && this.order[slots[2 * i + 1]] === n) return i;
+    }
+  }
+
+  /** Fills empty slot `i` (where a lookup of `h` stopped) with `n`, at the end of the order. */
+  private place(i: number, h: number, n: ProcNode): void {
+    this.freeSlot = -1;
+    this.slots[2 * i] = h + 1;
+    this.slots[2 * i + 1] = this.order.length;
+    this.order.push(n);
+    this.count++;
+    const capacity = this.slots.length >> 1;
+    if (this.count * 8 > capacity * 7) this.rebuild(capacity * 2);
+  }
+
+  private skipHoles(): void {
+    const order = this.order;
+    while (this.head < order.length && order[this.head] === undefined) this.head++;
+  }
+
+  /**
+   * New slots of `capacity` (less where the nodes fit in fewer), and the order without its holes.
+   * The slots hold each node's hash, so no node is read.
+   */
+  private rebuild(capacity: number): void {
+    this.freeSlot = -1;
+    const old = this.slots;
+    let remap: Int32Array | null = null;
+    if (this.holes > 0) {
+      const from = this.order;
+      const order: ProcNode[] = [];
+      remap = new Int32Array(from.length);
+      for (let i = this.head; i < from.length; i++) {
+        const n = from[i];
+        if (n === undefined) continue;
+        remap[i] = order.length;
+        order.push(n);
+      }
+      this.order = order;
+      this.head = 0;
+      this.holes = 0;
+    }
+    while (capacity > MIN_SLOTS && this.count * 16 < capacity * 7) capacity >>= 1;
+    const slots = new Int32Array(2 * capacity);
+    this.shift = 32 - Math.log2(capacity);
+    const mask = capacity - 1;
+    for (let j = 0; j < old.length; j += 2) {
+      const s = old[j];
+      if (s === 0) continue;
+      let i = this.home(s - 1);
+      while (slots[2 * i] !== 0) i = (i + 1) & mask;
+      slots[2 * i] = s;
+      slots[2 * i + 1] = remap === null ? old[j + 1] : remap[old[j + 1]];
+    }
+    this.slots = slots;
+  }
+}
+
+/** Test hook: hashes as with `s` for seed, for tables made from now on. */
+export function hashSeedForTests(s: number): void {
+  seed = s;
+}
+
+/** Test hook: the hash the table files a key under. */
+export function keyHashForTests(key: string): number {
+  return probeOfKey(key);
 }

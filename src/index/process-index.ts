@@ -4,11 +4,11 @@
 // run a Sysmon configuration nobody told us about, and a rule may only judge what it can see.
 
 import type { SysmonEvent } from '../decode/event.js';
-import { flatCopy, guidKey } from './guid-key.js';
 import type { HostLogging } from './host-logging.js';
 import type { IndexConfig } from './config.js';
 import { HostState, SEEN } from './host-state.js';
 import { IMAGE_CLASS, ProcNode, imageClass, imageFileName } from './process-node.js';
+import { commandLineOf } from './shared-facts.js';
 
 export const REBOOT_TIMER = 'index.reboot-check';
 
@@ -39,7 +39,7 @@ export function isSystemParent(ev: SysmonEvent): boolean {
 }
 
 export function isSmssNode(n: ProcNode): boolean {
-  return n.imageName === 'smss.exe' || (n.originalFileName !== '' && n.originalFileName.toLowerCase() === 'smss.exe');
+  return n.isSmss;
 }
 
 export class ProcessIndex {
@@ -121,8 +121,7 @@ export class ProcessIndex {
   }
 
   private create(h: HostState, ev: SysmonEvent, a: Applied): void {
-    const key = guidKey(ev.processGuid);
-    let node = h.nodes.byKeyOf(key);
+    let node = h.nodes.get(ev.processGuid);
     if (node !== undefined && !node.placeholder) {
       a.duplicate = true;
       a.node = node;
@@ -130,40 +129,38 @@ export class ProcessIndex {
       return;
     }
     if (node === undefined) {
-      node = new ProcNode(key);
+      node = new ProcNode(h.nodes.lastKey());
       node.epoch = h.epoch;
       this.insert(h, node);
     }
     node.placeholder = false;
     node.pid = ev.processId;
     node.setImageFacts(ev.image, ev.originalFileName);
-    node.commandLine = flatCopy(ev.commandLine);
+    node.commandLine = commandLineOf(ev.commandLine);
     node.setLogon(ev.user, ev.logonId, ev.terminalSessionId);
     node.start = ev.time;
     node.recordId = ev.recordId;
-    node.parentPid = ev.parentProcessId;
 
     let parent: ProcNode | null = null;
     let insertedParent = false;
     if (ev.parentProcessGuid !== '') {
-      const parentKey = guidKey(ev.parentProcessGuid);
-      parent = h.nodes.byKeyOf(parentKey) ?? null;
+      parent = h.nodes.get(ev.parentProcessGuid) ?? null;
       if (parent === null) {
         insertedParent = true;
-        parent = new ProcNode(parentKey);
+        parent = new ProcNode(h.nodes.lastKey());
         parent.epoch = h.epoch;
         parent.pid = ev.parentProcessId;
         parent.setImage(ev.parentImage);
-        parent.commandLine = flatCopy(ev.parentCommandLine);
+        parent.commandLine = commandLineOf(ev.parentCommandLine);
         parent.setLogon(ev.parentUser, '', -1);
         this.insert(h, parent);
       }
       // Linking sets the node's parent key too: the parent's own key string, shared.
       if (node.parent !== parent) {
         if (node.parent !== null) detach(node);
-        attach(parent, node);
-      }
-    }
+        attach(parent, node, ev.parentProcessId);
+      } else node.parentPid = ev.parentProcessId;
+    } else node.parentPid = ev.parentProcessId;
     a.node = node;
     a.parent = parent;
 
@@ -278,8 +275,9 @@ export class ProcessIndex {
     if (h.pids.get(node.pid) === node) h.pids.delete(node.pid);
   }
 
+  /** Adds a node whose GUID the last lookup of `h.nodes` did not find. */
   private insert(h: HostState, node: ProcNode): void {
-    h.nodes.add(node);
+    h.nodes.addMissed(node);
     h.liveCount++;
     if (h.nodes.size > this.config.max_nodes_per_host) this.evictOldest(h);
   }
@@ -357,8 +355,8 @@ export class ProcessIndex {
   }
 }
 
-function attach(parent: ProcNode, child: ProcNode): void {
-  child.parent = parent;
+function attach(parent: ProcNode, child: ProcNode, ppid: number): void {
+  child.linkParent(parent, ppid);
   if (parent.children === null) {
     // A literal of one: `[]` then push would reserve 17 slots, and most parents have one child.
     parent.children = [child];

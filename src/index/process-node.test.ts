@@ -45,4 +45,34 @@ describe('ProcNode', () => {
     a.alerted = 0;
     expect([a.alerted, b.alerted]).toEqual([0, 3]);
   });
+
+  it('gives back the parentPid it was given, whether or not a parent is linked, whatever the PID of the parent becomes', () => {
+    const [p, q, c] = [new ProcNode('p'), new ProcNode('q'), new ProcNode('c')];
+    p.pid = 100;
+    q.pid = 200;
+    expect(c.parentPid).toBe(-1);
+    c.parentPid = 100; // no parent linked yet: kept beside the node
+    expect(c.parentPid).toBe(100);
+    c.parent = p;
+    expect(c.parentPid).toBe(100);
+    c.parent = q; // relinked: still what the creation said
+    expect(c.parentPid).toBe(100);
+    c.parentPid = 200;
+    expect(c.parentPid).toBe(200);
+    c.parent = null;
+    expect([c.parent, c.parentPid, c.parentKey]).toEqual([null, 200, 'q']);
+    c.parentKey = 'p';
+    expect([c.parentPid, c.parentKey]).toEqual([200, 'p']);
+    const d = new ProcNode('d');
+    d.linkParent(p, 100);
+    p.children = [d];
+    expect(d.parentPid).toBe(100);
+    p.pid = 101; // the parent's own creation said otherwise: the child keeps what its creation named
+    expect([p.pid, d.parentPid]).toEqual([101, 100]);
+    d.parentKey = 'other';
+    expect([d.parent, d.parentKey, d.parentPid]).toEqual([null, 'other', 100]);
+    const e = new ProcNode('e');
+    e.linkParent(q, -1);
+    expect(e.parentPid).toBe(-1);
+  });
 });

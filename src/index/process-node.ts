@@ -30,8 +30,10 @@ const EPOCH_ASIDE = 1024;
 /** exitWatch in two bits. */
 const WATCH_SHIFT = 8;
 const WATCH_BITS = 3 << WATCH_SHIFT;
-/** The boot epoch above the flags, up to 2^20 - 1 (beyond, EPOCH_ASIDE). */
-const EPOCH_SHIFT = 11;
+/** parentPid is not the linked parent's PID (or -1 with none linked): it is in `parentPidsAside`. */
+const PARENT_PID_ASIDE = 2048;
+/** The boot epoch above the flags, up to 2^19 - 1 (beyond, EPOCH_ASIDE). */
+const EPOCH_SHIFT = 12;
 const FLAG_BITS = (1 << EPOCH_SHIFT) - 1;
 
 /**
@@ -41,6 +43,9 @@ const FLAG_BITS = (1 << EPOCH_SHIFT) - 1;
  */
 let timeBase = NaN;
 const NEAR = 2 ** 30;
+
+/** ProcNode.parentPid of the few nodes where it is not the linked parent's PID (or -1 with no parent linked). */
+const parentPidsAside = new WeakMap<ProcNode, number>();
 
 /** ProcNode.alerted of the few nodes a rule alerted on. */
 const alertedBits = new WeakMap<ProcNode, number>();
@@ -59,9 +64,8 @@ function relative(t: number): number | undefined {
 }
 
 export class ProcNode {
-  pid = -1;
+  private ownPid = -1;
   commandLine = '';
-  parentPid = -1;
   /** Children still in the index; swap-removed in O(1) through childIndex. */
   children: ProcNode[] | null = null;
   childIndex = -1;
@@ -96,7 +100,12 @@ export class ProcNode {
 
   /** Set before linking a parent (a linked parent's key is this key). */
   set parentKey(k: string) {
-    if (typeof this.up === 'string' || this.up.key !== k) this.up = k;
+    if (typeof this.up === 'string') this.up = k;
+    else if (this.up.key !== k) {
+      const ppid = this.parentPid;
+      this.up = k;
+      this.parentPid = ppid;
+    }
   }
 
   get parent(): ProcNode | null {
@@ -104,8 +113,61 @@ export class ProcNode {
     return typeof u === 'string' ? null : u;
   }
 
+  /** Links or unlinks the parent; parentPid stays what it was. */
   set parent(p: ProcNode | null) {
+    const ppid = this.parentPid;
     this.up = p ?? this.parentKey;
+    this.parentPid = ppid;
+  }
+
+  /** Links `p` as the parent that the creation event named with PID `ppid`. */
+  linkParent(p: ProcNode, ppid: number): void {
+    this.up = p;
+    this.parentPid = ppid;
+  }
+
+  /** Process ID; -1 when unknown. */
+  get pid(): number {
+    return this.ownPid;
+  }
+
+  set pid(pid: number) {
+    const old = this.ownPid;
+    if (pid === old) return;
+    this.ownPid = pid;
+    // Children that read their parentPid from this node keep the PID their creation named.
+    if (this.children !== null) {
+      for (const c of this.children) {
+        if ((c.bits & PARENT_PID_ASIDE) === 0) {
+          c.bits |= PARENT_PID_ASIDE;
+          parentPidsAside.set(c, old);
+        }
+      }
+    }
+  }
+
+  /**
+   * ParentProcessId of the creation event; -1 when none. Not a field of its own: where a parent
+   * is linked it is almost always that parent's PID, so it is read from there, and only a value
+   * that differs (or one without a linked parent) is kept beside the node.
+   */
+  get parentPid(): number {
+    if ((this.bits & PARENT_PID_ASIDE) !== 0) return parentPidsAside.get(this)!;
+    const u = this.up;
+    return typeof u === 'string' ? -1 : u.ownPid;
+  }
+
+  set parentPid(ppid: number) {
+    const u = this.up;
+    if (ppid === (typeof u === 'string' ? -1 : u.ownPid)) {
+      if ((this.bits & PARENT_PID_ASIDE) !== 0) {
+        this.bits &= ~PARENT_PID_ASIDE;
+        parentPidsAside.delete(this);
+      }
+    } else {
+      this.bits |= PARENT_PID_ASIDE;
+      parentPidsAside.set(this, ppid);
+    }
   }
 
   get image(): string {
@@ -119,6 +181,11 @@ export class ProcNode {
   /** Lower-cased file name of the image ('smss.exe'), interned. */
   get imageName(): string {
     return this.img.imageName;
+  }
+
+  /** smss.exe by its image's file name or its original file name. */
+  get isSmss(): boolean {
+    return this.img.smss;
   }
 
   get originalFileName(): string {

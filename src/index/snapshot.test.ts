@@ -70,7 +70,7 @@ function comparable(h: HostState): Record<string, unknown> {
     evictHead: 0,
     masters: h.masters.map(plainNode),
     rebootCheck: r === null ? null : { master: plainNode(r.master), oldMaster: r.oldMaster === null ? null : plainNode(r.oldMaster), since: r.since },
-    pids: [...h.pids].map(([pid, n]) => [pid, n.guid]),
+    pids: h.pids.entries().map(([pid, n]) => [pid, n.guid]),
     // The configuration comes from the pipeline by host name: the same one, compiled by each engine.
     sysmon: h.sysmon === null ? null : (h.sysmon as HostSysmonConfig).resolved.source,
   };

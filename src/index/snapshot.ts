@@ -125,7 +125,7 @@ export function snapshotHost(h: HostState): HostSnapshot {
       ? null
       : { master: ref(h.rebootCheck.master), oldMaster: h.rebootCheck.oldMaster === null ? null : ref(h.rebootCheck.oldMaster), since: h.rebootCheck.since };
   const pids: [number, string][] = [];
-  for (const [pid, n] of h.pids) pids.push([pid, ref(n)]);
+  for (const [pid, n] of h.pids.entries()) pids.push([pid, ref(n)]);
   const nodes: NodeTuple[] = [];
   for (const n of h.nodes.values()) nodes.push(nodeTuple(n));
   return {

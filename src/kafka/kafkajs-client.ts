@@ -5,6 +5,7 @@ import {
   CompressionTypes,
   Kafka,
   logLevel as KafkaLogLevel,
+  PartitionAssigners,
   Partitioners,
   type Admin,
   type ConfigResourceTypes,
@@ -39,6 +40,7 @@ import {
   type TopicSpec,
 } from './client.js';
 import type { KafkajsSecurity } from './security.js';
+import { stickyAssigner, type TopicPartitions } from './sticky-assigner.js';
 
 export interface KafkajsClientOptions {
   brokers: string[];
@@ -410,6 +412,8 @@ class KafkajsConsumer implements KafkaConsumer {
   private readonly consumer: Consumer;
   private state: 'new' | 'running' | 'closing' | 'closed' = 'new';
   private memberId: string | undefined;
+  /** This member's partitions after its last join: sent with the next join, for the sticky assigner. */
+  private owned: TopicPartitions = {};
   /** connect, subscribe and the first join (kafkajs' run() resolves once the runner is consuming, or crashed). */
   private starting: Promise<void> | undefined;
   private closing: Promise<void> | undefined;
@@ -432,6 +436,9 @@ class KafkajsConsumer implements KafkaConsumer {
       maxBytesPerPartition: options.maxBytesPerPartition ?? 4 * 1024 * 1024,
       maxBytes: 32 * 1024 * 1024,
       allowAutoTopicCreation: false,
+      // Partitions stay with their members across rebalances, but for the share that must move;
+      // members of an older version (round-robin only) make the group use round-robin.
+      partitionAssigners: [stickyAssigner(() => this.owned), PartitionAssigners.roundRobin],
       retry: { restartOnFailure: async () => this.restartOnCrash && this.state === 'running' },
     });
   }
@@ -442,6 +449,7 @@ class KafkajsConsumer implements KafkaConsumer {
     this.restartOnCrash = handlers.onCrash === undefined;
     const { events } = this.consumer;
     this.consumer.on(events.GROUP_JOIN, ({ payload }) => {
+      this.owned = payload.memberAssignment;
       if (this.state !== 'running') return;
       handlers.onContact?.();
       const memberChanged = this.memberId !== undefined && this.memberId !== payload.memberId;

@@ -2,7 +2,7 @@
 // gate has room, and the pipeline frees the room when a batch is through the sinks. Bounded
 // sources are async iterables pulled through a gate; the Kafka source gates itself per partition.
 
-import { Observable } from 'rxjs';
+import { Observable } from 'rxjs/internal/Observable'; // not the index, which loads all of rxjs
 
 /** At most `capacity` batches between the source and the end of the sinks. */
 export class Gate {

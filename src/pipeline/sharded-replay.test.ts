@@ -15,7 +15,7 @@ import { runFleet } from '../generator/run.js';
 import type { ErrorRecord } from '../sources/batch.js';
 import { loadPipeline } from './config.js';
 import { replay } from './replay.js';
-import { defaultThreads, replaySharded, shardable } from './sharded-replay.js';
+import { replaySharded, shardable } from './sharded-replay.js';
 import { HAVE_REAL, REAL_SKIP_REASON, realFiles } from '../../test/helpers/real-samples.js';
 import { parseAlerts, runCli } from '../../test/helpers/cli.js';
 
@@ -110,11 +110,6 @@ describe('replay with hosts spread over worker threads', () => {
     };
     expect(stats('2.json')).toEqual(stats('1.json'));
   }, 60_000);
-
-  it('is the default only for 16 MiB of input or more', () => {
-    expect(defaultThreads(SAMPLES)).toBe(1);
-    expect(defaultThreads([join(tmpdir(), 'no-such-file.xml')])).toBe(1);
-  });
 
   it('is not used for .evtx or standard input', () => {
     expect(shardable(['-'])).toBe(false);

@@ -7,8 +7,7 @@
 // order, so the alerts are the same, in the same order (tested in sharded-replay.test.ts).
 
 import { compiledWorkerUrl } from '../util/worker-url.js';
-import { openSync, readSync, closeSync, statSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
+import { openSync, readSync, closeSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import type { Alert } from '../alerts/alert.js';
 import type { RunStats } from '../engine/run-stats.js';
@@ -46,31 +45,6 @@ export function shardable(paths: readonly string[]): boolean {
     if (head.toString('latin1') === EVTX_MAGIC) return false;
   }
   return true;
-}
-
-/** Below this much input one thread is used by default: two workers' start-up costs more than they save. */
-const MIN_SHARDED_BYTES = 16 << 20;
-
-/**
- * Worker threads when none are asked for: 2 where the process may use 2 cores or more and the
- * inputs hold 16 MiB or more, else 1 (shardable decides whether they can be used at all).
- * Per-thread CPU of a replay of the 300,000-event EventID 1/13 corpus (BENCHMARKS.md, 2 runs
- * each under load 11-16): one thread spends 10.7-11.5 CPU-s on the main thread and ~7 in V8's GC
- * helpers; with two workers no thread spends more than 5.7 (main 3.3-4.0, workers 4.7-5.7, GC
- * helpers 4-5), 17.3-20.4 CPU-s in all against 17.8-19.4: about the same CPU, half the longest
- * thread, so on two free cores the replay is bound by their sum, not by one thread.
- */
-export function defaultThreads(paths: readonly string[]): number {
-  if (availableParallelism() < 2) return 1;
-  let bytes = 0;
-  for (const p of paths) {
-    try {
-      bytes += p === '-' ? 0 : statSync(p).size;
-    } catch {
-      return 1;
-    }
-  }
-  return bytes >= MIN_SHARDED_BYTES ? 2 : 1;
 }
 
 /** Items of one worker not yet written, each with the input position of the event that raised it. */

@@ -16,7 +16,8 @@
 // and svchost.exe in DE_sysmon-3-rdp-tun and ppl_bypass_ppldump_knowdll_hijack). Where a probe already exists for the smss rules (the smss chain,
 // csrss, wininit, winlogon) it is reused, so one configuration line is judged once.
 
-import { CHECKS, type BaselineConfig, type BaselinesConfig, type CheckName } from '../rules/baseline/config.js';
+import { CHECKS, type CheckName } from '../rules/baseline/checks.js';
+import type { BaselineConfig, BaselinesConfig } from '../rules/baseline/config.js';
 import { EVENT_NEEDS, type EventNeed, type IncludeCondition } from './needs.js';
 
 export type BaselineRuleId = `core.${string}`;

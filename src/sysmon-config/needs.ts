@@ -10,7 +10,7 @@
 // drop while it logs the normal chain), and the writes smss.subsystems-registry watches (EventID
 // 13 SetValue and 12 DeleteValue for every watched Session Manager value).
 
-import { SMSS_RULE_IDS } from '../rules/smss/config.js';
+import { SMSS_RULE_IDS } from '../rules/smss/ids.js';
 import type { Condition } from './model.js';
 
 // The rules a configuration is checked against: every smss rule, named once in the rule set.

@@ -1,9 +1,11 @@
 // Partitions moving between live members of one group while events arrive: one member leaves
 // (graceful stop) and another joins in the middle of the stream, and the alerts topic still holds
 // every expected alert exactly once (read_committed). stop-signals.test.ts moves the whole group
-// from one instance to the next; here the survivors keep some partitions and gain others.
+// from one instance to the next; here the survivors keep some partitions and gain others. And
+// the sticky assigner: a member joining or leaving moves only the share that must move.
 
 import { afterEach, describe, expect, it } from 'vitest';
+import type { KafkaConsumer } from '../../src/kafka/client.js';
 import type { StreamPipeline } from '../../src/pipeline/stream.js';
 import { anomalyScenario, churn, HostScript, normalBoot, sysmonXml, T0 } from '../helpers/scenario.js';
 import { createTopics, eventually, randomName, sleep, testClient, waitForMessages } from './helpers.js';
@@ -87,5 +89,45 @@ describe('partition moves under load', () => {
     const alerts = alertsOf(received);
     expect(ruleHost(alerts)).toEqual(ruleHost(scenario.expected));
     expect(new Set(alerts.map((x) => x.id)).size).toBe(alerts.length);
+  }, 180_000);
+
+  it('moves only the joiner\'s share when a member joins, and only the leaver\'s when it leaves (sticky assigner)', async () => {
+    const client = testClient();
+    const t = topics();
+    await createTopics(client, [{ topic: t.input, partitions: 12 }]);
+    const owns = new Map<string, number[]>();
+    const consumers: KafkaConsumer[] = [];
+    const join = async (name: string) => {
+      const c = client.consumer({ groupId: t.group, topics: [t.input], sessionTimeoutMs: 10_000 });
+      consumers.push(c);
+      await c.run({ onBatch: async () => {}, onAssignment: (a) => owns.set(name, a.partitions.map((p) => p.partition).sort((x, y) => x - y)) });
+      return c;
+    };
+    /** Once every member of `names` owns a share and together all 12: a copy of who owns what. */
+    const settled = async (names: string[]) => {
+      await eventually(`${names.join(', ')} to share the 12 partitions`, () => {
+        const all = names.flatMap((n) => owns.get(n) ?? []);
+        return names.every((n) => (owns.get(n)?.length ?? 0) > 0) && all.length === 12 && new Set(all).size === 12;
+      }, 60_000);
+      return new Map(names.map((n) => [n, [...owns.get(n)!]]));
+    };
+    const moves = (before: Map<string, number[]>, after: Map<string, number[]>) =>
+      [...after].reduce((n, [name, ps]) => n + ps.filter((p) => !(before.get(name) ?? []).includes(p)).length, 0);
+    try {
+      await join('a');
+      await join('b');
+      const c = await join('c');
+      const three = await settled(['a', 'b', 'c']);
+      await join('d');
+      const four = await settled(['a', 'b', 'c', 'd']);
+      // Round-robin moved 8-10 of 12 here (docs/scaling.md); the joiner's 3 is what must move.
+      expect(moves(three, four)).toBe(3);
+      await c.close();
+      owns.delete('c');
+      const left = await settled(['a', 'b', 'd']);
+      expect(moves(four, left)).toBe(3);
+    } finally {
+      await Promise.all(consumers.map((c) => c.close()));
+    }
   }, 180_000);
 });

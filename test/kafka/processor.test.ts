@@ -1,6 +1,7 @@
 // The streaming processor against a real broker: exact alerts, dead letters, the idle timeout,
 // and two instances sharing a group.
 
+import { Kafka } from 'kafkajs';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { KafkaClient } from '../../src/kafka/client.js';
 import { StreamPipeline } from '../../src/pipeline/stream.js';
@@ -9,7 +10,8 @@ import { ALERT_HEADERS } from '../../src/sinks/kafka/records.js';
 import { DLQ_HEADERS } from '../../src/sinks/kafka/dead-letter.js';
 import { replayXml } from '../helpers/engine-run.js';
 import { anomalyScenario, churn, HostScript, normalBoot, sysmonXml, T0 } from '../helpers/scenario.js';
-import { eventually, testClient, waitForMessages } from './helpers.js';
+import { STATE_TOPIC_CONFIG } from '../../src/sources/kafka/topics.js';
+import { brokers, eventually, testClient, waitForMessages } from './helpers.js';
 import {
   quietLogger,
   alertsOf,
@@ -52,6 +54,16 @@ describe('kafka processor', () => {
     // Streaming and replaying the same events give the same alert ids.
     const replayed = replayXml([...xml.values()].flat());
     expect(alerts.map((a) => a.id).sort()).toEqual(replayed.map((a) => a.id).sort());
+    // The state topic it created is compacted, with segments that close soon enough for compaction to keep restores short.
+    const admin = new Kafka({ brokers: brokers(), logLevel: 0 }).admin();
+    await admin.connect();
+    try {
+      const { resources } = await admin.describeConfigs({ resources: [{ type: 2, name: t.state }], includeSynonyms: false });
+      const config = Object.fromEntries(resources[0].configEntries.map((c) => [c.configName, c.configValue]));
+      expect(config).toMatchObject({ 'cleanup.policy': 'compact', ...STATE_TOPIC_CONFIG });
+    } finally {
+      await admin.disconnect();
+    }
     for (const m of received) {
       const a = JSON.parse(m.value!.toString()) as { rule: string; severity: string; host: string; id: string };
       expect(m.key?.toString()).toBe(a.host.toLowerCase());

@@ -5,7 +5,8 @@
 import type { RuleMeta } from '../../alerts/alert.js';
 import type { ProcNode } from '../../index/process-node.js';
 import { normaliseWindowsPath } from '../smss/classify.js';
-import { CHECKS, type BaselineConfig, type BaselinesConfig, type CheckName } from './config.js';
+import { CHECKS, type CheckName } from './checks.js';
+import type { BaselineConfig, BaselinesConfig } from './config.js';
 
 /** LogonIds Windows gives its well-known service accounts, by SID: they are not localised, names are. */
 const WELL_KNOWN_LOGON_IDS: Record<string, string> = { '0x3e7': 'S-1-5-18', '0x3e5': 'S-1-5-19', '0x3e4': 'S-1-5-20' };

@@ -6,9 +6,9 @@
 
 import { z } from 'zod';
 import { positive } from '../../util/schema.js';
+import { CHECKS } from './checks.js';
 
-export const CHECKS = ['path', 'parent', 'user', 'session', 'instances', 'lifetime', 'children', 'start'] as const;
-export type CheckName = (typeof CHECKS)[number];
+export { CHECKS, baselineRuleIds, type CheckName } from './checks.js';
 
 const SEVERITIES = ['low', 'medium', 'high', 'critical'] as const;
 const fileName = z.string({ error: 'expected a file name' }).regex(/^[^\\/]+$/, { error: 'expected a file name without a folder, like lsass.exe' });
@@ -138,8 +138,4 @@ export const baselinesSchema = z
 
 export type BaselineConfig = z.infer<typeof baselineSchema>;
 
-/** The rule ids the baselines run: core.<process>.<check> for each check configured. */
-export function baselineRuleIds(cfg: readonly BaselineConfig[]): `core.${string}`[] {
-  return cfg.flatMap((b) => CHECKS.filter((c) => b[c] !== undefined).map((c): `core.${string}` => `core.${b.process}.${c}`));
-}
 export type BaselinesConfig = z.infer<typeof baselinesSchema>;

@@ -14,7 +14,8 @@ import type { Timer } from '../../index/timers.js';
 import type { Rule, RuleContext } from '../rule.js';
 import { claim, creationEvidence, raise } from '../smss/verdict.js';
 import { BaselineCatalog, type CompiledBaseline } from './compile.js';
-import { CHECKS, baselineRuleIds, type BaselinesConfig, type CheckName } from './config.js';
+import { CHECKS, baselineRuleIds, type CheckName } from './checks.js';
+import type { BaselinesConfig } from './config.js';
 
 // Why a baseline check (core.<process>.<check>) can lack evidence, by check.
 const CHECK_WHY: Record<string, string> = {

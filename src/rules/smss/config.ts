@@ -4,16 +4,9 @@
 import { z } from 'zod';
 import { positive } from '../../util/schema.js';
 
-export const SMSS_RULE_IDS = [
-  'smss.path',
-  'smss.parent',
-  'smss.user',
-  'smss.child-no-exit',
-  'smss.instances',
-  'smss.unexpected-child',
-  'smss.subsystems-registry',
-] as const;
-export type SmssRuleId = (typeof SMSS_RULE_IDS)[number];
+import { SMSS_RULE_IDS } from './ids.js';
+
+export { SMSS_RULE_IDS, type SmssRuleId } from './ids.js';
 
 const fileName = z.string().regex(/^[^\\/]+$/, { error: 'expected a file name without a folder, like csrss.exe' });
 

@@ -2,7 +2,7 @@
 
 import { buildAlert, evidenceOf } from '../../alerts/build-alert.js';
 import type { Evidence, RuleMeta } from '../../alerts/alert.js';
-import { SMSS_RULE_IDS, type SmssRuleId } from './config.js';
+import { SMSS_RULE_IDS, type SmssRuleId } from './ids.js';
 import type { HostState } from '../../index/host-state.js';
 import type { ProcNode } from '../../index/process-node.js';
 import type { RuleContext } from '../rule.js';

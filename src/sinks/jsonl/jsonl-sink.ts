@@ -4,7 +4,7 @@ import { createWriteStream } from 'node:fs';
 import type { Writable } from 'node:stream';
 import { once } from 'node:events';
 import type { Alert } from '../../alerts/alert.js';
-import { formatAlert, type AlertFormat } from '../../alerts/format.js';
+import { formatAlert, type AlertFormat } from '../../alerts/layout.js';
 
 export class JsonlSink {
   private readonly stream: Writable;

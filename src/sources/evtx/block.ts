@@ -6,7 +6,7 @@ import { walkChunk, type ChunkProblem } from './chunk.js';
 import { FieldExtractor } from './extract.js';
 import { SlotWriter } from './fieldset.js';
 import { CHUNK_SIZE } from './format.js';
-import { u64 } from './values.js';
+import { GuidCache, TextCache, u64 } from './values.js';
 
 export interface BlockResult {
   /** STRIDE cells per record (see fieldset.ts) and the distinct strings they index. */
@@ -23,9 +23,12 @@ export interface BlockResult {
 
 /** Reused across blocks: the context's caches are reset per chunk anyway. */
 const ctx = new ChunkContext(Buffer.alloc(0));
+/** Repeated texts (image paths, users, the host name) are the same from block to block too. */
+const texts = new TextCache();
+const guids = new GuidCache();
 
 export function parseBlock(block: Buffer, firstChunkNo: number, fileOffset: number, recover: boolean): BlockResult {
-  const extractor = new FieldExtractor();
+  const extractor = new FieldExtractor(texts, guids);
   const slots = new SlotWriter();
   const res: BlockResult = { cells: new Float64Array(0), table: slots.table, problems: [], records: 0, recovered: 0, emptyChunks: 0, fast: 0, tree: 0 };
   const visit = (c: ChunkContext, start: number, end: number, header: number, recovered: boolean): void => {

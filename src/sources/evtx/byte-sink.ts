@@ -16,6 +16,9 @@ for (let c = 0; c < 128; c++) {
   else if (c < 32) rep = `&#x${c.toString(16)};`;
   ASCII_ESCAPES.push(rep === null ? null : Buffer.from(rep, 'latin1'));
 }
+/** 1 for the ASCII characters with an escape in ASCII_ESCAPES: one byte load decides the common case. */
+const NEEDS_ESCAPE = new Uint8Array(128);
+for (let c = 0; c < 128; c++) NEEDS_ESCAPE[c] = ASCII_ESCAPES[c] === null ? 0 : 1;
 /** NEL, LINE SEPARATOR, PARAGRAPH SEPARATOR: line breaks to some splitters, so references. */
 const NEL = Buffer.from('&#133;', 'latin1');
 const LS = Buffer.from('&#8232;', 'latin1');
@@ -66,6 +69,16 @@ export class ByteSink {
     let o = this.pos;
     if (v < 10) {
       b[o++] = 48 + v;
+    } else if (v <= 0x7fffffff) {
+      // Integer arithmetic for the common sizes (ids, process ids, levels).
+      let n = 1;
+      for (let x = (v / 10) | 0; x > 0; x = (x / 10) | 0) n++;
+      for (let i = o + n - 1; i >= o; i--) {
+        const q = (v / 10) | 0;
+        b[i] = 48 + v - q * 10;
+        v = q;
+      }
+      o += n;
     } else {
       let n = 0;
       for (let x = v; x >= 1; x = Math.floor(x / 10)) n++;
@@ -103,9 +116,8 @@ export class ByteSink {
     for (let i = start; i < end; i += 2) {
       const c = src[i] | (src[i + 1] << 8);
       if (c < 0x80) {
-        const rep = ASCII_ESCAPES[c];
-        if (rep === null) b[o++] = c;
-        else o = this.escape(rep, o);
+        if (NEEDS_ESCAPE[c] === 0) b[o++] = c;
+        else o = this.escape(ASCII_ESCAPES[c]!, o);
       } else if (c < 0x800) {
         if (c === 0x85) o = this.escape(NEL, o);
         else {

@@ -5,7 +5,7 @@ import { ChunkContext } from './binxml.js';
 import type { ByteSink } from './byte-sink.js';
 import { walkChunk, type ChunkProblem } from './chunk.js';
 import { openEvtx } from './file.js';
-import { EvtxFormatError } from './format.js';
+import { CHUNK_SIZE, EvtxFormatError } from './format.js';
 import { resolve, type RChild, type RElement } from './resolve.js';
 import { RecordXmlWriter } from './record-xml.js';
 import { renderXml, rootElement } from './render.js';
@@ -91,9 +91,13 @@ export async function dumpXml(path: string, opts: { recover?: boolean }, sink: B
     sink.byte(10);
     counts.records++;
   };
-  for await (const block of blocks(1)) {
+  // Blocks of several chunks: each is one read, passed through without a copy (blocks of one
+  // chunk were copied out of each read, one await per chunk).
+  for await (const block of blocks()) {
     const problems: ChunkProblem[] = [];
-    walkChunk(ctx, block.buf, block.firstChunkNo, block.fileOffset, opts.recover ?? false, visit, problems);
+    for (let off = 0, n = block.firstChunkNo; off < block.buf.length; off += CHUNK_SIZE, n++) {
+      walkChunk(ctx, block.buf.subarray(off, Math.min(off + CHUNK_SIZE, block.buf.length)), n, block.fileOffset + off, opts.recover ?? false, visit, problems);
+    }
     await afterBlock(problems);
   }
   return counts;

@@ -6,12 +6,12 @@
 import { isWantedEventId } from '../../decode/event.js';
 import { isSysmonSource, parseIntField } from '../../decode/fields.js';
 import type { ChunkContext } from './binxml.js';
-import { EvtxFormatError, VT_ARRAY, VT_BINXML, VT_GUID, VT_NULL, VT_UINT16, VT_UINT64 } from './format.js';
+import { EvtxFormatError, VT_ARRAY, VT_BINXML, VT_GUID, VT_NULL, VT_STRING, VT_UINT16, VT_UINT64 } from './format.js';
 import { fieldSlot, FIELD_NAMES, SLOT_FIRST_FIELD, type SlotWriter } from './fieldset.js';
 import { K_ELEMENT, K_SUBST, K_TEXT, type Template, type XElement, type XNode } from './nodes.js';
 import { attr, child, resolve, textOf, type RChild, type RElement } from './resolve.js';
 import { SubstValues } from './subst.js';
-import { guidText, scalarText, u64 } from './values.js';
+import { GuidCache, guidText, scalarText, TextCache, u64 } from './values.js';
 
 /** Where a field comes from: a substitution index, a literal text, or nowhere. */
 type Src = number | string | null;
@@ -27,8 +27,31 @@ class FieldPlan {
   computer: Src = null;
   /** Slot -> source, for the EventData names buildEvent reads; null when EventData is not in this template. */
   data: Src[] | null = null;
+  /**
+   * data compiled for the per-record loop, when every field it has is one substitution (the
+   * usual case): the slots present and their substitution indexes, so a record visits only the
+   * fields its template has, with no mixed-type array. null: data holds literal texts, use it.
+   */
+  dataSlots: Int32Array | null = null;
+  dataSubs: Int32Array | null = null;
   /** Substitution holding EventData as nested Binary XML (the usual Windows layout), or -1. */
   nested = -1;
+}
+
+function compileData(plan: FieldPlan): void {
+  const data = plan.data;
+  if (data === null || data.some((src) => typeof src === 'string')) return;
+  const slots: number[] = [];
+  const subs: number[] = [];
+  for (let i = 0; i < data.length; i++) {
+    const src = data[i];
+    if (typeof src === 'number') {
+      slots.push(i);
+      subs.push(src);
+    }
+  }
+  plan.dataSlots = Int32Array.from(slots);
+  plan.dataSubs = Int32Array.from(subs);
 }
 
 function contentSrc(nodes: XNode[]): Src {
@@ -67,6 +90,7 @@ function buildPlan(t: Template): FieldPlan {
   for (const s of [plan.eventId, plan.recordId, plan.provider, plan.channel, plan.computer, ...(plan.data ?? [])]) {
     if (s === MIXED) plan.ok = false;
   }
+  if (plan.ok) compileData(plan);
   return plan;
 }
 
@@ -126,6 +150,12 @@ function planOf(t: Template): FieldPlan {
  */
 const LOWER_GUID_SLOTS = FIELD_NAMES.map((n) => n === 'ProcessGuid' || n === 'ParentProcessGuid' || n === 'SourceProcessGUID');
 
+/**
+ * Slots whose texts repeat from record to record and which buildEvent interns: read through
+ * the extractor's TextCache (values.ts), so a repeated one is the same string every time.
+ */
+const CACHED_SLOTS = FIELD_NAMES.map((n) => n === 'Image' || n === 'OriginalFileName' || n === 'User' || n === 'ParentImage' || n === 'ParentUser' || n === 'EventType' || n === 'SourceImage');
+
 /** Thrown inside the fast path when a value needs the tree path (nested BinXml, arrays). */
 class NeedsTree extends Error {}
 const NEEDS_TREE = new NeedsTree();
@@ -134,9 +164,19 @@ export class FieldExtractor {
   private readonly values = new SubstValues(64);
   /** Values of the nested EventData template instance. */
   private readonly inner = new SubstValues(64);
+
   /** Records read by the fast path and by the tree path (for tests and tuning). */
   fast = 0;
   tree = 0;
+
+  /**
+   * cache: texts of the repeated fields (CACHED_SLOTS) and of the Computer; guids: the process
+   * GUIDs' texts. Share them across blocks.
+   */
+  constructor(
+    private readonly cache = new TextCache(),
+    private readonly guids = new GuidCache(),
+  ) {}
 
   /**
    * Appends one record (STRIDE slots) to out. whole: decode every value, not only the fields
@@ -177,6 +217,13 @@ export class FieldExtractor {
     return scalarText(ctx.buf, v.offsets[src], v.sizes[src], type);
   }
 
+  /** text(), with a string value through the TextCache. */
+  private cachedText(ctx: ChunkContext, src: Src): string | null {
+    const v = this.values;
+    if (typeof src === 'number' && src < v.count && v.types[src] === VT_STRING) return this.cache.utf16(ctx.buf, v.offsets[src], v.offsets[src] + v.sizes[src]);
+    return this.text(ctx, src);
+  }
+
   /** The text of EventData slot i (its field's source in plan data). */
   private field(ctx: ChunkContext, data: Src[], i: number, v: SubstValues): string | null {
     const src = data[i];
@@ -202,7 +249,7 @@ export class FieldExtractor {
     const recordId = this.number(ctx, plan.recordId, VT_UINT64, headerRecordId);
     const provider = this.text(ctx, plan.provider) ?? '';
     const channel = this.text(ctx, plan.channel) ?? '';
-    const computer = this.text(ctx, plan.computer) ?? '';
+    const computer = this.cachedText(ctx, plan.computer) ?? '';
     const base = out.length;
     out.num(eventId);
     out.num(Number.isNaN(recordId) ? headerRecordId : recordId);
@@ -214,7 +261,7 @@ export class FieldExtractor {
       if (!wanted) {
         for (let i = 0; i < FIELD_NAMES.length; i++) out.str(null);
       } else if (plan.data !== null) {
-        for (let i = 0; i < FIELD_NAMES.length; i++) out.str(this.field(ctx, plan.data, i, this.values));
+        this.fields(ctx, plan, this.values, out);
       } else {
         this.nestedData(ctx, plan.nested, out);
       }
@@ -235,7 +282,33 @@ export class FieldExtractor {
     const t = ctx.recordTemplate(v.offsets[idx], v.offsets[idx] + v.sizes[idx], this.inner);
     const plan = t === null ? null : planOf(t);
     if (plan === null || !plan.ok || plan.data === null) throw NEEDS_TREE;
-    for (let i = 0; i < FIELD_NAMES.length; i++) out.str(this.field(ctx, plan.data, i, this.inner));
+    this.fields(ctx, plan, this.inner, out);
+  }
+
+  /** The EventData slots of one record: absent ones -1, then the template's fields. */
+  private fields(ctx: ChunkContext, plan: FieldPlan, v: SubstValues, out: SlotWriter): void {
+    const slots = plan.dataSlots;
+    const subs = plan.dataSubs;
+    if (slots === null || subs === null) {
+      for (let i = 0; i < FIELD_NAMES.length; i++) out.str(this.field(ctx, plan.data!, i, v));
+      return;
+    }
+    const base = out.absent(FIELD_NAMES.length);
+    for (let k = 0; k < slots.length; k++) {
+      const slot = slots[k];
+      out.setStr(base + slot, this.subText(ctx, subs[k], v, LOWER_GUID_SLOTS[slot], CACHED_SLOTS[slot]));
+    }
+  }
+
+  /** The text of substitution i; lowerGuid: a GUID spelled in lower case; cached: a string through the TextCache. */
+  private subText(ctx: ChunkContext, i: number, v: SubstValues, lowerGuid: boolean, cached: boolean): string {
+    if (i >= v.count) return '';
+    const type = v.types[i];
+    if (type === VT_NULL) return '';
+    if (type === VT_BINXML || type & VT_ARRAY) throw NEEDS_TREE;
+    if (lowerGuid && type === VT_GUID && v.sizes[i] >= 16) return this.guids.lower(ctx.buf, v.offsets[i]);
+    if (cached && type === VT_STRING) return this.cache.utf16(ctx.buf, v.offsets[i], v.offsets[i] + v.sizes[i]);
+    return scalarText(ctx.buf, v.offsets[i], v.sizes[i], type);
   }
 
   private treePath(ctx: ChunkContext, start: number, end: number, headerRecordId: number, out: SlotWriter): void {

@@ -83,10 +83,17 @@ export class SlotWriter {
 
   /** Overwrites the text slot at an absolute position (records built out of order). */
   setStr(at: number, s: string): void {
-    const save = this.length;
-    this.length = at;
-    this.str(s);
-    this.length = save;
+    this.cells[at] = this.table.length;
+    this.table.push(s);
+  }
+
+  /** Appends n absent text slots; returns the position of the first. */
+  absent(n: number): number {
+    while (this.length + n > this.cells.length) this.grow();
+    const at = this.length;
+    this.cells.fill(-1, at, at + n);
+    this.length = at + n;
+    return at;
   }
 
   private grow(): void {

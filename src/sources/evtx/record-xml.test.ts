@@ -79,10 +79,25 @@ describe('RecordXmlWriter', () => {
     });
   }
 
-  it('leaves text with surrogates, arrays and damaged values to the general path', () => {
+  const arrays: [string, Buffer][] = [
+    ['string arrays: an element per item (an empty one <X/>), joined in attributes and mixed content', record([VT_STRING | VT_ARRAY, utf16Value('a<b\0\0c')], [VT_STRING | VT_ARRAY, utf16Value('p\0\0q&r')], s('o'), [[VT_STRING | VT_ARRAY, utf16Value('x\0é\0')], s('y')])],
+    ['integer and GUID arrays', record(s('a'), [VT_UINT32 | VT_ARRAY, [...u32(1), ...u32(4294967295)]], s('o'), [[VT_UINT16 | VT_ARRAY, [...u16(7), ...u16(65535)]], [VT_GUID | VT_ARRAY, [...Array(32).keys()]]])],
+    ['an empty array: the element left out', record(s('a'), s('x'), s('y'), [[VT_STRING | VT_ARRAY, []], [VT_UINT32 | VT_ARRAY, []]])],
+  ];
+  for (const [what, buf] of arrays) {
+    it(`renders ${what} as resolve() and renderXml() do`, () => {
+      const expected = slow(buf);
+      expect(fast(buf)).toBe(expected);
+    });
+  }
+
+  it('leaves text with surrogates and damaged values to the general path', () => {
     expect(fast(record(s('\ud83d\ude00'), s('x'), s('y'), []))).toBeNull();
-    expect(fast(record(s('a'), s('x'), s('y'), [[VT_STRING | VT_ARRAY, utf16Value('p\0q')]]))).toBeNull();
+    expect(fast(record(s('a'), s('x'), s('y'), [[VT_STRING | VT_ARRAY, utf16Value('p\0\ud83d\ude00')]]))).toBeNull();
     expect(fast(record(s('a'), s('x'), s('y'), [[VT_GUID, [1, 2, 3]]]))).toBeNull();
+    // An array shorter than one item has no items, for resolve() too.
+    const short = record(s('a'), s('x'), s('y'), [[VT_GUID | VT_ARRAY, [1, 2, 3]]]);
+    expect(fast(short)).toBe(slow(short));
   });
 
   it('writes nothing when it gives up', () => {

@@ -1,18 +1,20 @@
 // One-line Windows Event XML of a record, written straight into a ByteSink: each template is
 // compiled once into pre-encoded markup with holes for its substitutions, and a record only
 // writes its values, from the chunk's bytes. The output is byte for byte what resolve() and
-// renderXml() make of the record (render.ts); whatever this path does not cover (arrays, text
-// with surrogates, unusual record shapes, damaged values, recovered records) makes write()
-// return false with nothing written, and the caller renders that record the general way.
+// renderXml() make of the record (render.ts), arrays included (an element holding one array
+// value repeats per item, an array elsewhere is its items joined by commas); whatever this path
+// does not cover (text with surrogates, unusual record shapes, damaged values, recovered records)
+// makes write() return false with nothing written, and the caller renders that record the
+// general way.
 
 import type { ChunkContext } from './binxml.js';
 import type { ByteSink } from './byte-sink.js';
 import { EvtxFormatError, TOK_EOF, VT_ANSI_STRING, VT_ARRAY, VT_BINXML, VT_EVT_XML, VT_FILETIME, VT_GUID, VT_HEXINT32, VT_HEXINT64, VT_NULL, VT_STRING, VT_UINT16, VT_UINT32, VT_UINT64, VT_UINT8 } from './format.js';
 import { K_CDATA, K_CHARREF, K_ELEMENT, K_ENTITYREF, K_PI, K_SUBST, K_TEXT, type Template, type XElement, type XNode } from './nodes.js';
 import { xmlName } from './render.js';
-import { MAX_RESOLVED_CHARS, resolvedText } from './resolve.js';
+import { ARRAY_SEPARATOR, MAX_RESOLVED_CHARS, resolvedText } from './resolve.js';
 import { SubstValues } from './subst.js';
-import { filetimeInto, guidInto, hexInto, scalarText, u32 } from './values.js';
+import { arrayItems, filetimeInto, guidInto, hexInto, scalarText, u32 } from './values.js';
 import { escapeXml } from '../../decode/xml-escape.js';
 
 /** resolve()'s depth limit for nested Binary XML fragments (binxml.ts). */
@@ -244,7 +246,7 @@ export class RecordXmlWriter {
     if (el.single >= 0) {
       const t = el.single < values.count ? values.types[el.single] : VT_NULL;
       if (t === VT_NULL && el.optional && !el.hasAttrs) return false;
-      if (t & VT_ARRAY) throw BAIL;
+      if (t & VT_ARRAY) return this.arrayElement(el, values, nest);
     }
     const out = this.out;
     if (el.single >= 0 && el.attrs.length === 0 && el.single < values.count) {
@@ -270,6 +272,39 @@ export class RecordXmlWriter {
       out.bytes(EMPTY_CLOSE);
     }
     return true;
+  }
+
+  /**
+   * An element whose only content is an array value: the element once per item, as resolve()
+   * expands it (<Data>a</Data><Data>b</Data>; an empty item <Data/>); left out for no items.
+   */
+  private arrayElement(el: El, values: SubstValues, nest: number): boolean {
+    const i = el.single;
+    const items = arrayItems(this.ctx.buf, values.offsets[i], values.sizes[i], values.types[i]);
+    for (let k = 0; k < items.length; k++) if (SURROGATE.test(items[k])) throw BAIL;
+    const out = this.out;
+    for (let k = 0; k < items.length; k++) {
+      const item = items[k];
+      this.spend(el.cost + item.length);
+      out.bytes(el.open);
+      for (let a = 0; a < el.attrs.length; a++) this.attribute(el.attrs[a], values, nest);
+      if (item === '') {
+        out.bytes(EMPTY_CLOSE);
+      } else {
+        out.bytes(GT);
+        out.text(item);
+        out.bytes(el.close);
+      }
+    }
+    return items.length > 0;
+  }
+
+  /** An array value anywhere else: its items joined by ARRAY_SEPARATOR, as one text. */
+  private arrayText(type: number, off: number, size: number): void {
+    const text = arrayItems(this.ctx.buf, off, size, type).join(ARRAY_SEPARATOR);
+    if (SURROGATE.test(text)) throw BAIL;
+    this.spend(text.length);
+    this.out.text(text);
   }
 
   /** An attribute; left out when it is made only of null substitutions. */
@@ -326,7 +361,10 @@ export class RecordXmlWriter {
         if (inAttr) return false;
         return this.nested(off, off + size, nest);
       default:
-        if (type & VT_ARRAY) throw BAIL;
+        if (type & VT_ARRAY) {
+          this.arrayText(type, off, size);
+          return true;
+        }
         if (!this.digits(type, b, off, size)) {
           const s = scalarText(b, off, size, type);
           this.spend(s.length);

@@ -36,7 +36,11 @@ function keyOf(buf: Uint8Array, off: number, size: number): number {
   return u32(buf, off + 4) + size * 4294967296;
 }
 
+/** Runs at least this long are compared natively (memcmp): each chunk compares every template it uses. */
+const NATIVE_COMPARE = 48;
+
 function sameBytes(a: Uint8Array, ap: number, b: Uint8Array, bp: number, n: number): boolean {
+  if (n >= NATIVE_COMPARE) return ap + n <= a.length && bp + n <= b.length && Buffer.prototype.compare.call(a, b, bp, bp + n, ap, ap + n) === 0;
   for (let i = 0; i < n; i++) if (a[ap + i] !== b[bp + i]) return false;
   return true;
 }

@@ -2,7 +2,7 @@
 
 import { describe, expect, it } from 'vitest';
 import * as F from './format.js';
-import { arrayItems, filetimeText, guidText, scalarText, utf16 } from './values.js';
+import { arrayItems, filetimeText, GuidCache, guidText, scalarText, TextCache, utf16 } from './values.js';
 
 const b = (...bytes: number[]): Buffer => Buffer.from(bytes);
 const text = (type: number, buf: Buffer): string => scalarText(buf, 0, buf.length, type);
@@ -95,5 +95,52 @@ describe('EVTX value types', () => {
   it('a value too short for its type is a format error, not garbage', () => {
     expect(() => text(F.VT_GUID, b(1, 2, 3))).toThrow(/needs 16/);
     expect(() => scalarText(b(0), 0, 1, 0x7f)).toThrow(/unknown value type/);
+  });
+  it('TextCache: the same string for the same bytes, the right text for any bytes', () => {
+    const cache = new TextCache();
+    const at = (s: string, pad = 0): [Buffer, number, number] => {
+      const buf = Buffer.concat([Buffer.alloc(pad), Buffer.from(s + '\0', 'utf16le')]);
+      return [buf, pad, buf.length];
+    };
+    const a = cache.utf16(...at('C:\\Windows\\System32\\svchost.exe'));
+    const b2 = cache.utf16(...at('C:\\Windows\\System32\\svchost.exe', 3));
+    expect(a).toBe('C:\\Windows\\System32\\svchost.exe');
+    expect(Object.is(a, b2)).toBe(true);
+    // Many texts (collisions replace entries), surrogates, odd sizes and long texts read as utf16() reads them.
+    const texts = Array.from({ length: 20_000 }, (_, i) => `NT AUTHORITY\\user${i % 5000}${i % 7 === 0 ? '\ud83d\ude00' : ''}${i % 11 === 0 ? '\ud800' : ''}`);
+    texts.push('', 'x'.repeat(1000), 'é'.repeat(300));
+    for (const t of texts) {
+      const [buf, s, e] = at(t, t.length & 1);
+      expect(cache.utf16(buf, s, e)).toBe(utf16(buf, s, e));
+      expect(cache.utf16(buf, s, e - 1)).toBe(utf16(buf, s, e - 1));
+    }
+  });
+  it('FILETIMEs of consecutive and far-apart days', () => {
+    // 2021-04-22T22:09:26.0161234Z, then a second later on the next day, then back in 1601.
+    const ft = (ms: number, rest = 0): Buffer => {
+      const ticks = BigInt(ms + 11644473600000) * 10000n + BigInt(rest);
+      const out = Buffer.alloc(8);
+      out.writeBigUInt64LE(ticks);
+      return out;
+    };
+    const t0 = Date.UTC(2021, 3, 22, 23, 59, 59, 16);
+    expect(filetimeText(ft(t0, 1234), 0)).toBe('2021-04-22T23:59:59.0161234Z');
+    expect(filetimeText(ft(t0 + 1000), 0)).toBe('2021-04-23T00:00:00.0160000Z');
+    expect(filetimeText(ft(t0 - 86400_000 * 366), 0)).toBe('2020-04-21T23:59:59.0160000Z');
+    expect(filetimeText(b(0, 0, 0, 0, 0, 0, 0, 0), 0)).toBe('1601-01-01T00:00:00.0000000Z');
+    expect(filetimeText(ft(t0, 1234), 0)).toBe('2021-04-22T23:59:59.0161234Z');
+  });
+  it('GuidCache: lower-case GUID texts, the same string for the same bytes', () => {
+    const cache = new GuidCache();
+    const g = Buffer.from('00112233445566778899aabbccddeeff', 'hex');
+    const first = cache.lower(g, 0);
+    expect(first).toBe(guidText(g, 0, true));
+    expect(Object.is(cache.lower(Buffer.concat([Buffer.alloc(5), g]), 5), first)).toBe(true);
+    for (let i = 0; i < 20_000; i++) {
+      const b = Buffer.alloc(16);
+      b.writeUInt32LE(i % 3000, 0);
+      b.writeUInt32LE((i * 7919) % 5, 12);
+      expect(cache.lower(b, 0)).toBe(guidText(b, 0, true));
+    }
   });
 });

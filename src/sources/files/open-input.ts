@@ -219,5 +219,12 @@ export async function openInput(path: string): Promise<OpenedInput> {
       return state.bytesRead;
     },
     problems,
+    // A file's stream (not standard input's): closed for a reader that reads the path itself (EVTX).
+    close:
+      path === '-'
+        ? undefined
+        : async () => {
+            raw.destroy();
+          },
   };
 }

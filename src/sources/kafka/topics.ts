@@ -11,6 +11,23 @@ export class TopicSetupError extends Error {
   }
 }
 
+/**
+ * The state topic's settings when the processor creates it. A restore reads its partitions from
+ * the start, and compaction keeps only each host's latest snapshot, but Kafka compacts closed
+ * segments only, a segment closes at 1 GiB or after 7 days by default, and the cleaner waits
+ * until half a log is superseded: a restore would read every snapshot written since the last roll
+ * (docs/scaling.md). Here a segment closes after a minute (or 64 MiB) and is compacted once a
+ * tenth of the log is superseded, so a restore reads about the live state and at most a minute
+ * of writes besides. `max.message.bytes`: a busy host's tree can outgrow the 1 MB default record
+ * size even gzipped.
+ */
+export const STATE_TOPIC_CONFIG: Readonly<Record<string, string>> = Object.freeze({
+  'max.message.bytes': String(16 << 20),
+  'segment.ms': String(60_000),
+  'segment.bytes': String(64 << 20),
+  'min.cleanable.dirty.ratio': '0.1',
+});
+
 /** `outputTopics`: the sinks' topics (alerts), created beside the source's own. */
 export async function prepareTopics(admin: KafkaAdmin, s: KafkaSourceConfig, outputTopics: readonly string[]): Promise<void> {
   if (s.create_topics) {
@@ -21,10 +38,7 @@ export async function prepareTopics(admin: KafkaAdmin, s: KafkaSourceConfig, out
     throw new TopicSetupError(`source.topic ${s.topic} does not exist: create it or set source.create_topics: true`);
   }
   if (s.create_topics) {
-    // A busy host's tree can outgrow the 1 MB default record size even gzipped.
-    await admin.createTopics([
-      { topic: s.state_topic, partitions: inputPartitions, compacted: true, config: { 'max.message.bytes': String(16 << 20) } },
-    ]);
+    await admin.createTopics([{ topic: s.state_topic, partitions: inputPartitions, compacted: true, config: { ...STATE_TOPIC_CONFIG } }]);
   }
   for (const t of [...outputTopics, s.dead_letter_topic]) {
     if ((await admin.partitionCount(t)) === undefined) {

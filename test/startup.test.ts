@@ -1,0 +1,46 @@
+// What the commands load before their first record: each loads only the packages it uses, so a
+// replay of a small file does not pay for zod, the YAML parser, fast-xml-parser and the rest at
+// start-up (issue 13; BENCHMARKS.md, EVTX section, start-up). rxjs is the one package a replay
+// must load: its data path is the RxJS pipeline of src/pipeline/ (DESIGN.md), imported by module.
+
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { REPO_ROOT } from './helpers/cli.js';
+
+const HOOK = resolve(REPO_ROOT, 'test', 'helpers', 'log-packages.mjs');
+const BIN = resolve(REPO_ROOT, 'bin', 'proctree.js');
+const REAL_EVTX = resolve(REPO_ROOT, '../shared/samples/real/omerbenamram_sysmon.evtx');
+
+/** The packages (node_modules/NAME) a run of the CLI loaded. */
+function packagesLoaded(args: string[]): Set<string> {
+  const r = spawnSync(process.execPath, ['--import', HOOK, BIN, ...args], { cwd: REPO_ROOT, encoding: 'utf8' });
+  expect(r.status, r.stderr).toBe(0);
+  const out = new Set<string>();
+  for (const m of r.stderr.matchAll(/package-file: .*?node_modules\/((?:@[^/]+\/)?[^/]+)\//g)) out.add(m[1]);
+  return out;
+}
+
+const NOT_AT_START = ['zod', 'yaml', 'fast-xml-parser', 'saxes', 'pino', 'cli-progress', 'kafkajs', 'prom-client'];
+
+describe('start-up', () => {
+  it('--help loads commander only', () => {
+    expect([...packagesLoaded(['--help'])]).toEqual(['commander']);
+  });
+
+  it('evtx-dump loads no package but commander', (ctx) => {
+    if (!existsSync(REAL_EVTX)) ctx.skip(`${REAL_EVTX} is absent (the real samples sit beside the repo)`);
+    expect([...packagesLoaded(['evtx-dump', REAL_EVTX])]).toEqual(['commander']);
+  });
+
+  it.for([
+    ['an .evtx file', REAL_EVTX],
+    ['Windows Event XML', resolve(REPO_ROOT, 'samples/rule-smss-path.xml')],
+  ])('replay of %s loads its pipeline (rxjs) and none of the packages it does not use', ([, file], ctx) => {
+    if (!existsSync(file)) ctx.skip(`${file} is absent (the real samples sit beside the repo)`);
+    const loaded = packagesLoaded(['replay', file, '-q', '--no-progress']);
+    expect(loaded.has('rxjs')).toBe(true);
+    expect(NOT_AT_START.filter((p) => loaded.has(p))).toEqual([]);
+  });
+});
