@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { F, FIELD_NAMES, dataOrder, fieldCode, matchAt } from './data-names.js';
+import { F, FIELD_NAMES, dataOrder, fieldCode, fieldCodeIn, matchAt } from './data-names.js';
 
 describe('EventData names', () => {
   it('finds every field the decoders read by its name, and no other', () => {
@@ -10,6 +10,8 @@ describe('EventData names', () => {
       const read = code < F.RuleName;
       expect(fieldCode(text, 12, name.length), name).toBe(read ? code : F.OTHER);
       expect(fieldCode(text.replace(name, name.toLowerCase()), 12, name.length), name).toBe(F.OTHER);
+      expect(fieldCodeIn(Buffer.from(text, 'latin1'), 12, name.length), name).toBe(read ? code : F.OTHER);
+      expect(fieldCodeIn(Buffer.from(text.replace(name, name.toLowerCase()), 'latin1'), 12, name.length), name).toBe(F.OTHER);
     }
   });
 

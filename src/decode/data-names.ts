@@ -96,43 +96,21 @@ export function matchAt(s: string, at: number, lit: string): boolean {
   return true;
 }
 
+/**
+ * The codes of the names the decoders read (codes below F.RuleName), by name length: the one table
+ * both fieldCode (text) and fieldCodeIn (bytes) search, derived from F so the two cannot drift.
+ */
+const READ_BY_LENGTH: readonly Int32Array[] = (() => {
+  const byLength: number[][] = [];
+  for (let code = 1; code < F.RuleName; code++) (byLength[FIELD_NAMES[code].length] ??= []).push(code);
+  return Array.from(byLength, (codes) => Int32Array.from(codes ?? []));
+})();
+
 /** The code of the name s[at, at + len), for a name met out of the expected order; F.OTHER if not read. */
 export function fieldCode(s: string, at: number, len: number): number {
-  switch (len) {
-    case 4:
-      return matchAt(s, at, 'User') ? F.User : F.OTHER;
-    case 5:
-      return matchAt(s, at, 'Image') ? F.Image : F.OTHER;
-    case 7:
-      if (matchAt(s, at, 'UtcTime')) return F.UtcTime;
-      if (matchAt(s, at, 'Details')) return F.Details;
-      if (matchAt(s, at, 'NewName')) return F.NewName;
-      return matchAt(s, at, 'LogonId') ? F.LogonId : F.OTHER;
-    case 9:
-      if (matchAt(s, at, 'ProcessId')) return F.ProcessId;
-      return matchAt(s, at, 'EventType') ? F.EventType : F.OTHER;
-    case 10:
-      return matchAt(s, at, 'ParentUser') ? F.ParentUser : F.OTHER;
-    case 11:
-      if (matchAt(s, at, 'ProcessGuid')) return F.ProcessGuid;
-      if (matchAt(s, at, 'CommandLine')) return F.CommandLine;
-      if (matchAt(s, at, 'ParentImage')) return F.ParentImage;
-      return matchAt(s, at, 'SourceImage') ? F.SourceImage : F.OTHER;
-    case 12:
-      return matchAt(s, at, 'TargetObject') ? F.TargetObject : F.OTHER;
-    case 15:
-      if (matchAt(s, at, 'ParentProcessId')) return F.ParentProcessId;
-      return matchAt(s, at, 'SourceProcessId') ? F.SourceProcessId : F.OTHER;
-    case 16:
-      return matchAt(s, at, 'OriginalFileName') ? F.OriginalFileName : F.OTHER;
-    case 17:
-      if (matchAt(s, at, 'ParentProcessGuid')) return F.ParentProcessGuid;
-      if (matchAt(s, at, 'ParentCommandLine')) return F.ParentCommandLine;
-      if (matchAt(s, at, 'TerminalSessionId')) return F.TerminalSessionId;
-      return matchAt(s, at, 'SourceProcessGUID') ? F.SourceProcessGUID : F.OTHER;
-    default:
-      return F.OTHER;
-  }
+  const codes = READ_BY_LENGTH[len];
+  if (codes !== undefined) for (let i = 0; i < codes.length; i++) if (matchAt(s, at, FIELD_NAMES[codes[i]])) return codes[i];
+  return F.OTHER;
 }
 
 // --- The same on bytes, for the byte scanner.
@@ -145,41 +123,9 @@ export function matchIn(buf: Uint8Array, at: number, lit: string): boolean {
 
 /** fieldCode of the name buf[at, at + len) (bytes read as latin1). */
 export function fieldCodeIn(buf: Uint8Array, at: number, len: number): number {
-  switch (len) {
-    case 4:
-      return matchIn(buf, at, 'User') ? F.User : F.OTHER;
-    case 5:
-      return matchIn(buf, at, 'Image') ? F.Image : F.OTHER;
-    case 7:
-      if (matchIn(buf, at, 'UtcTime')) return F.UtcTime;
-      if (matchIn(buf, at, 'Details')) return F.Details;
-      if (matchIn(buf, at, 'NewName')) return F.NewName;
-      return matchIn(buf, at, 'LogonId') ? F.LogonId : F.OTHER;
-    case 9:
-      if (matchIn(buf, at, 'ProcessId')) return F.ProcessId;
-      return matchIn(buf, at, 'EventType') ? F.EventType : F.OTHER;
-    case 10:
-      return matchIn(buf, at, 'ParentUser') ? F.ParentUser : F.OTHER;
-    case 11:
-      if (matchIn(buf, at, 'ProcessGuid')) return F.ProcessGuid;
-      if (matchIn(buf, at, 'CommandLine')) return F.CommandLine;
-      if (matchIn(buf, at, 'ParentImage')) return F.ParentImage;
-      return matchIn(buf, at, 'SourceImage') ? F.SourceImage : F.OTHER;
-    case 12:
-      return matchIn(buf, at, 'TargetObject') ? F.TargetObject : F.OTHER;
-    case 15:
-      if (matchIn(buf, at, 'ParentProcessId')) return F.ParentProcessId;
-      return matchIn(buf, at, 'SourceProcessId') ? F.SourceProcessId : F.OTHER;
-    case 16:
-      return matchIn(buf, at, 'OriginalFileName') ? F.OriginalFileName : F.OTHER;
-    case 17:
-      if (matchIn(buf, at, 'ParentProcessGuid')) return F.ParentProcessGuid;
-      if (matchIn(buf, at, 'ParentCommandLine')) return F.ParentCommandLine;
-      if (matchIn(buf, at, 'TerminalSessionId')) return F.TerminalSessionId;
-      return matchIn(buf, at, 'SourceProcessGUID') ? F.SourceProcessGUID : F.OTHER;
-    default:
-      return F.OTHER;
-  }
+  const codes = READ_BY_LENGTH[len];
+  if (codes !== undefined) for (let i = 0; i < codes.length; i++) if (matchIn(buf, at, FIELD_NAMES[codes[i]])) return codes[i];
+  return F.OTHER;
 }
 
 /**
