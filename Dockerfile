@@ -5,7 +5,7 @@ COPY package.json package-lock.json ./
 RUN npm ci --ignore-scripts --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
-COPY scripts/build-report-assets.mjs scripts/build-pipeline-cache.mjs ./scripts/
+COPY scripts/build-report-assets.mjs scripts/build-pipeline-cache.mjs scripts/build-cli-bundle.mjs ./scripts/
 # The shipped pipelines are validated at build time (dist/pipelines/, src/cli/pipeline-cache.ts).
 COPY pipelines ./pipelines
 RUN npm run build && npm prune --omit=dev

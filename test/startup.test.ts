@@ -6,6 +6,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { REPO_ROOT } from './helpers/cli.js';
 
@@ -13,13 +14,24 @@ const HOOK = resolve(REPO_ROOT, 'test', 'helpers', 'log-packages.mjs');
 const BIN = resolve(REPO_ROOT, 'bin', 'proctree.js');
 const REAL_EVTX = resolve(REPO_ROOT, '../shared/samples/real/omerbenamram_sysmon.evtx');
 
-/** The packages (node_modules/NAME) a run of the CLI loaded. */
-function packagesLoaded(args: string[]): Set<string> {
+/** What a run of the CLI printed on stderr with the hook loaded. */
+function loadLog(args: string[]): string {
   const r = spawnSync(process.execPath, ['--import', HOOK, BIN, ...args], { cwd: REPO_ROOT, encoding: 'utf8' });
   expect(r.status, r.stderr).toBe(0);
+  return r.stderr;
+}
+
+/** The packages (node_modules/NAME) a run of the CLI loaded. */
+function packagesLoaded(args: string[]): Set<string> {
   const out = new Set<string>();
-  for (const m of r.stderr.matchAll(/package-file: .*?node_modules\/((?:@[^/]+\/)?[^/]+)\//g)) out.add(m[1]);
+  for (const m of loadLog(args).matchAll(/package-file: .*?node_modules\/((?:@[^/]+\/)?[^/]+)\//g)) out.add(m[1]);
   return out;
+}
+
+/** The project's own files a run of the CLI imported (the launcher included), relative to the repo. */
+function ownFilesLoaded(args: string[]): string[] {
+  const root = pathToFileURL(REPO_ROOT).href + '/';
+  return [...loadLog(args).matchAll(/own-file: (\S+)/g)].map((m) => m[1]).filter((u) => u.startsWith(root)).map((u) => u.slice(root.length));
 }
 
 const NOT_AT_START = ['zod', 'yaml', 'fast-xml-parser', 'saxes', 'pino', 'cli-progress', 'kafkajs', 'prom-client'];
@@ -32,6 +44,21 @@ describe('start-up', () => {
   it('evtx-dump loads no package but commander', (ctx) => {
     if (!existsSync(REAL_EVTX)) ctx.skip(`${REAL_EVTX} is absent (the real samples sit beside the repo)`);
     expect([...packagesLoaded(['evtx-dump', REAL_EVTX])]).toEqual(['commander']);
+  });
+
+  // `npm run build` bundles the CLI (scripts/build-cli-bundle.mjs); the launcher runs the bundle,
+  // whose few files load faster than the ~100 modules of dist/cli/, and a command still loads
+  // only its own chunks.
+  it('the launcher runs the bundle of dist/bundle/, and evtx-dump does not load replay\'s chunks', (ctx) => {
+    if (!existsSync(REAL_EVTX)) ctx.skip(`${REAL_EVTX} is absent (the real samples sit beside the repo)`);
+    const dump = ownFilesLoaded(['evtx-dump', REAL_EVTX]);
+    expect(dump[0]).toBe('bin/proctree.js');
+    expect(dump.slice(1).filter((f) => !f.startsWith('dist/bundle/'))).toEqual([]);
+    expect(dump.some((f) => f.startsWith('dist/bundle/evtx-dump-action-'))).toBe(true);
+    expect(dump.some((f) => f.startsWith('dist/bundle/replay-action-'))).toBe(false);
+    const replay = ownFilesLoaded(['replay', REAL_EVTX, '-q', '--no-progress']);
+    expect(replay.slice(1).filter((f) => !f.startsWith('dist/bundle/'))).toEqual([]);
+    expect(replay.some((f) => f.startsWith('dist/bundle/replay-action-'))).toBe(true);
   });
 
   it.for([
