@@ -18,7 +18,8 @@ import { parseStateRecord } from './state-records.js';
  */
 export type LaneItem = { lane: number; partition: number } & (
   | { kind: 'restored'; records: StateRecord[]; emitted: number }
-  | { kind: 'batch'; messages: InMessage[]; highWatermark: number }
+  /** `release`: the client's InBatch.release, called once the batch is acknowledged or dropped. */
+  | { kind: 'batch'; messages: InMessage[]; highWatermark: number; release?: () => void }
   | { kind: 'tick' }
   /** `final`: the source stops (commit everything); otherwise the partition moved away (drop what is not committed). */
   | { kind: 'end'; final: boolean }
@@ -140,6 +141,8 @@ export class KafkaSource {
     if (lane === undefined) return;
     lane.busy = false;
     if (item.kind === 'batch') {
+      // Nothing reads the messages' bytes after the pipeline is through with them (sends and dead letters are acknowledged).
+      item.release?.();
       lane.backlog--;
       if (lane.held && lane.backlog === 0) {
         lane.held = false;
@@ -311,8 +314,12 @@ export class KafkaSource {
 
   private drop(lane: Lane): void {
     for (let i = lane.queue.length - 1; i >= 0; i--) {
-      if (lane.queue[i].kind === 'batch' || lane.queue[i].kind === 'tick') {
-        if (lane.queue[i].kind === 'batch') lane.backlog--;
+      const item = lane.queue[i];
+      if (item.kind === 'batch' || item.kind === 'tick') {
+        if (item.kind === 'batch') {
+          item.release?.();
+          lane.backlog--;
+        }
         lane.queue.splice(i, 1);
       }
     }
@@ -338,12 +345,14 @@ export class KafkaSource {
    */
   private async onBatch(batch: InBatch): Promise<void> {
     const lane = this.lanes.get(batch.partition);
-    if (lane === undefined || lane.ended || this.state !== 'running' || batch.topic !== this.topic) return;
     let messages = batch.messages;
     // Redelivered after a rebalance (the consumer restarts from the committed offset) but
     // already handed on: the open transaction or the acked sends hold its results.
-    if (messages.length > 0 && messages[0].offset < lane.nextOffset) messages = messages.filter((m) => m.offset >= lane.nextOffset);
-    if (messages.length === 0) return;
+    if (lane !== undefined && messages.length > 0 && messages[0].offset < lane.nextOffset) messages = messages.filter((m) => m.offset >= lane.nextOffset);
+    if (lane === undefined || lane.ended || this.state !== 'running' || batch.topic !== this.topic || messages.length === 0) {
+      batch.release?.();
+      return;
+    }
     lane.nextOffset = messages[messages.length - 1].offset + 1;
     lane.backlog++;
     if (lane.backlog >= this.options.maxBacklog && !lane.held) {
@@ -351,7 +360,7 @@ export class KafkaSource {
       this.consumer!.pause([this.tp(lane.partition)]);
       this.options.onPause?.();
     }
-    lane.queue.push({ kind: 'batch', lane: lane.id, partition: lane.partition, messages, highWatermark: batch.highWatermark });
+    lane.queue.push({ kind: 'batch', lane: lane.id, partition: lane.partition, messages, highWatermark: batch.highWatermark, release: batch.release });
     this.emitNext(lane);
   }
 
