@@ -171,8 +171,8 @@ function headerPairs(headers: Record<string, Buffer | undefined>): [string, Uint
 /** Shared by the messages without headers (most): read, never written. */
 const NO_HEADERS: Record<string, Buffer | undefined> = Object.freeze({});
 
-/** The batch's messages as views of its slab `memory` (no copy); valid until the batch is released. */
-export function unpackBatch(p: PackedBatch, memory: SharedArrayBuffer): InBatch {
+/** The messages of a packed batch as views of its slab `memory` (no copy); valid until the batch is released. */
+export function unpackMessages(p: PackedBatch, memory: SharedArrayBuffer): InMessage[] {
   const n = p.count;
   const buf = Buffer.from(memory);
   const offsets = new Float64Array(memory, 0, n);
@@ -197,7 +197,44 @@ export function unpackBatch(p: PackedBatch, memory: SharedArrayBuffer): InBatch 
       timestampMs: timestamps[i],
     };
   }
-  return { topic: p.topic, partition: p.partition, messages, highWatermark: p.highWatermark };
+  return messages;
+}
+
+/**
+ * A batch on the processor's side. Its messages are built at their first use, which the Kafka
+ * source delays until the batch's turn: batches waiting in a lane are a few objects, not three
+ * per message that every scavenge of the processor's young generation would copy.
+ */
+class SlabBatch implements InBatch {
+  readonly topic: string;
+  readonly partition: number;
+  readonly highWatermark: number;
+  private built: InMessage[] | undefined;
+  private released = false;
+
+  constructor(
+    private readonly packed: PackedBatch,
+    private readonly memory: SharedArrayBuffer,
+    private readonly owner: ThreadConsumer<unknown>,
+  ) {
+    this.topic = packed.topic;
+    this.partition = packed.partition;
+    this.highWatermark = packed.highWatermark;
+  }
+
+  get messages(): InMessage[] {
+    return (this.built ??= unpackMessages(this.packed, this.memory));
+  }
+
+  set messages(messages: InMessage[]) {
+    this.built = messages;
+  }
+
+  release(): void {
+    if (this.released) return;
+    this.released = true;
+    this.owner.release(this.packed.slab);
+  }
 }
 
 export function errorLinks(e: unknown): ErrorLink[] {
@@ -469,21 +506,14 @@ class ThreadConsumer<S> implements KafkaConsumer {
       this.release(packed.slab);
       return this.link.post({ t: 'batchDone', req });
     }
-    const batch = unpackBatch(packed, memory);
-    let released = false;
-    batch.release = () => {
-      if (released) return;
-      released = true;
-      this.release(packed.slab);
-    };
-    this.handlers.onBatch(batch).then(
+    this.handlers.onBatch(new SlabBatch(packed, memory, this)).then(
       () => this.link.post({ t: 'batchDone', req }),
       (e: unknown) => this.link.post({ t: 'batchDone', req, error: errorLinks(e) }),
     );
   }
 
   /** The slab may carry another batch (once closed, the serving side dropped the pool). */
-  private release(slab: number): void {
+  release(slab: number): void {
     if (!this.closed) this.link.post({ t: 'release', id: this.id, slab });
   }
 

@@ -47,7 +47,8 @@ let lastLaneId = 0;
 
 class Lane {
   readonly id = ++lastLaneId;
-  readonly queue: LaneItem[] = [];
+  /** What waits; a fetched batch becomes a `batch` item at its turn (its messages are built then). */
+  readonly queue: (LaneItem | { kind: 'fetched'; batch: InBatch })[] = [];
   /** An item was emitted and not acknowledged yet. */
   busy = false;
   restored = false;
@@ -140,15 +141,8 @@ export class KafkaSource {
     const lane = this.open.get(item.lane);
     if (lane === undefined) return;
     lane.busy = false;
-    if (item.kind === 'batch') {
-      // Nothing reads the messages' bytes after the pipeline is through with them (sends and dead letters are acknowledged).
-      item.release?.();
-      lane.backlog--;
-      if (lane.held && lane.backlog === 0) {
-        lane.held = false;
-        if (this.state === 'running' && !lane.ended) this.consumer?.resume([this.tp(lane.partition)]);
-      }
-    }
+    // Nothing reads the messages' bytes after the pipeline is through with them (sends and dead letters are acknowledged).
+    if (item.kind === 'batch') this.settled(lane, item.release);
     if (item.kind === 'end') {
       this.open.delete(lane.id);
       if (this.lanes.get(lane.partition) === lane) this.lanes.delete(lane.partition);
@@ -156,6 +150,16 @@ export class KafkaSource {
       return;
     }
     this.emitNext(lane);
+  }
+
+  /** A batch is done with (acknowledged, dropped, or nothing in it to hand on): its memory goes back, its partition may be fetched again. */
+  private settled(lane: Lane, release: (() => void) | undefined): void {
+    release?.();
+    lane.backlog--;
+    if (lane.held && lane.backlog === 0) {
+      lane.held = false;
+      if (this.state === 'running' && !lane.ended) this.consumer?.resume([this.tp(lane.partition)]);
+    }
   }
 
   /** At-least-once: the group's committed offsets (exactly-once commits them in the sink's transaction). */
@@ -315,12 +319,9 @@ export class KafkaSource {
   private drop(lane: Lane): void {
     for (let i = lane.queue.length - 1; i >= 0; i--) {
       const item = lane.queue[i];
-      if (item.kind === 'batch' || item.kind === 'tick') {
-        if (item.kind === 'batch') {
-          item.release?.();
-          lane.backlog--;
-        }
+      if (item.kind === 'fetched' || item.kind === 'tick') {
         lane.queue.splice(i, 1);
+        if (item.kind === 'fetched') this.settled(lane, () => item.batch.release?.());
       }
     }
   }
@@ -333,9 +334,27 @@ export class KafkaSource {
   }
 
   private emitNext(lane: Lane): void {
-    if (lane.busy || !lane.restored || lane.queue.length === 0) return;
-    lane.busy = true;
-    this.subject.next(lane.queue.shift()!);
+    while (!lane.busy && lane.restored && lane.queue.length > 0) {
+      const next = lane.queue.shift()!;
+      const item = next.kind === 'fetched' ? this.handOn(lane, next.batch) : next;
+      if (item === undefined) continue;
+      lane.busy = true;
+      this.subject.next(item);
+    }
+  }
+
+  /** A fetched batch at its turn, less what was handed on already; undefined when nothing is left. */
+  private handOn(lane: Lane, batch: InBatch): LaneItem | undefined {
+    let messages = batch.messages;
+    // Redelivered after a rebalance (the consumer restarts from the committed offset) but
+    // already handed on: the open transaction or the acked sends hold its results.
+    if (messages.length > 0 && messages[0].offset < lane.nextOffset) messages = messages.filter((m) => m.offset >= lane.nextOffset);
+    if (messages.length === 0) {
+      this.settled(lane, () => batch.release?.());
+      return undefined;
+    }
+    lane.nextOffset = messages[messages.length - 1].offset + 1;
+    return { kind: 'batch', lane: lane.id, partition: lane.partition, messages, highWatermark: batch.highWatermark, release: batch.release?.bind(batch) };
   }
 
   /**
@@ -345,22 +364,17 @@ export class KafkaSource {
    */
   private async onBatch(batch: InBatch): Promise<void> {
     const lane = this.lanes.get(batch.partition);
-    let messages = batch.messages;
-    // Redelivered after a rebalance (the consumer restarts from the committed offset) but
-    // already handed on: the open transaction or the acked sends hold its results.
-    if (lane !== undefined && messages.length > 0 && messages[0].offset < lane.nextOffset) messages = messages.filter((m) => m.offset >= lane.nextOffset);
-    if (lane === undefined || lane.ended || this.state !== 'running' || batch.topic !== this.topic || messages.length === 0) {
+    if (lane === undefined || lane.ended || this.state !== 'running' || batch.topic !== this.topic) {
       batch.release?.();
       return;
     }
-    lane.nextOffset = messages[messages.length - 1].offset + 1;
     lane.backlog++;
     if (lane.backlog >= this.options.maxBacklog && !lane.held) {
       lane.held = true;
       this.consumer!.pause([this.tp(lane.partition)]);
       this.options.onPause?.();
     }
-    lane.queue.push({ kind: 'batch', lane: lane.id, partition: lane.partition, messages, highWatermark: batch.highWatermark, release: batch.release });
+    lane.queue.push({ kind: 'fetched', batch });
     this.emitNext(lane);
   }
 
