@@ -55,7 +55,22 @@ describe('batches across threads', () => {
     const fourth = packBatch(big, pool);
     expect(fourth.slab).not.toBe(second.slab);
     expect(unpackMessages(fourth, fourth.memory!)[0].value!.equals(big.messages[0].value!)).toBe(true);
-    expect(pool.size).toBe(3);
+    expect(pool.bytes).toBe(6 << 20); // two slabs of 1 MB, one of 4 MB (3 MB and the rest of its batch)
+  });
+
+  it('let free slabs go beyond 32 MB, and reuse their numbers', () => {
+    const pool = new SlabPool();
+    const big: InBatch = { ...batch, messages: [{ ...batch.messages[0], value: Buffer.alloc(4 << 20) }] };
+    const taken = Array.from({ length: 12 }, () => packBatch(big, pool));
+    expect(pool.bytes).toBe(12 * (5 << 20));
+    const kept = taken.map((p) => pool.give(p.slab));
+    expect(kept).toEqual([...Array(6).fill(true), ...Array(6).fill(false)]); // 6 x 5 MB free at most
+    expect(pool.bytes).toBe(6 * (5 << 20));
+    const again = packBatch(big, pool);
+    expect(again.memory).toBeUndefined();
+    const more = Array.from({ length: 6 }, () => packBatch(big, pool));
+    expect(more.map((p) => p.memory === undefined)).toEqual([...Array(5).fill(true), false]);
+    expect(more[5].slab).toBeLessThan(12); // a number let go before
   });
 });
 

@@ -71,46 +71,68 @@ type ToThread =
   | { t: 'batch'; id: number; req: number; batch: PackedBatch }
   | { t: 'assignment'; id: number; assignment: Assignment }
   | { t: 'crash'; id: number; error: ErrorLink[] }
-  | { t: 'contact'; id: number };
+  | { t: 'contact'; id: number }
+  | { t: 'forget'; id: number; slab: number };
 
 
 /** Slabs are made in steps of this many bytes, so that slightly bigger batches find a free one. */
 const SLAB_STEP = 1 << 20;
 
+/** Free slabs a pool keeps for the next batches; what is given back beyond goes (a drain's peak is not kept for good). */
+const KEEP_FREE_BYTES = 32 << 20;
+
 /**
- * The serving side's slabs of one consumer: a batch takes a free one big enough (or a new one),
- * its release gives it back. As many stay as the batches in flight at the busiest moment, which
- * the processor's backpressure bounds (max-backlog batches per partition).
+ * The serving side's slabs of one consumer: a batch takes the smallest free one big enough (or a
+ * new one), its release gives it back. As many are made as batches are in flight at the busiest
+ * moment, which the processor's backpressure bounds (max-backlog batches per partition); once
+ * fewer are needed, free slabs beyond KEEP_FREE_BYTES are let go.
  */
 export class SlabPool {
-  private readonly slabs: SharedArrayBuffer[] = [];
+  /** By number; undefined where a slab was let go (its number is reused). */
+  private readonly slabs: (SharedArrayBuffer | undefined)[] = [];
   private readonly free: number[] = [];
+  private freeBytes = 0;
 
   /** A slab of at least `bytes`, and whether the other side has not seen it yet. */
   take(bytes: number): { slab: number; memory: SharedArrayBuffer; fresh: boolean } {
     let best = -1;
     for (let i = 0; i < this.free.length; i++) {
-      const n = this.slabs[this.free[i]].byteLength;
-      if (n >= bytes && (best < 0 || n < this.slabs[this.free[best]].byteLength)) best = i;
+      const n = this.slabs[this.free[i]]!.byteLength;
+      if (n >= bytes && (best < 0 || n < this.slabs[this.free[best]]!.byteLength)) best = i;
     }
     if (best >= 0) {
       const slab = this.free[best];
       this.free[best] = this.free[this.free.length - 1];
       this.free.pop();
-      return { slab, memory: this.slabs[slab], fresh: false };
+      const memory = this.slabs[slab]!;
+      this.freeBytes -= memory.byteLength;
+      return { slab, memory, fresh: false };
     }
     const memory = new SharedArrayBuffer(Math.max(SLAB_STEP, Math.ceil(bytes / SLAB_STEP) * SLAB_STEP));
-    this.slabs.push(memory);
-    return { slab: this.slabs.length - 1, memory, fresh: true };
+    let slab = this.slabs.indexOf(undefined);
+    if (slab < 0) slab = this.slabs.length;
+    this.slabs[slab] = memory;
+    return { slab, memory, fresh: true };
   }
 
-  give(slab: number): void {
-    if (slab >= 0 && slab < this.slabs.length && !this.free.includes(slab)) this.free.push(slab);
+  /** The slab's batch was released: false when the pool let it go (the other side may forget it). */
+  give(slab: number): boolean {
+    const memory = this.slabs[slab];
+    if (memory === undefined || this.free.includes(slab)) return true;
+    if (this.freeBytes + memory.byteLength > KEEP_FREE_BYTES) {
+      this.slabs[slab] = undefined;
+      return false;
+    }
+    this.free.push(slab);
+    this.freeBytes += memory.byteLength;
+    return true;
   }
 
-  /** Slabs made so far (what the pool holds). */
-  get size(): number {
-    return this.slabs.length;
+  /** Bytes of the slabs the pool holds, in use or free. */
+  get bytes(): number {
+    let n = 0;
+    for (const m of this.slabs) n += m?.byteLength ?? 0;
+    return n;
   }
 }
 
@@ -354,7 +376,7 @@ export function serveConsumers<S>(port: MessagePort, makeClient: (spec: S) => Ka
         consumers.get(m.id)?.resume(m.resume);
         break;
       case 'release':
-        pools.get(m.id)?.give(m.slab);
+        if (pools.get(m.id)?.give(m.slab) === false) post({ t: 'forget', id: m.id, slab: m.slab });
         break;
       case 'batchDone': {
         const waiting = batches.get(m.req);
@@ -518,6 +540,7 @@ class ThreadConsumer<S> implements KafkaConsumer {
   }
 
   receive(m: Exclude<ToThread, { t: 'reply' } | { t: 'batch' }>): void {
+    if (m.t === 'forget') return void this.slabs.delete(m.slab);
     if (this.handlers === undefined || this.closed) return;
     if (m.t === 'assignment') {
       this.handlers.onAssignment?.(m.assignment);
