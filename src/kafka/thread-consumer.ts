@@ -2,8 +2,9 @@
 // while its main thread only waits: serveConsumers() there runs the real consumers (fetch
 // requests, the decoding of fetch responses into records, heartbeats, group joins), and
 // consumersOnThread() gives the processor a KafkaClient whose consumers are proxies of them. Each
-// batch crosses as one transferred buffer of keys and values, so the processor's thread spends
-// on a message only the time its own work takes, while the next fetch is decoded beside it.
+// batch crosses as one slab of shared memory holding its keys and values (reused once the
+// processor released the batch), so the processor's thread spends on a message only the time its
+// own work takes, while the next fetch is decoded beside it.
 //
 // The proxy keeps the KafkaConsumer contract: a partition is fetched again only once the
 // processor settled its batch; onAssignment runs before any batch of the new assignment (the
