@@ -177,6 +177,17 @@ function statCpuSecs(stat: string): number {
   return (Number(fields[11]) + Number(fields[12])) / 100; // USER_HZ is 100 on Linux
 }
 
+/** Resident memory of a process now and at its peak, in MB, from /proc (Linux); undefined elsewhere. */
+function residentMb(pid: number): { now: number; peak: number } | undefined {
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, 'latin1');
+    const kb = (field: string) => Number(/\s(\d+) kB/.exec(status.slice(status.indexOf(field)))?.[1]);
+    return { now: kb('VmRSS:') / 1024, peak: kb('VmHWM:') / 1024 };
+  } catch {
+    return undefined;
+  }
+}
+
 /** CPU seconds of each thread of a process so far, by thread id, from /proc (Linux); empty elsewhere. */
 function threadCpuSecs(pid: number): Map<number, number> {
   const out = new Map<number, number>();
@@ -329,6 +340,7 @@ async function drain(client: KafkaClient, brokers: string, bin: string, name: st
   }
   const cpuAtEnd = processCpuSecs(child.pid!);
   const threads = threadShares(child.pid!, threadsAtStart, threadCpuSecs(child.pid!));
+  const resident = residentMb(child.pid!);
   await sentinels.close();
   const first = Math.min(...keys('start').map((k) => seen.get(k) ?? Infinity));
   const last = Math.max(...keys('end').map((k) => seen.get(k)!));
@@ -338,6 +350,7 @@ async function drain(client: KafkaClient, brokers: string, bin: string, name: st
     withStartUp: EVENTS / ((last - startAt) / 1000),
     cpuSecs: cpuAtStart !== undefined && cpuAtEnd !== undefined ? cpuAtEnd - cpuAtStart : undefined,
     threads,
+    resident,
   };
 }
 
@@ -407,7 +420,8 @@ async function main(): Promise<void> {
     const t = drained.threads;
     say(
       `    processor ${perEvent(drained.cpuSecs)}` +
-        (t === undefined ? '' : `: main thread (consumer) ${usPerEvent(t.main).toFixed(1)} us, worker (decode, engine, snapshots, producers) ${usPerEvent(t.worker).toFixed(1)} us, other threads (GC, compiler, gzip) ${usPerEvent(t.other).toFixed(1)} us`),
+        (t === undefined ? '' : `: main thread (consumer) ${usPerEvent(t.main).toFixed(1)} us, worker (decode, engine, snapshots, producers) ${usPerEvent(t.worker).toFixed(1)} us, other threads (GC, compiler, gzip) ${usPerEvent(t.other).toFixed(1)} us`) +
+        (drained.resident === undefined ? '' : `; resident ${drained.resident.now.toFixed(0)} MB at the end, ${drained.resident.peak.toFixed(0)} MB at the peak`),
     );
     const share = drained.rate / consumed.rate;
     const loadNow = loadavg()[0];

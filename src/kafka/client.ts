@@ -22,6 +22,12 @@ export interface InBatch {
   messages: InMessage[];
   /** Offset the broker will give the next appended message: lag = highWatermark - (last offset + 1). */
   highWatermark: number;
+  /**
+   * Set by clients that reuse the memory of the messages' keys and values: call it (once is
+   * enough) when nothing will read them any more, which can be long after onBatch settled (a
+   * queued batch). Until then the memory stays the batch's; a batch never released keeps it.
+   */
+  release?(): void;
 }
 
 export interface OutMessage {

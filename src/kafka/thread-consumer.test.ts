@@ -2,7 +2,7 @@ import { MessageChannel } from 'node:worker_threads';
 import { afterEach, describe, expect, it } from 'vitest';
 import { KafkaClientError, isRetriable, type ConsumerHandlers, type ConsumerOptions, type InBatch, type KafkaClient, type KafkaConsumer, type PartitionOffset, type TopicPartition } from './client.js';
 import { explainKafkaError } from './security.js';
-import { consumersOnThread, errorFromLinks, errorLinks, packBatch, serveConsumers, type ConsumerHost } from './thread-consumer.js';
+import { consumersOnThread, errorFromLinks, errorLinks, packBatch, serveConsumers, SlabPool, unpackMessages, type ConsumerHost, type PackedBatch } from './thread-consumer.js';
 
 const batch: InBatch = {
   topic: 'in',
@@ -16,12 +16,12 @@ const batch: InBatch = {
 };
 
 /** Round trip through a real port, as the threads do it. */
-async function across(b: InBatch): Promise<InBatch> {
+async function across(b: InBatch, pool = new SlabPool()): Promise<InBatch> {
   const { port1, port2 } = new MessageChannel();
-  const { unpackBatch } = await import('./thread-consumer.js');
-  const got = new Promise<InBatch>((resolve) => port2.once('message', (p) => resolve(unpackBatch(p))));
-  const { packed, transfer } = packBatch(b);
-  port1.postMessage(packed, transfer);
+  const got = new Promise<InBatch>((resolve) =>
+    port2.once('message', (p: PackedBatch) => resolve({ topic: p.topic, partition: p.partition, highWatermark: p.highWatermark, messages: unpackMessages(p, p.memory!) })),
+  );
+  port1.postMessage(packBatch(b, pool));
   try {
     return await got;
   } finally {
@@ -37,6 +37,40 @@ describe('batches across threads', () => {
     expect(got.messages[1].key).toBeNull();
     expect(got.messages[2].key).toEqual(Buffer.alloc(0));
     expect(got.messages[2].headers.trace).toBeInstanceOf(Buffer);
+  });
+
+  it('reuse a slab only once its batch was released, and a big enough one', () => {
+    const pool = new SlabPool();
+    const first = packBatch(batch, pool);
+    expect(first.memory).toBeInstanceOf(SharedArrayBuffer);
+    const second = packBatch(batch, pool);
+    expect(second.slab).not.toBe(first.slab);
+    pool.give(first.slab);
+    const third = packBatch(batch, pool);
+    expect(third.slab).toBe(first.slab);
+    expect(third.memory).toBeUndefined(); // the other side has it already
+    expect(unpackMessages(third, first.memory!)).toEqual(batch.messages);
+    const big: InBatch = { ...batch, messages: [{ ...batch.messages[0], value: Buffer.alloc(3 << 20, 1) }] };
+    pool.give(second.slab);
+    const fourth = packBatch(big, pool);
+    expect(fourth.slab).not.toBe(second.slab);
+    expect(unpackMessages(fourth, fourth.memory!)[0].value!.equals(big.messages[0].value!)).toBe(true);
+    expect(pool.bytes).toBe(6 << 20); // two slabs of 1 MB, one of 4 MB (3 MB and the rest of its batch)
+  });
+
+  it('let free slabs go beyond 32 MB, and reuse their numbers', () => {
+    const pool = new SlabPool();
+    const big: InBatch = { ...batch, messages: [{ ...batch.messages[0], value: Buffer.alloc(4 << 20) }] };
+    const taken = Array.from({ length: 12 }, () => packBatch(big, pool));
+    expect(pool.bytes).toBe(12 * (5 << 20));
+    const kept = taken.map((p) => pool.give(p.slab));
+    expect(kept).toEqual([...Array(6).fill(true), ...Array(6).fill(false)]); // 6 x 5 MB free at most
+    expect(pool.bytes).toBe(6 * (5 << 20));
+    const again = packBatch(big, pool);
+    expect(again.memory).toBeUndefined();
+    const more = Array.from({ length: 6 }, () => packBatch(big, pool));
+    expect(more.map((p) => p.memory === undefined)).toEqual([...Array(5).fill(true), false]);
+    expect(more[5].slab).toBeLessThan(12); // a number let go before
   });
 });
 
@@ -117,9 +151,11 @@ describe('a consumer served on another thread', () => {
     const { client, made, specs } = setUp();
     const consumer = client.consumer({ groupId: 'g', topics: ['in'], partitionsConcurrently: 4 });
     const events: string[] = [];
+    const got: InBatch[] = [];
     let settle!: () => void;
     await consumer.run({
       onBatch: (b) => {
+        got.push(b);
         events.push(`batch ${b.partition} ${b.messages.length}`);
         return new Promise<void>((r) => (settle = r));
       },
@@ -146,6 +182,20 @@ describe('a consumer served on another thread', () => {
     settle();
     await fetched;
     expect(delivered).toBe(true);
+    // Not released, the first batch's memory is not reused; released, the next batch gets it.
+    const memoryOf = (b: InBatch) => b.messages[0].value!.buffer;
+    void served.handlers!.onBatch(batch);
+    await until('the second batch', () => got.length === 2);
+    expect(memoryOf(got[1])).not.toBe(memoryOf(got[0]));
+    got[0].release!();
+    got[0].release!(); // once is enough, twice is harmless
+    settle();
+    await new Promise((r) => setTimeout(r, 20));
+    void served.handlers!.onBatch(batch);
+    await until('the third batch', () => got.length === 3);
+    expect(memoryOf(got[2])).toBe(memoryOf(got[0]));
+    expect(got[2]).toMatchObject({ partition: 3, highWatermark: batch.highWatermark });
+    expect(got[2].messages).toEqual(batch.messages);
   });
 
   it('answers commits, with the broker\'s error when there is one, and closes', async () => {

@@ -2,8 +2,9 @@
 // while its main thread only waits: serveConsumers() there runs the real consumers (fetch
 // requests, the decoding of fetch responses into records, heartbeats, group joins), and
 // consumersOnThread() gives the processor a KafkaClient whose consumers are proxies of them. Each
-// batch crosses as one transferred buffer of keys and values, so the processor's thread spends
-// on a message only the time its own work takes, while the next fetch is decoded beside it.
+// batch crosses as one slab of shared memory holding its keys and values (reused once the
+// processor released the batch), so the processor's thread spends on a message only the time its
+// own work takes, while the next fetch is decoded beside it.
 //
 // The proxy keeps the KafkaConsumer contract: a partition is fetched again only once the
 // processor settled its batch; onAssignment runs before any batch of the new assignment (the
@@ -11,7 +12,7 @@
 // processor's handler did not pause); errors keep what the pipeline reads of them (name, type,
 // code, retriable, causes).
 
-import type { MessagePort, Transferable } from 'node:worker_threads';
+import type { MessagePort } from 'node:worker_threads';
 import {
   KafkaClientError,
   type Assignment,
@@ -25,16 +26,23 @@ import {
   type TopicPartition,
 } from './client.js';
 
-/** A batch as it crosses threads: every key and value in one buffer, the rest in typed arrays. */
+/**
+ * A batch as it crosses threads: every offset, timestamp, key and value in one slab of shared
+ * memory (layout in packBatch), the rest in the message. The slab is the serving side's until
+ * the processor released the batch (InBatch.release), then it carries a later batch: the
+ * processor's isolate never sees new memory per batch, so its garbage collector is not pressed
+ * by the external memory of batches it already dropped (a transferred 4 MB buffer per batch made
+ * most of its scavenges).
+ */
 export interface PackedBatch {
   topic: string;
   partition: number;
   highWatermark: number;
-  offsets: Float64Array;
-  timestamps: Float64Array;
-  /** Per message: key start, key length, value start, value length (length -1: null). */
-  bounds: Int32Array;
-  data: ArrayBuffer;
+  count: number;
+  /** The slab's number in the consumer's pool. */
+  slab: number;
+  /** The slab's memory, sent with its first batch only; the other side keeps it by number. */
+  memory?: SharedArrayBuffer;
   /** Per message, its headers when any message of the batch has some; null otherwise. */
   headers: ([string, Uint8Array][] | null)[] | null;
 }
@@ -56,6 +64,7 @@ type ToHost<S> =
   | { t: 'commit'; id: number; req: number; offsets: PartitionOffset[] }
   | { t: 'pause' | 'resume'; id: number; partitions: TopicPartition[] }
   | { t: 'batchDone'; req: number; error?: ErrorLink[] }
+  | { t: 'release'; id: number; slab: number }
   | { t: 'assigned'; id: number; resume: TopicPartition[] };
 
 type ToThread =
@@ -63,44 +72,122 @@ type ToThread =
   | { t: 'batch'; id: number; req: number; batch: PackedBatch }
   | { t: 'assignment'; id: number; assignment: Assignment }
   | { t: 'crash'; id: number; error: ErrorLink[] }
-  | { t: 'contact'; id: number };
+  | { t: 'contact'; id: number }
+  | { t: 'forget'; id: number; slab: number };
 
-export function packBatch(batch: InBatch): { packed: PackedBatch; transfer: Transferable[] } {
+
+/** Slabs are made in steps of this many bytes, so that slightly bigger batches find a free one. */
+const SLAB_STEP = 1 << 20;
+
+/** Free slabs a pool keeps for the next batches; what is given back beyond goes (a drain's peak is not kept for good). */
+const KEEP_FREE_BYTES = 32 << 20;
+
+/**
+ * The serving side's slabs of one consumer: a batch takes the smallest free one big enough (or a
+ * new one), its release gives it back. As many are made as batches are in flight at the busiest
+ * moment, which the processor's backpressure bounds (max-backlog batches per partition); once
+ * fewer are needed, free slabs beyond KEEP_FREE_BYTES are let go.
+ */
+export class SlabPool {
+  /** By number; undefined where a slab was let go (its number is reused). */
+  private readonly slabs: (SharedArrayBuffer | undefined)[] = [];
+  private readonly free: number[] = [];
+  private freeBytes = 0;
+
+  /** A slab of at least `bytes`, and whether the other side has not seen it yet. */
+  take(bytes: number): { slab: number; memory: SharedArrayBuffer; fresh: boolean } {
+    let best = -1;
+    for (let i = 0; i < this.free.length; i++) {
+      const n = this.slabs[this.free[i]]!.byteLength;
+      if (n >= bytes && (best < 0 || n < this.slabs[this.free[best]]!.byteLength)) best = i;
+    }
+    if (best >= 0) {
+      const slab = this.free[best];
+      this.free[best] = this.free[this.free.length - 1];
+      this.free.pop();
+      const memory = this.slabs[slab]!;
+      this.freeBytes -= memory.byteLength;
+      return { slab, memory, fresh: false };
+    }
+    const memory = new SharedArrayBuffer(Math.max(SLAB_STEP, Math.ceil(bytes / SLAB_STEP) * SLAB_STEP));
+    let slab = this.slabs.indexOf(undefined);
+    if (slab < 0) slab = this.slabs.length;
+    this.slabs[slab] = memory;
+    return { slab, memory, fresh: true };
+  }
+
+  /** The slab's batch was released: false when the pool let it go (the other side may forget it). */
+  give(slab: number): boolean {
+    const memory = this.slabs[slab];
+    if (memory === undefined || this.free.includes(slab)) return true;
+    if (this.freeBytes + memory.byteLength > KEEP_FREE_BYTES) {
+      this.slabs[slab] = undefined;
+      return false;
+    }
+    this.free.push(slab);
+    this.freeBytes += memory.byteLength;
+    return true;
+  }
+
+  /** Bytes of the slabs the pool holds, in use or free. */
+  get bytes(): number {
+    let n = 0;
+    for (const m of this.slabs) n += m?.byteLength ?? 0;
+    return n;
+  }
+}
+
+/**
+ * Packs a batch into a slab of `pool`: offsets (float64 per message), timestamps (float64), then
+ * per message key start, key length, value start, value length (int32; length -1: null), then
+ * the keys' and values' bytes.
+ */
+export function packBatch(batch: InBatch, pool: SlabPool): PackedBatch {
   const { messages } = batch;
   const n = messages.length;
   let bytes = 0;
   let anyHeaders = false;
   for (let i = 0; i < n; i++) {
     const m = messages[i];
-    bytes += (m.key?.length ?? 0) + (m.value?.length ?? 0);
+    // Room to start each key and value at its source's address modulo 8 (see below).
+    bytes += (m.key?.length ?? 0) + (m.value?.length ?? 0) + 14;
     if (!anyHeaders) for (const _ in m.headers) anyHeaders = true;
   }
-  const data = new ArrayBuffer(bytes);
-  const into = new Uint8Array(data);
-  const offsets = new Float64Array(n);
-  const timestamps = new Float64Array(n);
-  const bounds = new Int32Array(4 * n);
-  let at = 0;
-  const put = (b: Buffer | null, slot: number) => {
-    if (b === null) {
-      bounds[slot + 1] = -1;
-      return;
-    }
-    into.set(b, at);
-    bounds[slot] = at;
-    bounds[slot + 1] = b.length;
-    at += b.length;
-  };
+  const dataAt = 32 * n;
+  const { slab, memory, fresh } = pool.take(dataAt + bytes);
+  const offsets = new Float64Array(memory, 0, n);
+  const timestamps = new Float64Array(memory, 8 * n, n);
+  const bounds = new Int32Array(memory, 16 * n, 4 * n);
+  const into = new Uint8Array(memory);
+  let at = dataAt;
   for (let i = 0; i < n; i++) {
     const m = messages[i];
     offsets[i] = m.offset;
     timestamps[i] = m.timestampMs;
-    put(m.key, 4 * i);
-    put(m.value, 4 * i + 2);
+    const k = 4 * i;
+    const key = m.key;
+    if (key === null) bounds[k + 1] = -1;
+    else {
+      // V8 copies into shared memory word by word only where source and destination have the same
+      // alignment, otherwise byte by byte, 4-5x slower (kafkajs' values sit at any offset).
+      at += (key.byteOffset - at) & 7;
+      into.set(key, at);
+      bounds[k] = at;
+      bounds[k + 1] = key.length;
+      at += key.length;
+    }
+    const value = m.value;
+    if (value === null) bounds[k + 3] = -1;
+    else {
+      at += (value.byteOffset - at) & 7;
+      into.set(value, at);
+      bounds[k + 2] = at;
+      bounds[k + 3] = value.length;
+      at += value.length;
+    }
   }
   const headers = anyHeaders ? messages.map((m) => headerPairs(m.headers)) : null;
-  const packed: PackedBatch = { topic: batch.topic, partition: batch.partition, highWatermark: batch.highWatermark, offsets, timestamps, bounds, data, headers };
-  return { packed, transfer: [data, offsets.buffer, timestamps.buffer, bounds.buffer] };
+  return { topic: batch.topic, partition: batch.partition, highWatermark: batch.highWatermark, count: n, slab, memory: fresh ? memory : undefined, headers };
 }
 
 function headerPairs(headers: Record<string, Buffer | undefined>): [string, Uint8Array][] | null {
@@ -112,11 +199,13 @@ function headerPairs(headers: Record<string, Buffer | undefined>): [string, Uint
 /** Shared by the messages without headers (most): read, never written. */
 const NO_HEADERS: Record<string, Buffer | undefined> = Object.freeze({});
 
-/** The batch's messages as views of its one buffer (no copy). */
-export function unpackBatch(p: PackedBatch): InBatch {
-  const buf = Buffer.from(p.data);
-  const n = p.offsets.length;
-  const { bounds } = p;
+/** The messages of a packed batch as views of its slab `memory` (no copy); valid until the batch is released. */
+export function unpackMessages(p: PackedBatch, memory: SharedArrayBuffer): InMessage[] {
+  const n = p.count;
+  const buf = Buffer.from(memory);
+  const offsets = new Float64Array(memory, 0, n);
+  const timestamps = new Float64Array(memory, 8 * n, n);
+  const bounds = new Int32Array(memory, 16 * n, 4 * n);
   const messages: InMessage[] = new Array(n);
   for (let i = 0; i < n; i++) {
     const k = 4 * i;
@@ -129,14 +218,51 @@ export function unpackBatch(p: PackedBatch): InBatch {
       for (const [name, v] of pairs) headers[name] = Buffer.from(v.buffer, v.byteOffset, v.length);
     }
     messages[i] = {
-      offset: p.offsets[i],
+      offset: offsets[i],
       key: keyLen < 0 ? null : buf.subarray(bounds[k], bounds[k] + keyLen),
       value: valueLen < 0 ? null : buf.subarray(bounds[k + 2], bounds[k + 2] + valueLen),
       headers,
-      timestampMs: p.timestamps[i],
+      timestampMs: timestamps[i],
     };
   }
-  return { topic: p.topic, partition: p.partition, messages, highWatermark: p.highWatermark };
+  return messages;
+}
+
+/**
+ * A batch on the processor's side. Its messages are built at their first use, which the Kafka
+ * source delays until the batch's turn: batches waiting in a lane are a few objects, not three
+ * per message that every scavenge of the processor's young generation would copy.
+ */
+class SlabBatch implements InBatch {
+  readonly topic: string;
+  readonly partition: number;
+  readonly highWatermark: number;
+  private built: InMessage[] | undefined;
+  private released = false;
+
+  constructor(
+    private readonly packed: PackedBatch,
+    private readonly memory: SharedArrayBuffer,
+    private readonly owner: ThreadConsumer<unknown>,
+  ) {
+    this.topic = packed.topic;
+    this.partition = packed.partition;
+    this.highWatermark = packed.highWatermark;
+  }
+
+  get messages(): InMessage[] {
+    return (this.built ??= unpackMessages(this.packed, this.memory));
+  }
+
+  set messages(messages: InMessage[]) {
+    this.built = messages;
+  }
+
+  release(): void {
+    if (this.released) return;
+    this.released = true;
+    this.owner.release(this.packed.slab);
+  }
 }
 
 export function errorLinks(e: unknown): ErrorLink[] {
@@ -185,9 +311,11 @@ export interface ConsumerHost {
 export function serveConsumers<S>(port: MessagePort, makeClient: (spec: S) => KafkaClient): ConsumerHost {
   let client: KafkaClient | undefined;
   const consumers = new Map<number, KafkaConsumer>();
+  /** Each running consumer's slabs (dropped with the consumer). */
+  const pools = new Map<number, SlabPool>();
   const batches = new Map<number, { resolve: () => void; reject: (e: Error) => void }>();
   let lastReq = 0;
-  const post = (m: ToThread, transfer?: Transferable[]) => port.postMessage(m, transfer);
+  const post = (m: ToThread) => port.postMessage(m);
   const answer = (req: number, work: () => Promise<void>) =>
     work().then(
       () => post({ t: 'reply', req }),
@@ -221,13 +349,14 @@ export function serveConsumers<S>(port: MessagePort, makeClient: (spec: S) => Ka
           break;
         }
         const id = m.id;
+        const pool = new SlabPool();
+        pools.set(id, pool);
         const handlers: ConsumerHandlers = {
           onBatch: (batch) =>
             new Promise<void>((resolve, reject) => {
               const req = ++lastReq;
               batches.set(req, { resolve, reject });
-              const { packed, transfer } = packBatch(batch);
-              post({ t: 'batch', id, req, batch: packed }, transfer);
+              post({ t: 'batch', id, req, batch: packBatch(batch, pool) });
             }),
           onAssignment: (assignment) => {
             // Nothing of the new assignment is fetched before the processor's handler said what to pause.
@@ -252,6 +381,9 @@ export function serveConsumers<S>(port: MessagePort, makeClient: (spec: S) => Ka
       case 'assigned':
         consumers.get(m.id)?.resume(m.resume);
         break;
+      case 'release':
+        if (pools.get(m.id)?.give(m.slab) === false) post({ t: 'forget', id: m.id, slab: m.slab });
+        break;
       case 'batchDone': {
         const waiting = batches.get(m.req);
         batches.delete(m.req);
@@ -269,6 +401,7 @@ export function serveConsumers<S>(port: MessagePort, makeClient: (spec: S) => Ka
             await consumer?.close();
           } finally {
             consumers.delete(m.id);
+            pools.delete(m.id);
           }
         });
         break;
@@ -283,6 +416,7 @@ export function serveConsumers<S>(port: MessagePort, makeClient: (spec: S) => Ka
       batches.clear();
       await Promise.all([...consumers.values()].map((c) => c.close().catch(() => {})));
       consumers.clear();
+      pools.clear();
       port.close();
     },
   };
@@ -340,6 +474,8 @@ class Link<S> {
 class ThreadConsumer<S> implements KafkaConsumer {
   private readonly id: number;
   private handlers: ConsumerHandlers | undefined;
+  /** The serving side's slabs, by number, as they arrived with their first batch. */
+  private readonly slabs = new Map<number, SharedArrayBuffer>();
   /** Partitions the processor paused (and not resumed): what stays paused after a join. */
   private readonly paused = new Map<string, TopicPartition>();
   private closed = false;
@@ -385,20 +521,32 @@ class ThreadConsumer<S> implements KafkaConsumer {
     if (this.closed) return Promise.resolve();
     this.closed = true;
     return this.link.request({ t: 'close', id: this.id }).finally(() => {
+      this.slabs.clear();
       this.link.consumers.delete(this.id);
       this.link.holdOpen();
     });
   }
 
   deliver(req: number, packed: PackedBatch): void {
-    if (this.handlers === undefined || this.closed) return this.link.post({ t: 'batchDone', req });
-    this.handlers.onBatch(unpackBatch(packed)).then(
+    if (packed.memory !== undefined) this.slabs.set(packed.slab, packed.memory);
+    const memory = this.slabs.get(packed.slab);
+    if (this.handlers === undefined || this.closed || memory === undefined) {
+      this.release(packed.slab);
+      return this.link.post({ t: 'batchDone', req });
+    }
+    this.handlers.onBatch(new SlabBatch(packed, memory, this)).then(
       () => this.link.post({ t: 'batchDone', req }),
       (e: unknown) => this.link.post({ t: 'batchDone', req, error: errorLinks(e) }),
     );
   }
 
+  /** The slab may carry another batch (once closed, the serving side dropped the pool). */
+  release(slab: number): void {
+    if (!this.closed) this.link.post({ t: 'release', id: this.id, slab });
+  }
+
   receive(m: Exclude<ToThread, { t: 'reply' } | { t: 'batch' }>): void {
+    if (m.t === 'forget') return void this.slabs.delete(m.slab);
     if (this.handlers === undefined || this.closed) return;
     if (m.t === 'assignment') {
       this.handlers.onAssignment?.(m.assignment);

@@ -18,7 +18,8 @@ import { parseStateRecord } from './state-records.js';
  */
 export type LaneItem = { lane: number; partition: number } & (
   | { kind: 'restored'; records: StateRecord[]; emitted: number }
-  | { kind: 'batch'; messages: InMessage[]; highWatermark: number }
+  /** `release`: the client's InBatch.release, called once the batch is acknowledged or dropped. */
+  | { kind: 'batch'; messages: InMessage[]; highWatermark: number; release?: () => void }
   | { kind: 'tick' }
   /** `final`: the source stops (commit everything); otherwise the partition moved away (drop what is not committed). */
   | { kind: 'end'; final: boolean }
@@ -46,7 +47,8 @@ let lastLaneId = 0;
 
 class Lane {
   readonly id = ++lastLaneId;
-  readonly queue: LaneItem[] = [];
+  /** What waits; a fetched batch becomes a `batch` item at its turn (its messages are built then). */
+  readonly queue: (LaneItem | { kind: 'fetched'; batch: InBatch })[] = [];
   /** An item was emitted and not acknowledged yet. */
   busy = false;
   restored = false;
@@ -139,13 +141,8 @@ export class KafkaSource {
     const lane = this.open.get(item.lane);
     if (lane === undefined) return;
     lane.busy = false;
-    if (item.kind === 'batch') {
-      lane.backlog--;
-      if (lane.held && lane.backlog === 0) {
-        lane.held = false;
-        if (this.state === 'running' && !lane.ended) this.consumer?.resume([this.tp(lane.partition)]);
-      }
-    }
+    // Nothing reads the messages' bytes after the pipeline is through with them (sends and dead letters are acknowledged).
+    if (item.kind === 'batch') this.settled(lane, item.release);
     if (item.kind === 'end') {
       this.open.delete(lane.id);
       if (this.lanes.get(lane.partition) === lane) this.lanes.delete(lane.partition);
@@ -153,6 +150,16 @@ export class KafkaSource {
       return;
     }
     this.emitNext(lane);
+  }
+
+  /** A batch is done with (acknowledged, dropped, or nothing in it to hand on): its memory goes back, its partition may be fetched again. */
+  private settled(lane: Lane, release: (() => void) | undefined): void {
+    release?.();
+    lane.backlog--;
+    if (lane.held && lane.backlog === 0) {
+      lane.held = false;
+      if (this.state === 'running' && !lane.ended) this.consumer?.resume([this.tp(lane.partition)]);
+    }
   }
 
   /** At-least-once: the group's committed offsets (exactly-once commits them in the sink's transaction). */
@@ -311,9 +318,10 @@ export class KafkaSource {
 
   private drop(lane: Lane): void {
     for (let i = lane.queue.length - 1; i >= 0; i--) {
-      if (lane.queue[i].kind === 'batch' || lane.queue[i].kind === 'tick') {
-        if (lane.queue[i].kind === 'batch') lane.backlog--;
+      const item = lane.queue[i];
+      if (item.kind === 'fetched' || item.kind === 'tick') {
         lane.queue.splice(i, 1);
+        if (item.kind === 'fetched') this.settled(lane, () => item.batch.release?.());
       }
     }
   }
@@ -326,9 +334,27 @@ export class KafkaSource {
   }
 
   private emitNext(lane: Lane): void {
-    if (lane.busy || !lane.restored || lane.queue.length === 0) return;
-    lane.busy = true;
-    this.subject.next(lane.queue.shift()!);
+    while (!lane.busy && lane.restored && lane.queue.length > 0) {
+      const next = lane.queue.shift()!;
+      const item = next.kind === 'fetched' ? this.handOn(lane, next.batch) : next;
+      if (item === undefined) continue;
+      lane.busy = true;
+      this.subject.next(item);
+    }
+  }
+
+  /** A fetched batch at its turn, less what was handed on already; undefined when nothing is left. */
+  private handOn(lane: Lane, batch: InBatch): LaneItem | undefined {
+    let messages = batch.messages;
+    // Redelivered after a rebalance (the consumer restarts from the committed offset) but
+    // already handed on: the open transaction or the acked sends hold its results.
+    if (messages.length > 0 && messages[0].offset < lane.nextOffset) messages = messages.filter((m) => m.offset >= lane.nextOffset);
+    if (messages.length === 0) {
+      this.settled(lane, () => batch.release?.());
+      return undefined;
+    }
+    lane.nextOffset = messages[messages.length - 1].offset + 1;
+    return { kind: 'batch', lane: lane.id, partition: lane.partition, messages, highWatermark: batch.highWatermark, release: batch.release?.bind(batch) };
   }
 
   /**
@@ -338,20 +364,17 @@ export class KafkaSource {
    */
   private async onBatch(batch: InBatch): Promise<void> {
     const lane = this.lanes.get(batch.partition);
-    if (lane === undefined || lane.ended || this.state !== 'running' || batch.topic !== this.topic) return;
-    let messages = batch.messages;
-    // Redelivered after a rebalance (the consumer restarts from the committed offset) but
-    // already handed on: the open transaction or the acked sends hold its results.
-    if (messages.length > 0 && messages[0].offset < lane.nextOffset) messages = messages.filter((m) => m.offset >= lane.nextOffset);
-    if (messages.length === 0) return;
-    lane.nextOffset = messages[messages.length - 1].offset + 1;
+    if (lane === undefined || lane.ended || this.state !== 'running' || batch.topic !== this.topic) {
+      batch.release?.();
+      return;
+    }
     lane.backlog++;
     if (lane.backlog >= this.options.maxBacklog && !lane.held) {
       lane.held = true;
       this.consumer!.pause([this.tp(lane.partition)]);
       this.options.onPause?.();
     }
-    lane.queue.push({ kind: 'batch', lane: lane.id, partition: lane.partition, messages, highWatermark: batch.highWatermark });
+    lane.queue.push({ kind: 'fetched', batch });
     this.emitNext(lane);
   }
 
