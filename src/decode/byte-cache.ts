@@ -59,6 +59,9 @@ export class ByteValueCache {
     // before insert() is hot (the first growth of a hot insert() was another recompilation).
     this.arena = new Uint8Array(1 << 10);
     this.arenaView = new DataView(this.arena.buffer);
+    // Likewise: 0 until a cache first stands aside, by then long after the lookups are hot.
+    this.aside = -1;
+    this.aside = 0;
   }
 
   get size(): number {

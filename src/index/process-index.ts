@@ -65,6 +65,10 @@ export class ProcessIndex {
     this.retentionMs = config.retention_secs * 1000;
     this.timeJumpMs = config.time_jump_secs * 1000;
     this.rebootCheckMs = rebootCheckSecs * 1000;
+    // Zero until the first eviction or PID reuse: changed here once, so that V8 does not compile
+    // them as constants into apply() and recompile it when they first change (host-state.ts).
+    this.forcedEvictions = this.evictions = this.pidReuses = -1;
+    this.forcedEvictions = this.evictions = this.pidReuses = 0;
   }
 
   host(ev: SysmonEvent): HostState {
