@@ -177,13 +177,22 @@ export class ProcessIndex {
         this.newMaster(h, node, node.start, true, 1);
       } else if (parent !== null && isSmssNode(parent)) {
         h.seen |= SEEN.childSmssCreation;
-        // A master runs from System32; a placeholder smss elsewhere is smss.path's, not a boot.
-        if (parent.placeholder && !parent.master && imageClass(parent.image) === IMAGE_CLASS.system32) this.unseenMaster(h, parent, node, ev.time);
+        this.childSmss(h, parent, node, ev.time);
       }
     }
     // After the boot is known: a PID is reused only within one boot.
     this.claimPid(h, node, ev.time);
     if (insertedParent) this.claimPid(h, parent!, ev.time);
+  }
+
+  /**
+   * A child smss was created by `parent`. Its own function, called at every boot from the first:
+   * the test below first meets a placeholder master long after create() is optimised, and in
+   * create() itself that first visit threw away and recompiled the replay's hottest function.
+   */
+  private childSmss(h: HostState, parent: ProcNode, child: ProcNode, time: number): void {
+    // A master runs from System32; a placeholder smss elsewhere is smss.path's, not a boot.
+    if (parent.placeholder && !parent.master && imageClass(parent.image) === IMAGE_CLASS.system32) this.unseenMaster(h, parent, child, time);
   }
 
   /**
