@@ -13,6 +13,10 @@
 // tries again.
 
 const MAX_KEY = 512;
+const NO_BYTES = new Uint8Array(0);
+const NO_VIEW = new DataView(NO_BYTES.buffer);
+/** Shorter keys are not kept: such values cost little to decode, and one compare loop serves every key. */
+const MIN_KEY = 4;
 const ARENA_LIMIT = 8 << 20;
 const WINDOW = 8192;
 const ASIDE = 8 * WINDOW;
@@ -25,13 +29,19 @@ export class ByteValueCache {
   private readonly keyLength: Int32Array;
   private readonly values: string[] = [];
   private count = 0;
-  private arena = new Uint8Array(1 << 16);
-  private arenaView = new DataView(this.arena.buffer);
+  /** Replaced by a larger copy as keys come in (see the constructor). */
+  private arena = NO_BYTES;
+  private arenaView = NO_VIEW;
   private used = 0;
   /** Where the last miss of get() would put its key (insert), or -1. */
   private freeSlot = -1;
-  private lookups = 0;
-  private hits = 0;
+  /**
+   * The first window is 64 lookups long and judges nothing (as many hits as a whole window), so
+   * that judge() has run before the lookups are hot: optimised code that never saw it run would
+   * be thrown away and compiled again, with every caller that inlined it, when the first window ends.
+   */
+  private lookups = WINDOW - 64;
+  private hits = WINDOW;
   /** Lookups left while standing aside. */
   private aside = 0;
 
@@ -42,6 +52,16 @@ export class ByteValueCache {
     this.slots = new Int32Array(size);
     this.keyAt = new Int32Array(maxEntries);
     this.keyLength = new Int32Array(maxEntries);
+    // Written a second time here, so that V8 sees fields that change from the start: optimised
+    // code built while the first arena was the only one assumed it never changes, and every
+    // function that read it (the scanner's value readers) was thrown away and compiled again when
+    // the arena first grew. It starts small, so that it first grows within the first events,
+    // before insert() is hot (the first growth of a hot insert() was another recompilation).
+    this.arena = new Uint8Array(1 << 10);
+    this.arenaView = new DataView(this.arena.buffer);
+    // Likewise: 0 until a cache first stands aside, by then long after the lookups are hot.
+    this.aside = -1;
+    this.aside = 0;
   }
 
   get size(): number {
@@ -60,7 +80,7 @@ export class ByteValueCache {
     }
     if (++this.lookups === WINDOW) this.judge();
     const n = b - a;
-    if (n > MAX_KEY) return undefined;
+    if (n > MAX_KEY || n < MIN_KEY) return undefined;
     let i = hashOf(buf, dv, a, n) & this.mask;
     for (;;) {
       const e = this.slots[i];
@@ -116,12 +136,9 @@ export class ByteValueCache {
     this.used = 0;
   }
 
+  /** Keys of at least MIN_KEY bytes: whole words, the last one overlapping the one before it. */
   private sameBytes(buf: Uint8Array, dv: DataView, a: number, n: number, at: number): boolean {
     const arena = this.arenaView;
-    if (n < 4) {
-      for (let k = 0; k < n; k++) if (buf[a + k] !== this.arena[at + k]) return false;
-      return true;
-    }
     const last = n - 4;
     for (let k = 0; k < last; k += 4) if (dv.getInt32(a + k, true) !== arena.getInt32(at + k, true)) return false;
     return dv.getInt32(a + last, true) === arena.getInt32(at + last, true);

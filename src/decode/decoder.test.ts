@@ -239,6 +239,34 @@ describe('decode errors', () => {
   });
 });
 
+describe('entities no decoder knows', () => {
+  // Names an object's prototype answers to must not be read as entities (a plain-object table gave
+  // `function Object() { [native code] }` for &constructor;), nor may a name too long to be one stop
+  // the decoding of the entities after it: fast-xml-parser leaves them as written, and so must we.
+  const values = ['&constructor;', 'a&__proto__;b', '&toString;&lt;', '&valueOf; &hasOwnProperty; &amp;', '&abcdefghijklmnop;&gt;&foo;&#65;'];
+  const expected = ['&constructor;', 'a&__proto__;b', '&toString;<', '&valueOf; &hasOwnProperty; &', '&abcdefghijklmnop;>&foo;A'];
+  const xmlOf = (v: string) =>
+    `<Event xmlns='http://schemas.microsoft.com/win/2004/08/events/event'><System><Provider Name='Microsoft-Windows-Sysmon'/><EventID>1</EventID>` +
+    `<EventRecordID>7</EventRecordID><Computer>WS01</Computer></System><EventData><Data Name='UtcTime'>2024-01-01 00:00:00.000</Data>` +
+    `<Data Name='ProcessGuid'>{a}</Data><Data Name='Image'>C:\\x${v}.exe</Data><Data Name='CommandLine'>${v}</Data></EventData></Event>`;
+
+  it.each(values.map((v, i) => [v, expected[i]]))('the string scanner leaves %s as fast-xml-parser does', (v, want) => {
+    const ref = reference(xmlOf(v));
+    expect(ref).toBeInstanceOf(SysmonEvent);
+    expect((ref as SysmonEvent).commandLine).toBe(want);
+    const f = fast(xmlOf(v));
+    expect(f).toEqual(ref);
+    expect(fastLatin1(xmlOf(v))).toEqual(ref);
+  });
+
+  it.each(values.map((v, i) => [v, expected[i]]))('the byte scanner leaves %s as fast-xml-parser does', (v, want) => {
+    const b = fastBytes(xmlOf(v));
+    expect((b as SysmonEvent).commandLine).toBe(want);
+    expect((b as SysmonEvent).image).toBe(`C:\\x${want}.exe`);
+    expect(b).toEqual(reference(xmlOf(v)));
+  });
+});
+
 describe('process access (EventID 10)', () => {
   it('is read for its source, the process that acts: fast path, reference parser and flat JSON agree', () => {
     const log = new HostLog('WS-Access', 3);

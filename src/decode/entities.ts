@@ -1,10 +1,9 @@
 // XML entity decoding for values the fast scanner extracts. Only called when a value holds '&'.
 
-const NAMED: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" };
-
 /**
- * The replacement of the named entity s[a, b) (between '&' and ';'): the five XML names read in
- * place, anything else looked up in NAMED by its text as before (undefined: left as written).
+ * The replacement of the named entity s[a, b) (between '&' and ';'): the five XML names, read in
+ * place; undefined for any other name, which stays as written, as fast-xml-parser leaves it (no
+ * table keyed by the name's text: a plain object would answer `constructor` or `__proto__`).
  */
 function named(s: string, a: number, b: number): string | undefined {
   const c = s.charCodeAt(a);
@@ -23,7 +22,7 @@ function named(s: string, a: number, b: number): string | undefined {
       if (c === 97 && s.charCodeAt(a + 1) === 112 && s.charCodeAt(a + 2) === 111 && s.charCodeAt(a + 3) === 115) return "'";
       break;
   }
-  return NAMED[s.slice(a, b)];
+  return undefined;
 }
 
 /** Decode the five XML entities and numeric character references; unknown entities stay as written. */
@@ -33,9 +32,11 @@ export function decodeEntities(s: string): string {
   let i = s.indexOf('&');
   while (i !== -1) {
     const semi = s.indexOf(';', i + 1);
-    if (semi === -1 || semi - i > 12) break;
+    if (semi === -1) break;
     let rep: string | undefined;
-    if (s.charCodeAt(i + 1) === 35) {
+    if (semi - i > 12) {
+      // No entity this long: left as written, and the ones after it still decoded.
+    } else if (s.charCodeAt(i + 1) === 35) {
       const hex = (s.charCodeAt(i + 2) | 32) === 120;
       const code = hex ? parseInt(s.slice(i + 3, semi), 16) : parseInt(s.slice(i + 2, semi), 10);
       if (Number.isInteger(code) && code >= 0 && code <= 0x10ffff) rep = String.fromCodePoint(code);

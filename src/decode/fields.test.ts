@@ -1,5 +1,6 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { normaliseLogonId, parseIntField, parseUtcTime } from './fields.js';
+import { normaliseLogonId, parseIntField, parseUtcTime, parseUtcTimeIn } from './fields.js';
 
 describe('parseUtcTime', () => {
   it('reads Sysmon and ISO forms to the same ms', () => {
@@ -21,6 +22,30 @@ describe('parseUtcTime', () => {
       expect(parseUtcTime(bad), bad).toBeNaN();
     }
     expect(parseUtcTime('2020-02-29 00:00:00.000')).not.toBeNaN();
+  });
+  it('gives what Date.UTC gives, for times in any order (one day remembered between calls; property)', () => {
+    const two = (n: number) => String(n).padStart(2, '0');
+    const time = fc.record({
+      year: fc.oneof(fc.integer({ min: 1601, max: 9999 }), fc.constantFrom(2000, 2024, 1900, 2100)),
+      month: fc.integer({ min: 1, max: 12 }),
+      day: fc.integer({ min: 1, max: 31 }),
+      hour: fc.integer({ min: 0, max: 23 }),
+      minute: fc.integer({ min: 0, max: 59 }),
+      second: fc.integer({ min: 0, max: 60 }),
+      ms: fc.integer({ min: 0, max: 999 }),
+    });
+    fc.assert(
+      fc.property(fc.array(time, { minLength: 1, maxLength: 8 }), (times) => {
+        for (const t of times) {
+          const text = `${t.year}-${two(t.month)}-${two(t.day)} ${two(t.hour)}:${two(t.minute)}:${two(t.second)}.${String(t.ms).padStart(3, '0')}`;
+          const valid = new Date(Date.UTC(t.year, t.month - 1, t.day)).getUTCDate() === t.day;
+          const want = valid ? Date.UTC(t.year, t.month - 1, t.day, t.hour, t.minute, t.second, t.ms) : NaN;
+          expect(parseUtcTime(text), text).toBe(want);
+          expect(parseUtcTimeIn(Buffer.from(text, 'latin1'), 0, text.length), text).toBe(want);
+        }
+      }),
+      { numRuns: 3000 },
+    );
   });
 });
 

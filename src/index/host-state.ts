@@ -83,5 +83,13 @@ export class HostState {
     readonly name: string,
     /** The Sysmon configuration the pipeline says this host runs; null: learn what it logs from what it sends. */
     readonly sysmon: HostLogging | null = null,
-  ) {}
+  ) {
+    // Counters that keep their first value until something rare happens (an eviction, a rewind,
+    // a late event, a deadline not judged): V8 compiles a field that has never changed as a
+    // constant, and throws that code away, with every caller that inlined it, when it first
+    // changes (a recompilation of the replay's hottest functions). Changed here once, they are
+    // ordinary fields from the first host on.
+    this.evictHead = this.rewinds = this.lateEvents = this.unjudged = -1;
+    this.evictHead = this.rewinds = this.lateEvents = this.unjudged = 0;
+  }
 }

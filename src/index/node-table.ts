@@ -137,6 +137,15 @@ export class NodeTable {
   private freeSlot = -1;
   private freeHash = -1;
 
+  constructor() {
+    // These change only once nodes leave the table, long after its lookups are hot: changed here
+    // once, they are ordinary fields from the start, not constants V8 compiles into the lookups
+    // and must throw away (with every caller that inlined them) when the first node leaves.
+    this.head = this.holes = -1;
+    this.head = this.holes = 0;
+    this.order = [];
+  }
+
   get size(): number {
     return this.count;
   }

@@ -65,6 +65,10 @@ export class ProcessIndex {
     this.retentionMs = config.retention_secs * 1000;
     this.timeJumpMs = config.time_jump_secs * 1000;
     this.rebootCheckMs = rebootCheckSecs * 1000;
+    // Zero until the first eviction or PID reuse: changed here once, so that V8 does not compile
+    // them as constants into apply() and recompile it when they first change (host-state.ts).
+    this.forcedEvictions = this.evictions = this.pidReuses = -1;
+    this.forcedEvictions = this.evictions = this.pidReuses = 0;
   }
 
   host(ev: SysmonEvent): HostState {
@@ -173,13 +177,22 @@ export class ProcessIndex {
         this.newMaster(h, node, node.start, true, 1);
       } else if (parent !== null && isSmssNode(parent)) {
         h.seen |= SEEN.childSmssCreation;
-        // A master runs from System32; a placeholder smss elsewhere is smss.path's, not a boot.
-        if (parent.placeholder && !parent.master && imageClass(parent.image) === IMAGE_CLASS.system32) this.unseenMaster(h, parent, node, ev.time);
+        this.childSmss(h, parent, node, ev.time);
       }
     }
     // After the boot is known: a PID is reused only within one boot.
     this.claimPid(h, node, ev.time);
     if (insertedParent) this.claimPid(h, parent!, ev.time);
+  }
+
+  /**
+   * A child smss was created by `parent`. Its own function, called at every boot from the first:
+   * the test below first meets a placeholder master long after create() is optimised, and in
+   * create() itself that first visit threw away and recompiled the replay's hottest function.
+   */
+  private childSmss(h: HostState, parent: ProcNode, child: ProcNode, time: number): void {
+    // A master runs from System32; a placeholder smss elsewhere is smss.path's, not a boot.
+    if (parent.placeholder && !parent.master && imageClass(parent.image) === IMAGE_CLASS.system32) this.unseenMaster(h, parent, child, time);
   }
 
   /**

@@ -178,6 +178,11 @@ export class ProcNode {
     if (image !== this.img.image) this.img = imageFacts(image, this.img.originalFileName);
   }
 
+  /** The image and original file name as one object, shared by every node that has the same two. */
+  get imageFacts(): ImageFacts {
+    return this.img;
+  }
+
   /** Lower-cased file name of the image ('smss.exe'), interned. */
   get imageName(): string {
     return this.img.imageName;

@@ -4,6 +4,7 @@
 
 import type { RuleMeta } from '../../alerts/alert.js';
 import type { ProcNode } from '../../index/process-node.js';
+import type { ImageFacts } from '../../index/shared-facts.js';
 import { normaliseWindowsPath } from '../smss/classify.js';
 import { CHECKS, type CheckName } from './checks.js';
 import type { BaselineConfig, BaselinesConfig } from './config.js';
@@ -90,13 +91,29 @@ export class BaselineCatalog {
     }
   }
 
+  /**
+   * The baseline of each image and original file name (the nodes' shared ImageFacts): one lookup
+   * by the object instead of up to three by name for every creation, its parent and every node at
+   * the end of a replay; null for none. Bounded like the facts themselves.
+   */
+  private byFacts = new Map<ImageFacts, CompiledBaseline | null>();
+
   /** The baseline a process is judged by, from its image file name first, then its OriginalFileName. */
   of(n: ProcNode): CompiledBaseline | undefined {
-    return this.byNames(n.imageName, n.originalFileName, n.pid);
+    const facts = n.imageFacts;
+    let b = this.byFacts.get(facts);
+    if (b === undefined) {
+      if (this.byFacts.size >= 200_000) this.byFacts = new Map();
+      b = this.byNames(facts.imageName, facts.originalFileName, -1, true) ?? null;
+      this.byFacts.set(facts, b);
+    }
+    if (b === null) return undefined;
+    const want = b.cfg.match.pid;
+    return want === undefined || want === n.pid ? b : undefined;
   }
 
-  /** As `of`, from a lower-cased image file name, an OriginalFileName as written and a PID (-1 unknown). */
-  byNames(imageName: string, originalFileName: string, pid: number): CompiledBaseline | undefined {
+  /** As `of`, from a lower-cased image file name, an OriginalFileName as written and a PID (-1 unknown; `anyPid`: not checked). */
+  byNames(imageName: string, originalFileName: string, pid: number, anyPid = false): CompiledBaseline | undefined {
     let b = this.byImage.get(imageName);
     if (b === undefined && originalFileName !== '') {
       let lower = this.lowered.get(originalFileName);
@@ -107,7 +124,7 @@ export class BaselineCatalog {
       }
       b = this.byOriginal.get(lower);
     }
-    if (b === undefined) return undefined;
+    if (b === undefined || anyPid) return b;
     const want = b.cfg.match.pid;
     return want === undefined || want === pid ? b : undefined;
   }

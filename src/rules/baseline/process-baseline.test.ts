@@ -351,6 +351,28 @@ describe('state', () => {
   });
 });
 
+describe('lifetimes not judged at the end of a run', () => {
+  it('counts what a walk of every node counts, across many boots, evictions and a restored host', () => {
+    for (const [retention, cap] of [[0, 200_000], [600, 100], [86_400 * 400, 150]]) {
+      const h = booted('L1', false).h;
+      for (let i = 1; i <= 30; i++) h.boot(T0 + i * 86_400 * SEC, { exits: i % 7 === 0, pids: 400 + 20 * i });
+      const config = withBaselines({});
+      const index = { retention_secs: retention, max_nodes_per_host: cap };
+      const engine = new Engine(parsePipeline({ ...(config as object), index }));
+      const restored = new Engine(parsePipeline({ ...(config as object), index }));
+      engine.process(h.typed, []);
+      engine.finish([]);
+      // The restored copies are hosts the rule never saw a creation of: it walks their trees.
+      const copies = [...engine.index.hosts.values()].map((host) => restoreHost(restored.index, snapshotHost(host)));
+      const rule = engine.rules.find((r) => r.notJudgedCounts !== undefined)!;
+      const counts = rule.notJudgedCounts!(engine.index.hosts.values());
+      expect(counts, `retention ${retention}, cap ${cap}`).toEqual(rule.notJudgedCounts!(copies));
+      if (cap < 200) expect(engine.index.forcedEvictions).toBeGreaterThan(0);
+      expect(Object.values(counts).reduce((a, b) => a + b, 0)).toBeGreaterThan(0);
+    }
+  });
+});
+
 describe('parent role without a parent guid', () => {
   it('judges the name alone when the event gives no ParentProcessGuid', () => {
     const { h, t } = booted('G1');

@@ -36,12 +36,38 @@ class HostInstances {
   readonly live = new Map<CompiledBaseline, ProcNode[]>();
 }
 
+/** A baseline whose lifetime check is per boot: its processes may end a replay not judged. */
+function livesPerBoot(b: CompiledBaseline | undefined): b is CompiledBaseline {
+  return b !== undefined && b.meta.lifetime != null && b.cfg.lifetime!.kind === 'boot';
+}
+
+/**
+ * A host's processes created with a per-boot lifetime (livesPerBoot), which the summary counts
+ * when their exit cannot be judged: the end of a replay reads these few instead of every node of
+ * the tree (261k on the mission corpus, a walk that cost as much as its own compilation). Nodes
+ * the index evicted are dropped as the list grows.
+ */
+class BootLived {
+  readonly nodes: ProcNode[] = [];
+  private pruneAt = 64;
+
+  add(h: HostState, n: ProcNode): void {
+    this.nodes.push(n);
+    if (this.nodes.length < this.pruneAt) return;
+    let k = 0;
+    for (const o of this.nodes) if (h.nodes.holds(o)) this.nodes[k++] = o;
+    this.nodes.length = k;
+    this.pruneAt = Math.max(64, 2 * k);
+  }
+}
+
 export class ProcessBaselineRule implements Rule {
   readonly id = BASELINE_RULE_ID;
   readonly alertIds: string[];
   private readonly catalog: BaselineCatalog;
   private readonly instances = new WeakMap<HostState, HostInstances>();
   private readonly unjudged = new Map<string, number>();
+  private readonly bootLived = new WeakMap<HostState, BootLived>();
 
   constructor(cfg: BaselinesConfig) {
     this.catalog = new BaselineCatalog(cfg);
@@ -52,6 +78,7 @@ export class ProcessBaselineRule implements Rule {
     if (ev.eventId === 1) {
       if (a.duplicate || a.node === null) return;
       const b = this.catalog.of(a.node);
+      this.noteCreated(a.host, a.node, b);
       if (b !== undefined) this.created(b, a.node, ev, a, ctx);
       const p = a.parent;
       const pb = p !== null ? this.catalog.of(p) : this.catalog.byNames(imageFileName(ev.parentImage), '', ev.parentProcessId);
@@ -89,15 +116,41 @@ export class ProcessBaselineRule implements Rule {
   notJudgedCounts(hosts: Iterable<HostState>): Record<string, number> {
     const out = Object.fromEntries(this.unjudged);
     for (const h of hosts) {
-      for (const n of h.nodes.values()) {
-        // Alive at the end, or closed at a reboot (no exit seen either way).
-        if (n.placeholder || (!n.alive && !n.closedAtReboot) || exitsJudged(h, n)) continue;
-        const b = this.catalog.of(n);
-        const meta = b?.meta.lifetime;
-        if (meta != null && b!.cfg.lifetime!.kind === 'boot') out[meta.id] = (out[meta.id] ?? 0) + 1;
+      const lived = this.bootLived.get(h);
+      if (lived === undefined) {
+        // No creation of this host went through the rule (a host restored from a snapshot that sent none since).
+        for (const n of h.nodes.values()) this.countNotJudged(h, n, out);
+      } else {
+        for (const n of lived.nodes) if (h.nodes.holds(n)) this.countNotJudged(h, n, out);
       }
     }
     return out;
+  }
+
+  /** A process of the tree whose lifetime per boot cannot be judged: alive at the end, or closed at a reboot (no exit seen either way). */
+  private countNotJudged(h: HostState, n: ProcNode, out: Record<string, number>): void {
+    if (n.placeholder || (!n.alive && !n.closedAtReboot) || exitsJudged(h, n)) return;
+    const b = this.catalog.of(n);
+    if (livesPerBoot(b)) {
+      const id = b.meta.lifetime!.id;
+      out[id] = (out[id] ?? 0) + 1;
+    }
+  }
+
+  /**
+   * Keeps the host's list of processes with a per-boot lifetime (BootLived) current. The first
+   * creation of a host the rule sees starts it from the tree, which holds that process already
+   * and whatever a snapshot restored.
+   */
+  private noteCreated(h: HostState, n: ProcNode, b: CompiledBaseline | undefined): void {
+    let lived = this.bootLived.get(h);
+    if (lived === undefined) {
+      lived = new BootLived();
+      this.bootLived.set(h, lived);
+      for (const o of h.nodes.values()) if (!o.placeholder && livesPerBoot(this.catalog.of(o))) lived.add(h, o);
+      return;
+    }
+    if (livesPerBoot(b)) lived.add(h, n);
   }
 
   notJudgedWhy(alertId: string): string | undefined {
