@@ -109,16 +109,27 @@ class Lane {
 /** Chunks a worker may hold before the reader waits: bounded memory, and the reader stays a little ahead. */
 const IN_FLIGHT = 4;
 
-/** Shared chunk memory, reused once every worker has answered for it (fresh 1 MiB buffers cost page faults). */
+/**
+ * Chunks the workers read, by id, until every worker given events of it has answered: a plain
+ * file's chunk is read into shared memory (readFiles' `shared`) and goes as it is, then back to
+ * the reader (release); other inputs' chunks (gzip, UTF-16) are copied into shared memory once.
+ */
 class SharedChunks {
   private readonly spare: SharedArrayBuffer[] = [];
-  private readonly users = new Map<number, { sab: SharedArrayBuffer; left: number }>();
+  private readonly users = new Map<number, { left: number; done: () => void }>();
 
-  copy(id: number, bytes: Buffer, users: number): SharedArrayBuffer {
+  /** The shared memory holding `bytes` at offset 0, for `users` workers. */
+  share(id: number, bytes: Buffer, release: (() => void) | undefined, users: number): SharedArrayBuffer {
+    if (bytes.buffer instanceof SharedArrayBuffer && bytes.byteOffset === 0) {
+      this.users.set(id, { left: users, done: release ?? (() => {}) });
+      return bytes.buffer;
+    }
     let sab = this.spare.pop();
     if (sab === undefined || sab.byteLength < bytes.length) sab = new SharedArrayBuffer(Math.max(bytes.length, 1 << 20) + (1 << 16));
     Buffer.from(sab, 0, bytes.length).set(bytes);
-    this.users.set(id, { sab, left: users });
+    const copy = sab;
+    this.users.set(id, { left: users, done: () => this.spare.push(copy) });
+    release?.();
     return sab;
   }
 
@@ -127,7 +138,7 @@ class SharedChunks {
     if (u === undefined) return;
     if (--u.left === 0) {
       this.users.delete(id);
-      this.spare.push(u.sab);
+      u.done();
     }
   }
 }
@@ -232,7 +243,7 @@ export async function replaySharded(opts: ReplayOptions, threads: number): Promi
   };
 
   try {
-    const source = replaySource(opts, counters, () => files++);
+    const source = replaySource(opts, counters, () => files++, true);
     for await (const batch of source) {
       if (batch.errors.length > 0) framing.add(batch.errors, framingPositions(batch, seq));
       const r = batch.records;
@@ -241,12 +252,13 @@ export async function replaySharded(opts: ReplayOptions, threads: number): Promi
         for (let i = 0; i < r.bounds.length; i += 2, seq++) {
           const a = r.bounds[i];
           const b = r.bounds[i + 1];
-          at[shards.of(r.text, a, b)].push(a, b, seq);
+          at[shards.of(r.bytes, a, b)].push(a, b, seq);
         }
         const users = at.filter((l) => l.length > 0).length;
-        if (users > 0) {
+        if (users === 0) r.release?.();
+        else {
           const thisId = id++;
-          const sab = chunks.copy(thisId, r.bytes, users);
+          const sab = chunks.share(thisId, r.bytes, r.release?.bind(r), users);
           for (let k = 0; k < threads; k++) {
             if (at[k].length > 0) await send(k, { type: 'xml', id: thisId, source: batch.source, bytes: sab, length: r.bytes.length, base: r.base, at: Float64Array.from(at[k]) }, seq);
           }
