@@ -143,7 +143,7 @@ class SharedChunks {
   }
 }
 
-/** Empty per-worker lists of [start, end, position] triples for one chunk. */
+/** Empty per-worker lists of [start, end, position in the chunk] triples for one chunk. */
 function emptyLists(n: number): number[][] {
   const out: number[][] = [];
   for (let k = 0; k < n; k++) out.push([]);
@@ -248,11 +248,12 @@ export async function replaySharded(opts: ReplayOptions, threads: number): Promi
       if (batch.errors.length > 0) framing.add(batch.errors, framingPositions(batch, seq));
       const r = batch.records;
       const at = emptyLists(threads);
+      const first = seq;
       if (r.kind === 'xml') {
         for (let i = 0; i < r.bounds.length; i += 2, seq++) {
           const a = r.bounds[i];
           const b = r.bounds[i + 1];
-          at[shards.of(r.bytes, a, b)].push(a, b, seq);
+          at[shards.of(r.bytes, a, b)].push(a, b, seq - first);
         }
         const users = at.filter((l) => l.length > 0).length;
         if (users === 0) r.release?.();
@@ -260,13 +261,13 @@ export async function replaySharded(opts: ReplayOptions, threads: number): Promi
           const thisId = id++;
           const sab = chunks.share(thisId, r.bytes, r.release?.bind(r), users);
           for (let k = 0; k < threads; k++) {
-            if (at[k].length > 0) await send(k, { type: 'xml', id: thisId, source: batch.source, bytes: sab, length: r.bytes.length, base: r.base, at: Float64Array.from(at[k]) }, seq);
+            if (at[k].length > 0) await send(k, { type: 'xml', id: thisId, source: batch.source, bytes: sab, length: r.bytes.length, base: r.base, seq: first, at: Int32Array.from(at[k]) }, seq);
           }
         }
       } else if (r.kind === 'jsonl') {
         // JSON lines carry the host in a layout-dependent place: one worker takes them all.
-        for (let i = 0; i < r.lines.length; i++, seq++) at[0].push(i, 0, seq);
-        if (r.lines.length > 0) await send(0, { type: 'jsonl', id: id++, source: batch.source, lines: r.lines, lineNumbers: r.lineNumbers, at: Float64Array.from(at[0]) }, seq);
+        for (let i = 0; i < r.lines.length; i++, seq++) at[0].push(i, 0, seq - first);
+        if (r.lines.length > 0) await send(0, { type: 'jsonl', id: id++, source: batch.source, lines: r.lines, lineNumbers: r.lineNumbers, seq: first, at: Int32Array.from(at[0]) }, seq);
       } else {
         throw new Error(`replay with --threads cannot take ${r.kind} records (${batch.source}); use --threads 1`);
       }
