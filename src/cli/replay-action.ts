@@ -20,11 +20,12 @@ import type { HtmlReportFile } from '../report/write.js';
 const LOGGED_ERRORS = 20;
 
 /**
- * Worker threads for a replay: --threads, else 1. Since the decoder reads the input's bytes
- * (no latin1 text per chunk), one thread replays the EventID 1/13 corpus faster than two sharded
- * workers on two cores (4.2 s against 5.8 s wall, BENCHMARKS.md): the sharded path still frames
- * text on the main thread and posts it, so it is opt-in until it reads bytes too. Always 1 with
- * the HTML report (it reads every event) and for inputs the workers cannot share (.evtx, stdin).
+ * Worker threads for a replay: --threads, else 1. The sharded path's main thread now only reads
+ * (into shared memory), frames and hashes each event's Computer, but two workers still spend
+ * ~1.35x one thread's CPU (each compiles the decoder and engine, GC on three heaps): on two cores
+ * they beat one thread only for files of a few hundred MB and only while the second core is
+ * otherwise idle (BENCHMARKS.md), so it stays opt-in. Always 1 with the HTML report (it reads
+ * every event) and for inputs the workers cannot share (.evtx, stdin).
  */
 function replayThreads(asked: number | undefined, html: boolean, paths: readonly string[]): number {
   const n = asked ?? 1;

@@ -10,18 +10,13 @@ import type { DecodeReason } from './problem.js';
 export interface XmlFrames {
   kind: 'xml';
   bytes: Buffer;
-  /**
-   * The chunk read as latin1 (an index is a byte offset into `bytes`), for readers that want a
-   * string of it; made on first use: the decoder reads the bytes.
-   */
-  readonly text: string;
   /** Offset of bytes[0] in the whole input, for error records. */
   base: number;
   bounds: number[];
   /**
-   * Called by the decoder once it has decoded every event and no longer reads `bytes` (nor
-   * `text`): the source may then reuse the memory for a later chunk. Readers that keep the bytes
-   * longer (a copy for other threads) do not call it, and the source reads into fresh memory.
+   * Called by the decoder once it has decoded every event and no longer reads `bytes`: the source
+   * may then reuse the memory for a later chunk. Readers that keep the bytes longer (other threads
+   * read them) call it when those are done; until then the source reads into fresh memory.
    */
   release?(): void;
 }

@@ -4,28 +4,29 @@
 // land on one worker, in input order, so each host's alerts are the ones a single thread raises
 // (the index and the rules keep nothing across hosts).
 
-const OPEN = '<Computer>';
-const CLOSE = '</Computer>';
+const OPEN = Buffer.from('<Computer>', 'latin1');
+const CLOSE = Buffer.from('</Computer>', 'latin1');
 
 /**
- * A hash of the event's host from its plain `<Computer>name</Computer>` in s[a, b) (a latin1
- * view of UTF-8): FNV-1a of the lower-cased name, so spellings that differ in case agree. -1
- * when the name is not plain ASCII without entities or spaces around it (the decoder would then
- * read it differently), or not found.
+ * A hash of the event's host from its plain `<Computer>name</Computer>` in buf[a, b) (UTF-8):
+ * FNV-1a of the lower-cased name, so spellings that differ in case agree. -1 when the name is
+ * not plain ASCII without entities or spaces around it (the decoder would then read it
+ * differently), or not found.
  */
-export function hostHashOf(s: string, a: number, b: number): number {
-  const open = s.indexOf(OPEN, a);
+export function hostHashOf(buf: Buffer, a: number, b: number): number {
+  const open = buf.indexOf(OPEN, a);
   if (open === -1 || open >= b) return -1;
   const from = open + OPEN.length;
-  const to = s.indexOf('<', from);
-  if (to === -1 || to >= b || !s.startsWith(CLOSE, to) || to === from) return -1;
   let h = 0x811c9dc5;
-  for (let i = from; i < to; i++) {
-    let c = s.charCodeAt(i);
+  let i = from;
+  for (; i < b; i++) {
+    let c = buf[i];
+    if (c === 60 /* < */) break;
     if (c > 127 || c === 38 /* & */ || c <= 32) return -1;
     if (c >= 65 && c <= 90) c += 32;
     h = Math.imul(h ^ c, 0x01000193);
   }
+  if (i === from || i + CLOSE.length > b || buf.compare(CLOSE, 0, CLOSE.length, i, i + CLOSE.length) !== 0) return -1;
   return h >>> 0;
 }
 
@@ -42,9 +43,9 @@ export class HostShards {
     this.load = new Array<number>(shards).fill(0);
   }
 
-  /** The worker for the event at s[a, b), counted as given to it. */
-  of(s: string, a: number, b: number): number {
-    const h = hostHashOf(s, a, b);
+  /** The worker for the event at buf[a, b), counted as given to it. */
+  of(buf: Buffer, a: number, b: number): number {
+    const h = hostHashOf(buf, a, b);
     let k = h === -1 ? 0 : this.owner.get(h);
     if (k === undefined) {
       k = 0;

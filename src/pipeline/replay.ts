@@ -64,8 +64,11 @@ interface Judged {
   alerts: Alert[];
 }
 
-/** Framed raw records of every input of a replay; `counted` is told of each file opened. */
-export function replaySource(opts: ReplayOptions, counters: DecodeCounters, counted: () => void): AsyncGenerator<SourceBatch> {
+/**
+ * Framed raw records of every input of a replay; `counted` is told of each file opened; `shared`:
+ * chunks in shared memory (FileSourceOptions.shared).
+ */
+export function replaySource(opts: ReplayOptions, counters: DecodeCounters, counted: () => void, shared = false): AsyncGenerator<SourceBatch> {
   return readFiles(opts.paths, {
     counters,
     maxEventBytes: opts.config.decode.max_event_bytes,
@@ -74,6 +77,7 @@ export function replaySource(opts: ReplayOptions, counters: DecodeCounters, coun
       opts.onFile?.(path, size);
     },
     readBinary: opts.readBinary,
+    shared,
   });
 }
 

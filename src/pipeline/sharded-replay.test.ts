@@ -6,6 +6,7 @@
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import type { Alert } from '../alerts/alert.js';
 import type { RunStats } from '../engine/run-stats.js';
@@ -86,6 +87,13 @@ describe('replay with hosts spread over worker threads', () => {
     const one = await expectSameAsOneThread([file]);
     expect(one.errors.map((e) => e.reason)).toEqual(['garbage-between-events', 'bad-utctime', 'truncated-event']);
     expect(one.alerts.length).toBeGreaterThan(0);
+  });
+
+  it('gzip input (its chunks are copied to shared memory, not read into it)', async () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'proctree-shard-')), 'samples.xml.gz');
+    writeFileSync(file, gzipSync(Buffer.concat(SAMPLES.map((f) => readFileSync(f)))));
+    const one = await expectSameAsOneThread([file]);
+    expect(one.alerts.length).toBeGreaterThan(5);
   });
 
   it.skipIf(!HAVE_REAL)('the real text exports (XML and JSON lines)', async () => {

@@ -109,16 +109,27 @@ class Lane {
 /** Chunks a worker may hold before the reader waits: bounded memory, and the reader stays a little ahead. */
 const IN_FLIGHT = 4;
 
-/** Shared chunk memory, reused once every worker has answered for it (fresh 1 MiB buffers cost page faults). */
+/**
+ * Chunks the workers read, by id, until every worker given events of it has answered: a plain
+ * file's chunk is read into shared memory (readFiles' `shared`) and goes as it is, then back to
+ * the reader (release); other inputs' chunks (gzip, UTF-16) are copied into shared memory once.
+ */
 class SharedChunks {
   private readonly spare: SharedArrayBuffer[] = [];
-  private readonly users = new Map<number, { sab: SharedArrayBuffer; left: number }>();
+  private readonly users = new Map<number, { left: number; done: () => void }>();
 
-  copy(id: number, bytes: Buffer, users: number): SharedArrayBuffer {
+  /** The shared memory holding `bytes` at offset 0, for `users` workers. */
+  share(id: number, bytes: Buffer, release: (() => void) | undefined, users: number): SharedArrayBuffer {
+    if (bytes.buffer instanceof SharedArrayBuffer && bytes.byteOffset === 0) {
+      this.users.set(id, { left: users, done: release ?? (() => {}) });
+      return bytes.buffer;
+    }
     let sab = this.spare.pop();
     if (sab === undefined || sab.byteLength < bytes.length) sab = new SharedArrayBuffer(Math.max(bytes.length, 1 << 20) + (1 << 16));
     Buffer.from(sab, 0, bytes.length).set(bytes);
-    this.users.set(id, { sab, left: users });
+    const copy = sab;
+    this.users.set(id, { left: users, done: () => this.spare.push(copy) });
+    release?.();
     return sab;
   }
 
@@ -127,12 +138,12 @@ class SharedChunks {
     if (u === undefined) return;
     if (--u.left === 0) {
       this.users.delete(id);
-      this.spare.push(u.sab);
+      u.done();
     }
   }
 }
 
-/** Empty per-worker lists of [start, end, position] triples for one chunk. */
+/** Empty per-worker lists of [start, end, position in the chunk] triples for one chunk. */
 function emptyLists(n: number): number[][] {
   const out: number[][] = [];
   for (let k = 0; k < n; k++) out.push([]);
@@ -232,29 +243,31 @@ export async function replaySharded(opts: ReplayOptions, threads: number): Promi
   };
 
   try {
-    const source = replaySource(opts, counters, () => files++);
+    const source = replaySource(opts, counters, () => files++, true);
     for await (const batch of source) {
       if (batch.errors.length > 0) framing.add(batch.errors, framingPositions(batch, seq));
       const r = batch.records;
       const at = emptyLists(threads);
+      const first = seq;
       if (r.kind === 'xml') {
         for (let i = 0; i < r.bounds.length; i += 2, seq++) {
           const a = r.bounds[i];
           const b = r.bounds[i + 1];
-          at[shards.of(r.text, a, b)].push(a, b, seq);
+          at[shards.of(r.bytes, a, b)].push(a, b, seq - first);
         }
         const users = at.filter((l) => l.length > 0).length;
-        if (users > 0) {
+        if (users === 0) r.release?.();
+        else {
           const thisId = id++;
-          const sab = chunks.copy(thisId, r.bytes, users);
+          const sab = chunks.share(thisId, r.bytes, r.release?.bind(r), users);
           for (let k = 0; k < threads; k++) {
-            if (at[k].length > 0) await send(k, { type: 'xml', id: thisId, source: batch.source, bytes: sab, length: r.bytes.length, base: r.base, at: Float64Array.from(at[k]) }, seq);
+            if (at[k].length > 0) await send(k, { type: 'xml', id: thisId, source: batch.source, bytes: sab, length: r.bytes.length, base: r.base, seq: first, at: Int32Array.from(at[k]) }, seq);
           }
         }
       } else if (r.kind === 'jsonl') {
         // JSON lines carry the host in a layout-dependent place: one worker takes them all.
-        for (let i = 0; i < r.lines.length; i++, seq++) at[0].push(i, 0, seq);
-        if (r.lines.length > 0) await send(0, { type: 'jsonl', id: id++, source: batch.source, lines: r.lines, lineNumbers: r.lineNumbers, at: Float64Array.from(at[0]) }, seq);
+        for (let i = 0; i < r.lines.length; i++, seq++) at[0].push(i, 0, seq - first);
+        if (r.lines.length > 0) await send(0, { type: 'jsonl', id: id++, source: batch.source, lines: r.lines, lineNumbers: r.lineNumbers, seq: first, at: Int32Array.from(at[0]) }, seq);
       } else {
         throw new Error(`replay with --threads cannot take ${r.kind} records (${batch.source}); use --threads 1`);
       }

@@ -19,22 +19,22 @@ export interface FileSourceOptions {
   onFile?: (path: string, size: number) => void;
   /** Reads a file the XML/JSON framers do not handle (EVTX). */
   readBinary?: (input: OpenedInput, counters: DecodeCounters) => AsyncIterable<EventBatch>;
+  /**
+   * A plain XML file's chunks are read into SharedArrayBuffer memory (at offset 0 of it), for a
+   * reader that hands them to other threads as they are; it releases each chunk once they are done.
+   */
+  shared?: boolean;
 }
 
-/** One chunk's framed events; its latin1 string is made only if someone reads `text`. */
+/** One chunk's framed events. */
 class XmlChunk implements XmlFrames {
   readonly kind = 'xml';
-  private latin1: string | null = null;
   constructor(
     readonly bytes: Buffer,
     readonly base: number,
     readonly bounds: number[],
     private onRelease: (() => void) | null,
   ) {}
-  get text(): string {
-    if (this.latin1 === null) this.latin1 = this.bytes.toString('latin1');
-    return this.latin1;
-  }
   release(): void {
     const r = this.onRelease;
     this.onRelease = null;
@@ -51,15 +51,22 @@ class XmlChunk implements XmlFrames {
 class ChunkBuffers {
   private readonly free: Buffer[] = [];
 
+  /** Shared memory: the chunks other threads still read are several, and fresh SharedArrayBuffers cost page faults and GC. */
+  constructor(private readonly shared: boolean) {}
+
   take(min: number): Buffer {
     for (let i = 0; i < this.free.length; i++) if (this.free[i].length >= min) return this.free.splice(i, 1)[0];
-    return Buffer.allocUnsafeSlow(Math.max(min, CHUNK_BYTES + (64 << 10)));
+    const size = Math.max(min, CHUNK_BYTES + (64 << 10));
+    return this.shared ? Buffer.from(new SharedArrayBuffer(size)) : Buffer.allocUnsafeSlow(size);
   }
 
   give(buf: Buffer): void {
-    if (this.free.length < 2 && !this.free.includes(buf)) this.free.push(buf);
+    if (this.free.length < (this.shared ? SHARED_SPARE : 2) && !this.free.includes(buf)) this.free.push(buf);
   }
 }
+
+/** Spare shared chunks kept: as many as the sharded replay has in flight (IN_FLIGHT chunks per worker). */
+const SHARED_SPARE = 16;
 
 const CHUNK_BYTES = 1 << 20;
 
@@ -146,7 +153,7 @@ export async function* readTextInput(input: OpenedInput, options: FileSourceOpti
     if (framer instanceof XmlEventFramer && input.readInto !== undefined) {
       // A plain file: each chunk is read in behind the bytes the last one left (the same chunks
       // as below, without joining them), into memory the decoder gives back.
-      const buffers = new ChunkBuffers();
+      const buffers = new ChunkBuffers(options.shared === true);
       for (;;) {
         const kept = framer.pendingLength;
         const buf = buffers.take(kept + CHUNK_BYTES);
