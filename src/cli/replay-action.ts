@@ -1,7 +1,7 @@
 // `proctree replay`, the work: read the inputs, run the engine, write alerts, errors and the summary.
 
 import { createWriteStream, type WriteStream } from 'node:fs';
-import { replaySharded, shardable } from '../pipeline/sharded-replay.js';
+import { defaultShardThreads, replaySharded, shardable } from '../pipeline/sharded-replay.js';
 import { writeFile } from 'node:fs/promises';
 import { formatSummary } from '../engine/run-stats.js';
 import { replay, type ReplayOptions } from '../pipeline/replay.js';
@@ -20,16 +20,15 @@ import type { HtmlReportFile } from '../report/write.js';
 const LOGGED_ERRORS = 20;
 
 /**
- * Worker threads for a replay: --threads, else 1. The sharded path's main thread now only reads
- * (into shared memory), frames and hashes each event's Computer, but two workers still spend
- * ~1.35x one thread's CPU (each compiles the decoder and engine, GC on three heaps): on two cores
- * they beat one thread only for files of a few hundred MB and only while the second core is
- * otherwise idle (BENCHMARKS.md), so it stays opt-in. Always 1 with the HTML report (it reads
- * every event) and for inputs the workers cannot share (.evtx, stdin).
+ * Worker threads for a replay: --threads, else 2 for plain inputs of 512 MiB or more on 2 cores
+ * or more (defaultShardThreads: below that, or on a busy machine, two workers cost more than they
+ * save), else 1. Always 1 with the HTML report (it reads every event) and for inputs the workers
+ * cannot share (.evtx, stdin).
  */
 function replayThreads(asked: number | undefined, html: boolean, paths: readonly string[]): number {
-  const n = asked ?? 1;
-  return n > 1 && !html && shardable(paths) ? n : 1;
+  if (html) return 1;
+  if (asked === undefined) return defaultShardThreads(paths);
+  return asked > 1 && shardable(paths) ? asked : 1;
 }
 
 export async function runReplayCli(inputs: string[], opts: ReplayCliOptions): Promise<number> {

@@ -56,7 +56,7 @@ export function replayCommand(setExit: (code: number) => void): Command {
     .option('-q, --quiet', 'no summary on stderr')
     .option('--log-level <level>', 'pino log level on stderr (fatal, error, warn, info, debug)', 'warn')
     .option('--recover', '.evtx: also replay records carved from chunk slack space and unused chunks')
-    .option('--threads <n>', 'XML / JSON-lines inputs: hosts spread over this many worker threads (default: 1; on 2 cores 2 pays only on files of a few hundred MB with the second core idle, see BENCHMARKS.md; always 1 with --html); same alerts in the same order as one thread', positiveInt)
+    .option('--threads <n>', 'XML / JSON-lines inputs: hosts spread over this many worker threads (default: 2 for plain XML files of 512 MiB or more in all on 2 cores or more, else 1; on a busy machine pass 1; always 1 with --html; see BENCHMARKS.md); same alerts in the same order as one thread', positiveInt)
     .option('--workers <n>', '.evtx: parser threads (default: 2 for files of 16 MiB or more where 4 cores or more are available, else 1; see BENCHMARKS.md)', positiveInt)
     .action(async (inputs: string[], opts: ReplayCliOptions) => {
       const { runReplayCli } = await import('./replay-action.js');

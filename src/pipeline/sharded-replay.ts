@@ -7,7 +7,8 @@
 // order, so the alerts are the same, in the same order (tested in sharded-replay.test.ts).
 
 import { compiledWorkerUrl } from '../util/worker-url.js';
-import { openSync, readSync, closeSync } from 'node:fs';
+import { openSync, readSync, closeSync, statSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { Alert } from '../alerts/alert.js';
 import type { RunStats } from '../engine/run-stats.js';
@@ -16,6 +17,7 @@ import { replaySource, type ReplayOptions } from './replay.js';
 import { mergeStats } from './merge-stats.js';
 import { DecodeCounters } from '../decode/counters.js';
 import { HostShards } from './host-shard.js';
+import { isSpace } from '../decode/event-bounds.js';
 import type { ShardDone, ShardEnd, ShardMessage, ShardTask, ShardWork } from './shard-worker.js';
 
 function workerUrl(): URL {
@@ -32,19 +34,55 @@ const EVTX_MAGIC = 'ElfFile\0';
 export function shardable(paths: readonly string[]): boolean {
   for (const p of paths) {
     if (p === '-' || p.toLowerCase().endsWith('.evtx')) return false;
-    const head = Buffer.alloc(8);
-    let fd = -1;
-    try {
-      fd = openSync(p, 'r');
-      readSync(fd, head, 0, 8, 0);
-    } catch {
-      return false;
-    } finally {
-      if (fd !== -1) closeSync(fd);
-    }
-    if (head.toString('latin1') === EVTX_MAGIC) return false;
+    const head = headOf(p, 8);
+    if (head === null || head.toString('latin1') === EVTX_MAGIC) return false;
   }
   return true;
+}
+
+/** The first bytes of a file (fewer if it is shorter), or null where it cannot be read. */
+function headOf(path: string, bytes: number): Buffer | null {
+  const head = Buffer.alloc(bytes);
+  let fd = -1;
+  try {
+    fd = openSync(path, 'r');
+    return head.subarray(0, readSync(fd, head, 0, bytes, 0));
+  } catch {
+    return null;
+  } finally {
+    if (fd !== -1) closeSync(fd);
+  }
+}
+
+/** Below this much input two workers do not pay on two cores (BENCHMARKS.md, "Two cores"). */
+const MIN_SHARDED_BYTES = 512 << 20;
+
+/**
+ * Worker threads for a replay of `paths` when none are asked for: 2 for plain UTF-8 XML files of
+ * 512 MiB or more in all where 2 cores or more are available, else 1. On two idle cores, two
+ * workers replayed the 652 MB EventID 1/13 corpus in 0.84x one thread's wall (1.54 against
+ * 1.85 s) for 1.27x its CPU, a 300 MB cut in 0.95x (even within noise), and smaller files slower
+ * (each worker pays its own start-up and JIT warm-up); on a busy machine two workers lose, hence
+ * the floor. JSON lines all go to one worker and gzip or UTF-16 is copied per chunk: not by default.
+ */
+export function defaultShardThreads(paths: readonly string[]): number {
+  if (availableParallelism() < 2 || paths.length === 0) return 1;
+  let bytes = 0;
+  for (const p of paths) {
+    if (p === '-' || !startsWithXml(p)) return 1;
+    bytes += statSync(p).size;
+  }
+  return bytes >= MIN_SHARDED_BYTES ? 2 : 1;
+}
+
+/** Whether the file's first byte past an optional UTF-8 BOM and white space is '<'. */
+function startsWithXml(path: string): boolean {
+  const head = headOf(path, 64);
+  if (head === null) return false;
+  const n = head.length;
+  let i = n >= 3 && head[0] === 0xef && head[1] === 0xbb && head[2] === 0xbf ? 3 : 0;
+  while (i < n && isSpace(head[i])) i++;
+  return i < n && head[i] === 60;
 }
 
 /** Items of one worker not yet written, each with the input position of the event that raised it. */
