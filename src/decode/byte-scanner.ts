@@ -568,7 +568,18 @@ export class ByteEventScanner {
    */
   private guid(vs: number, ve: number): string {
     const buf = this.buf;
-    for (let i = vs; i < ve; i++) {
+    const dv = this.dv;
+    let i = vs;
+    // Four bytes at a time (a GUID is 38): per byte, bit 7 of `upper` is set for 'A'-'Z' and of
+    // `amp` for '&' (bytes >= 0x80 masked out), no lane carrying into the next.
+    for (; i + 4 <= ve; i += 4) {
+      const x = dv.getInt32(i, true);
+      const low = x & 0x7f7f7f7f;
+      const upper = ((low + 0x3f3f3f3f) | 0) & ((0xdadadada - low) | 0);
+      const amp = ~((low ^ 0x26262626) + 0x7f7f7f7f);
+      if (((upper | amp) & ~x & 0x80808080) !== 0) return normaliseGuid(this.value(vs, ve));
+    }
+    for (; i < ve; i++) {
       const c = buf[i];
       if ((c >= 65 && c <= 90) || c === AMP) return normaliseGuid(this.value(vs, ve));
     }

@@ -352,3 +352,22 @@ describe('byte scanner vs the string scanner on the latin1 view (property)', () 
     );
   });
 });
+
+describe('process GUIDs read four bytes at a time', () => {
+  // The byte scanner tests a GUID's bytes for 'A'-'Z' and '&' a word at a time: one such byte in
+  // any lane or in the tail, next to bytes of 0x80 and more, must still be lower-cased or decoded.
+  const guid = '{747f3d96-0a1b-5ea4-0000-0010c0ffee09}';
+  const xmlOf = (g: string, eventId: number) =>
+    `<Event xmlns='http://schemas.microsoft.com/win/2004/08/events/event'><System><Provider Name='Microsoft-Windows-Sysmon'/><EventID>${eventId}</EventID>` +
+    `<EventRecordID>7</EventRecordID><Computer>WS01</Computer></System><EventData><Data Name='UtcTime'>2024-01-01 00:00:00.000</Data>` +
+    `<Data Name='ProcessGuid'>${g}</Data><Data Name='ParentProcessGuid'>${g}</Data></EventData></Event>`;
+  const spellings: string[] = [];
+  for (let i = 0; i < guid.length; i++) {
+    for (const c of ['F', 'Z', 'A', '@', '[', '&amp;', '&#x41;', 'é', '中']) spellings.push(guid.slice(0, i) + c + guid.slice(i + 1));
+  }
+  spellings.push('{ABC}', 'AB', 'abcdE', '&lt;abcd', 'abcdéfgH');
+
+  it('lower-cases and decodes as the reference does, wherever the byte lies', () => {
+    for (const g of spellings) for (const id of [1, 13]) expectSame(xmlOf(g, id));
+  });
+});

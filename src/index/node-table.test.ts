@@ -94,6 +94,32 @@ describe('NodeTable', () => {
     for (const n of [a1, a2, b1]) expect(t.get(n.guid)).toBe(n);
     expect(t.size).toBe(4);
   });
+
+  it('does not place a node under the key of an earlier miss where a later miss stopped', () => {
+    const t = new NodeTable();
+    expect(t.get(A1)).toBeUndefined();
+    const a1 = new ProcNode(t.lastKey());
+    expect(t.get(B1)).toBeUndefined(); // another miss, whose key is never asked for
+    t.addMissed(a1);
+    expect(t.get(A1)).toBe(a1);
+    expect(t.get(B1)).toBeUndefined();
+    const b1 = new ProcNode(t.lastKey());
+    t.addMissed(b1);
+    expect(t.get(B1)).toBe(b1);
+    expect(guids(t)).toEqual([A1, B1]);
+  });
+
+  it('does not place a node under a key built after a lookup in another table', () => {
+    const t = new NodeTable();
+    const u = new NodeTable();
+    expect(t.get(A1)).toBeUndefined();
+    expect(u.get(B1)).toBeUndefined();
+    const b1 = new ProcNode(u.lastKey()); // B1's key, with t's miss of A1 still pending
+    t.addMissed(b1);
+    expect(t.get(B1)).toBe(b1);
+    expect(t.get(A1)).toBeUndefined();
+    expect(t.size).toBe(1);
+  });
 });
 
 describe('NodeTable against a Map', () => {

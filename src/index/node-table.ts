@@ -25,6 +25,8 @@ let w1 = 0;
 let w2 = 0;
 let w3 = 0;
 let probeKey: string | null = null;
+/** The table whose lookup of the probe found nothing, while the probe is unchanged; null: none. */
+let missedBy: NodeTable | null = null;
 
 /**
  * Per process, so that nobody can choose GUIDs that all fall in one run of the table (V8 seeds
@@ -68,6 +70,7 @@ function hex4(g: string, i: number): number {
 
 /** Sets the probe to `guid` as an event writes it and returns its hash. */
 function probeGuid(guid: string): number {
+  missedBy = null;
   if (isCanonicalShape(guid)) {
     bad = 0;
     w0 = hex8(guid, 1);
@@ -89,6 +92,7 @@ function word(k: string, i: number): number {
 
 /** Sets the probe to a node key and returns its hash. */
 function probeOfKey(k: string): number {
+  missedBy = null;
   if (k.length === PACKED_LENGTH) {
     probeKey = null;
     w0 = word(k, 0);
@@ -136,6 +140,11 @@ export class NodeTable {
   /** Slot where the last lookup on this table stopped finding nothing, and the hash it looked for; -1: none. */
   private freeSlot = -1;
   private freeHash = -1;
+  /**
+   * The key lastKey() built for that miss, asked for while the probe was still the missed one
+   * (null: none): a node under it is placed without hashing its key again.
+   */
+  private freeKey: string | null = null;
 
   constructor() {
     // These change only once nodes leave the table, long after its lookups are hot: changed here
@@ -144,6 +153,8 @@ export class NodeTable {
     this.head = this.holes = -1;
     this.head = this.holes = 0;
     this.order = [];
+    this.freeKey = '';
+    this.freeKey = null;
   }
 
   get size(): number {
@@ -168,13 +179,16 @@ export class NodeTable {
    * the key for a new node, built only then.
    */
   lastKey(): string {
-    return probeKeyString();
+    const k = probeKeyString();
+    if (missedBy === this) this.freeKey = k;
+    return k;
   }
 
   /** Adds `n`, whose key the last lookup on this table did not find (lastKey()), without looking again. */
   addMissed(n: ProcNode): void {
     const at = this.freeSlot;
-    if (at >= 0 && probeOfKey(n.key) === this.freeHash) this.place(at, this.freeHash, n);
+    // The same string object lastKey() gave for the miss: its hash is freeHash, not to be computed again.
+    if (at >= 0 && (n.key === this.freeKey || probeOfKey(n.key) === this.freeHash)) this.place(at, this.freeHash, n);
     else this.add(n);
   }
 
@@ -265,6 +279,8 @@ export class NodeTable {
       if (s === 0) {
         this.freeSlot = i;
         this.freeHash = h;
+        this.freeKey = null;
+        missedBy = this;
         return undefined;
       }
       if (s === h + 1) {
