@@ -23,6 +23,25 @@ export interface NotJudged {
 }
 
 const HOSTS_LISTED = 10;
+const NO_EXIT_LOGGED = 'no exit of a System32 image was logged in their boot, so a child that never exits cannot be told from one whose exit was not logged';
+
+/**
+ * Where an entry stands among its rule's entries as notJudged lists them: the hosts judged by
+ * what they showed (a child smss, then nothing to judge), those judged by their configuration,
+ * then the baselines' checks. It orders entries no shard lists together.
+ */
+function slotOf(n: NotJudged): number {
+  switch (n.what) {
+    case 'child smss not judged':
+      return n.why === NO_EXIT_LOGGED ? 0 : 2;
+    case 'host(s) had nothing to judge':
+      return 1;
+    case 'check(s) not judged':
+      return 4;
+    default:
+      return 3;
+  }
+}
 const SMSS_EXE = 'C:\\Windows\\System32\\smss.exe';
 
 function names(hosts: readonly HostState[]): string[] {
@@ -51,13 +70,24 @@ export function formatNotJudged(n: NotJudged): string {
 
 /**
  * The lists of several engines that judged disjoint hosts (a replay sharded over threads) as the
- * one list a single engine would give: same entries in rule order, counts and hosts added up.
+ * one list a single engine would give: same entries in the same order, counts and hosts added up.
+ * Each engine lists its entries in the order one engine would (a rule's entries in a fixed
+ * sequence), leaving out those it has nothing for, so the merged order keeps every part's order
+ * and places the entries no part lists together by rule, then by their slot in that sequence
+ * (slotOf), then as first met; the rules are then put back in the engine's order.
  */
 export function mergeNotJudged(parts: readonly (readonly NotJudged[])[], ruleOrder: readonly string[]): NotJudged[] {
   const byKey = new Map<string, NotJudged>();
+  /** For each entry, the entries some part lists right before it. */
+  const after = new Map<string, Set<string>>();
   for (const part of parts) {
+    let prev: string | null = null;
     for (const n of part) {
       const key = `${n.rule}\0${n.what}\0${n.why}`;
+      let preds = after.get(key);
+      if (preds === undefined) after.set(key, (preds = new Set()));
+      if (prev !== null) preds.add(prev);
+      prev = key;
       const m = byKey.get(key);
       if (m === undefined) {
         byKey.set(key, { ...n, hosts: [...n.hosts] });
@@ -69,9 +99,26 @@ export function mergeNotJudged(parts: readonly (readonly NotJudged[])[], ruleOrd
       m.hosts = [...m.hosts, ...n.hosts].sort().slice(0, HOSTS_LISTED);
     }
   }
-  // A key one part lacks lands after the others': put the rules back in the engine's order (stable within a rule).
   const rank = new Map(ruleOrder.map((r, i) => [r, i]));
-  return [...byKey.values()].sort((a, b) => (rank.get(a.rule) ?? ruleOrder.length) - (rank.get(b.rule) ?? ruleOrder.length));
+  const rankOf = (n: NotJudged): number => rank.get(n.rule) ?? ruleOrder.length;
+  const before = (a: NotJudged, b: NotJudged): boolean => rankOf(a) < rankOf(b) || (rankOf(a) === rankOf(b) && slotOf(a) < slotOf(b));
+  // Kahn's order over "listed right before" (a handful of entries: quadratic is fine).
+  const left = [...byKey.keys()];
+  const placed = new Set<string>();
+  const ordered: NotJudged[] = [];
+  while (left.length > 0) {
+    let pick = -1;
+    for (let i = 0; i < left.length; i++) {
+      const ready = [...after.get(left[i])!].every((p) => placed.has(p));
+      if (ready && (pick === -1 || before(byKey.get(left[i])!, byKey.get(left[pick])!))) pick = i;
+    }
+    if (pick === -1) pick = 0; // parts that disagree (cannot happen with one rule set): first met first
+    const [key] = left.splice(pick, 1);
+    placed.add(key);
+    ordered.push(byKey.get(key)!);
+  }
+  // A rule one part lacks may have landed after the others': put the rules back in the engine's order (stable within a rule).
+  return ordered.sort((a, b) => rankOf(a) - rankOf(b));
 }
 
 export function notJudged(rules: readonly Rule[], hosts: Iterable<HostState>): NotJudged[] {
@@ -99,7 +146,7 @@ export function notJudged(rules: readonly Rule[], hosts: Iterable<HostState>): N
           rule: rule.id,
           count,
           what: 'child smss not judged',
-          why: 'no exit of a System32 image was logged in their boot, so a child that never exits cannot be told from one whose exit was not logged',
+          why: NO_EXIT_LOGGED,
           hosts: names(pending),
           hostCount: pending.length,
         });
