@@ -24,6 +24,16 @@ describe('mergeNotJudged', () => {
     expect(mergeNotJudged([[nothing], [child]], RULES).map((n) => n.what)).toEqual(['child smss not judged', 'host(s) had nothing to judge']);
   });
 
+  it("drops a configuration's coverage line where another shard's child line names that configuration, as one engine does", () => {
+    const child = { ...entry('smss.child-no-exit', 'child smss not judged', 7, ['a']), why: 'cfg.xml does not log their exits (EventID 5)' };
+    const coverage = { ...entry('smss.child-no-exit', 'host(s) not judged', 5, ['b']), why: 'cfg.xml drops child smss exit (cfg.xml line 9)' };
+    const other = { ...coverage, why: 'other.xml drops child smss exit (other.xml line 3)', hosts: ['c'] };
+    const merged = mergeNotJudged([[child], [coverage, other]], RULES);
+    expect(merged.map((n) => n.why)).toEqual([child.why, other.why]);
+    // Without a child line for it, a configuration's coverage line stays.
+    expect(mergeNotJudged([[coverage], [other]], RULES).map((n) => n.why)).toEqual([coverage.why, other.why]);
+  });
+
   it('puts rules back in the engine order and adds counts up', () => {
     const a = entry('smss.instances', 'host(s) had nothing to judge', 1, ['x']);
     const b = entry('smss.child-no-exit', 'child smss not judged', 3, ['y']);

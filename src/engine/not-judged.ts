@@ -25,6 +25,37 @@ export interface NotJudged {
 const HOSTS_LISTED = 10;
 const NO_EXIT_LOGGED = 'no exit of a System32 image was logged in their boot, so a child that never exits cannot be told from one whose exit was not logged';
 
+/** The endings of a configured 'child smss not judged' entry's why, after the configuration's label. */
+const NO_EXITS = ' does not log their exits (EventID 5)';
+const DROPS_EXITS = ' drops EventID 5 for ';
+
+/** The label of the configuration a configured 'child smss not judged' entry names, or null. */
+function childConfigLabel(n: NotJudged): string | null {
+  if (n.what !== 'child smss not judged' || n.why === NO_EXIT_LOGGED) return null;
+  if (n.why.endsWith(NO_EXITS)) return n.why.slice(0, -NO_EXITS.length);
+  const at = n.why.indexOf(DROPS_EXITS);
+  return at === -1 ? null : n.why.slice(0, at);
+}
+
+/**
+ * One engine lists smss.child-no-exit's coverage line for a configuration's hosts only where
+ * none of them left a child smss unjudged (configured: the child line says more). A worker sees
+ * only its hosts: drop the coverage lines of a configuration that another worker's child line names.
+ */
+function withoutCoveredChildren(entries: NotJudged[]): NotJudged[] {
+  const labels = new Set<string>();
+  for (const n of entries) {
+    const label = n.rule === 'smss.child-no-exit' ? childConfigLabel(n) : null;
+    if (label !== null) labels.add(label);
+  }
+  if (labels.size === 0) return entries;
+  return entries.filter((n) => {
+    if (n.rule !== 'smss.child-no-exit' || slotOf(n) !== 3) return true;
+    for (const label of labels) if (n.why.startsWith(`${label} drops `)) return false;
+    return true;
+  });
+}
+
 /**
  * Where an entry stands among its rule's entries as notJudged lists them: the hosts judged by
  * what they showed (a child smss, then nothing to judge), those judged by their configuration,
@@ -118,7 +149,7 @@ export function mergeNotJudged(parts: readonly (readonly NotJudged[])[], ruleOrd
     ordered.push(byKey.get(key)!);
   }
   // A rule one part lacks may have landed after the others': put the rules back in the engine's order (stable within a rule).
-  return ordered.sort((a, b) => rankOf(a) - rankOf(b));
+  return withoutCoveredChildren(ordered.sort((a, b) => rankOf(a) - rankOf(b)));
 }
 
 export function notJudged(rules: readonly Rule[], hosts: Iterable<HostState>): NotJudged[] {
@@ -187,9 +218,7 @@ function configured(rule: Rule, config: HostSysmonConfig, hosts: readonly HostSt
     const count = pending.reduce((n, h) => n + h.unjudged, 0);
     if (count > 0) {
       const d = config.exitDecision({ guid: '', pid: -1, image: SMSS_EXE, user: '' });
-      const why = d.logged
-        ? `${config.label} does not log their exits (EventID 5)`
-        : `${config.label} drops EventID 5 for ${SMSS_EXE} (${config.where(d.line)})`;
+      const why = d.logged ? `${config.label}${NO_EXITS}` : `${config.label}${DROPS_EXITS}${SMSS_EXE} (${config.where(d.line)})`;
       out.push({ rule: rule.id, count, what: 'child smss not judged', why, hosts: names(pending), hostCount: pending.length });
       return out;
     }
