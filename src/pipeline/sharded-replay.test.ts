@@ -102,6 +102,12 @@ describe('replay with hosts spread over worker threads', () => {
     expect(files.length).toBeGreaterThan(5);
     // Every export three times (1, 2 and 3 threads): on the shared 2-core machine under load 20+ this took over 60 s.
   }, 300_000);
+  it.skipIf(!HAVE_REAL)('the real text exports all in one run (what the rules could not judge, merged across workers)', async () => {
+    const files = [...realFiles('.python-evtx.xml'), ...realFiles('.evtxexport.txt'), ...SAMPLES];
+    const one = await expectSameAsOneThread(files);
+    // Hosts with and without a child smss left unjudged land on different workers.
+    expect(one.stats.notJudged.filter((n) => n.rule === 'smss.child-no-exit').length).toBeGreaterThan(1);
+  }, 120_000);
   if (!HAVE_REAL) it.skip(`real exports: ${REAL_SKIP_REASON}`, () => {});
 
   it('proctree replay --threads 2 writes what --threads 1 writes, and --stats says the same', () => {
