@@ -169,10 +169,6 @@ export function parseUtcTime(s: string, from = 0, to = s.length): number {
   const hour = digits(s, from + 11, 2);
   const minute = digits(s, from + 14, 2);
   const second = digits(s, from + 17, 2);
-  // Date.UTC would roll 2021-02-30 over silently, so the day is checked against the month.
-  if (year < 1601 || month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month) || hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 || second > 60) {
-    return NaN;
-  }
   let ms = 0;
   let i = from + 19;
   if (i < to && s.charCodeAt(i) === 46) {
@@ -205,10 +201,15 @@ let lastDay = -1;
 let lastDayStart = 0;
 
 /**
- * Date.UTC(year, month - 1, day, hour, minute, second, ms) for fields already checked: whole
- * numbers, a real date, a time of day within it (second up to 60), so the sum is exact.
+ * Date.UTC(year, month - 1, day, hour, minute, second, ms), or NaN unless the fields (whole
+ * numbers, -1 for a non-digit) make a real date and a time of day within it (second up to 60),
+ * so the sum is exact. Date.UTC would roll 2021-02-30 over silently, so the day is checked
+ * against the month. Both parsers (text and bytes) end here.
  */
 function utcMs(year: number, month: number, day: number, hour: number, minute: number, second: number, ms: number): number {
+  if (year < 1601 || month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month) || hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 || second > 60) {
+    return NaN;
+  }
   if (day !== lastDay || month !== lastMonth || year !== lastYear) {
     lastDayStart = Date.UTC(year, month - 1, day);
     lastYear = year;
@@ -244,9 +245,6 @@ export function parseUtcTimeIn(buf: Uint8Array, from: number, to: number): numbe
   const hour = digitsIn(buf, from + 11, 2);
   const minute = digitsIn(buf, from + 14, 2);
   const second = digitsIn(buf, from + 17, 2);
-  if (year < 1601 || month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month) || hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 || second > 60) {
-    return NaN;
-  }
   let ms = 0;
   let i = from + 19;
   if (i < to && buf[i] === 46) {
