@@ -23,6 +23,7 @@ export interface NotJudged {
 }
 
 const HOSTS_LISTED = 10;
+const SMSS_EXE = 'C:\\Windows\\System32\\smss.exe';
 const NO_EXIT_LOGGED = 'no exit of a System32 image was logged in their boot, so a child that never exits cannot be told from one whose exit was not logged';
 
 /** The endings of a configured 'child smss not judged' entry's why, after the configuration's label. */
@@ -73,7 +74,6 @@ function slotOf(n: NotJudged): number {
       return 3;
   }
 }
-const SMSS_EXE = 'C:\\Windows\\System32\\smss.exe';
 
 function names(hosts: readonly HostState[]): string[] {
   return hosts.map((h) => h.name).sort().slice(0, HOSTS_LISTED);
