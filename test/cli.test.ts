@@ -182,7 +182,7 @@ describe('proctree replay --sysmon-config', () => {
     const line = 'smss.child-no-exit: 1 child smss not judged: no-exits drops EventID 5 for C:\\Windows\\System32\\smss.exe (built-in no-exits line 8)';
     expect(r.stderr).toContain(`    ${line}\n`);
     const s = JSON.parse(readFileSync(stats, 'utf8'));
-    expect(s.notJudged).toContainEqual({ rule: 'smss.child-no-exit', count: 1, what: 'child smss not judged', why: line.slice(line.indexOf('no-exits drops')), hosts: ['PC-LINGER'], hostCount: 1 });
+    expect(s.notJudged).toContainEqual({ rule: 'smss.child-no-exit', count: 1, what: 'child smss not judged', why: line.slice(line.indexOf('no-exits drops')), hosts: ['PC-LINGER'], hostCount: 1, config: 'no-exits' });
     expect(s.unjudgedDeadlines).toBe(1);
     // Under one that logs them, the alert is the sample's.
     expect(parseAlerts(runCli(['replay', '-q', '--sysmon-config', 'everything', RULE_FILE]).stdout)).toEqual(parseAlerts(runCli(['replay', '-q', RULE_FILE]).stdout));

@@ -24,14 +24,14 @@ describe('mergeNotJudged', () => {
     expect(mergeNotJudged([[nothing], [child]], RULES).map((n) => n.what)).toEqual(['child smss not judged', 'host(s) had nothing to judge']);
   });
 
-  it("drops a configuration's coverage line where another shard's child line names that configuration, as one engine does", () => {
-    const child = { ...entry('smss.child-no-exit', 'child smss not judged', 7, ['a']), why: 'cfg.xml does not log their exits (EventID 5)' };
-    const coverage = { ...entry('smss.child-no-exit', 'host(s) not judged', 5, ['b']), why: 'cfg.xml drops child smss exit (cfg.xml line 9)' };
-    const other = { ...coverage, why: 'other.xml drops child smss exit (other.xml line 3)', hosts: ['c'] };
-    const merged = mergeNotJudged([[child], [coverage, other]], RULES);
-    expect(merged.map((n) => n.why)).toEqual([child.why, other.why]);
-    // Without a child line for it, a configuration's coverage line stays.
-    expect(mergeNotJudged([[coverage], [other]], RULES).map((n) => n.why)).toEqual([coverage.why, other.why]);
+  it("keeps a configuration's child line and its coverage line (each host is in one of them), configurations by label, whichever shard lists them", () => {
+    const child = (config: string, h: string): NotJudged => ({ ...entry('smss.child-no-exit', 'child smss not judged', 2, [h]), why: `${config} does not log their exits (EventID 5)`, config });
+    const coverage = (config: string, h: string): NotJudged => ({ ...entry('smss.child-no-exit', 'host(s) not judged', 1, [h]), why: `${config} drops child smss exit (${config} line 9)`, config });
+    // Each shard lists a subsequence of what one engine lists.
+    const one = [child('a.xml', 'h1'), coverage('a.xml', 'h2'), child('b.xml', 'h3'), coverage('b.xml', 'h4')];
+    for (const parts of [[[one[1], one[3]], [one[0], one[2]]], [[one[3]], [one[1], one[2]], [one[0]]], [[one[2], one[3]], [one[0], one[1]]]]) {
+      expect(mergeNotJudged(parts, RULES)).toEqual(one);
+    }
   });
 
   it('puts rules back in the engine order and adds counts up', () => {

@@ -20,52 +20,26 @@ export interface NotJudged {
   hostCount: number;
   /** With a count of hosts: out of how many hosts the rule looked at. */
   outOf?: number;
+  /** For hosts judged by a named Sysmon configuration: its label. */
+  config?: string;
 }
 
 const HOSTS_LISTED = 10;
 const SMSS_EXE = 'C:\\Windows\\System32\\smss.exe';
 const NO_EXIT_LOGGED = 'no exit of a System32 image was logged in their boot, so a child that never exits cannot be told from one whose exit was not logged';
-
-/** The endings of a configured 'child smss not judged' entry's why, after the configuration's label. */
 const NO_EXITS = ' does not log their exits (EventID 5)';
 const DROPS_EXITS = ' drops EventID 5 for ';
 
-/** The label of the configuration a configured 'child smss not judged' entry names, or null. */
-function childConfigLabel(n: NotJudged): string | null {
-  if (n.what !== 'child smss not judged' || n.why === NO_EXIT_LOGGED) return null;
-  if (n.why.endsWith(NO_EXITS)) return n.why.slice(0, -NO_EXITS.length);
-  const at = n.why.indexOf(DROPS_EXITS);
-  return at === -1 ? null : n.why.slice(0, at);
-}
-
-/**
- * One engine lists smss.child-no-exit's coverage line for a configuration's hosts only where
- * none of them left a child smss unjudged (configured: the child line says more). A worker sees
- * only its hosts: drop the coverage lines of a configuration that another worker's child line names.
- */
-function withoutCoveredChildren(entries: NotJudged[]): NotJudged[] {
-  const labels = new Set<string>();
-  for (const n of entries) {
-    const label = n.rule === 'smss.child-no-exit' ? childConfigLabel(n) : null;
-    if (label !== null) labels.add(label);
-  }
-  if (labels.size === 0) return entries;
-  return entries.filter((n) => {
-    if (n.rule !== 'smss.child-no-exit' || slotOf(n) !== 3) return true;
-    for (const label of labels) if (n.why.startsWith(`${label} drops `)) return false;
-    return true;
-  });
-}
-
 /**
  * Where an entry stands among its rule's entries as notJudged lists them: the hosts judged by
- * what they showed (a child smss, then nothing to judge), those judged by their configuration,
- * then the baselines' checks. It orders entries no shard lists together.
+ * what they showed (a child smss, then nothing to judge), those judged by their configuration
+ * (configurations by label, each its child line then its coverage line), then the baselines'
+ * checks. It orders entries no shard lists together.
  */
 function slotOf(n: NotJudged): number {
   switch (n.what) {
     case 'child smss not judged':
-      return n.why === NO_EXIT_LOGGED ? 0 : 2;
+      return n.config === undefined ? 0 : 2;
     case 'host(s) had nothing to judge':
       return 1;
     case 'check(s) not judged':
@@ -73,6 +47,14 @@ function slotOf(n: NotJudged): number {
     default:
       return 3;
   }
+}
+
+/** Whether a comes before b within one rule's entries (see slotOf). */
+function slotBefore(a: NotJudged, b: NotJudged): boolean {
+  const sa = slotOf(a);
+  const sb = slotOf(b);
+  if (a.config !== undefined && b.config !== undefined && a.config !== b.config) return a.config < b.config;
+  return sa < sb;
 }
 
 function names(hosts: readonly HostState[]): string[] {
@@ -132,7 +114,7 @@ export function mergeNotJudged(parts: readonly (readonly NotJudged[])[], ruleOrd
   }
   const rank = new Map(ruleOrder.map((r, i) => [r, i]));
   const rankOf = (n: NotJudged): number => rank.get(n.rule) ?? ruleOrder.length;
-  const before = (a: NotJudged, b: NotJudged): boolean => rankOf(a) < rankOf(b) || (rankOf(a) === rankOf(b) && slotOf(a) < slotOf(b));
+  const before = (a: NotJudged, b: NotJudged): boolean => rankOf(a) < rankOf(b) || (rankOf(a) === rankOf(b) && slotBefore(a, b));
   // Kahn's order over "listed right before" (a handful of entries: quadratic is fine).
   const left = [...byKey.keys()];
   const placed = new Set<string>();
@@ -149,7 +131,7 @@ export function mergeNotJudged(parts: readonly (readonly NotJudged[])[], ruleOrd
     ordered.push(byKey.get(key)!);
   }
   // A rule one part lacks may have landed after the others': put the rules back in the engine's order (stable within a rule).
-  return withoutCoveredChildren(ordered.sort((a, b) => rankOf(a) - rankOf(b)));
+  return ordered.sort((a, b) => rankOf(a) - rankOf(b));
 }
 
 export function notJudged(rules: readonly Rule[], hosts: Iterable<HostState>): NotJudged[] {
@@ -167,6 +149,8 @@ export function notJudged(rules: readonly Rule[], hosts: Iterable<HostState>): N
       else list.push(h);
     }
   }
+  // By label, not by which configuration's host came first: the order is then the same for any split of the hosts.
+  const configs = [...byConfig].sort(([a], [b]) => (a.label < b.label ? -1 : a.label > b.label ? 1 : 0));
   const out: NotJudged[] = [];
   for (const rule of rules) {
     if (rule.id === 'smss.child-no-exit') {
@@ -190,7 +174,7 @@ export function notJudged(rules: readonly Rule[], hosts: Iterable<HostState>): N
         out.push({ rule: rule.id, count: blind.length, outOf: learned.length, what: 'host(s) had nothing to judge', why: rule.judges.missing, hosts: names(blind), hostCount: blind.length });
       }
     }
-    for (const [config, list] of byConfig) out.push(...configured(rule, config, list));
+    for (const [config, list] of configs) out.push(...configured(rule, config, list));
     if (rule.notJudgedCounts !== undefined) out.push(...checksNotJudged(rule, rule.notJudgedCounts(all)));
   }
   return out;
@@ -209,18 +193,26 @@ function checksNotJudged(rule: Rule, counts: Record<string, number>): NotJudged[
   return out;
 }
 
-/** What a host's configuration keeps `rule` from judging, by the configuration's coverage. */
+/**
+ * What a host's configuration keeps `rule` from judging, by the configuration's coverage. Each
+ * host is in one line, decided by the host alone, so that engines judging disjoint hosts (a
+ * sharded replay) give lines that add up: for smss.child-no-exit, hosts that left a child smss
+ * unjudged are named with what the configuration does to its exit; the others get the
+ * configuration's coverage line.
+ */
 function configured(rule: Rule, config: HostSysmonConfig, hosts: readonly HostState[]): NotJudged[] {
   if (!isCoverageRule(rule.id)) return [];
   const out: NotJudged[] = [];
+  let rest = hosts;
   if (rule.id === 'smss.child-no-exit') {
     const pending = hosts.filter((h) => h.unjudged > 0);
-    const count = pending.reduce((n, h) => n + h.unjudged, 0);
-    if (count > 0) {
+    if (pending.length > 0) {
+      const count = pending.reduce((n, h) => n + h.unjudged, 0);
       const d = config.exitDecision({ guid: '', pid: -1, image: SMSS_EXE, user: '' });
       const why = d.logged ? `${config.label}${NO_EXITS}` : `${config.label}${DROPS_EXITS}${SMSS_EXE} (${config.where(d.line)})`;
-      out.push({ rule: rule.id, count, what: 'child smss not judged', why, hosts: names(pending), hostCount: pending.length });
-      return out;
+      out.push({ rule: rule.id, count, what: 'child smss not judged', why, hosts: names(pending), hostCount: pending.length, config: config.label });
+      rest = hosts.filter((h) => h.unjudged === 0);
+      if (rest.length === 0) return out;
     }
   }
   const cov = config.coverage.rules.find((r) => r.rule === rule.id);
@@ -230,11 +222,12 @@ function configured(rule: Rule, config: HostSysmonConfig, hosts: readonly HostSt
   const where = lines.length === 0 ? config.where(undefined) : `${config.where(undefined)} line${lines.length > 1 ? 's' : ''} ${lines.join(', ')}`;
   out.push({
     rule: rule.id,
-    count: hosts.length,
+    count: rest.length,
     what: cov.status === 'drops' ? 'host(s) not judged' : 'host(s) judged in part',
     why: `${config.label} drops ${listed(dropped.map((n) => n.need.label))} (${where})`,
-    hosts: names(hosts),
-    hostCount: hosts.length,
+    hosts: names(rest),
+    hostCount: rest.length,
+    config: config.label,
   });
   return out;
 }

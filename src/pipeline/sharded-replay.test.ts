@@ -14,7 +14,9 @@ import { Fleet } from '../generator/fleet.js';
 import { openFileOutput } from '../generator/direct-file.js';
 import { runFleet } from '../generator/run.js';
 import type { ErrorRecord } from '../sources/batch.js';
-import { loadPipeline } from './config.js';
+import { loadPipeline, withSysmonConfig } from './config.js';
+import { loadSysmonConfig } from '../sysmon-config/registry.js';
+import type { PipelineConfig } from './config.js';
 import { replay } from './replay.js';
 import { replaySharded, shardable } from './sharded-replay.js';
 import { HAVE_REAL, REAL_SKIP_REASON, realFiles } from '../../test/helpers/real-samples.js';
@@ -35,19 +37,19 @@ interface Run {
 }
 
 /** What a user sees of a run, minus wall-clock readings. */
-async function run(paths: string[], threads: number): Promise<Run> {
+async function run(paths: string[], threads: number, config: PipelineConfig = CONFIG): Promise<Run> {
   const alerts: Alert[] = [];
   const errors: ErrorRecord[] = [];
-  const opts = { paths, config: CONFIG, sink: { write: async (a: readonly Alert[]) => void alerts.push(...a) }, onError: (e: ErrorRecord) => errors.push(e) };
+  const opts = { paths, config, sink: { write: async (a: readonly Alert[]) => void alerts.push(...a) }, onError: (e: ErrorRecord) => errors.push(e) };
   const { stats } = threads === 1 ? await replay(opts) : await replaySharded(opts, threads);
   const { seconds: _s, eventsPerSecond: _e, megabytesPerSecond: _m, ...rest } = stats;
   for (const a of alerts) (a as { detectedAt?: string }).detectedAt = '';
   return { alerts, errors, stats: rest };
 }
 
-async function expectSameAsOneThread(paths: string[]): Promise<Run> {
-  const one = await run(paths, 1);
-  for (const threads of [2, 3]) expect(await run(paths, threads), `${threads} threads`).toEqual(one);
+async function expectSameAsOneThread(paths: string[], config: PipelineConfig = CONFIG): Promise<Run> {
+  const one = await run(paths, 1, config);
+  for (const threads of [2, 3]) expect(await run(paths, threads, config), `${threads} threads`).toEqual(one);
   return one;
 }
 
@@ -60,6 +62,18 @@ describe('replay with hosts spread over worker threads', () => {
   it('all samples at once (hosts from several files, input order across files)', async () => {
     const one = await expectSameAsOneThread(SAMPLES);
     expect(one.stats.hosts).toBeGreaterThan(3);
+  });
+
+  it('all samples judged by a Sysmon configuration: each host in one line of what could not be judged, whichever worker judged it', async () => {
+    const one = await expectSameAsOneThread(SAMPLES, withSysmonConfig(CONFIG, loadSysmonConfig('no-exits')));
+    const lines = one.stats.notJudged.filter((n) => n.rule === 'smss.child-no-exit');
+    // PC-LINGER (and two hosts that log no exits) left a child smss unjudged; the configuration's line covers the others.
+    expect(lines.map((n) => [n.what, n.config])).toEqual([
+      ['child smss not judged', 'no-exits'],
+      ['host(s) judged in part', 'no-exits'],
+    ]);
+    expect(lines[0].hosts).toContain('PC-LINGER');
+    expect(lines[0].hostCount + lines[1].hostCount).toBe(one.stats.hosts);
   });
 
   it('a generated fleet of 80 hosts with anomalies, decoys and reboots', async () => {
