@@ -25,7 +25,7 @@ export interface ShardTask {
  * integers, as the one-thread path's are (doubles there cost the worker ~13% of its CPU).
  */
 export type ShardWork =
-  | { type: 'xml'; id: number; source: string; bytes: SharedArrayBuffer; length: number; base: number; seq: number; at: Int32Array }
+  | { type: 'xml'; id: number; source: string; bytes: SharedArrayBuffer; offset: number; length: number; base: number; seq: number; at: Int32Array }
   | { type: 'jsonl'; id: number; source: string; lines: string[]; lineNumbers: number[]; seq: number; at: Int32Array }
   | { type: 'end' };
 
@@ -72,7 +72,7 @@ export class ShardJudge {
     const at = w.at;
     const seq = w.seq;
     if (w.type === 'xml') {
-      const buf = Buffer.from(w.bytes, 0, w.length);
+      const buf = Buffer.from(w.bytes, w.offset, w.length);
       // The decoder reads the chunk's bytes: no string is made of the chunk or of an event.
       this.decoder.beginBytes(buf);
       for (let i = 0; i < at.length; i += 3) {

@@ -156,9 +156,9 @@ class SharedChunks {
   private readonly spare: SharedArrayBuffer[] = [];
   private readonly users = new Map<number, { left: number; done: () => void }>();
 
-  /** The shared memory holding `bytes` at offset 0, for `users` workers. */
+  /** The shared memory holding `bytes` (at bytes.byteOffset where they lie in shared memory already, else at 0), for `users` workers. */
   share(id: number, bytes: Buffer, release: (() => void) | undefined, users: number): SharedArrayBuffer {
-    if (bytes.buffer instanceof SharedArrayBuffer && bytes.byteOffset === 0) {
+    if (bytes.buffer instanceof SharedArrayBuffer) {
       this.users.set(id, { left: users, done: release ?? (() => {}) });
       return bytes.buffer;
     }
@@ -299,7 +299,7 @@ export async function replaySharded(opts: ReplayOptions, threads: number): Promi
           const thisId = id++;
           const sab = chunks.share(thisId, r.bytes, r.release?.bind(r), users);
           for (let k = 0; k < threads; k++) {
-            if (at[k].length > 0) await send(k, { type: 'xml', id: thisId, source: batch.source, bytes: sab, length: r.bytes.length, base: r.base, seq: first, at: Int32Array.from(at[k]) }, seq);
+            if (at[k].length > 0) await send(k, { type: 'xml', id: thisId, source: batch.source, bytes: sab, offset: sab === r.bytes.buffer ? r.bytes.byteOffset : 0, length: r.bytes.length, base: r.base, seq: first, at: Int32Array.from(at[k]) }, seq);
           }
         }
       } else if (r.kind === 'jsonl') {

@@ -20,8 +20,9 @@ export interface FileSourceOptions {
   /** Reads a file the XML/JSON framers do not handle (EVTX). */
   readBinary?: (input: OpenedInput, counters: DecodeCounters) => AsyncIterable<EventBatch>;
   /**
-   * A plain XML file's chunks are read into SharedArrayBuffer memory (at offset 0 of it), for a
-   * reader that hands them to other threads as they are; it releases each chunk once they are done.
+   * A plain XML file's chunks are read into SharedArrayBuffer memory (a chunk's bytes lie at its
+   * byteOffset there), for a reader that hands them to other threads as they are; it releases each
+   * chunk once they are done.
    */
   shared?: boolean;
 }
@@ -69,6 +70,8 @@ class ChunkBuffers {
 const SHARED_SPARE = 16;
 
 const CHUNK_BYTES = 1 << 20;
+/** Room in front of a chunk read ahead for the bytes the chunk before it leaves (an event cut in two). */
+const HEADROOM = 64 << 10;
 
 const NO_BYTES = Buffer.alloc(0);
 
@@ -149,21 +152,34 @@ export async function* readTextInput(input: OpenedInput, options: FileSourceOpti
   // A gzip problem that skipped a damaged stretch ends the event in progress (it cannot be
   // completed by bytes from after the stretch) before the problem is recorded.
   const framer = jsonl ? new LineFramer(options.maxEventBytes) : new XmlEventFramer(options.maxEventBytes);
+  /** The read of the next chunk, started before this one's events go on (settled before the input closes). */
+  let reading: Promise<number> | null = null;
   try {
     if (framer instanceof XmlEventFramer && input.readInto !== undefined) {
-      // A plain file: each chunk is read in behind the bytes the last one left (the same chunks
-      // as below, without joining them), into memory the decoder gives back.
+      // A plain file: each chunk is read in behind room for the bytes the last one left (the same
+      // chunks as below, without joining them), into memory the decoder gives back; the next chunk
+      // is read while this one's events are decoded and judged.
+      const readInto = input.readInto;
       const buffers = new ChunkBuffers(options.shared === true);
+      let ahead = buffers.take(HEADROOM + CHUNK_BYTES);
+      reading = readAhead(readInto(ahead, HEADROOM, CHUNK_BYTES));
       for (;;) {
-        const kept = framer.pendingLength;
-        const buf = buffers.take(kept + CHUNK_BYTES);
-        framer.movePendingTo(buf);
-        const n = await input.readInto(buf, kept, CHUNK_BYTES);
+        const n = await reading;
+        reading = null;
+        const buf = ahead;
         if (n === 0) {
           buffers.give(buf);
           break;
         }
-        framer.pushJoined(buf.subarray(0, kept + n), collector);
+        const kept = framer.pendingLength;
+        if (kept <= HEADROOM) {
+          framer.movePendingTo(buf.subarray(HEADROOM - kept));
+          framer.pushJoined(buf.subarray(HEADROOM - kept, HEADROOM + n), collector);
+        } else {
+          framer.push(buf.subarray(HEADROOM, HEADROOM + n), collector);
+        }
+        ahead = buffers.take(HEADROOM + CHUNK_BYTES);
+        reading = readAhead(readInto(ahead, HEADROOM, CHUNK_BYTES));
         yield collector.take(progress(), () => buffers.give(buf));
       }
     } else {
@@ -178,8 +194,18 @@ export async function* readTextInput(input: OpenedInput, options: FileSourceOpti
     collector.inputProblems(input);
     yield collector.take(progress());
   } finally {
+    if (reading !== null) await reading.catch(() => 0);
     await input.close?.();
   }
+}
+
+/**
+ * A read that runs while the reader is suspended: marked as handled at once, so that a failure
+ * waits for the reader's await (which throws it) instead of ending the process as unhandled.
+ */
+function readAhead(read: Promise<number>): Promise<number> {
+  read.catch(() => {});
+  return read;
 }
 
 /** Every record of every input, in order. */
