@@ -79,6 +79,12 @@ const TEXT_CACHE_MAX_UNITS = 260;
 export class TextCache {
   private readonly texts: (string | undefined)[] = new Array<string | undefined>(TEXT_CACHE_SIZE).fill(undefined);
 
+  /**
+   * canonical: what is kept of a newly decoded text (the decoders' interned copy, so that
+   * interning the text again finds that very string, by identity).
+   */
+  constructor(private readonly canonical: (s: string) => string = (s) => s) {}
+
   /** utf16(buf, start, end), from the cache when it holds it. */
   utf16(buf: Buffer, start: number, end: number): string {
     let e = Math.min(end, buf.length);
@@ -101,7 +107,7 @@ export class TextCache {
       }
       if (same) return hit;
     }
-    const s = ucs2Text(buf, start, e);
+    const s = this.canonical(ucs2Text(buf, start, e));
     this.texts[slot] = s;
     return s;
   }
