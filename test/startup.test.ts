@@ -32,14 +32,19 @@ function packagesLoaded(args: string[]): Set<string> {
 
 /** The project's own files a run of the CLI imported (the launcher included), relative to the repo. */
 function ownFilesLoaded(args: string[]): string[] {
+  return ownFilesIn(loadLog(args));
+}
+
+function ownFilesIn(log: string): string[] {
   const root = pathToFileURL(REPO_ROOT).href + '/';
-  return [...loadLog(args).matchAll(/own-file: (\S+)/g)].map((m) => m[1]).filter((u) => u.startsWith(root)).map((u) => u.slice(root.length));
+  return [...log.matchAll(/own-file: (\S+)/g)].map((m) => m[1]).filter((u) => u.startsWith(root)).map((u) => u.slice(root.length));
 }
 
 /** Whether a run loaded rxjs: from node_modules, or in a chunk of the bundle (esbuild names each module it holds). */
 function rxjsLoaded(args: string[]): boolean {
-  if (packagesLoaded(args).has('rxjs')) return true;
-  return ownFilesLoaded(args).some((f) => f.startsWith('dist/bundle/') && readFileSync(resolve(REPO_ROOT, f), 'utf8').includes('// node_modules/rxjs/'));
+  const log = loadLog(args);
+  if (/package-file: .*?node_modules\/rxjs\//.test(log)) return true;
+  return ownFilesIn(log).some((f) => f.startsWith('dist/bundle/') && readFileSync(resolve(REPO_ROOT, f), 'utf8').includes('// node_modules/rxjs/'));
 }
 
 const NOT_AT_START = ['zod', 'yaml', 'fast-xml-parser', 'saxes', 'pino', 'cli-progress', 'kafkajs', 'prom-client'];

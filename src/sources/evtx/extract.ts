@@ -11,7 +11,7 @@ import { fieldSlot, FIELD_NAMES, SLOT_FIRST_FIELD, type SlotWriter } from './fie
 import { K_ELEMENT, K_SUBST, K_TEXT, type Template, type XElement, type XNode } from './nodes.js';
 import { attr, child, resolve, textOf, type RChild, type RElement } from './resolve.js';
 import { SubstValues } from './subst.js';
-import { GuidCache, guidText, scalarText, TextCache, u64 } from './values.js';
+import { GuidCache, guidText, scalarText, TextCache, u64, utf16End } from './values.js';
 
 /** Where a field comes from: a substitution index, a literal text, or nowhere. */
 type Src = number | string | null;
@@ -169,9 +169,7 @@ const timeBytes = new Uint8Array(64);
  * Spares the decode of a string that is only ever parsed (a native call per event).
  */
 export function utcTimeOf(buf: Buffer, off: number, size: number): number {
-  let e = Math.min(off + size, buf.length);
-  e -= (e - off) & 1;
-  while (e - 2 >= off && buf[e - 2] === 0 && buf[e - 1] === 0) e -= 2;
+  const e = utf16End(buf, off, off + size);
   const n = (e - off) >> 1;
   if (n > timeBytes.length) return NaN;
   for (let k = 0, i = off; k < n; k++, i += 2) {
