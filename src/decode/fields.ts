@@ -14,6 +14,8 @@ export interface SystemFields {
   recordId: number; // 0 when absent
   provider: string;
   channel: string;
+  /** The event time (ms) when the decoder has already read it from UtcTime; absent or NaN: buildEvent reads UtcTime. */
+  time?: number;
 }
 
 export type FieldLookup = (name: SysmonFieldName) => string | undefined;
@@ -59,8 +61,12 @@ export function buildEvent(sys: SystemFields, get: FieldLookup, counters: Decode
   ev.host = strings.intern(sys.computer);
   ev.hostKey = hostKeyOf(sys.computer);
   ev.recordId = sys.recordId;
-  const utc = get('UtcTime');
-  const t = utc === undefined ? NaN : parseUtcTime(utc);
+  let t = sys.time ?? NaN;
+  let utc: string | undefined;
+  if (Number.isNaN(t)) {
+    utc = get('UtcTime');
+    t = utc === undefined ? NaN : parseUtcTime(utc);
+  }
   if (Number.isNaN(t)) {
     return new DecodeProblem('bad-utctime', `EventID ${sys.eventId} record ${sys.recordId}: UtcTime ${utc === undefined ? 'is missing' : JSON.stringify(utc.slice(0, 40))} is not a time`);
   }

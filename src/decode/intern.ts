@@ -6,11 +6,16 @@ export class Interner {
   private table = new Map<string, string>();
   constructor(private readonly maxEntries = 200_000) {}
 
-  intern(s: string): string {
+  /**
+   * The interned copy of s. owned: s is no slice of a larger string (a value decoded on its own,
+   * as the EVTX reader's texts are), so it is kept as it is instead of copied: the copy would be
+   * a sliced string, which every later comparison with an equal string has to read through.
+   */
+  intern(s: string, owned = false): string {
     const hit = this.table.get(s);
     if (hit !== undefined) return hit;
     if (this.table.size >= this.maxEntries) this.table = new Map();
-    const own = ownString(s);
+    const own = owned ? s : ownString(s);
     this.table.set(own, own);
     return own;
   }

@@ -1,6 +1,7 @@
 // Parses a run of consecutive chunks into flat record cells. Pure and synchronous: the same
 // function runs inline or on a worker thread (worker.ts), so both give identical results.
 
+import { strings } from '../../decode/intern.js';
 import { ChunkContext } from './binxml.js';
 import { walkChunk, type ChunkProblem } from './chunk.js';
 import { FieldExtractor } from './extract.js';
@@ -23,8 +24,12 @@ export interface BlockResult {
 
 /** Reused across blocks: the context's caches are reset per chunk anyway. */
 const ctx = new ChunkContext(Buffer.alloc(0));
-/** Repeated texts (image paths, users, the host name) are the same from block to block too. */
-const texts = new TextCache();
+/**
+ * Repeated texts (image paths, users, the host name) are the same from block to block too. They
+ * are kept interned (decoded on their own, so as they are), and buildEvent, which interns them,
+ * finds each by identity.
+ */
+const texts = new TextCache((s) => strings.intern(s, true));
 const guids = new GuidCache();
 
 export function parseBlock(block: Buffer, firstChunkNo: number, fileOffset: number, recover: boolean): BlockResult {

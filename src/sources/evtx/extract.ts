@@ -4,14 +4,14 @@
 // Event/System/EventData/Data[@Name] shape are resolved into a tree and read from there.
 
 import { isWantedEventId } from '../../decode/event.js';
-import { isSysmonSource, parseIntField } from '../../decode/fields.js';
+import { isSysmonSource, parseIntField, parseUtcTimeIn } from '../../decode/fields.js';
 import type { ChunkContext } from './binxml.js';
 import { EvtxFormatError, VT_ARRAY, VT_BINXML, VT_GUID, VT_NULL, VT_STRING, VT_UINT16, VT_UINT64 } from './format.js';
 import { fieldSlot, FIELD_NAMES, SLOT_FIRST_FIELD, type SlotWriter } from './fieldset.js';
 import { K_ELEMENT, K_SUBST, K_TEXT, type Template, type XElement, type XNode } from './nodes.js';
 import { attr, child, resolve, textOf, type RChild, type RElement } from './resolve.js';
 import { SubstValues } from './subst.js';
-import { GuidCache, guidText, scalarText, TextCache, u64 } from './values.js';
+import { GuidCache, guidText, scalarText, TextCache, u64, utf16End } from './values.js';
 
 /** Where a field comes from: a substitution index, a literal text, or nowhere. */
 type Src = number | string | null;
@@ -156,6 +156,29 @@ const LOWER_GUID_SLOTS = FIELD_NAMES.map((n) => n === 'ProcessGuid' || n === 'Pa
  */
 const CACHED_SLOTS = FIELD_NAMES.map((n) => n === 'Image' || n === 'OriginalFileName' || n === 'User' || n === 'ParentImage' || n === 'ParentUser' || n === 'EventType' || n === 'SourceImage');
 
+/** UtcTime's slot among the EventData slots. */
+const UTC_TIME = FIELD_NAMES.indexOf('UtcTime');
+/** UtcTime's characters, when they are all below U+0100, as bytes for parseUtcTimeIn. */
+const timeBytes = new Uint8Array(64);
+
+/**
+ * The event time of a UtcTime string value, read from its UTF-16LE bytes: parseUtcTimeIn of
+ * the characters utf16() would give (trailing NULs dropped), which reads them as parseUtcTime
+ * reads that text. NaN when that fails or does not apply (a character past U+00FF, or longer
+ * than any valid time): the caller then decodes the text, and buildEvent parses or reports it.
+ * Spares the decode of a string that is only ever parsed (a native call per event).
+ */
+export function utcTimeOf(buf: Buffer, off: number, size: number): number {
+  const e = utf16End(buf, off, off + size);
+  const n = (e - off) >> 1;
+  if (n > timeBytes.length) return NaN;
+  for (let k = 0, i = off; k < n; k++, i += 2) {
+    if (buf[i + 1] !== 0) return NaN;
+    timeBytes[k] = buf[i];
+  }
+  return parseUtcTimeIn(timeBytes, 0, n);
+}
+
 /** Thrown inside the fast path when a value needs the tree path (nested BinXml, arrays). */
 class NeedsTree extends Error {}
 const NEEDS_TREE = new NeedsTree();
@@ -260,6 +283,7 @@ export class FieldExtractor {
     try {
       if (!wanted) {
         for (let i = 0; i < FIELD_NAMES.length; i++) out.str(null);
+        out.num(NaN);
       } else if (plan.data !== null) {
         this.fields(ctx, plan, this.values, out);
       } else {
@@ -276,6 +300,7 @@ export class FieldExtractor {
     const v = this.values;
     if (idx < 0 || idx >= v.count || v.types[idx] === VT_NULL) {
       for (let i = 0; i < FIELD_NAMES.length; i++) out.str(null);
+      out.num(NaN);
       return;
     }
     if (v.types[idx] !== VT_BINXML) throw NEEDS_TREE;
@@ -285,19 +310,30 @@ export class FieldExtractor {
     this.fields(ctx, plan, this.inner, out);
   }
 
-  /** The EventData slots of one record: absent ones -1, then the template's fields. */
+  /**
+   * The EventData slots of one record (absent ones -1, then the template's fields) and its time
+   * cell: UtcTime as read from its bytes, its text only where that fails.
+   */
   private fields(ctx: ChunkContext, plan: FieldPlan, v: SubstValues, out: SlotWriter): void {
     const slots = plan.dataSlots;
     const subs = plan.dataSubs;
     if (slots === null || subs === null) {
       for (let i = 0; i < FIELD_NAMES.length; i++) out.str(this.field(ctx, plan.data!, i, v));
+      out.num(NaN);
       return;
     }
     const base = out.absent(FIELD_NAMES.length);
+    let time = NaN;
     for (let k = 0; k < slots.length; k++) {
       const slot = slots[k];
-      out.setStr(base + slot, this.subText(ctx, subs[k], v, LOWER_GUID_SLOTS[slot], CACHED_SLOTS[slot]));
+      const i = subs[k];
+      if (slot === UTC_TIME && i < v.count && v.types[i] === VT_STRING) {
+        time = utcTimeOf(ctx.buf, v.offsets[i], v.sizes[i]);
+        if (!Number.isNaN(time)) continue;
+      }
+      out.setStr(base + slot, this.subText(ctx, i, v, LOWER_GUID_SLOTS[slot], CACHED_SLOTS[slot]));
     }
+    out.num(time);
   }
 
   /** The text of substitution i; lowerGuid: a GUID spelled in lower case; cached: a string through the TextCache. */
@@ -340,6 +376,7 @@ export function pushTreeFields(root: RChild[], headerRecordId: number, out: Slot
   out.repeated(2, compEl ? textOf(compEl) : '');
   const base = out.length;
   for (let i = 0; i < FIELD_NAMES.length; i++) out.str(null);
+  out.num(NaN); // the time is read from UtcTime's text
   const data = child(event, 'EventData');
   if (!data) return;
   for (const c of data.children) {

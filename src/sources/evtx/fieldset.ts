@@ -36,7 +36,12 @@ export const SLOT_PROVIDER = 2;
 export const SLOT_CHANNEL = 3;
 export const SLOT_COMPUTER = 4;
 export const SLOT_FIRST_FIELD = 5;
-export const STRIDE = SLOT_FIRST_FIELD + FIELD_NAMES.length;
+/**
+ * The event time (ms) read from UtcTime's bytes, after the fields; NaN when it was not (then
+ * the UtcTime slot holds its text, and buildEvent reads the time, or reports it, from that).
+ */
+export const SLOT_TIME = SLOT_FIRST_FIELD + FIELD_NAMES.length;
+export const STRIDE = SLOT_TIME + 1;
 
 /**
  * Records as numbers: numeric slots (EventID, record id) hold the value, text slots an index
@@ -116,7 +121,7 @@ export function fieldSlot(name: string): number | undefined {
 
 /** Reads one record of a block's cells as SystemFields and a FieldLookup; move() selects the record. */
 export class RecordCursor {
-  readonly sys: SystemFields = { eventId: NaN, computer: '', recordId: 0, provider: '', channel: '' };
+  readonly sys: SystemFields = { eventId: NaN, computer: '', recordId: 0, provider: '', channel: '', time: NaN };
   private cells: Float64Array = new Float64Array(0);
   private table: string[] = [];
   private base = 0;
@@ -137,6 +142,7 @@ export class RecordCursor {
     this.sys.provider = this.text(base + SLOT_PROVIDER);
     this.sys.channel = this.text(base + SLOT_CHANNEL);
     this.sys.computer = this.text(base + SLOT_COMPUTER);
+    this.sys.time = cells[base + SLOT_TIME];
   }
 
   private text(at: number): string {

@@ -54,11 +54,17 @@ export function latin1Text(buf: Buffer, start: number, end: number): string {
   return NATIVE_SLICES ? (buf as unknown as NativeSlices).latin1Slice(start, end) : buf.toString('latin1', start, end);
 }
 
-/** UTF-16LE text without the trailing NULs writers often include in the size. */
-export function utf16(buf: Buffer, start: number, end: number): string {
+/** The end of UTF-16LE text at [start, end) without an odd last byte and the trailing NULs writers often include in the size. */
+export function utf16End(buf: Uint8Array, start: number, end: number): number {
   let e = Math.min(end, buf.length);
   e -= (e - start) & 1;
   while (e - 2 >= start && buf[e - 2] === 0 && buf[e - 1] === 0) e -= 2;
+  return e;
+}
+
+/** UTF-16LE text without the trailing NULs writers often include in the size. */
+export function utf16(buf: Buffer, start: number, end: number): string {
+  const e = utf16End(buf, start, end);
   if (e <= start) return '';
   // Measured: one native decode beats building even short strings char by char.
   return ucs2Text(buf, start, e);
@@ -79,11 +85,15 @@ const TEXT_CACHE_MAX_UNITS = 260;
 export class TextCache {
   private readonly texts: (string | undefined)[] = new Array<string | undefined>(TEXT_CACHE_SIZE).fill(undefined);
 
+  /**
+   * canonical: what is kept of a newly decoded text (the decoders' interned copy, so that
+   * interning the text again finds that very string, by identity).
+   */
+  constructor(private readonly canonical: (s: string) => string = (s) => s) {}
+
   /** utf16(buf, start, end), from the cache when it holds it. */
   utf16(buf: Buffer, start: number, end: number): string {
-    let e = Math.min(end, buf.length);
-    e -= (e - start) & 1;
-    while (e - 2 >= start && buf[e - 2] === 0 && buf[e - 1] === 0) e -= 2;
+    const e = utf16End(buf, start, end);
     const units = (e - start) >> 1;
     if (units <= 0) return '';
     if (units > TEXT_CACHE_MAX_UNITS) return ucs2Text(buf, start, e);
@@ -101,7 +111,7 @@ export class TextCache {
       }
       if (same) return hit;
     }
-    const s = ucs2Text(buf, start, e);
+    const s = this.canonical(ucs2Text(buf, start, e));
     this.texts[slot] = s;
     return s;
   }
