@@ -133,7 +133,7 @@ export class ProcessIndex {
       return;
     }
     if (node === undefined) {
-      node = new ProcNode(h.nodes.lastKey());
+      node = h.nodes.newNode();
       node.epoch = h.epoch;
       this.insert(h, node);
     }
@@ -151,7 +151,7 @@ export class ProcessIndex {
       parent = h.nodes.get(ev.parentProcessGuid) ?? null;
       if (parent === null) {
         insertedParent = true;
-        parent = new ProcNode(h.nodes.lastKey());
+        parent = h.nodes.newNode();
         parent.epoch = h.epoch;
         parent.pid = ev.parentProcessId;
         parent.setImage(ev.parentImage);

@@ -1,7 +1,23 @@
 import { describe, expect, it } from 'vitest';
+import { guidKey, packedWord } from './guid-key.js';
 import { ProcNode, WATCH_PENDING, WATCH_UNJUDGED } from './process-node.js';
 
 describe('ProcNode', () => {
+  it('gives back its key and GUID, held as four words or kept as text, however it was made', () => {
+    const g = '{747f3d96-0a1b-5ea4-0000-0010c0ffee09}';
+    const k = guidKey(g);
+    const a = new ProcNode(k);
+    const b = ProcNode.packed(packedWord(k, 0), packedWord(k, 1), packedWord(k, 2), packedWord(k, 3));
+    for (const n of [a, b]) expect([n.key, n.guid, n.hasTextKey, n.placeholder]).toEqual([k, g, false, true]);
+    for (const odd of ['', 'k', '{747F3D96-0A1B-5EA4-0000-0010C0FFEE09}', 'sixteen-chars-ab']) {
+      const n = new ProcNode(guidKey(odd));
+      expect([n.key, n.guid, n.hasTextKey, n.placeholder, n.epoch]).toEqual([guidKey(odd), odd, true, true, 0]);
+      n.epoch = 7;
+      n.placeholder = false;
+      expect([n.guid, n.hasTextKey, n.epoch]).toEqual([odd, true, 7]);
+    }
+  });
+
   it('gives back every time it was given, near the base, far from it, fractional or none', () => {
     const n = new ProcNode('k');
     expect([n.start, n.end, n.alive]).toEqual([NaN, NaN, true]);
