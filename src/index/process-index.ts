@@ -313,7 +313,7 @@ export class ProcessIndex {
   private tryEvict(h: HostState, n: ProcNode): void {
     let cur: ProcNode | null = n;
     while (cur !== null) {
-      if (cur.children !== null && cur.children.length > 0) {
+      if (cur.hasChildren) {
         cur.evictable = true;
         return;
       }
@@ -330,13 +330,7 @@ export class ProcessIndex {
     if (n.alive) h.liveCount--;
     if (h.pids.get(n.pid) === n) h.pids.delete(n.pid);
     if (n.parent !== null) detach(n);
-    if (n.children !== null) {
-      for (const c of n.children) {
-        c.parent = null;
-        c.childIndex = -1;
-      }
-      n.children = null;
-    }
+    n.dropChildren();
   }
 
   /** Over the per-host cap: drop the oldest node, sparing live masters (they are the boot's anchor). */
@@ -370,24 +364,10 @@ export class ProcessIndex {
 
 function attach(parent: ProcNode, child: ProcNode, ppid: number): void {
   child.linkParent(parent, ppid);
-  if (parent.children === null) {
-    // A literal of one: `[]` then push would reserve 17 slots, and most parents have one child.
-    parent.children = [child];
-    child.childIndex = 0;
-    return;
-  }
-  child.childIndex = parent.children.length;
-  parent.children.push(child);
+  parent.addChild(child);
 }
 
 function detach(child: ProcNode): void {
-  const p = child.parent!;
-  const list = p.children!;
-  const last = list.pop()!;
-  if (last !== child) {
-    list[child.childIndex] = last;
-    last.childIndex = child.childIndex;
-  }
+  child.parent!.removeChild(child);
   child.parent = null;
-  child.childIndex = -1;
 }

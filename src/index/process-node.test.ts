@@ -81,7 +81,7 @@ describe('ProcNode', () => {
     expect([c.parentPid, c.parentKey]).toEqual([200, 'p']);
     const d = new ProcNode('d');
     d.linkParent(p, 100);
-    p.children = [d];
+    p.addChild(d);
     expect(d.parentPid).toBe(100);
     p.pid = 101; // the parent's own creation said otherwise: the child keeps what its creation named
     expect([p.pid, d.parentPid]).toEqual([101, 100]);

@@ -82,9 +82,14 @@ export class ProcNode {
   k3 = 0;
   private ownPid = -1;
   commandLine = '';
-  /** Children still in the index; swap-removed in O(1) through childIndex. */
-  children: ProcNode[] | null = null;
-  childIndex = -1;
+  /**
+   * Children still in the index, newest first, as a list through the children's own sibling
+   * links: adding or removing one touches no array (and a parent allocates none), only the
+   * nodes beside it.
+   */
+  private firstChild: ProcNode | null = null;
+  private nextSibling: ProcNode | null = null;
+  private prevSibling: ProcNode | null = null;
   private img: ImageFacts = NO_IMAGE;
   private logon: LogonFacts = NO_LOGON;
   /** The linked parent, or while there is none the key of the parent the creation named ('' for none). */
@@ -175,6 +180,49 @@ export class ProcNode {
     this.parentPid = ppid;
   }
 
+  /** Children still in the index, in the order they were added; null: none. A new array each time. */
+  get children(): ProcNode[] | null {
+    if (this.firstChild === null) return null;
+    const out: ProcNode[] = [];
+    for (let c: ProcNode | null = this.firstChild; c !== null; c = c.nextSibling) out.push(c);
+    return out.reverse();
+  }
+
+  get hasChildren(): boolean {
+    return this.firstChild !== null;
+  }
+
+  /** Puts `c` among the children (its parent link is the caller's: linkParent). */
+  addChild(c: ProcNode): void {
+    const f = this.firstChild;
+    c.nextSibling = f;
+    c.prevSibling = null;
+    if (f !== null) f.prevSibling = c;
+    this.firstChild = c;
+  }
+
+  /** Takes child `c` out of the children (its parent link is the caller's). */
+  removeChild(c: ProcNode): void {
+    const p = c.prevSibling;
+    const n = c.nextSibling;
+    if (p !== null) p.nextSibling = n;
+    else if (this.firstChild === c) this.firstChild = n;
+    if (n !== null) n.prevSibling = p;
+    c.prevSibling = c.nextSibling = null;
+  }
+
+  /** Unlinks every child: none has a parent any more. */
+  dropChildren(): void {
+    let c = this.firstChild;
+    this.firstChild = null;
+    while (c !== null) {
+      const next: ProcNode | null = c.nextSibling;
+      c.prevSibling = c.nextSibling = null;
+      c.parent = null;
+      c = next;
+    }
+  }
+
   /** Process ID; -1 when unknown. */
   get pid(): number {
     return this.ownPid;
@@ -185,12 +233,10 @@ export class ProcNode {
     if (pid === old) return;
     this.ownPid = pid;
     // Children that read their parentPid from this node keep the PID their creation named.
-    if (this.children !== null) {
-      for (const c of this.children) {
-        if ((c.bits & PARENT_PID_ASIDE) === 0) {
-          c.bits |= PARENT_PID_ASIDE;
-          parentPidsAside.set(c, old);
-        }
+    for (let c = this.firstChild; c !== null; c = c.nextSibling) {
+      if ((c.bits & PARENT_PID_ASIDE) === 0) {
+        c.bits |= PARENT_PID_ASIDE;
+        parentPidsAside.set(c, old);
       }
     }
   }
