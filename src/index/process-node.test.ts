@@ -52,6 +52,26 @@ describe('ProcNode', () => {
     expect([n.master, n.evicted, n.exitWatch, n.epoch]).toEqual([false, true, WATCH_PENDING, 3]);
   });
 
+  it('lists its children in the order they were added, through removals from the front, middle and end', () => {
+    const p = new ProcNode('p');
+    const kids = ['a', 'b', 'c', 'd', 'e'].map((k) => new ProcNode(k));
+    expect([p.children, p.hasChildren]).toEqual([null, false]);
+    for (const c of kids) {
+      c.linkParent(p, -1);
+      p.addChild(c);
+    }
+    const keys = (): string[] | undefined => p.children?.map((c) => c.key);
+    expect(keys()).toEqual(['a', 'b', 'c', 'd', 'e']);
+    for (const [k, rest] of [['c', ['a', 'b', 'd', 'e']], ['e', ['a', 'b', 'd']], ['a', ['b', 'd']]] as const) {
+      p.removeChild(kids.find((c) => c.key === k)!);
+      expect(keys()).toEqual(rest);
+    }
+    p.addChild(kids[0]);
+    expect(keys()).toEqual(['b', 'd', 'a']);
+    p.dropChildren();
+    expect([p.children, p.hasChildren, kids[1].parent, kids[1].parentKey]).toEqual([null, false, null, 'p']);
+  });
+
   it('keeps the alert bits of each node apart', () => {
     const [a, b] = [new ProcNode('a'), new ProcNode('b')];
     a.alerted |= 1 << 30;
