@@ -1,7 +1,6 @@
 // The index keys its nodes by a 16-character packing of the ProcessGuid instead of the 38
-// characters Sysmon writes: the key string is the one copy of the GUID a node keeps, so packing
-// halves it (32 bytes of heap against 88 for a copy of a sliced value) and shortens every hash
-// and comparison in the host's map. Only the canonical lower-case form `{8-4-4-4-12}` is packed,
+// characters Sysmon writes: a node keeps the packed key as four 32-bit words (packedWord;
+// process-node.ts), no string of its own, and the node table hashes and compares those words. Only the canonical lower-case form `{8-4-4-4-12}` is packed,
 // so that unpacking gives back exactly the text that came in; anything else (upper case, no
 // braces, hostile input) is kept as written, behind a marker where it could be mistaken for a
 // packed key (16 characters) or for a marked one.

@@ -7,7 +7,7 @@
 // confirm it; a miss touches no node. The hashes of packed keys and of keys kept as text differ
 // in their top bit, so a matching hash also says which of the two the node holds. Where
 // a Map's entry costs three words and a share of its buckets (28-56 B) and each candidate key is
-// a string to visit, a node costs here one 8-byte slot at 3/8-3/4 load and one array element.
+// a string to visit, a node costs here one 8-byte slot at 3/8-7/8 load and one array element.
 // GUIDs whose hashes collide (about one pair in 2^30) simply sit in the same run.
 
 import { PACKED_LENGTH, guidKey, isCanonicalShape, keyOfWords, packedWord } from './guid-key.js';
@@ -131,13 +131,17 @@ function hashOfNode(n: ProcNode): number {
 }
 
 const MIN_SLOTS = 8;
+/** Tables of this many slots (8 KB) or more are kept at most 3/4 full, smaller ones 7/8. */
+const SMALL_SLOTS = 1024;
 
 export class NodeTable {
   /**
    * Open addressing, linear probing: per slot, the hash + 1 (0: empty) and the node's position
-   * in `order`. Between 3/8 and 3/4 full (doubled past 3/4), so a node costs ~11-21 B here: a
-   * lookup that finds nothing (every creation's own GUID) reads ~8 slots on average at 3/4, ~32
-   * at 7/8.
+   * in `order`. A table of SMALL_SLOTS or more is doubled past 3/4 full: a lookup that finds
+   * nothing (every creation's own GUID) reads ~8 slots on average at 3/4 but ~32 at 7/8, and a
+   * host's table that size is out of the cache. A smaller one, which stays in the cache, is
+   * doubled past 7/8 (a fleet of small hosts: 100 nodes fit in 128 slots, not 256). At least
+   * 3/8 full, so a node costs ~9-21 B here.
    */
   private slots = new Int32Array(2 * MIN_SLOTS);
   private shift = 32 - 3;
@@ -313,7 +317,7 @@ export class NodeTable {
     this.order.push(n);
     this.count++;
     const capacity = this.slots.length >> 1;
-    if (this.count * 4 > capacity * 3) this.rebuild(capacity * 2);
+    if (capacity < SMALL_SLOTS ? this.count * 8 > capacity * 7 : this.count * 4 > capacity * 3) this.rebuild(capacity * 2);
   }
 
   private skipHoles(): void {

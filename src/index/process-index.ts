@@ -159,7 +159,7 @@ export class ProcessIndex {
         parent.setLogon(ev.parentUser, '', -1);
         this.insert(h, parent);
       }
-      // Linking sets the node's parent key too: the parent's own key string, shared.
+      // Linking sets the node's parent key too: read from the parent itself.
       if (node.parent !== parent) {
         if (node.parent !== null) detach(node);
         attach(parent, node, ev.parentProcessId);
