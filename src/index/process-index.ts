@@ -251,7 +251,9 @@ export class ProcessIndex {
         this.pidReuses++;
         return;
       }
-      this.exit(h, old, time);
+      // `n` takes over the PID's slot below: no delete and insert again of the same PID.
+      if (n.alive) this.retire(h, old, time);
+      else this.exit(h, old, time);
       this.pidReuses++;
     }
     if (n.alive) h.pids.set(pid, n);
@@ -282,10 +284,15 @@ export class ProcessIndex {
   }
 
   private exit(h: HostState, node: ProcNode, time: number): void {
+    this.retire(h, node, time);
+    if (h.pids.get(node.pid) === node) h.pids.delete(node.pid);
+  }
+
+  /** exit() but for the PID table, where the caller puts another node under `node`'s PID. */
+  private retire(h: HostState, node: ProcNode, time: number): void {
     node.end = time;
     h.liveCount--;
     h.evictQueue.push(node);
-    if (h.pids.get(node.pid) === node) h.pids.delete(node.pid);
   }
 
   /** Adds a node whose GUID the last lookup of `h.nodes` did not find. */
