@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { flatCopy, guidKey, guidOfKey } from './guid-key.js';
+import { flatCopy, guidKey, guidOfKey, guidOfWords, keyOfWords, packedWord } from './guid-key.js';
 
 describe('guid keys', () => {
   it('pack the canonical form into 16 characters and give back exactly its text', () => {
@@ -36,6 +36,18 @@ describe('guid keys', () => {
     keys.add(guidKey('{73697874-6565-6e2d-6368-6172732d6162}')); // packs to 'sixteen-chars-ab'
     expect(keys.size).toBe(odd.length + 2);
     expect(guidOfKey(guidKey('{73697874-6565-6e2d-6368-6172732d6162}'))).toBe('{73697874-6565-6e2d-6368-6172732d6162}');
+  });
+});
+
+describe('packed keys as four words', () => {
+  it('give back the key and the GUID text, whatever the bytes (signed words included)', () => {
+    for (const g of ['{747f3d96-0a1b-5ea4-0000-0010c0ffee09}', '{00000000-0000-0000-0000-000000000000}', '{ffffffff-ffff-ffff-ffff-ffffffffffff}', '{80000000-8000-7fff-0001-fedcba987654}']) {
+      const k = guidKey(g);
+      const w = [0, 1, 2, 3].map((i) => packedWord(k, i));
+      expect(w.every((x) => x === (x | 0))).toBe(true);
+      expect(keyOfWords(w[0], w[1], w[2], w[3])).toBe(k);
+      expect(guidOfWords(w[0], w[1], w[2], w[3])).toBe(g);
+    }
   });
 });
 

@@ -1,7 +1,6 @@
 // The index keys its nodes by a 16-character packing of the ProcessGuid instead of the 38
-// characters Sysmon writes: the key string is the one copy of the GUID a node keeps, so packing
-// halves it (32 bytes of heap against 88 for a copy of a sliced value) and shortens every hash
-// and comparison in the host's map. Only the canonical lower-case form `{8-4-4-4-12}` is packed,
+// characters Sysmon writes: a node keeps the packed key as four 32-bit words (packedWord;
+// process-node.ts), no string of its own, and the node table hashes and compares those words. Only the canonical lower-case form `{8-4-4-4-12}` is packed,
 // so that unpacking gives back exactly the text that came in; anything else (upper case, no
 // braces, hostile input) is kept as written, behind a marker where it could be mistaken for a
 // packed key (16 characters) or for a marked one.
@@ -73,6 +72,31 @@ export function guidOfKey(key: string): string {
     if (i === 3 || i === 5 || i === 7 || i === 9) s += '-';
   }
   return s + '}';
+}
+
+/** Characters 4i..4i+4 of packed key `k` as one 32-bit word (ProcNode keeps a packed key so). */
+export function packedWord(k: string, i: number): number {
+  const j = 4 * i;
+  return (k.charCodeAt(j) << 24) | (k.charCodeAt(j + 1) << 16) | (k.charCodeAt(j + 2) << 8) | k.charCodeAt(j + 3);
+}
+
+/** The packed key of the four words packedWord() gives. */
+export function keyOfWords(w0: number, w1: number, w2: number, w3: number): string {
+  return String.fromCharCode(
+    w0 >>> 24, (w0 >>> 16) & 255, (w0 >>> 8) & 255, w0 & 255,
+    w1 >>> 24, (w1 >>> 16) & 255, (w1 >>> 8) & 255, w1 & 255,
+    w2 >>> 24, (w2 >>> 16) & 255, (w2 >>> 8) & 255, w2 & 255,
+    w3 >>> 24, (w3 >>> 16) & 255, (w3 >>> 8) & 255, w3 & 255,
+  );
+}
+
+const hex = (w: number): string => PAIRS[w >>> 24] + PAIRS[(w >>> 16) & 255] + PAIRS[(w >>> 8) & 255] + PAIRS[w & 255];
+
+/** The ProcessGuid text of a packed key given as its four words. */
+export function guidOfWords(w0: number, w1: number, w2: number, w3: number): string {
+  const b = hex(w1);
+  const c = hex(w2);
+  return `{${hex(w0)}-${b.slice(0, 4)}-${b.slice(4)}-${c.slice(0, 4)}-${c.slice(4)}${hex(w3)}}`;
 }
 
 const ONE_BYTE = /^[\0-\xff]*$/;

@@ -3,20 +3,24 @@
 // No Map and no key string per lookup: the GUID's 128 bits are read where the event holds them
 // and hashed to 30 bits, which an open-addressing table of Int32 slots files beside each node's
 // position in an array kept in insertion order. A lookup reads a run of slots and only for a
-// matching hash the node and its key (guid-key.ts) to confirm it; a miss touches no node. Where
+// matching hash the node, whose key (guid-key.ts) it holds as four small-integer words, to
+// confirm it; a miss touches no node. The hashes of packed keys and of keys kept as text differ
+// in their top bit, so a matching hash also says which of the two the node holds. Where
 // a Map's entry costs three words and a share of its buckets (28-56 B) and each candidate key is
-// a string to visit, a node costs here one 8-byte slot at 7/16-7/8 load and one array element.
+// a string to visit, a node costs here one 8-byte slot at 3/8-7/8 load and one array element.
 // GUIDs whose hashes collide (about one pair in 2^30) simply sit in the same run.
 
-import { PACKED_LENGTH, guidKey, isCanonicalShape } from './guid-key.js';
-import type { ProcNode } from './process-node.js';
+import { PACKED_LENGTH, guidKey, isCanonicalShape, keyOfWords, packedWord } from './guid-key.js';
+import { ProcNode } from './process-node.js';
 
 /** Hex digit value by character code (0-127); 256 (a bit no digit has) for anything but 0-9 and a-f. */
 const HEX = new Int16Array(128).fill(256);
 for (let i = 0; i < 10; i++) HEX[48 + i] = i;
 for (let i = 0; i < 6; i++) HEX[97 + i] = 10 + i;
 
-const HASH_MASK = 0x3fffffff;
+/** Hashes of packed keys are below TEXT_HASH, those of keys kept as text at or above. */
+const HASH_MASK = 0x1fffffff;
+const TEXT_HASH = 0x20000000;
 
 // The GUID of the last lookup: its 128 bits as four words when it is canonical (guid-key.ts
 // packs it), otherwise its key string. One lookup at a time, so module state, not an object per call.
@@ -25,8 +29,6 @@ let w1 = 0;
 let w2 = 0;
 let w3 = 0;
 let probeKey: string | null = null;
-/** The table whose lookup of the probe found nothing, while the probe is unchanged; null: none. */
-let missedBy: NodeTable | null = null;
 
 /**
  * Per process, so that nobody can choose GUIDs that all fall in one run of the table (V8 seeds
@@ -47,7 +49,7 @@ function mix(a: number, b: number, c: number, d: number): number {
 function textHash(k: string): number {
   let h = 0x811c9dc5 ^ seed;
   for (let i = 0; i < k.length; i++) h = Math.imul(h ^ k.charCodeAt(i), 0x01000193);
-  return (h ^ (h >>> 15)) & HASH_MASK;
+  return ((h ^ (h >>> 15)) & HASH_MASK) | TEXT_HASH;
 }
 
 /** Eight hex digits at g[i..i+8) as a 32-bit word; `bad` reaches 16 or more when one is no digit. */
@@ -70,7 +72,6 @@ function hex4(g: string, i: number): number {
 
 /** Sets the probe to `guid` as an event writes it and returns its hash. */
 function probeGuid(guid: string): number {
-  missedBy = null;
   if (isCanonicalShape(guid)) {
     bad = 0;
     w0 = hex8(guid, 1);
@@ -86,48 +87,61 @@ function probeGuid(guid: string): number {
   return textHash(probeKey);
 }
 
-function word(k: string, i: number): number {
-  return (k.charCodeAt(i) << 24) | (k.charCodeAt(i + 1) << 16) | (k.charCodeAt(i + 2) << 8) | k.charCodeAt(i + 3);
-}
-
 /** Sets the probe to a node key and returns its hash. */
 function probeOfKey(k: string): number {
-  missedBy = null;
   if (k.length === PACKED_LENGTH) {
     probeKey = null;
-    w0 = word(k, 0);
-    w1 = word(k, 4);
-    w2 = word(k, 8);
-    w3 = word(k, 12);
+    w0 = packedWord(k, 0);
+    w1 = packedWord(k, 1);
+    w2 = packedWord(k, 2);
+    w3 = packedWord(k, 3);
     return mix(w0, w1, w2, w3);
   }
   probeKey = k;
   return textHash(k);
 }
 
-/** Whether node key `k` is the probe's. */
-function isProbe(k: string): boolean {
-  if (probeKey !== null) return k === probeKey;
-  return k.length === PACKED_LENGTH && word(k, 0) === w0 && word(k, 4) === w1 && word(k, 8) === w2 && word(k, 12) === w3;
+/** Sets the probe to node `n`'s key and returns its hash. */
+function probeOfNode(n: ProcNode): number {
+  if (n.hasTextKey) {
+    probeKey = n.key;
+    return textHash(probeKey);
+  }
+  probeKey = null;
+  w0 = n.k0;
+  w1 = n.k1;
+  w2 = n.k2;
+  w3 = n.k3;
+  return mix(w0, w1, w2, w3);
 }
 
-/** The key string of the probe (a new flat string for a canonical GUID). */
-function probeKeyString(): string {
-  if (probeKey !== null) return probeKey;
-  return String.fromCharCode(
-    w0 >>> 24, (w0 >>> 16) & 255, (w0 >>> 8) & 255, w0 & 255,
-    w1 >>> 24, (w1 >>> 16) & 255, (w1 >>> 8) & 255, w1 & 255,
-    w2 >>> 24, (w2 >>> 16) & 255, (w2 >>> 8) & 255, w2 & 255,
-    w3 >>> 24, (w3 >>> 16) & 255, (w3 >>> 8) & 255, w3 & 255,
-  );
+/**
+ * Whether node `n`, filed under the probe's hash, has the probe's key. The hash says whether `n`
+ * holds a packed key or one kept as text: the probe's kind.
+ */
+function isProbe(n: ProcNode): boolean {
+  if (probeKey !== null) return n.key === probeKey;
+  return n.k0 === w0 && n.k1 === w1 && n.k2 === w2 && n.k3 === w3;
+}
+
+/** The hash of node `n`'s key, the probe left as it was. */
+function hashOfNode(n: ProcNode): number {
+  if (n.hasTextKey) return textHash(n.key);
+  return mix(n.k0, n.k1, n.k2, n.k3);
 }
 
 const MIN_SLOTS = 8;
+/** Tables of this many slots (8 KB) or more are kept at most 3/4 full, smaller ones 7/8. */
+const SMALL_SLOTS = 1024;
 
 export class NodeTable {
   /**
    * Open addressing, linear probing: per slot, the hash + 1 (0: empty) and the node's position
-   * in `order`. Between 7/16 and 7/8 full (doubled past 7/8), so a node costs ~8-18 B here.
+   * in `order`. A table of SMALL_SLOTS or more is doubled past 3/4 full: a lookup that finds
+   * nothing (every creation's own GUID) reads ~8 slots on average at 3/4 but ~32 at 7/8, and a
+   * host's table that size is out of the cache. A smaller one, which stays in the cache, is
+   * doubled past 7/8 (a fleet of small hosts: 100 nodes fit in 128 slots, not 256). At least
+   * 3/8 full, so a node costs ~9-21 B here.
    */
   private slots = new Int32Array(2 * MIN_SLOTS);
   private shift = 32 - 3;
@@ -140,11 +154,6 @@ export class NodeTable {
   /** Slot where the last lookup on this table stopped finding nothing, and the hash it looked for; -1: none. */
   private freeSlot = -1;
   private freeHash = -1;
-  /**
-   * The key lastKey() built for that miss, asked for while the probe was still the missed one
-   * (null: none): a node under it is placed without hashing its key again.
-   */
-  private freeKey: string | null = null;
 
   constructor() {
     // These change only once nodes leave the table, long after its lookups are hot: changed here
@@ -153,8 +162,6 @@ export class NodeTable {
     this.head = this.holes = -1;
     this.head = this.holes = 0;
     this.order = [];
-    this.freeKey = '';
-    this.freeKey = null;
   }
 
   get size(): number {
@@ -174,27 +181,29 @@ export class NodeTable {
     return this.find(probeOfKey(key));
   }
 
-  /**
-   * The key (guid-key.ts) of the GUID or key of the last lookup: after a lookup found nothing,
-   * the key for a new node, built only then.
-   */
+  /** The key (guid-key.ts) of the GUID or key of the last lookup (a new string for a packed one). */
   lastKey(): string {
-    const k = probeKeyString();
-    if (missedBy === this) this.freeKey = k;
-    return k;
+    return probeKey ?? keyOfWords(w0, w1, w2, w3);
   }
 
-  /** Adds `n`, whose key the last lookup on this table did not find (lastKey()), without looking again. */
+  /**
+   * A new node (a placeholder) keyed by the GUID or key of the last lookup: after a lookup found
+   * nothing, the node to add, with no key string built for a canonical GUID.
+   */
+  newNode(): ProcNode {
+    return probeKey === null ? ProcNode.packed(w0, w1, w2, w3) : new ProcNode(probeKey);
+  }
+
+  /** Adds `n`, whose key the last lookup on this table did not find (newNode()), without looking again. */
   addMissed(n: ProcNode): void {
     const at = this.freeSlot;
-    // The same string object lastKey() gave for the miss: its hash is freeHash, not to be computed again.
-    if (at >= 0 && (n.key === this.freeKey || probeOfKey(n.key) === this.freeHash)) this.place(at, this.freeHash, n);
+    if (at >= 0 && hashOfNode(n) === this.freeHash) this.place(at, this.freeHash, n);
     else this.add(n);
   }
 
   /** Adds `n`, or puts it in the place of the node that has its key. */
   add(n: ProcNode): void {
-    const h = probeOfKey(n.key);
+    const h = probeOfNode(n);
     const slots = this.slots;
     const mask = (slots.length >> 1) - 1;
     for (let i = this.home(h); ; i = (i + 1) & mask) {
@@ -203,7 +212,7 @@ export class NodeTable {
         this.place(i, h, n);
         return;
       }
-      if (s === h + 1 && isProbe(this.order[slots[2 * i + 1]]!.key)) {
+      if (s === h + 1 && isProbe(this.order[slots[2 * i + 1]]!)) {
         this.order[slots[2 * i + 1]] = n;
         return;
       }
@@ -279,20 +288,18 @@ export class NodeTable {
       if (s === 0) {
         this.freeSlot = i;
         this.freeHash = h;
-        this.freeKey = null;
-        missedBy = this;
         return undefined;
       }
       if (s === h + 1) {
         const n = this.order[slots[2 * i + 1]]!;
-        if (isProbe(n.key)) return n;
+        if (isProbe(n)) return n;
       }
     }
   }
 
   /** The slot holding `n` itself, or -1. */
   private slotOf(n: ProcNode): number {
-    const h = probeOfKey(n.key);
+    const h = hashOfNode(n);
     const slots = this.slots;
     const mask = (slots.length >> 1) - 1;
     for (let i = this.home(h); ; i = (i + 1) & mask) {
@@ -310,7 +317,7 @@ export class NodeTable {
     this.order.push(n);
     this.count++;
     const capacity = this.slots.length >> 1;
-    if (this.count * 8 > capacity * 7) this.rebuild(capacity * 2);
+    if (capacity < SMALL_SLOTS ? this.count * 8 > capacity * 7 : this.count * 4 > capacity * 3) this.rebuild(capacity * 2);
   }
 
   private skipHoles(): void {
@@ -340,7 +347,7 @@ export class NodeTable {
       this.head = 0;
       this.holes = 0;
     }
-    while (capacity > MIN_SLOTS && this.count * 16 < capacity * 7) capacity >>= 1;
+    while (capacity > MIN_SLOTS && this.count * 8 < capacity * 3) capacity >>= 1;
     const slots = new Int32Array(2 * capacity);
     this.shift = 32 - Math.log2(capacity);
     const mask = capacity - 1;

@@ -133,7 +133,7 @@ export class ProcessIndex {
       return;
     }
     if (node === undefined) {
-      node = new ProcNode(h.nodes.lastKey());
+      node = h.nodes.newNode();
       node.epoch = h.epoch;
       this.insert(h, node);
     }
@@ -151,7 +151,7 @@ export class ProcessIndex {
       parent = h.nodes.get(ev.parentProcessGuid) ?? null;
       if (parent === null) {
         insertedParent = true;
-        parent = new ProcNode(h.nodes.lastKey());
+        parent = h.nodes.newNode();
         parent.epoch = h.epoch;
         parent.pid = ev.parentProcessId;
         parent.setImage(ev.parentImage);
@@ -159,7 +159,7 @@ export class ProcessIndex {
         parent.setLogon(ev.parentUser, '', -1);
         this.insert(h, parent);
       }
-      // Linking sets the node's parent key too: the parent's own key string, shared.
+      // Linking sets the node's parent key too: read from the parent itself.
       if (node.parent !== parent) {
         if (node.parent !== null) detach(node);
         attach(parent, node, ev.parentProcessId);
@@ -251,7 +251,9 @@ export class ProcessIndex {
         this.pidReuses++;
         return;
       }
-      this.exit(h, old, time);
+      // `n` takes over the PID's slot below: no delete and insert again of the same PID.
+      if (n.alive) this.retire(h, old, time);
+      else this.exit(h, old, time);
       this.pidReuses++;
     }
     if (n.alive) h.pids.set(pid, n);
@@ -282,10 +284,15 @@ export class ProcessIndex {
   }
 
   private exit(h: HostState, node: ProcNode, time: number): void {
+    this.retire(h, node, time);
+    if (h.pids.get(node.pid) === node) h.pids.delete(node.pid);
+  }
+
+  /** exit() but for the PID table, where the caller puts another node under `node`'s PID. */
+  private retire(h: HostState, node: ProcNode, time: number): void {
     node.end = time;
     h.liveCount--;
     h.evictQueue.push(node);
-    if (h.pids.get(node.pid) === node) h.pids.delete(node.pid);
   }
 
   /** Adds a node whose GUID the last lookup of `h.nodes` did not find. */
@@ -313,7 +320,7 @@ export class ProcessIndex {
   private tryEvict(h: HostState, n: ProcNode): void {
     let cur: ProcNode | null = n;
     while (cur !== null) {
-      if (cur.children !== null && cur.children.length > 0) {
+      if (cur.hasChildren) {
         cur.evictable = true;
         return;
       }
@@ -330,13 +337,7 @@ export class ProcessIndex {
     if (n.alive) h.liveCount--;
     if (h.pids.get(n.pid) === n) h.pids.delete(n.pid);
     if (n.parent !== null) detach(n);
-    if (n.children !== null) {
-      for (const c of n.children) {
-        c.parent = null;
-        c.childIndex = -1;
-      }
-      n.children = null;
-    }
+    n.dropChildren();
   }
 
   /** Over the per-host cap: drop the oldest node, sparing live masters (they are the boot's anchor). */
@@ -370,24 +371,10 @@ export class ProcessIndex {
 
 function attach(parent: ProcNode, child: ProcNode, ppid: number): void {
   child.linkParent(parent, ppid);
-  if (parent.children === null) {
-    // A literal of one: `[]` then push would reserve 17 slots, and most parents have one child.
-    parent.children = [child];
-    child.childIndex = 0;
-    return;
-  }
-  child.childIndex = parent.children.length;
-  parent.children.push(child);
+  parent.addChild(child);
 }
 
 function detach(child: ProcNode): void {
-  const p = child.parent!;
-  const list = p.children!;
-  const last = list.pop()!;
-  if (last !== child) {
-    list[child.childIndex] = last;
-    last.childIndex = child.childIndex;
-  }
+  child.parent!.removeChild(child);
   child.parent = null;
-  child.childIndex = -1;
 }

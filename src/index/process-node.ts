@@ -4,13 +4,15 @@
 // hosts), so its layout is about memory: V8 gives each field 8 bytes on 64-bit Node, and a
 // field that ever holds a number that is not a small integer gets a 16-byte box per node. The
 // booleans, the exit watch and the boot epoch share one small-integer field; times are small
-// integers from a process-wide base; the GUID is the packed map key (guid-key.ts); image and
+// integers from a process-wide base; the GUID is the packed map key (guid-key.ts) held as four
+// 32-bit words in small-integer fields (no string of its own to allocate, copy or visit; a
+// GUID kept as text is beside the node, flagged), which the node table compares; image and
 // logon facts are shared objects (shared-facts.ts); the parent link and the parent's key share
 // a field; the rare per-rule alert bits live beside the node. Readers see the same properties
 // as before, through accessors.
 
 import { normaliseWindowsPath } from '../util/windows-path.js';
-import { guidOfKey } from './guid-key.js';
+import { PACKED_LENGTH, guidOfKey, guidOfWords, keyOfWords, packedWord } from './guid-key.js';
 import { type ImageFacts, type LogonFacts, NO_IMAGE, NO_LOGON, imageFacts, logonFacts } from './shared-facts.js';
 
 export { imageFileName } from './shared-facts.js';
@@ -32,8 +34,10 @@ const WATCH_SHIFT = 8;
 const WATCH_BITS = 3 << WATCH_SHIFT;
 /** parentPid is not the linked parent's PID (or -1 with none linked): it is in `parentPidsAside`. */
 const PARENT_PID_ASIDE = 2048;
-/** The boot epoch above the flags, up to 2^19 - 1 (beyond, EPOCH_ASIDE). */
-const EPOCH_SHIFT = 12;
+/** The key is not a packed GUID (guid-key.ts keeps it as written): it is in `textKeys` (absent: ''). */
+const TEXT_KEY = 4096;
+/** The boot epoch above the flags, up to 2^18 - 1 (beyond, EPOCH_ASIDE). */
+const EPOCH_SHIFT = 13;
 const FLAG_BITS = (1 << EPOCH_SHIFT) - 1;
 
 /**
@@ -46,6 +50,9 @@ const NEAR = 2 ** 30;
 
 /** ProcNode.parentPid of the few nodes where it is not the linked parent's PID (or -1 with no parent linked). */
 const parentPidsAside = new WeakMap<ProcNode, number>();
+
+/** ProcNode.key of the few nodes whose key is not a packed GUID, but for '' (guid-key.ts). */
+const textKeys = new WeakMap<ProcNode, string>();
 
 /** ProcNode.alerted of the few nodes a rule alerted on. */
 const alertedBits = new WeakMap<ProcNode, number>();
@@ -64,11 +71,25 @@ function relative(t: number): number | undefined {
 }
 
 export class ProcNode {
+  /**
+   * The packed key (guid-key.ts) as four words (packedWord), first in the object: a lookup in
+   * the node table confirms a hit by these, next to the map word it loads anyway. All 0 for a
+   * key kept as text (TEXT_KEY). Read only by the node table.
+   */
+  k0 = 0;
+  k1 = 0;
+  k2 = 0;
+  k3 = 0;
   private ownPid = -1;
   commandLine = '';
-  /** Children still in the index; swap-removed in O(1) through childIndex. */
-  children: ProcNode[] | null = null;
-  childIndex = -1;
+  /**
+   * Children still in the index, newest first, as a list through the children's own sibling
+   * links: adding or removing one touches no array (and a parent allocates none), only the
+   * nodes beside it.
+   */
+  private firstChild: ProcNode | null = null;
+  private nextSibling: ProcNode | null = null;
+  private prevSibling: ProcNode | null = null;
   private img: ImageFacts = NO_IMAGE;
   private logon: LogonFacts = NO_LOGON;
   /** The linked parent, or while there is none the key of the parent the creation named ('' for none). */
@@ -81,10 +102,43 @@ export class ProcNode {
   private record: number | null = null;
 
   /** `key`: the node-map key (guid-key.ts). */
-  constructor(readonly key: string) {}
+  constructor(key: string) {
+    if (key.length === PACKED_LENGTH) {
+      this.k0 = packedWord(key, 0);
+      this.k1 = packedWord(key, 1);
+      this.k2 = packedWord(key, 2);
+      this.k3 = packedWord(key, 3);
+    } else {
+      this.bits = PLACEHOLDER | TEXT_KEY;
+      if (key !== '') textKeys.set(this, key);
+    }
+  }
+
+  /** A node whose key is the packed key of words w0-w3 (packedWord), built without the key string. */
+  static packed(w0: number, w1: number, w2: number, w3: number): ProcNode {
+    const n = new ProcNode('');
+    n.bits = PLACEHOLDER;
+    n.k0 = w0;
+    n.k1 = w1;
+    n.k2 = w2;
+    n.k3 = w3;
+    return n;
+  }
+
+  /** The key is kept as text, not as the words k0-k3. */
+  get hasTextKey(): boolean {
+    return (this.bits & TEXT_KEY) !== 0;
+  }
+
+  /** The node-map key (guid-key.ts); a new string each time for a packed one. */
+  get key(): string {
+    if ((this.bits & TEXT_KEY) !== 0) return textKeys.get(this) ?? '';
+    return keyOfWords(this.k0, this.k1, this.k2, this.k3);
+  }
 
   get guid(): string {
-    return guidOfKey(this.key);
+    if ((this.bits & TEXT_KEY) !== 0) return guidOfKey(textKeys.get(this) ?? '');
+    return guidOfWords(this.k0, this.k1, this.k2, this.k3);
   }
 
   /** The parent's ProcessGuid as the creation event named it; '' when none. */
@@ -126,6 +180,49 @@ export class ProcNode {
     this.parentPid = ppid;
   }
 
+  /** Children still in the index, in the order they were added; null: none. A new array each time. */
+  get children(): ProcNode[] | null {
+    if (this.firstChild === null) return null;
+    const out: ProcNode[] = [];
+    for (let c: ProcNode | null = this.firstChild; c !== null; c = c.nextSibling) out.push(c);
+    return out.reverse();
+  }
+
+  get hasChildren(): boolean {
+    return this.firstChild !== null;
+  }
+
+  /** Puts `c` among the children (its parent link is the caller's: linkParent). */
+  addChild(c: ProcNode): void {
+    const f = this.firstChild;
+    c.nextSibling = f;
+    c.prevSibling = null;
+    if (f !== null) f.prevSibling = c;
+    this.firstChild = c;
+  }
+
+  /** Takes child `c` out of the children (its parent link is the caller's). */
+  removeChild(c: ProcNode): void {
+    const p = c.prevSibling;
+    const n = c.nextSibling;
+    if (p !== null) p.nextSibling = n;
+    else if (this.firstChild === c) this.firstChild = n;
+    if (n !== null) n.prevSibling = p;
+    c.prevSibling = c.nextSibling = null;
+  }
+
+  /** Unlinks every child: none has a parent any more. */
+  dropChildren(): void {
+    let c = this.firstChild;
+    this.firstChild = null;
+    while (c !== null) {
+      const next: ProcNode | null = c.nextSibling;
+      c.prevSibling = c.nextSibling = null;
+      c.parent = null;
+      c = next;
+    }
+  }
+
   /** Process ID; -1 when unknown. */
   get pid(): number {
     return this.ownPid;
@@ -136,12 +233,10 @@ export class ProcNode {
     if (pid === old) return;
     this.ownPid = pid;
     // Children that read their parentPid from this node keep the PID their creation named.
-    if (this.children !== null) {
-      for (const c of this.children) {
-        if ((c.bits & PARENT_PID_ASIDE) === 0) {
-          c.bits |= PARENT_PID_ASIDE;
-          parentPidsAside.set(c, old);
-        }
+    for (let c = this.firstChild; c !== null; c = c.nextSibling) {
+      if ((c.bits & PARENT_PID_ASIDE) === 0) {
+        c.bits |= PARENT_PID_ASIDE;
+        parentPidsAside.set(c, old);
       }
     }
   }

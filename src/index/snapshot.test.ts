@@ -47,10 +47,10 @@ function ids(alerts: Alert[]): string[] {
   return alerts.map((a) => `${a.rule} ${a.id}`);
 }
 
-/** A node with its links as GUIDs; children as a set (a swap-remove reorders them; none is none). */
+/** A node with its links as GUIDs; children as a set (none is none). */
 function plainNode(n: ProcNode): Record<string, unknown> {
   // `up` holds the parent node, or its key while unlinked: compared as the two GUIDs instead.
-  const { children: _kids, childIndex: _order, up: _link, ...fields } = n as unknown as Record<string, unknown>;
+  const { firstChild: _first, nextSibling: _next, prevSibling: _prev, up: _link, ...fields } = n as unknown as Record<string, unknown>;
   const children = n.children;
   return { ...fields, parent: n.parent?.guid ?? null, parentGuid: n.parentGuid, children: children?.length ? children.map((c) => c.guid).sort() : null };
 }

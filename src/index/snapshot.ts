@@ -197,10 +197,8 @@ export function restoreHost(index: ProcessIndex, s: HostSnapshot): HostState {
     const child = byGuid.get(t[0])!;
     const parent = h.nodes.get(t[13]);
     if (parent === undefined) throw new SnapshotError(`host snapshot of ${s.key}: ${t[0]} names missing parent ${t[13]}`);
-    if (parent.children === null) parent.children = [];
     child.parent = parent;
-    child.childIndex = parent.children.length;
-    parent.children.push(child);
+    parent.addChild(child);
   }
   const node = (guid: string): ProcNode => {
     const n = byGuid.get(guid);
