@@ -242,6 +242,9 @@ describe('consumer group', () => {
       // The second member's join waits for the first one's next heartbeat (up to 3 s): close it meanwhile.
       const joining = b.run({ onBatch: async () => {}, onAssignment: () => void bAssigned++, onCrash: (e) => (bCrashed = e) });
       await sleep(50);
+      // On a loaded machine the join can finish within those 50 ms: what must hold either way is
+      // that nothing reaches the member once close() has begun.
+      const assignedBeforeClose = bAssigned;
       const closedAt = Date.now();
       await b.close();
       await joining;
@@ -252,7 +255,7 @@ describe('consumer group', () => {
       const joins = first.length;
       await sleep(3500);
       expect(first.length).toBe(joins);
-      expect(bAssigned).toBe(0);
+      expect(bAssigned).toBe(assignedBeforeClose);
       expect(bCrashed).toBeUndefined();
     } finally {
       await Promise.all([a.close(), b.close()]);
