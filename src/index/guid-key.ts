@@ -66,12 +66,7 @@ export function guidKey(guid: string): string {
 /** The ProcessGuid text a key was made from. */
 export function guidOfKey(key: string): string {
   if (key.length !== PACKED_LENGTH) return key.length > PACKED_LENGTH && key.startsWith(MARK) ? key.slice(MARK.length) : key;
-  let s = '{';
-  for (let i = 0; i < PACKED_LENGTH; i++) {
-    s += PAIRS[key.charCodeAt(i)];
-    if (i === 3 || i === 5 || i === 7 || i === 9) s += '-';
-  }
-  return s + '}';
+  return guidOfWords(packedWord(key, 0), packedWord(key, 1), packedWord(key, 2), packedWord(key, 3));
 }
 
 /** Characters 4i..4i+4 of packed key `k` as one 32-bit word (ProcNode keeps a packed key so). */

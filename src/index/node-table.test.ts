@@ -21,7 +21,7 @@ describe('NodeTable', () => {
     const all = ['{747f3d96-0a1b-5ea4-0000-0010c0ffee09}', ...odd, '{73697874-6565-6e2d-6368-6172732d6162}'];
     for (const g of all) {
       expect(t.get(g)).toBeUndefined();
-      const n = new ProcNode(t.lastKey());
+      const n = t.newNode();
       expect(n.guid).toBe(g);
       t.add(n);
     }
@@ -81,13 +81,13 @@ describe('NodeTable', () => {
   it('adds a node the last lookup missed without looking again, and spills it where its hash is held', () => {
     const t = new NodeTable();
     expect(t.get(A1)).toBeUndefined();
-    const a1 = new ProcNode(t.lastKey());
+    const a1 = t.newNode();
     t.addMissed(a1);
     expect(t.get(A2)).toBeUndefined(); // its hash is A1's
-    const a2 = new ProcNode(t.lastKey());
+    const a2 = t.newNode();
     t.addMissed(a2);
     expect(t.get(B1)).toBeUndefined();
-    const b1 = new ProcNode(t.lastKey());
+    const b1 = t.newNode();
     t.add(node(B2)); // another change in between: the miss is looked up again
     t.addMissed(b1);
     expect(guids(t)).toEqual([A1, A2, B2, B1]);
@@ -98,12 +98,12 @@ describe('NodeTable', () => {
   it('does not place a node under the key of an earlier miss where a later miss stopped', () => {
     const t = new NodeTable();
     expect(t.get(A1)).toBeUndefined();
-    const a1 = new ProcNode(t.lastKey());
+    const a1 = t.newNode();
     expect(t.get(B1)).toBeUndefined(); // another miss, whose key is never asked for
     t.addMissed(a1);
     expect(t.get(A1)).toBe(a1);
     expect(t.get(B1)).toBeUndefined();
-    const b1 = new ProcNode(t.lastKey());
+    const b1 = t.newNode();
     t.addMissed(b1);
     expect(t.get(B1)).toBe(b1);
     expect(guids(t)).toEqual([A1, B1]);
@@ -114,7 +114,7 @@ describe('NodeTable', () => {
     const u = new NodeTable();
     expect(t.get(A1)).toBeUndefined();
     expect(u.get(B1)).toBeUndefined();
-    const b1 = new ProcNode(u.lastKey()); // B1's key, with t's miss of A1 still pending
+    const b1 = u.newNode(); // B1's key, with t's miss of A1 still pending
     t.addMissed(b1);
     expect(t.get(B1)).toBe(b1);
     expect(t.get(A1)).toBeUndefined();
@@ -138,7 +138,7 @@ describe('NodeTable against a Map', () => {
       const have = m.get(g);
       expect(t.get(g)).toBe(have);
       if (op < 5 && have === undefined) {
-        const n = new ProcNode(t.lastKey());
+        const n = t.newNode();
         t.addMissed(n);
         m.set(g, n);
       } else if (op < 8 && have !== undefined) {

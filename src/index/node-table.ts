@@ -10,7 +10,7 @@
 // a string to visit, a node costs here one 8-byte slot at 3/8-7/8 load and one array element.
 // GUIDs whose hashes collide (about one pair in 2^30) simply sit in the same run.
 
-import { PACKED_LENGTH, guidKey, isCanonicalShape, keyOfWords, packedWord } from './guid-key.js';
+import { PACKED_LENGTH, guidKey, isCanonicalShape, packedWord } from './guid-key.js';
 import { ProcNode } from './process-node.js';
 
 /** Hex digit value by character code (0-127); 256 (a bit no digit has) for anything but 0-9 and a-f. */
@@ -179,11 +179,6 @@ export class NodeTable {
 
   byKeyOf(key: string): ProcNode | undefined {
     return this.find(probeOfKey(key));
-  }
-
-  /** The key (guid-key.ts) of the GUID or key of the last lookup (a new string for a packed one). */
-  lastKey(): string {
-    return probeKey ?? keyOfWords(w0, w1, w2, w3);
   }
 
   /**
