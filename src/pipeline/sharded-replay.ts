@@ -156,19 +156,20 @@ class SharedChunks {
   private readonly spare: SharedArrayBuffer[] = [];
   private readonly users = new Map<number, { left: number; done: () => void }>();
 
-  /** The shared memory holding `bytes` (at bytes.byteOffset where they lie in shared memory already, else at 0), for `users` workers. */
-  share(id: number, bytes: Buffer, release: (() => void) | undefined, users: number): SharedArrayBuffer {
+  /** `bytes` in shared memory, for `users` workers: themselves where they lie there already, else a copy. */
+  share(id: number, bytes: Buffer, release: (() => void) | undefined, users: number): Buffer {
     if (bytes.buffer instanceof SharedArrayBuffer) {
       this.users.set(id, { left: users, done: release ?? (() => {}) });
-      return bytes.buffer;
+      return bytes;
     }
     let sab = this.spare.pop();
     if (sab === undefined || sab.byteLength < bytes.length) sab = new SharedArrayBuffer(Math.max(bytes.length, 1 << 20) + (1 << 16));
-    Buffer.from(sab, 0, bytes.length).set(bytes);
-    const copy = sab;
-    this.users.set(id, { left: users, done: () => this.spare.push(copy) });
+    const copy = Buffer.from(sab, 0, bytes.length);
+    copy.set(bytes);
+    const spare = sab;
+    this.users.set(id, { left: users, done: () => this.spare.push(spare) });
     release?.();
-    return sab;
+    return copy;
   }
 
   done(id: number): void {
@@ -297,9 +298,10 @@ export async function replaySharded(opts: ReplayOptions, threads: number): Promi
         if (users === 0) r.release?.();
         else {
           const thisId = id++;
-          const sab = chunks.share(thisId, r.bytes, r.release?.bind(r), users);
+          const shared = chunks.share(thisId, r.bytes, r.release?.bind(r), users);
+          const sab = shared.buffer as SharedArrayBuffer;
           for (let k = 0; k < threads; k++) {
-            if (at[k].length > 0) await send(k, { type: 'xml', id: thisId, source: batch.source, bytes: sab, offset: sab === r.bytes.buffer ? r.bytes.byteOffset : 0, length: r.bytes.length, base: r.base, seq: first, at: Int32Array.from(at[k]) }, seq);
+            if (at[k].length > 0) await send(k, { type: 'xml', id: thisId, source: batch.source, bytes: sab, offset: shared.byteOffset, length: shared.length, base: r.base, seq: first, at: Int32Array.from(at[k]) }, seq);
           }
         }
       } else if (r.kind === 'jsonl') {
