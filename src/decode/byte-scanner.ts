@@ -24,7 +24,7 @@ import { F, FIELD_NAMES, bytePattern, dataOrder, dataTagPatterns, fieldCodeIn, m
 import { decodeEntities } from './entities.js';
 import { SYSMON_PROVIDER, SysmonEvent } from './event.js';
 import { UNRECOGNISED, type ScanResult } from './fast-xml.js';
-import { checkSystem, missingComputer, normaliseGuid, normaliseLogonId, parseIntField, parseUtcTime, parseUtcTimeIn, type SystemFields } from './fields.js';
+import { badUtcTime, checkSystem, keepOwnFields, missingComputer, normaliseGuid, normaliseLogonId, parseIntField, parseUtcTime, parseUtcTimeIn, type SystemFields } from './fields.js';
 import { hostKeyOf, strings } from './intern.js';
 import { DecodeProblem } from './problem.js';
 
@@ -496,25 +496,9 @@ export class ByteEventScanner {
       // Written with entities or bytes the raw view does not show as they are: read it decoded.
       t = parseUtcTime(this.value(utcStart, utcEnd));
     }
-    if (Number.isNaN(t)) {
-      const utc = utcStart === -1 ? 'is missing' : JSON.stringify(this.value(utcStart, utcEnd).slice(0, 40));
-      return new DecodeProblem('bad-utctime', `EventID ${ev.eventId} record ${ev.recordId}: UtcTime ${utc} is not a time`);
-    }
+    if (Number.isNaN(t)) return badUtcTime(ev.eventId, ev.recordId, utcStart === -1 ? undefined : this.value(utcStart, utcEnd));
     ev.time = t;
-    if (ev.eventId === 10) {
-      ev.processGuid = sourceGuid;
-      ev.processId = sourcePid;
-      ev.image = sourceImage;
-      ev.user = ev.eventType = ev.targetObject = ev.details = ev.newName = '';
-    }
-    if (ev.eventId !== 1) {
-      ev.originalFileName = ev.commandLine = ev.logonId = ev.parentProcessGuid = ev.parentImage = ev.parentCommandLine = ev.parentUser = '';
-      ev.terminalSessionId = ev.parentProcessId = -1;
-      if (ev.eventId === 5) ev.eventType = ev.targetObject = ev.details = ev.newName = '';
-    } else {
-      ev.eventType = ev.targetObject = ev.details = ev.newName = '';
-    }
-    return ev;
+    return keepOwnFields(ev, sourceGuid, sourcePid, sourceImage);
   }
 
   /** '</Data>' at ve (which holds a '<'). */

@@ -17,7 +17,7 @@
 import type { DecodeCounters } from './counters.js';
 import { decodeEntities } from './entities.js';
 import { SysmonEvent } from './event.js';
-import { checkSystem, missingComputer, normaliseGuid, normaliseLogonId, parseIntField, parseUtcTime, type SystemFields } from './fields.js';
+import { badUtcTime, checkSystem, keepOwnFields, missingComputer, normaliseGuid, normaliseLogonId, parseIntField, parseUtcTime, type SystemFields } from './fields.js';
 import { hostKeyOf, strings } from './intern.js';
 import { F, FIELD_NAMES, dataOrder, fieldCode, matchAt } from './data-names.js';
 import { DecodeProblem } from './problem.js';
@@ -287,26 +287,9 @@ export class FastEventScanner {
       // Written with entities or bytes the raw view does not show as they are: read it decoded.
       t = parseUtcTime(this.value(utcStart, utcEnd));
     }
-    if (Number.isNaN(t)) {
-      const utc = utcStart === -1 ? 'is missing' : JSON.stringify(this.value(utcStart, utcEnd).slice(0, 40));
-      return new DecodeProblem('bad-utctime', `EventID ${ev.eventId} record ${ev.recordId}: UtcTime ${utc} is not a time`);
-    }
+    if (Number.isNaN(t)) return badUtcTime(ev.eventId, ev.recordId, utcStart === -1 ? undefined : this.value(utcStart, utcEnd));
     ev.time = t;
-    // The reference decoder only reads these fields for the EventIDs that carry them; keep the two identical.
-    if (ev.eventId === 10) {
-      ev.processGuid = sourceGuid;
-      ev.processId = sourcePid;
-      ev.image = sourceImage;
-      ev.user = ev.eventType = ev.targetObject = ev.details = ev.newName = '';
-    }
-    if (ev.eventId !== 1) {
-      ev.originalFileName = ev.commandLine = ev.logonId = ev.parentProcessGuid = ev.parentImage = ev.parentCommandLine = ev.parentUser = '';
-      ev.terminalSessionId = ev.parentProcessId = -1;
-      if (ev.eventId === 5) ev.eventType = ev.targetObject = ev.details = ev.newName = '';
-    } else {
-      ev.eventType = ev.targetObject = ev.details = ev.newName = '';
-    }
-    return ev;
+    return keepOwnFields(ev, sourceGuid, sourcePid, sourceImage);
   }
 
   /** A value between two offsets, decoded (UTF-8 from the bytes where needed, then entities). */

@@ -51,6 +51,33 @@ export function missingComputer(eventId: number): DecodeProblem {
   return new DecodeProblem('missing-computer', `EventID ${eventId} has no Computer`);
 }
 
+/** The problem of an event whose UtcTime is absent (`utc` undefined) or not a time. */
+export function badUtcTime(eventId: number, recordId: number, utc: string | undefined): DecodeProblem {
+  return new DecodeProblem('bad-utctime', `EventID ${eventId} record ${recordId}: UtcTime ${utc === undefined ? 'is missing' : JSON.stringify(utc.slice(0, 40))} is not a time`);
+}
+
+/**
+ * The scanners (fast-xml.ts, byte-scanner.ts) read every Data element in one pass; buildEvent
+ * reads only the fields of the event's own EventID. This leaves a scanned event as buildEvent
+ * does: an EventID 10's source as its process, the fields other EventIDs carry empty.
+ */
+export function keepOwnFields(ev: SysmonEvent, sourceGuid: string, sourcePid: number, sourceImage: string): SysmonEvent {
+  if (ev.eventId === 10) {
+    ev.processGuid = sourceGuid;
+    ev.processId = sourcePid;
+    ev.image = sourceImage;
+    ev.user = ev.eventType = ev.targetObject = ev.details = ev.newName = '';
+  }
+  if (ev.eventId !== 1) {
+    ev.originalFileName = ev.commandLine = ev.logonId = ev.parentProcessGuid = ev.parentImage = ev.parentCommandLine = ev.parentUser = '';
+    ev.terminalSessionId = ev.parentProcessId = -1;
+    if (ev.eventId === 5) ev.eventType = ev.targetObject = ev.details = ev.newName = '';
+  } else {
+    ev.eventType = ev.targetObject = ev.details = ev.newName = '';
+  }
+  return ev;
+}
+
 /** Build a typed event from the System fields and a lookup of EventData fields. */
 export function buildEvent(sys: SystemFields, get: FieldLookup, counters: DecodeCounters): SysmonEvent | DecodeProblem | null {
   const ok = checkSystem(sys, counters);
@@ -67,9 +94,7 @@ export function buildEvent(sys: SystemFields, get: FieldLookup, counters: Decode
     utc = get('UtcTime');
     t = utc === undefined ? NaN : parseUtcTime(utc);
   }
-  if (Number.isNaN(t)) {
-    return new DecodeProblem('bad-utctime', `EventID ${sys.eventId} record ${sys.recordId}: UtcTime ${utc === undefined ? 'is missing' : JSON.stringify(utc.slice(0, 40))} is not a time`);
-  }
+  if (Number.isNaN(t)) return badUtcTime(sys.eventId, sys.recordId, utc);
   ev.time = t;
   const v = (name: SysmonFieldName): string => {
     const x = get(name);
