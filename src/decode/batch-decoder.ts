@@ -3,7 +3,9 @@
 // once per batch whatever the source.
 
 import type { DecodeCounters } from './counters.js';
-import { SysmonDecoder } from './decoder.js';
+import { NESTED } from './byte-scanner.js';
+import { SysmonDecoder, type DecodeOutcome } from './decoder.js';
+import { frameBetweenStarts } from './event-bounds.js';
 import { SysmonEvent } from './event.js';
 import { snippet } from './problem.js';
 import type { Decoded, RawRecords, RecordProblem } from './records.js';
@@ -22,7 +24,7 @@ export class BatchDecoder {
       case 'typed':
         return { events: raw.events, recordOf: NO_RECORDS, problems: [] };
       case 'xml': {
-        const d = this.xml(raw.bytes, raw.base, raw.bounds);
+        const d = this.xml(raw.bytes, raw.base, raw.bounds, raw.unchecked === true);
         raw.release?.();
         return d;
       }
@@ -33,7 +35,7 @@ export class BatchDecoder {
     }
   }
 
-  private xml(bytes: Buffer, base: number, bounds: number[]): Decoded {
+  private xml(bytes: Buffer, base: number, bounds: number[], unchecked: boolean): Decoded {
     const d = this.decoder;
     const events: SysmonEvent[] = [];
     const problems: RecordProblem[] = [];
@@ -41,12 +43,29 @@ export class BatchDecoder {
     for (let i = 0; i < bounds.length; i += 2) {
       const a = bounds[i];
       const b = bounds[i + 1];
-      const r = d.decodeBytes(a, b, bytes);
-      if (r === null) continue;
-      if (r instanceof SysmonEvent) events.push(r);
-      else problems.push(this.problem(i >> 1, r.reason, r.message, { offset: base + a, snippet: snippet(bytes.toString('utf8', a, Math.min(b, a + 400))) }));
+      const r = d.decodeBytes(a, b, bytes, unchecked);
+      if (r === NESTED) this.reframed(i >> 1, bytes, base, a, b, events, problems);
+      else this.xmlOutcome(r, i >> 1, bytes, base, a, b, events, problems);
     }
     return { events, recordOf: NO_RECORDS, problems };
+  }
+
+  private xmlOutcome(r: DecodeOutcome, record: number, bytes: Buffer, base: number, a: number, b: number, events: SysmonEvent[], problems: RecordProblem[]): void {
+    if (r === null) return;
+    if (r instanceof SysmonEvent) events.push(r);
+    else problems.push(this.problem(record, r.reason, r.message, { offset: base + a, snippet: snippet(bytes.toString('utf8', a, Math.min(b, a + 400))) }));
+  }
+
+  /**
+   * A frame cut at its end tag that holds other event starts: the events and framing errors
+   * that framing from start to start finds in it, as the framer would have given them (the
+   * errors in input order among the decode problems, which batchErrors keeps).
+   */
+  private reframed(record: number, bytes: Buffer, base: number, a: number, b: number, events: SysmonEvent[], problems: RecordProblem[]): void {
+    frameBetweenStarts(bytes, a, b, {
+      event: (x, y) => this.xmlOutcome(this.decoder.decodeBytes(x, y, bytes), record, bytes, base, x, y, events, problems),
+      error: (reason, message, at, snip) => problems.push(this.problem(record, reason, message, { offset: base + at, snippet: snip })),
+    });
   }
 
   private lines(lines: string[], lineNumbers: number[]): Decoded {

@@ -24,9 +24,13 @@ import { F, FIELD_NAMES, bytePattern, dataOrder, dataTagPatterns, fieldCodeIn, m
 import { decodeEntities } from './entities.js';
 import { SYSMON_PROVIDER, SysmonEvent } from './event.js';
 import { UNRECOGNISED, type ScanResult } from './fast-xml.js';
-import { badUtcTime, checkSystem, keepOwnFields, missingComputer, normaliseGuid, normaliseLogonId, parseIntField, parseUtcTime, parseUtcTimeIn, type SystemFields } from './fields.js';
+import { eventStartAt, eventStartBetween } from './event-bounds.js';
+import { badUtcTime, checkSystem, isWantedSystem, keepOwnFields, missingComputer, normaliseGuid, normaliseLogonId, parseIntField, parseUtcTime, parseUtcTimeIn, type SystemFields } from './fields.js';
 import { hostKeyOf, strings } from './intern.js';
 import { DecodeProblem } from './problem.js';
+
+/** scan's answer for a frame that holds another event's start (when asked to check). */
+export const NESTED = Symbol('nested');
 
 /** Node's Buffer has these (Buffer#toString calls them after checking its arguments). */
 type SlicingBuffer = Buffer & { utf8Slice(a: number, b: number): string };
@@ -47,6 +51,8 @@ function w4(s: string): number {
 const W_END_SY = w4('</Sy');
 const W_STEM = w4('stem');
 const W_EVE = w4('<Eve');
+/** 'nt' in the low half of a word: '<Eve' 'nt' is an event's start tag when the name ends there. */
+const NT = 0x746e;
 const W_NTID = w4('ntID');
 const W_NTRE = w4('ntRe');
 const W_CORD = w4('cord');
@@ -93,6 +99,12 @@ export class ByteEventScanner {
   /** Where textRange found an element's text: [textStart, textEnd); -1 when it has none. */
   private textStart = -1;
   private textEnd = -1;
+  /** scan checks the frame for event starts inside it (XmlFrames.unchecked). */
+  private checking = false;
+  /** walkSystem met an event start (when checking). */
+  private nested = false;
+  /** Up to where scanEventData looked at every '<' (none of them an event start); its start when not through '</EventData>'. */
+  private checkedTo = 0;
   private readonly sys: SystemFields = { eventId: 0, computer: '', recordId: 0, provider: '', channel: '' };
   private readonly interned = new ByteValueCache();
   private readonly logonIds = new ByteValueCache(20_000);
@@ -111,24 +123,37 @@ export class ByteEventScanner {
     this.length = buf.length;
   }
 
-  /** Decode the event in buf[a, b), which starts with '<Event' and ends with '</Event>'. */
-  scan(a: number, b: number): ScanResult {
+  /**
+   * Decode the event in buf[a, b), which starts with '<Event' and ends with '</Event>'. check: the
+   * frame may hold another event's start (XmlFrames.unchecked); if it does, NESTED, with nothing
+   * counted. The '<'s the reading visits anyway are looked at for it, and the rest searched.
+   */
+  scan(a: number, b: number): ScanResult;
+  scan(a: number, b: number, check: boolean): ScanResult | typeof NESTED;
+  scan(a: number, b: number, check = false): ScanResult | typeof NESTED {
     const buf = this.buf;
-    if (buf[a + 1] !== 69 /* E: '<Event', not a prefixed '<e:Event' */) return UNRECOGNISED;
+    this.checking = check;
+    this.nested = false;
+    if (buf[a + 1] !== 69 /* E: '<Event', not a prefixed '<e:Event' */) return this.unrecognised(a, b);
     let z = b - 1;
     while (z >= a && buf[z] !== LT) z--;
     this.lastLt = z;
     // The first '<System>' (FastEventScanner: indexOf from a, none before b: UNRECOGNISED).
     let sysStart = this.nextLt(a);
-    while (sysStart !== -1 && !matchIn(buf, sysStart, '<System>')) sysStart = this.nextLt(sysStart + 1);
+    while (sysStart !== -1 && !matchIn(buf, sysStart, '<System>')) {
+      if (check && sysStart > a && eventStartAt(buf, sysStart)) return NESTED;
+      sysStart = this.nextLt(sysStart + 1);
+    }
+    // Every '<' was looked at.
     if (sysStart === -1) return UNRECOGNISED;
     const sysEnd = this.walkSystem(sysStart);
-    if (sysEnd === -1 || this.tagEventId === -1 || (this.tagProvider === -1 && this.tagChannel === -1)) return UNRECOGNISED;
+    if (sysEnd === -1 || this.tagEventId === -1 || (this.tagProvider === -1 && this.tagChannel === -1)) return this.unrecognised(a, b);
 
     const sys = this.sys;
     sys.eventId = this.eventIdAt(this.tagEventId, b);
     sys.provider = this.tagProvider === -1 ? '' : this.providerAt(this.tagProvider, b);
     sys.channel = sys.provider === '' && this.tagChannel !== -1 ? this.elementText(this.tagChannel, b).trim() : '';
+    if (check) return this.checkedRest(sysEnd, b);
     const ok = checkSystem(sys, this.counters);
     if (ok !== true) return ok;
     sys.computer = this.tagComputer === -1 ? '' : this.computerAt(this.tagComputer, b);
@@ -136,6 +161,40 @@ export class ByteEventScanner {
     sys.recordId = this.tagRecordId === -1 ? 0 : this.recordIdAt(this.tagRecordId, b);
 
     return this.scanEventData(sysEnd, b);
+  }
+
+  /** UNRECOGNISED, or NESTED when checking and an event starts inside buf[a, b) (nothing counted yet). */
+  private unrecognised(a: number, b: number): typeof UNRECOGNISED | typeof NESTED {
+    return this.checking && (this.nested || eventStartBetween(this.buf, a + 6, b) !== -1) ? NESTED : UNRECOGNISED;
+  }
+
+  /**
+   * The rest of scan when checking, from the System read (no event start up to sysEnd): as scan,
+   * with the EventID counted (checkSystem) only once the frame is known to hold no other start.
+   */
+  private checkedRest(sysEnd: number, b: number): ScanResult | typeof NESTED {
+    const sys = this.sys;
+    const buf = this.buf;
+    // Skipped events: the rest is searched, as EventData is not read.
+    if (!isWantedSystem(sys)) {
+      if (eventStartBetween(buf, sysEnd, b) !== -1) return NESTED;
+      const ok = checkSystem(sys, this.counters);
+      return ok === true ? null : ok;
+    }
+    sys.computer = this.tagComputer === -1 ? '' : this.computerAt(this.tagComputer, b);
+    if (sys.computer === '') {
+      if (eventStartBetween(buf, sysEnd, b) !== -1) return NESTED;
+      checkSystem(sys, this.counters);
+      return missingComputer(sys.eventId);
+    }
+    sys.recordId = this.tagRecordId === -1 ? 0 : this.recordIdAt(this.tagRecordId, b);
+    const r = this.scanEventData(sysEnd, b);
+    // Through '</EventData>' and '</Event>' after it, every '<' was looked at.
+    let t = this.checkedTo;
+    while (t < b && isSpace(buf[t])) t++;
+    if (t < b - 8 && eventStartBetween(buf, t, b) !== -1) return NESTED;
+    checkSystem(sys, this.counters);
+    return r;
   }
 
   /** The first '<' at or after i in the event; -1 if none. */
@@ -181,6 +240,10 @@ export class ByteEventScanner {
         const w1 = dv.getInt32(lt + 4, true);
         if (w1 === W_NTID && endsName(buf[lt + 8])) this.tagEventId = lt;
         else if (w1 === W_NTRE && dv.getInt32(lt + 8, true) === W_CORD && buf[lt + 12] === 73 && buf[lt + 13] === 68 && endsName(buf[lt + 14])) this.tagRecordId = lt;
+        else if (this.checking && (w1 & 0xffff) === NT && endsName(buf[lt + 6])) {
+          this.nested = true;
+          return -1;
+        }
       } else if (w === W_PRO) {
         if (dv.getInt32(lt + 4, true) === W_VIDE && buf[lt + 8] === 114 && endsName(buf[lt + 9])) this.tagProvider = lt;
       } else if (w === W_CHA) {
@@ -190,6 +253,11 @@ export class ByteEventScanner {
       } else {
         const c = buf[lt + 1];
         if (c === 33 || c === 63) return -1; // <! or <?
+        // The walk goes on after the next byte: a '<' there is looked at here.
+        if (c === LT && this.checking && eventStartAt(buf, lt + 1)) {
+          this.nested = true;
+          return -1;
+        }
       }
       p = lt + 2;
     }
@@ -207,6 +275,13 @@ export class ByteEventScanner {
       } else if (c === 69) {
         if (matchIn(buf, lt + 1, 'EventID') && endsName(buf[lt + 8])) this.tagEventId = lt;
         else if (matchIn(buf, lt + 1, 'EventRecordID') && endsName(buf[lt + 14])) this.tagRecordId = lt;
+        else if (this.checking && eventStartAt(buf, lt)) {
+          this.nested = true;
+          return -1;
+        }
+      } else if (c === LT && this.checking && eventStartAt(buf, lt + 1)) {
+        this.nested = true;
+        return -1;
       } else if (c === 80) {
         if (matchIn(buf, lt + 1, 'Provider') && endsName(buf[lt + 9])) this.tagProvider = lt;
       } else if (c === 67) {
@@ -337,12 +412,15 @@ export class ByteEventScanner {
     // as one ('</Data><Data Name='X'>'); -1 when the next tag is still to be read.
     let nextVs = -1;
 
+    this.checkedTo = from;
     // '<EventData' after nothing but white space.
     let i = from + 9;
     while (isSpace(buf[i])) i++;
     if (i > this.lastLt || !matchIn(buf, i, '<EventData')) return UNRECOGNISED;
     let p = i + 10;
-    while (p < b && buf[p] !== GT) p++;
+    // Whether a '<' was passed over unlooked-at (in attribute values).
+    let passed = false;
+    for (; p < b && buf[p] !== GT; p++) if (buf[p] === LT) passed = true;
     if (p >= b) return UNRECOGNISED;
     if (buf[p - 1] === SLASH) return UNRECOGNISED; // <EventData/>: FastEventScanner finds no '<' before b
     p++;
@@ -375,6 +453,7 @@ export class ByteEventScanner {
         if (lt === -1) return UNRECOGNISED;
         if (buf[lt + 1] === SLASH) {
           if (!matchIn(buf, lt, '</EventData>')) return UNRECOGNISED;
+          if (!passed) this.checkedTo = lt + 12;
           break;
         }
         if (!matchIn(buf, lt, '<Data') || !isSpace(buf[lt + 5])) return UNRECOGNISED;
@@ -397,7 +476,7 @@ export class ByteEventScanner {
         }
         if (nameEnd === -1) {
           nameEnd = nameStart;
-          while (nameEnd < b && buf[nameEnd] !== quote) nameEnd++;
+          for (; nameEnd < b && buf[nameEnd] !== quote; nameEnd++) if (buf[nameEnd] === LT) passed = true;
           if (nameEnd >= b) return UNRECOGNISED;
           field = fieldCodeIn(buf, nameStart, nameEnd - nameStart);
           const at = field === F.OTHER ? -1 : order.indexOf(field);
@@ -489,7 +568,10 @@ export class ByteEventScanner {
           sourceImage = this.internedAt(vs, ve);
           break;
       }
-      if (accessOnly && utcStart !== -1 && sourceGuid !== '' && sourcePid !== -1 && sourceImage !== '') break;
+      if (accessOnly && utcStart !== -1 && sourceGuid !== '' && sourcePid !== -1 && sourceImage !== '') {
+        if (!passed) this.checkedTo = nextVs !== -1 ? nextVs : p;
+        break;
+      }
     }
     let t = utcStart === -1 ? NaN : parseUtcTimeIn(buf, utcStart, utcEnd);
     if (Number.isNaN(t) && utcStart !== -1) {

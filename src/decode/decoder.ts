@@ -4,7 +4,7 @@
 // shapes the fast path does not recognise.
 
 import type { DecodeCounters } from './counters.js';
-import { ByteEventScanner } from './byte-scanner.js';
+import { ByteEventScanner, NESTED } from './byte-scanner.js';
 import type { SysmonEvent } from './event.js';
 import { FastEventScanner, UNRECOGNISED } from './fast-xml.js';
 import { decodeJsonLine } from './json-layouts.js';
@@ -37,11 +37,16 @@ export class SysmonDecoder {
     this.chunkScanner.reset(buf);
   }
 
-  /** Decode the event at buf[a, b) of the current chunk (beginBytes). */
-  decodeBytes(a: number, b: number, buf: Buffer): DecodeOutcome {
-    const r = this.chunkScanner.scan(a, b);
+  /**
+   * Decode the event at buf[a, b) of the current chunk (beginBytes). check: the frame may hold
+   * another event's start (XmlFrames.unchecked); if it does, NESTED, with nothing counted.
+   */
+  decodeBytes(a: number, b: number, buf: Buffer): DecodeOutcome;
+  decodeBytes(a: number, b: number, buf: Buffer, check: boolean): DecodeOutcome | typeof NESTED;
+  decodeBytes(a: number, b: number, buf: Buffer, check = false): DecodeOutcome | typeof NESTED {
+    const r = this.chunkScanner.scan(a, b, check);
     if (r !== UNRECOGNISED) {
-      if (r !== null) this.counters.fastPath++;
+      if (r !== null && r !== NESTED) this.counters.fastPath++;
       return r;
     }
     this.counters.fallbackPath++;

@@ -2,6 +2,8 @@
 // the decoder finds its event in a one-event string with these, and the file framer its events
 // in a chunk. Work on latin1 views of UTF-8 bytes as well as on strings.
 
+import { snippet, type DecodeReason } from './problem.js';
+
 export function isSpace(c: number): boolean {
   return c === 32 || c === 10 || c === 13 || c === 9;
 }
@@ -151,4 +153,106 @@ export function lastEventEndIn(buf: Buffer, from: number, before: number): numbe
     i = buf.lastIndexOf(EVENT_CLOSE_TAIL, i - 1);
   }
   return -1;
+}
+
+/** buf[i...] is '<Event' and the end of its name (an unprefixed event start). */
+export function eventStartAt(buf: Buffer, i: number): boolean {
+  return buf[i] === 60 && buf[i + 1] === 69 && buf[i + 2] === 118 && buf[i + 3] === 101 && buf[i + 4] === 110 && buf[i + 5] === 116 && endsName(buf[i + 6]);
+}
+
+/**
+ * The first unprefixed event start in buf[from, to); -1 if none. In a text with no ':Event', the
+ * same as findEventStartIn below `to`.
+ */
+export function eventStartBetween(buf: Buffer, from: number, to: number): number {
+  let i = buf.indexOf(EVENT_OPEN, from);
+  while (i !== -1 && i < to) {
+    if (endsName(buf[i + 6])) return i;
+    i = buf.indexOf(EVENT_OPEN, i + 6);
+  }
+  return -1;
+}
+
+/** The snippet of a framing error record at buf[from...], as snippet() of the text read as latin1. */
+export function snippetAt(buf: Buffer, from: number): string {
+  return snippet(buf.toString('latin1', from, Math.min(buf.length, from + 161)));
+}
+
+/** buf[i, i + lit.length) === lit (ASCII). */
+function bytesAt(buf: Buffer, i: number, lit: string): boolean {
+  for (let k = 0; k < lit.length; k++) if (buf[i + k] !== lit.charCodeAt(k)) return false;
+  return true;
+}
+
+/** Where `lit` next occurs in buf at or after `from`; -1 if nowhere (String.indexOf on the latin1 view). */
+function indexAt(buf: Buffer, lit: string, from: number): number {
+  return buf.indexOf(lit, from, 'latin1');
+}
+
+/**
+ * Is buf[from, to) only white space and wrapper markup (<?xml?>, <!-- -->, <!DOCTYPE>, <Events>,
+ * </Events>)? Returns the offset of the first offending byte, or -1.
+ */
+export function badGapAt(buf: Buffer, from: number, to: number): number {
+  let i = from;
+  while (i < to) {
+    const c = buf[i];
+    if (isSpace(c)) {
+      i++;
+      continue;
+    }
+    if (c !== 60) return i;
+    let close: number;
+    if (bytesAt(buf, i, '<?')) close = indexAt(buf, '?>', i) + 2;
+    else if (bytesAt(buf, i, '<!--')) close = indexAt(buf, '-->', i) + 3;
+    else if (bytesAt(buf, i, '<!DOCTYPE')) close = indexAt(buf, '>', i) + 1;
+    else if (bytesAt(buf, i, '<Events') || bytesAt(buf, i, '</Events')) close = indexAt(buf, '>', i) + 1;
+    else return i;
+    if (close <= i || close > to) return i;
+    i = close;
+  }
+  return -1;
+}
+
+export const GARBAGE = 'text between events is not XML event markup';
+export const NO_END_BEFORE_NEXT = 'event has no </Event> before the next event starts';
+
+/** What framing found in a stretch of bytes, in input order. */
+export interface FrameParts {
+  event(a: number, b: number): void;
+  error(reason: DecodeReason, message: string, at: number, snippet: string): void;
+}
+
+/**
+ * The events and framing errors that the framer's search from start to start finds in buf[a, b):
+ * an event start at a, its first '</Event>' ending at b, white space and the next event start
+ * after b, other event starts inside (which a frame cut at the first '</Event>' took in), and no
+ * ':Event' in the text. Each inner start ends what comes before it at its last '</Event>', if
+ * any, and what lies after that end is checked as a gap; the last one runs to b.
+ */
+export function frameBetweenStarts(buf: Buffer, a: number, b: number, out: FrameParts): void {
+  let start = a;
+  for (;;) {
+    const next = eventStartBetween(buf, start + 6, b);
+    if (next === -1) {
+      out.event(start, b);
+      return;
+    }
+    const end = lastEventEndIn(buf, start + 6, next);
+    if (end === -1) {
+      out.error('truncated-event', NO_END_BEFORE_NEXT, start, snippetAt(buf, start));
+    } else {
+      out.event(start, end);
+      const bad = badGapAt(buf, end, next);
+      if (bad !== -1) out.error('garbage-between-events', GARBAGE, bad, snippetAt(buf, bad));
+    }
+    start = next;
+  }
+}
+
+/** Where the event start that follows `from` after white space only lies; -1 if something else does (or the text ends first). */
+export function eventStartAfterSpace(buf: Buffer, from: number): number {
+  let n = from;
+  while (n < buf.length && isSpace(buf[n])) n++;
+  return n + 7 <= buf.length && eventStartAt(buf, n) ? n : -1;
 }

@@ -47,6 +47,11 @@ export function checkSystem(sys: Pick<SystemFields, 'eventId' | 'provider' | 'ch
   return true;
 }
 
+/** What checkSystem answers true for, with nothing counted (a caller that must count later). */
+export function isWantedSystem(sys: Pick<SystemFields, 'eventId' | 'provider' | 'channel'>): boolean {
+  return Number.isInteger(sys.eventId) && sys.eventId >= 0 && isSysmonSource(sys.provider, sys.channel) && isWantedEventId(sys.eventId);
+}
+
 export function missingComputer(eventId: number): DecodeProblem {
   return new DecodeProblem('missing-computer', `EventID ${eventId} has no Computer`);
 }

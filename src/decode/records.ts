@@ -14,6 +14,12 @@ export interface XmlFrames {
   base: number;
   bounds: number[];
   /**
+   * Some frames were cut at their first '</Event>' with no search for event starts inside them
+   * (XmlEventFramer's decoderChecks): the decoder must find whether one holds a start and, if so,
+   * frame it again from start to start (frameBetweenStarts).
+   */
+  unchecked?: boolean;
+  /**
    * Called by the decoder once it has decoded every event and no longer reads `bytes`: the source
    * may then reuse the memory for a later chunk. Readers that keep the bytes longer (other threads
    * read them) call it when those are done; until then the source reads into fresh memory.

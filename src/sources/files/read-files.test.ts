@@ -9,9 +9,10 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../../../test/helpers/cli.js';
 import { HostLog, eventsDocument } from '../../../test/helpers/sysmon-xml.js';
+import { BatchDecoder } from '../../decode/batch-decoder.js';
 import { DecodeCounters } from '../../decode/counters.js';
 import type { SysmonEvent } from '../../decode/event.js';
-import type { ErrorRecord } from '../batch.js';
+import { batchErrors, type ErrorRecord } from '../batch.js';
 import { readEvents } from '../../pipeline/read-events.js';
 import { XmlEventFramer, type FrameSink } from './xml-framer.js';
 
@@ -103,6 +104,125 @@ describe('XML framing', () => {
   it('reports an input that ends inside an event', () => {
     const [a, b] = smallLog(2);
     expect(frame(Buffer.from(`${a}\n${b.slice(0, 300)}`), [100, 100000])).toEqual({ events: [a], errors: ['truncated-event'] });
+  });
+});
+
+/**
+ * Frames and decodes a buffer pushed in the given chunk sizes as the replay does (each chunk's
+ * framing errors, then its decode, errors merged by batchErrors): every event, error record and
+ * count. decoderChecks: frames cut at their end tag, checked by the decoder.
+ */
+function decodeFramed(buf: Buffer, cuts: number[], decoderChecks: boolean, max = 1 << 20): unknown {
+  const framer = new XmlEventFramer(max, decoderChecks);
+  const counters = new DecodeCounters();
+  const decoder = new BatchDecoder(counters);
+  const events: unknown[] = [];
+  const errors: ErrorRecord[] = [];
+  let bytes = Buffer.alloc(0);
+  let base = 0;
+  let bounds: number[] = [];
+  let unchecked = false;
+  let framed: ErrorRecord[] = [];
+  const sink: FrameSink = {
+    chunk(b) {
+      bytes = b;
+    },
+    event(a, b, _buf, fileOffset, byEndTag) {
+      base = fileOffset;
+      bounds.push(a, b);
+      if (byEndTag) unchecked = true;
+    },
+    error(reason, message, offset, snippet) {
+      counters.countError(reason);
+      framed.push({ reason, message, source: 'f', offset, snippet });
+    },
+  };
+  const batch = (): void => {
+    const d = decoder.decode({ kind: 'xml', bytes, base, bounds, unchecked });
+    events.push(...d.events.map((e) => ({ ...e })));
+    errors.push(...batchErrors({ source: 'f', records: { kind: 'xml', bytes, base, bounds }, errors: framed, bytes: 0 }, d.problems));
+    bounds = [];
+    unchecked = false;
+    framed = [];
+  };
+  let pos = 0;
+  for (const c of cuts) {
+    if (pos >= buf.length) break;
+    framer.push(buf.subarray(pos, Math.min(buf.length, pos + c)), sink);
+    batch();
+    pos += c;
+  }
+  if (pos < buf.length) {
+    framer.push(buf.subarray(pos), sink);
+    batch();
+  }
+  framer.end(sink);
+  batch();
+  const c = { ...counters, eventsByEventId: counters.eventsByEventId(), errorsByReason: counters.errorsByReason() };
+  return { events, errors, counters: c };
+}
+
+describe('XML framing cut at end tags, checked by the decoder', () => {
+  const log = smallLog(6);
+  const h = new HostLog('WS7', 7);
+  h.registrySet(Date.UTC(2024, 0, 2), h.system, 'HKLM\\Software\\x', 'DWORD (0x00000001)');
+  h.network(Date.UTC(2024, 0, 2, 1), h.system, '10.0.0.1');
+  h.access(Date.UTC(2024, 0, 2, 2), h.system, h.system);
+  const valid = [
+    ...log,
+    ...h.events,
+    log[0].replace('<EventID>1<', '<EventID>4<'),
+    log[1].replace('</EventData>', '</EventData>\n  '),
+    log[2].replace("Name='Microsoft-Windows-Sysmon'", "Name='Other'"),
+    log[3].replace("<Data Name='RuleName'>", "<Data Name='a<Event b'>"),
+    log[4].replace('<EventData>', "<EventData a='<Event '>"),
+    log[5].replace('<Computer>WS9</Computer>', ''),
+  ];
+  const garbage = ['junk', '<!-- c -->', '<?xml version="1.0"?>', '<Events>', '</Events>', '</Event>', '<Event>', '<Event/>', '<EventData>', '<Event\n', '<x:Event>'];
+  // A piece: a valid event, one cut short, one with another piece put inside it, or garbage.
+  const at = fc.integer({ min: 0, max: 1 << 30 });
+  const piece: fc.Arbitrary<string> = fc.oneof(
+    fc.constantFrom(...valid),
+    fc.tuple(fc.constantFrom(...valid), at).map(([e, k]) => e.slice(0, k % (e.length + 1))),
+    fc.tuple(fc.constantFrom(...valid), at, fc.oneof(fc.constantFrom(...valid), fc.constantFrom(...garbage))).map(([e, k, inner]) => {
+      const i = k % (e.length + 1);
+      return e.slice(0, i) + inner + e.slice(i);
+    }),
+    fc.constantFrom(...garbage),
+  );
+  const doc = fc.tuple(fc.array(fc.tuple(piece, fc.constantFrom('', '\n', ' ', '\r\n', '\n\n')), { minLength: 1, maxLength: 12 }), fc.array(fc.integer({ min: 1, max: 6000 }), { minLength: 1, maxLength: 30 }));
+
+  it('gives the events, error records (offsets, order, snippets) and counts of framing from start to start (property)', () => {
+    fc.assert(
+      fc.property(doc, ([parts, cuts]) => {
+        const buf = Buffer.from(parts.map(([p, sep]) => p + sep).join(''));
+        expect(decodeFramed(buf, cuts, true)).toEqual(decodeFramed(buf, cuts, false));
+      }),
+      { numRuns: 1000 },
+    );
+  });
+
+  it('frames again an event cut short before a whole one, with the error at its start', () => {
+    const [a, b] = smallLog(2);
+    const input = Buffer.from(`${a.slice(0, 500)}${b}\n${a}\n`);
+    const r = decodeFramed(input, [input.length], true) as { events: SysmonEvent[]; errors: ErrorRecord[] };
+    expect(r).toEqual(decodeFramed(input, [input.length], false));
+    expect(r.events.length).toBe(2);
+    expect(r.errors.map((e) => [e.reason, e.offset])).toEqual([['truncated-event', 0]]);
+    // A start right after a '<' in System, which the System walk steps over.
+    const cut = a.indexOf('</Task>');
+    const odd = Buffer.from(`${a.slice(0, cut)}<${b}\n${a}\n`);
+    expect(decodeFramed(odd, [odd.length], true)).toEqual(decodeFramed(odd, [odd.length], false));
+  });
+
+  it('gives the same on the sample at every chunk size (property)', () => {
+    const sample = Buffer.from(readFileSync(SAMPLE));
+    fc.assert(
+      fc.property(fc.array(fc.integer({ min: 1, max: 9000 }), { minLength: 1, maxLength: 200 }), (cuts) => {
+        expect(decodeFramed(sample, cuts, true)).toEqual(decodeFramed(sample, cuts, false));
+      }),
+      { numRuns: 20 },
+    );
   });
 });
 

@@ -22,7 +22,8 @@ export interface FileSourceOptions {
   /**
    * A plain XML file's chunks are read into SharedArrayBuffer memory (a chunk's bytes lie at its
    * byteOffset there), for a reader that hands them to other threads as they are; it releases each
-   * chunk once they are done.
+   * chunk once they are done. Such a reader gets frames found from start to start only (never
+   * XmlFrames.unchecked); others decode with BatchDecoder.
    */
   shared?: boolean;
 }
@@ -34,6 +35,7 @@ class XmlChunk implements XmlFrames {
     readonly bytes: Buffer,
     readonly base: number,
     readonly bounds: number[],
+    readonly unchecked: boolean,
     private onRelease: (() => void) | null,
   ) {}
   release(): void {
@@ -80,6 +82,7 @@ class FrameCollector implements FrameSink, LineSink {
   private bytes: Buffer = NO_BYTES;
   private base = 0;
   private bounds: number[] = [];
+  private unchecked = false;
   private lines: string[] = [];
   private lineNumbers: number[] = [];
   private errors: ErrorRecord[] = [];
@@ -93,9 +96,10 @@ class FrameCollector implements FrameSink, LineSink {
   take(bytes: number, release: (() => void) | null = null): SourceBatch {
     const records: SourceBatch['records'] = this.jsonl
       ? { kind: 'jsonl', lines: this.lines, lineNumbers: this.lineNumbers }
-      : new XmlChunk(this.bytes, this.base, this.bounds, release);
+      : new XmlChunk(this.bytes, this.base, this.bounds, this.unchecked, release);
     const b: SourceBatch = { source: this.source, records, errors: this.errors, bytes };
     this.bounds = [];
+    this.unchecked = false;
     this.lines = [];
     this.lineNumbers = [];
     this.errors = [];
@@ -107,9 +111,10 @@ class FrameCollector implements FrameSink, LineSink {
     this.bytes = buf;
   }
 
-  event(a: number, b: number, _buf: Buffer, fileOffset: number): void {
+  event(a: number, b: number, _buf: Buffer, fileOffset: number, byEndTag: boolean): void {
     this.base = fileOffset;
     this.bounds.push(a, b);
+    if (byEndTag) this.unchecked = true;
   }
 
   line(text: string, line: number): void {
@@ -151,7 +156,9 @@ export async function* readTextInput(input: OpenedInput, options: FileSourceOpti
   };
   // A gzip problem that skipped a damaged stretch ends the event in progress (it cannot be
   // completed by bytes from after the stretch) before the problem is recorded.
-  const framer = jsonl ? new LineFramer(options.maxEventBytes) : new XmlEventFramer(options.maxEventBytes);
+  // Frames cut at their end tag need a decoder that frames again the rare one holding another
+  // event's start (BatchDecoder); the shard workers decode each frame as one event at its place.
+  const framer = jsonl ? new LineFramer(options.maxEventBytes) : new XmlEventFramer(options.maxEventBytes, options.shared !== true);
   /** The read of the next chunk, started before this one's events go on (settled before the input closes). */
   let reading: Promise<number> | null = null;
   try {

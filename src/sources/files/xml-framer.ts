@@ -5,56 +5,20 @@
 // max_event_bytes is reported and skipped, and the stream goes on.
 
 import type { DecodeReason } from '../../decode/problem.js';
-import { snippet } from '../../decode/problem.js';
-import { BytePrefixCache, findEventEndIn, findEventStartIn, isSpace, lastEventEndIn } from '../../decode/event-bounds.js';
+import { BytePrefixCache, GARBAGE, NO_END_BEFORE_NEXT, badGapAt, eventStartAfterSpace, findEventEndIn, findEventStartIn, lastEventEndIn, snippetAt } from '../../decode/event-bounds.js';
+
+export { badGapAt };
 
 export interface FrameSink {
-  /** An event at buf[a, b) (byte offsets). fileOffset is the absolute offset of buf[0]. */
-  event(a: number, b: number, buf: Buffer, fileOffset: number): void;
+  /**
+   * An event at buf[a, b) (byte offsets). fileOffset is the absolute offset of buf[0]. byEndTag:
+   * cut at its first '</Event>' without a search for event starts inside (see XmlEventFramer's
+   * `decoderChecks`).
+   */
+  event(a: number, b: number, buf: Buffer, fileOffset: number, byEndTag: boolean): void;
   /** Called once per chunk before its events, so decoders can cache per-chunk state. */
   chunk(buf: Buffer): void;
   error(reason: DecodeReason, message: string, offset: number, snippet: string): void;
-}
-
-/** The snippet of an error record at buf[from...], as snippet() of the text read as latin1. */
-function snippetAt(buf: Buffer, from: number): string {
-  return snippet(buf.toString('latin1', from, Math.min(buf.length, from + 161)));
-}
-
-/** buf[i, i + lit.length) === lit (ASCII). */
-function bytesAt(buf: Buffer, i: number, lit: string): boolean {
-  for (let k = 0; k < lit.length; k++) if (buf[i + k] !== lit.charCodeAt(k)) return false;
-  return true;
-}
-
-/** Where `lit` next occurs in buf at or after `from`; -1 if nowhere (String.indexOf on the latin1 view). */
-function indexAt(buf: Buffer, lit: string, from: number): number {
-  return buf.indexOf(lit, from, 'latin1');
-}
-
-/**
- * Is buf[from, to) only white space and wrapper markup (<?xml?>, <!-- -->, <!DOCTYPE>, <Events>,
- * </Events>)? Returns the offset of the first offending byte, or -1.
- */
-export function badGapAt(buf: Buffer, from: number, to: number): number {
-  let i = from;
-  while (i < to) {
-    const c = buf[i];
-    if (isSpace(c)) {
-      i++;
-      continue;
-    }
-    if (c !== 60) return i;
-    let close: number;
-    if (bytesAt(buf, i, '<?')) close = indexAt(buf, '?>', i) + 2;
-    else if (bytesAt(buf, i, '<!--')) close = indexAt(buf, '-->', i) + 3;
-    else if (bytesAt(buf, i, '<!DOCTYPE')) close = indexAt(buf, '>', i) + 1;
-    else if (bytesAt(buf, i, '<Events') || bytesAt(buf, i, '</Events')) close = indexAt(buf, '>', i) + 1;
-    else return i;
-    if (close <= i || close > to) return i;
-    i = close;
-  }
-  return -1;
 }
 
 // evtxexport writes "evtxexport 20181227" before the events; it is not an error.
@@ -70,7 +34,18 @@ export class XmlEventFramer {
   /** Skipping an oversized event until its end or the next event start. */
   private skipping = false;
 
-  constructor(private readonly maxEventBytes: number) {}
+  /**
+   * decoderChecks: where an event's first '</Event>' is followed by white space and the next
+   * event start, the event is cut there with one search (the end tag's) instead of a search for
+   * the next start, which stops at each '<EventID', '<EventRecordID' and '<EventData' on the way.
+   * Such a frame is exact only if no event starts inside it: the consumer must check that (the
+   * decoder does, as it reads the tags: XmlFrames.unchecked) and frame again the rare one that
+   * holds a start (frameBetweenStarts).
+   */
+  constructor(
+    private readonly maxEventBytes: number,
+    private readonly decoderChecks = false,
+  ) {}
 
   push(chunk: Buffer, sink: FrameSink): void {
     const buf = this.pending === null ? chunk : Buffer.concat([this.pending, chunk]);
@@ -122,7 +97,7 @@ export class XmlEventFramer {
     const start = findEventStartIn(buf, 0);
     const gapEnd = start === -1 ? buf.length : start;
     const bad = badGapAt(buf, 0, gapEnd);
-    if (bad !== -1) sink.error('garbage-between-events', 'text between events is not XML event markup', this.offset + bad, snippetAt(buf, bad));
+    if (bad !== -1) sink.error('garbage-between-events', GARBAGE, this.offset + bad, snippetAt(buf, bad));
     if (start !== -1) sink.error('truncated-event', 'input ends inside an event (no </Event>)', this.offset + start, snippetAt(buf, start));
   }
 
@@ -170,18 +145,28 @@ export class XmlEventFramer {
         let keepFrom = lastLt >= pos ? lastLt : length;
         if (length - keepFrom > this.maxEventBytes) keepFrom = length - TAIL_KEEP;
         const bad = badGapAt(buf, pos, keepFrom);
-        if (bad !== -1) sink.error('garbage-between-events', 'text between events is not XML event markup', this.offset + bad, snippetAt(buf, bad));
+        if (bad !== -1) sink.error('garbage-between-events', GARBAGE, this.offset + bad, snippetAt(buf, bad));
         return keepFrom;
       }
       if (start > pos) {
         const bad = badGapAt(buf, pos, start);
-        if (bad !== -1) sink.error('garbage-between-events', 'text between events is not XML event markup', this.offset + bad, snippetAt(buf, bad));
+        if (bad !== -1) sink.error('garbage-between-events', GARBAGE, this.offset + bad, snippetAt(buf, bad));
+      }
+      if (this.decoderChecks && prefixed.next(start) === -1) {
+        const e = findEventEndIn(buf, start + 6);
+        const n = e === -1 || e - start > this.maxEventBytes ? -1 : eventStartAfterSpace(buf, e);
+        if (n !== -1) {
+          sink.event(start, e, buf, this.offset, true);
+          pos = e;
+          start = n;
+          continue;
+        }
       }
       // One forward scan finds the next start; the end is then a short search back from it.
       const next = findEventStartIn(buf, start + 6, prefixed);
       const end = next === -1 ? findEventEndIn(buf, start + 6) : lastEventEndIn(buf, start + 6, next);
       if (next !== -1 && end === -1) {
-        sink.error('truncated-event', 'event has no </Event> before the next event starts', this.offset + start, snippetAt(buf, start));
+        sink.error('truncated-event', NO_END_BEFORE_NEXT, this.offset + start, snippetAt(buf, start));
         pos = start = next;
         continue;
       }
@@ -196,7 +181,7 @@ export class XmlEventFramer {
       if (end - start > this.maxEventBytes) {
         sink.error('oversized-event', `event is larger than max_event_bytes (${this.maxEventBytes}); skipped`, this.offset + start, snippetAt(buf, start));
       } else {
-        sink.event(start, end, buf, this.offset);
+        sink.event(start, end, buf, this.offset, false);
       }
       pos = end;
       start = next;
