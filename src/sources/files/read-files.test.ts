@@ -190,13 +190,18 @@ describe('XML framing cut at end tags, checked by the decoder', () => {
     }),
     fc.constantFrom(...garbage),
   );
-  const doc = fc.tuple(fc.array(fc.tuple(piece, fc.constantFrom('', '\n', ' ', '\r\n', '\n\n')), { minLength: 1, maxLength: 12 }), fc.array(fc.integer({ min: 1, max: 6000 }), { minLength: 1, maxLength: 30 }));
+  const doc = fc.tuple(
+    fc.array(fc.tuple(piece, fc.constantFrom('', '\n', ' ', '\r\n', '\n\n')), { minLength: 1, maxLength: 12 }),
+    fc.array(fc.integer({ min: 1, max: 6000 }), { minLength: 1, maxLength: 30 }),
+    // max_event_bytes: some events and pieces larger than it
+    fc.constantFrom(1 << 20, 3000, 5000),
+  );
 
   it('gives the events, error records (offsets, order, snippets) and counts of framing from start to start (property)', () => {
     fc.assert(
-      fc.property(doc, ([parts, cuts]) => {
+      fc.property(doc, ([parts, cuts, max]) => {
         const buf = Buffer.from(parts.map(([p, sep]) => p + sep).join(''));
-        expect(decodeFramed(buf, cuts, true)).toEqual(decodeFramed(buf, cuts, false));
+        expect(decodeFramed(buf, cuts, true, max)).toEqual(decodeFramed(buf, cuts, false, max));
       }),
       { numRuns: 1000 },
     );
