@@ -289,6 +289,8 @@ export async function replaySharded(opts: ReplayOptions, threads: number): Promi
       const at = emptyLists(threads);
       const first = seq;
       if (r.kind === 'xml') {
+        // A worker decodes each frame as one event at its position: it cannot frame one again.
+        if (r.unchecked === true) throw new Error('sharded replay needs frames found from start to start (readFiles with shared)');
         for (let i = 0; i < r.bounds.length; i += 2, seq++) {
           const a = r.bounds[i];
           const b = r.bounds[i + 1];

@@ -7,8 +7,6 @@
 import type { DecodeReason } from '../../decode/problem.js';
 import { BytePrefixCache, GARBAGE, NO_END_BEFORE_NEXT, badGapAt, eventStartAfterSpace, findEventEndIn, findEventStartIn, lastEventEndIn, snippetAt } from '../../decode/event-bounds.js';
 
-export { badGapAt };
-
 export interface FrameSink {
   /**
    * An event at buf[a, b) (byte offsets). fileOffset is the absolute offset of buf[0]. byEndTag:
