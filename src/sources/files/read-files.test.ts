@@ -344,11 +344,13 @@ describe('damaged gzip input', () => {
       fc.asyncProperty(fc.integer({ min: 11, max: gz.length - 9 }), async (cut) => {
         const p = file(`cut-${cut}.xml.gz`, gz.subarray(0, cut));
         const r = await readAll([p]);
-        const inflatable = inflateRawSync(gz.subarray(10, cut), { finishFlush: constants.Z_SYNC_FLUSH }).toString('utf8');
+        const inflated = inflateRawSync(gz.subarray(10, cut), { finishFlush: constants.Z_SYNC_FLUSH });
+        // The offset counts bytes: a cut inside a character would lengthen the text by U+FFFD.
+        const inflatable = inflated.toString('utf8');
         expect(r.events.map((e) => e.recordId)).toEqual(completeIds(inflatable));
         const gzErr = r.errors.filter((e) => e.reason === 'truncated-gzip');
         expect(gzErr).toEqual([
-          { reason: 'truncated-gzip', message: expect.stringContaining('cut short'), source: p, offset: Buffer.byteLength(inflatable), compressedOffset: cut, snippet: '' },
+          { reason: 'truncated-gzip', message: expect.stringContaining('cut short'), source: p, offset: inflated.length, compressedOffset: cut, snippet: '' },
         ]);
         // Besides it, at most the event (or the start of a tag) the cut went through.
         const lastEnd = inflatable.lastIndexOf('</Event>');
@@ -358,7 +360,8 @@ describe('damaged gzip input', () => {
         else expect(others.length === 1 && ['truncated-event', 'garbage-between-events'].includes(others[0])).toBe(true);
         expect(r.counters.errorsByReason()['truncated-gzip']).toBe(1);
       }),
-      { numRuns: 25 },
+      // Cut 812 falls inside a character (it failed once in 25 random runs before the offset counted bytes).
+      { numRuns: 25, examples: [[812]] },
     );
   });
 
