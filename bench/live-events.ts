@@ -7,6 +7,7 @@
 // its parent's PID, as Sysmon's do.
 
 import { SysmonEvent } from '../src/decode/event.js';
+import { fillGuidWords } from '../src/decode/guid-words.js';
 import { strings } from '../src/decode/intern.js';
 import type { Engine } from '../src/engine/engine.js';
 
@@ -40,6 +41,7 @@ export function createLiveProcesses(engine: Engine, n: number, hosts: number): v
       e.parentProcessGuid = chunk.slice(at, (at += 38));
       e.parentProcessId = 8 + 4 * Math.floor((i % hosts) / hosts);
       e.parentImage = strings.intern('C:\\Windows\\explorer.exe');
+      fillGuidWords(e);
       events.push(e);
     }
     engine.process(events, []);

@@ -22,11 +22,12 @@ import { ByteValueCache } from './byte-cache.js';
 import type { DecodeCounters } from './counters.js';
 import { F, FIELD_NAMES, bytePattern, dataOrder, dataTagPatterns, fieldCodeIn, matchIn, matchPattern, type BytePattern } from './data-names.js';
 import { decodeEntities } from './entities.js';
-import { SYSMON_PROVIDER, SysmonEvent } from './event.js';
+import { GUID_WORDS, SYSMON_PROVIDER, SysmonEvent } from './event.js';
 import { UNRECOGNISED, type ScanResult } from './fast-xml.js';
 import { eventStartAt, eventStartBetween } from './event-bounds.js';
 import { badUtcTime, checkSystem, isWantedSystem, keepOwnFields, missingComputer, normaliseGuid, normaliseLogonId, parseIntField, parseUtcTime, parseUtcTimeIn, type SystemFields } from './fields.js';
 import { hostKeyOf, strings } from './intern.js';
+import { GuidWords, putGuidWords } from './guid-words.js';
 import { DecodeProblem } from './problem.js';
 
 /** scan's answer for a frame that holds another event's start (when asked to check). */
@@ -112,6 +113,9 @@ export class ByteEventScanner {
   /** Other values that repeat from event to event (command lines, registry paths and data; the GUIDs of registry writers). */
   private readonly texts = new ByteValueCache();
   private readonly guids = new ByteValueCache();
+  /** The words of the last GUID guid() or guidAt() read, when it was canonical (`wordsRead`). */
+  private readonly words = new GuidWords();
+  private wordsRead = false;
 
   constructor(private readonly counters: DecodeCounters) {}
 
@@ -507,6 +511,7 @@ export class ByteEventScanner {
         case F.ProcessGuid:
           // A creation's own GUID is new: not worth keeping.
           ev.processGuid = ev.eventId === 1 ? this.guid(vs, ve) : this.guidAt(vs, ve);
+          if (!accessOnly) this.wordsTo(ev, GUID_WORDS.process);
           break;
         case F.ProcessId:
           ev.processId = this.intAt(vs, ve);
@@ -533,6 +538,7 @@ export class ByteEventScanner {
           // Not cached: a creation's parent is new to the cache more often than not (60% of the
           // corpus' creations), and each miss kept a string that survived to the old space.
           ev.parentProcessGuid = this.guid(vs, ve);
+          this.wordsTo(ev, GUID_WORDS.parent);
           break;
         case F.ParentProcessId:
           ev.parentProcessId = this.intAt(vs, ve);
@@ -560,6 +566,8 @@ export class ByteEventScanner {
           break;
         case F.SourceProcessGUID:
           sourceGuid = this.guidAt(vs, ve);
+          // An access's process: its words go with the GUID that becomes processGuid below.
+          if (accessOnly) this.wordsTo(ev, GUID_WORDS.process);
           break;
         case F.SourceProcessId:
           sourcePid = this.intAt(vs, ve);
@@ -621,18 +629,45 @@ export class ByteEventScanner {
     return hit !== undefined ? hit : this.texts.insert(this.buf, vs, ve, this.value(vs, ve));
   }
 
-  /** A process GUID that repeats (the process of a registry event), normalised once per byte spelling. */
+  /**
+   * A process GUID that repeats (the process of a registry event), normalised once per byte
+   * spelling; its words as guid() reads them.
+   */
   private guidAt(vs: number, ve: number): string {
+    const canonical = this.words.read(this.buf, this.dv, vs, ve);
+    this.wordsRead = canonical;
     if (vs === ve) return '';
     const hit = this.guids.get(this.buf, this.dv, vs, ve);
-    return hit !== undefined ? hit : this.guids.insert(this.buf, vs, ve, this.guid(vs, ve));
+    const g = hit !== undefined ? hit : this.guids.insert(this.buf, vs, ve, canonical ? this.buf.utf8Slice(vs, ve) : this.guidText(vs, ve));
+    // Written otherwise (upper case, entities), it may read as canonical once normalised.
+    if (!canonical) this.wordsRead = this.words.readText(g);
+    return g;
+  }
+
+  /**
+   * A process GUID, normalised, and its words (this.words, `wordsRead`) when it is written in
+   * the canonical form: then it has no upper case and no '&', the value as it is.
+   */
+  private guid(vs: number, ve: number): string {
+    if (this.words.read(this.buf, this.dv, vs, ve)) {
+      this.wordsRead = true;
+      return this.buf.utf8Slice(vs, ve);
+    }
+    const g = this.guidText(vs, ve);
+    this.wordsRead = this.words.readText(g);
+    return g;
+  }
+
+  /** The words of the GUID read last, or none, as those of the event's processGuid or parentProcessGuid (`which`). */
+  private wordsTo(ev: SysmonEvent, which: number): void {
+    putGuidWords(ev, which, this.wordsRead ? this.words : null);
   }
 
   /**
    * normaliseGuid(value): with no 'A'-'Z' and no '&' in the bytes the decoded text has no
    * upper-case letter (bytes >= 0x80 decode to none), so it is the value as it is.
    */
-  private guid(vs: number, ve: number): string {
+  private guidText(vs: number, ve: number): string {
     const buf = this.buf;
     const dv = this.dv;
     let i = vs;

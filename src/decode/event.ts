@@ -14,6 +14,9 @@ export function isWantedEventId(id: number): boolean {
 export const SYSMON_PROVIDER = 'Microsoft-Windows-Sysmon';
 export const SYSMON_CHANNEL = 'Microsoft-Windows-Sysmon/Operational';
 
+/** SysmonEvent.guidWords: p0-p3 hold processGuid's words, q0-q3 parentProcessGuid's. */
+export const GUID_WORDS = { process: 1, parent: 2 } as const;
+
 /**
  * Strings may be slices of the input chunk: whatever outlives the batch (the index) copies them
  * with ownString. Repeated ones (host, image, user) are interned by the decoders.
@@ -45,6 +48,21 @@ export class SysmonEvent {
   parentImage = '';
   parentCommandLine = '';
   parentUser = '';
+
+  /**
+   * Which GUIDs the decoder also gave as words (GUID_WORDS bits): the 128 bits of processGuid in
+   * p0-p3 and of parentProcessGuid in q0-q3, as the index keys its nodes (decode/guid-words.ts),
+   * read from the bytes. Other sources leave them to the index to read from the text.
+   */
+  guidWords = 0;
+  p0 = 0;
+  p1 = 0;
+  p2 = 0;
+  p3 = 0;
+  q0 = 0;
+  q1 = 0;
+  q2 = 0;
+  q3 = 0;
 
   /** Registry events: EventType (SetValue, CreateKey, DeleteValue, RenameKey...), TargetObject, Details, NewName. */
   eventType = '';

@@ -18,6 +18,7 @@ import type { DecodeCounters } from './counters.js';
 import { decodeEntities } from './entities.js';
 import { SysmonEvent } from './event.js';
 import { badUtcTime, checkSystem, keepOwnFields, missingComputer, normaliseGuid, normaliseLogonId, parseIntField, parseUtcTime, type SystemFields } from './fields.js';
+import { fillGuidWords } from './guid-words.js';
 import { hostKeyOf, strings } from './intern.js';
 import { F, FIELD_NAMES, dataOrder, fieldCode, matchAt } from './data-names.js';
 import { DecodeProblem } from './problem.js';
@@ -289,7 +290,9 @@ export class FastEventScanner {
     }
     if (Number.isNaN(t)) return badUtcTime(ev.eventId, ev.recordId, utcStart === -1 ? undefined : this.value(utcStart, utcEnd));
     ev.time = t;
-    return keepOwnFields(ev, sourceGuid, sourcePid, sourceImage);
+    keepOwnFields(ev, sourceGuid, sourcePid, sourceImage);
+    fillGuidWords(ev);
+    return ev;
   }
 
   /** A value between two offsets, decoded (UTF-8 from the bytes where needed, then entities). */

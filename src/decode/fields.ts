@@ -2,7 +2,8 @@
 // (fast-xml-parser fallback, JSON layouts, EVTX) goes through buildEvent, so they cannot
 // disagree on how a field is read; the fast scanner uses the same value helpers.
 
-import { SysmonEvent, SYSMON_CHANNEL, SYSMON_PROVIDER, isWantedEventId, type SysmonFieldName } from './event.js';
+import { GUID_WORDS, SysmonEvent, SYSMON_CHANNEL, SYSMON_PROVIDER, isWantedEventId, type SysmonFieldName } from './event.js';
+import { fillGuidWords, putGuidWords } from './guid-words.js';
 import { hostKeyOf, strings } from './intern.js';
 import { DecodeProblem } from './problem.js';
 import type { DecodeCounters } from './counters.js';
@@ -76,6 +77,8 @@ export function keepOwnFields(ev: SysmonEvent, sourceGuid: string, sourcePid: nu
   if (ev.eventId !== 1) {
     ev.originalFileName = ev.commandLine = ev.logonId = ev.parentProcessGuid = ev.parentImage = ev.parentCommandLine = ev.parentUser = '';
     ev.terminalSessionId = ev.parentProcessId = -1;
+    // A parent's words the byte scanner read go with the parent's GUID.
+    putGuidWords(ev, GUID_WORDS.parent, null);
     if (ev.eventId === 5) ev.eventType = ev.targetObject = ev.details = ev.newName = '';
   } else {
     ev.eventType = ev.targetObject = ev.details = ev.newName = '';
@@ -110,6 +113,7 @@ export function buildEvent(sys: SystemFields, get: FieldLookup, counters: Decode
     ev.processGuid = normaliseGuid(v('SourceProcessGUID'));
     ev.processId = parseIntField(v('SourceProcessId'));
     ev.image = strings.intern(v('SourceImage'));
+    fillGuidWords(ev);
     return ev;
   }
   ev.processGuid = normaliseGuid(v('ProcessGuid'));
@@ -132,6 +136,7 @@ export function buildEvent(sys: SystemFields, get: FieldLookup, counters: Decode
     ev.details = v('Details');
     ev.newName = v('NewName');
   }
+  fillGuidWords(ev);
   return ev;
 }
 

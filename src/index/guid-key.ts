@@ -5,6 +5,8 @@
 // braces, hostile input) is kept as written, behind a marker where it could be mistaken for a
 // packed key (16 characters) or for a marked one.
 
+import { GuidWords } from '../decode/guid-words.js';
+
 /** Packed keys are exactly this long. */
 export const PACKED_LENGTH = 16;
 /**
@@ -14,50 +16,16 @@ export const PACKED_LENGTH = 16;
  */
 const MARK = '\u0000\u0000';
 
-/** Hex digit value by character code; -1 for anything but 0-9 and a-f. */
-const HEX = new Int8Array(128).fill(-1);
-for (let i = 0; i < 10; i++) HEX[48 + i] = i;
-for (let i = 0; i < 6; i++) HEX[97 + i] = 10 + i;
 const DIGITS = '0123456789abcdef';
 /** Two hex digits for each byte value. */
 const PAIRS: string[] = [];
 for (let i = 0; i < 256; i++) PAIRS.push(DIGITS[i >> 4] + DIGITS[i & 15]);
 
-/** Positions of the 32 hex digits' pairs in `{xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx}`. */
-const PAIR_AT = [1, 3, 5, 7, 10, 12, 15, 17, 20, 22, 25, 27, 29, 31, 33, 35];
-
-function byteAt(g: string, i: number): number {
-  const hi = g.charCodeAt(i);
-  const lo = g.charCodeAt(i + 1);
-  // Codes of 128 and more index past the table: undefined, which fails the check below.
-  const h = HEX[hi] ?? -1;
-  const l = HEX[lo] ?? -1;
-  return h < 0 || l < 0 ? -1 : (h << 4) | l;
-}
-
-export function isCanonicalShape(g: string): boolean {
-  return (
-    g.length === 38 &&
-    g.charCodeAt(0) === 123 && // {
-    g.charCodeAt(9) === 45 &&
-    g.charCodeAt(14) === 45 &&
-    g.charCodeAt(19) === 45 &&
-    g.charCodeAt(24) === 45 &&
-    g.charCodeAt(37) === 125 // }
-  );
-}
+const words = new GuidWords();
 
 /** The node-map key of a ProcessGuid as the event wrote it ('' stays ''). A new flat string: it pins no input chunk. */
 export function guidKey(guid: string): string {
-  if (isCanonicalShape(guid)) {
-    const b0 = byteAt(guid, 1), b1 = byteAt(guid, 3), b2 = byteAt(guid, 5), b3 = byteAt(guid, 7);
-    const b4 = byteAt(guid, 10), b5 = byteAt(guid, 12), b6 = byteAt(guid, 15), b7 = byteAt(guid, 17);
-    const b8 = byteAt(guid, 20), b9 = byteAt(guid, 22), b10 = byteAt(guid, 25), b11 = byteAt(guid, 27);
-    const b12 = byteAt(guid, 29), b13 = byteAt(guid, 31), b14 = byteAt(guid, 33), b15 = byteAt(guid, 35);
-    if ((b0 | b1 | b2 | b3 | b4 | b5 | b6 | b7 | b8 | b9 | b10 | b11 | b12 | b13 | b14 | b15) >= 0) {
-      return String.fromCharCode(b0, b1, b2, b3, b4, b5, b6, b7, b8, b9, b10, b11, b12, b13, b14, b15);
-    }
-  }
+  if (words.readText(guid)) return keyOfWords(words.w0, words.w1, words.w2, words.w3);
   const n = guid.length;
   if (n === PACKED_LENGTH - 1 || n === PACKED_LENGTH || (n > PACKED_LENGTH && guid.charCodeAt(0) === 0)) return flatCopy(MARK + guid);
   return flatCopy(guid);

@@ -1,4 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
+import { SysmonEvent } from '../decode/event.js';
+import { fillGuidWords } from '../decode/guid-words.js';
 import { guidKey } from './guid-key.js';
 import { NodeTable, hashSeedForTests, keyHashForTests } from './node-table.js';
 import { ProcNode } from './process-node.js';
@@ -39,6 +41,37 @@ describe('NodeTable', () => {
     t.delete(t.get(odd[1])!);
     expect(t.get(odd[1])).toBeUndefined();
     expect(t.size).toBe(all.length - 1);
+  });
+
+  it("finds an event's process and parent by the words the decoder gave, or by their texts without them", () => {
+    const t = new NodeTable();
+    const all = [A1, B1, '{747F3D96-0A1B-5EA4-0000-0010C0FFEE09}', 'sixteen-chars-ab', ''];
+    for (const g of all) {
+      t.get(g);
+      t.add(t.newNode());
+    }
+    for (const g of all) {
+      for (const p of all) {
+        const ev = new SysmonEvent();
+        ev.processGuid = g;
+        ev.parentProcessGuid = p;
+        expect(t.process(ev)?.guid).toBe(g);
+        expect(t.parent(ev)?.guid).toBe(p);
+        fillGuidWords(ev);
+        expect(ev.guidWords).toBe((g.startsWith('{747f') ? 1 : 0) | (p.startsWith('{747f') ? 2 : 0));
+        expect(t.process(ev)?.guid).toBe(g);
+        expect(t.parent(ev)?.guid).toBe(p);
+      }
+    }
+    const ev = new SysmonEvent();
+    ev.processGuid = A2;
+    fillGuidWords(ev);
+    expect(t.process(ev)).toBeUndefined();
+    // The miss leaves the probe to newNode(): a node of the words' GUID.
+    const n = t.newNode();
+    expect(n.guid).toBe(A2);
+    t.addMissed(n);
+    expect(t.get(A2)).toBe(n);
   });
 
   it('keeps both nodes of GUIDs whose hashes collide, in insertion order, through deletes and re-adds', () => {

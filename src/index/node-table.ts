@@ -1,7 +1,7 @@
 // A host's nodes by ProcessGuid, in insertion order (the per-host cap evicts the oldest first).
 //
-// No Map and no key string per lookup: the GUID's 128 bits are read where the event holds them
-// and hashed to 30 bits, which an open-addressing table of Int32 slots files beside each node's
+// No Map and no key string per lookup: the GUID's 128 bits, as the decoder read them from its
+// bytes (SysmonEvent.guidWords) or else from the event's text, are hashed to 30 bits, which an open-addressing table of Int32 slots files beside each node's
 // position in an array kept in insertion order. A lookup reads a run of slots and only for a
 // matching hash the node, whose key (guid-key.ts) it holds as four small-integer words, to
 // confirm it; a miss touches no node. The hashes of packed keys and of keys kept as text differ
@@ -10,13 +10,10 @@
 // a string to visit, a node costs here one 8-byte slot at 3/8-7/8 load and one array element.
 // GUIDs whose hashes collide (about one pair in 2^30) simply sit in the same run.
 
-import { PACKED_LENGTH, guidKey, isCanonicalShape, packedWord } from './guid-key.js';
+import { GUID_WORDS, type SysmonEvent } from '../decode/event.js';
+import { GuidWords } from '../decode/guid-words.js';
+import { PACKED_LENGTH, guidKey, packedWord } from './guid-key.js';
 import { ProcNode } from './process-node.js';
-
-/** Hex digit value by character code (0-127); 256 (a bit no digit has) for anything but 0-9 and a-f. */
-const HEX = new Int16Array(128).fill(256);
-for (let i = 0; i < 10; i++) HEX[48 + i] = i;
-for (let i = 0; i < 6; i++) HEX[97 + i] = 10 + i;
 
 /** Hashes of packed keys are below TEXT_HASH, those of keys kept as text at or above. */
 const HASH_MASK = 0x1fffffff;
@@ -52,51 +49,31 @@ function textHash(k: string): number {
   return ((h ^ (h >>> 15)) & HASH_MASK) | TEXT_HASH;
 }
 
-/** Eight hex digits at g[i..i+8) as a 32-bit word; `bad` reaches 16 or more when one is no digit. */
-let bad = 0;
-function hex8(g: string, i: number): number {
-  const c0 = g.charCodeAt(i), c1 = g.charCodeAt(i + 1), c2 = g.charCodeAt(i + 2), c3 = g.charCodeAt(i + 3);
-  const c4 = g.charCodeAt(i + 4), c5 = g.charCodeAt(i + 5), c6 = g.charCodeAt(i + 6), c7 = g.charCodeAt(i + 7);
-  const d0 = HEX[c0 & 127], d1 = HEX[c1 & 127], d2 = HEX[c2 & 127], d3 = HEX[c3 & 127];
-  const d4 = HEX[c4 & 127], d5 = HEX[c5 & 127], d6 = HEX[c6 & 127], d7 = HEX[c7 & 127];
-  bad |= d0 | d1 | d2 | d3 | d4 | d5 | d6 | d7 | ((c0 | c1 | c2 | c3 | c4 | c5 | c6 | c7) & ~127);
-  return (d0 << 28) | (d1 << 24) | (d2 << 20) | (d3 << 16) | (d4 << 12) | (d5 << 8) | (d6 << 4) | d7;
-}
+const textWords = new GuidWords();
 
-function hex4(g: string, i: number): number {
-  const c0 = g.charCodeAt(i), c1 = g.charCodeAt(i + 1), c2 = g.charCodeAt(i + 2), c3 = g.charCodeAt(i + 3);
-  const d0 = HEX[c0 & 127], d1 = HEX[c1 & 127], d2 = HEX[c2 & 127], d3 = HEX[c3 & 127];
-  bad |= d0 | d1 | d2 | d3 | ((c0 | c1 | c2 | c3) & ~127);
-  return (d0 << 12) | (d1 << 8) | (d2 << 4) | d3;
-}
-
-/** Sets the probe to `guid` as an event writes it and returns its hash. */
+/**
+ * Sets the probe to `guid` as an event writes it and returns its hash: for GUIDs whose words the
+ * decoder did not give (SysmonEvent.guidWords), and those of a snapshot.
+ */
 function probeGuid(guid: string): number {
-  if (isCanonicalShape(guid)) {
-    bad = 0;
-    w0 = hex8(guid, 1);
-    w1 = (hex4(guid, 10) << 16) | hex4(guid, 15);
-    w2 = (hex4(guid, 20) << 16) | hex4(guid, 25);
-    w3 = hex8(guid, 29);
-    if (bad < 16) {
-      probeKey = null;
-      return mix(w0, w1, w2, w3);
-    }
-  }
+  if (textWords.readText(guid)) return probeWords(textWords.w0, textWords.w1, textWords.w2, textWords.w3);
   probeKey = guidKey(guid);
   return textHash(probeKey);
 }
 
+/** Sets the probe to the packed key of words a-d (packedWord) and returns its hash. */
+function probeWords(a: number, b: number, c: number, d: number): number {
+  probeKey = null;
+  w0 = a;
+  w1 = b;
+  w2 = c;
+  w3 = d;
+  return mix(a, b, c, d);
+}
+
 /** Sets the probe to a node key and returns its hash. */
 function probeOfKey(k: string): number {
-  if (k.length === PACKED_LENGTH) {
-    probeKey = null;
-    w0 = packedWord(k, 0);
-    w1 = packedWord(k, 1);
-    w2 = packedWord(k, 2);
-    w3 = packedWord(k, 3);
-    return mix(w0, w1, w2, w3);
-  }
+  if (k.length === PACKED_LENGTH) return probeWords(packedWord(k, 0), packedWord(k, 1), packedWord(k, 2), packedWord(k, 3));
   probeKey = k;
   return textHash(k);
 }
@@ -107,12 +84,7 @@ function probeOfNode(n: ProcNode): number {
     probeKey = n.key;
     return textHash(probeKey);
   }
-  probeKey = null;
-  w0 = n.k0;
-  w1 = n.k1;
-  w2 = n.k2;
-  w3 = n.k3;
-  return mix(w0, w1, w2, w3);
+  return probeWords(n.k0, n.k1, n.k2, n.k3);
 }
 
 /**
@@ -171,6 +143,16 @@ export class NodeTable {
   /** The node of a ProcessGuid as events write it. */
   get(guid: string): ProcNode | undefined {
     return this.find(probeGuid(guid));
+  }
+
+  /** The node of the event's ProcessGuid: by the words the decoder read from its bytes, or by its text. */
+  process(ev: SysmonEvent): ProcNode | undefined {
+    return this.find((ev.guidWords & GUID_WORDS.process) !== 0 ? probeWords(ev.p0, ev.p1, ev.p2, ev.p3) : probeGuid(ev.processGuid));
+  }
+
+  /** The node of the event's ParentProcessGuid, as process() finds the ProcessGuid's. */
+  parent(ev: SysmonEvent): ProcNode | undefined {
+    return this.find((ev.guidWords & GUID_WORDS.parent) !== 0 ? probeWords(ev.q0, ev.q1, ev.q2, ev.q3) : probeGuid(ev.parentProcessGuid));
   }
 
   has(guid: string): boolean {

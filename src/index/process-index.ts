@@ -111,13 +111,13 @@ export class ProcessIndex {
         const seen = h.exitClasses.get(h.epoch) ?? 0;
         const c = imageClass(ev.image);
         if ((seen & c) === 0) h.exitClasses.set(h.epoch, seen | c);
-        a.node = h.nodes.get(ev.processGuid) ?? null;
+        a.node = h.nodes.process(ev) ?? null;
         if (a.node !== null && a.node.alive) this.exit(h, a.node, ev.time);
         break;
       }
       default:
         if (ev.eventId !== 10) h.seen |= SEEN.registryEvent;
-        a.node = ev.processGuid === '' ? null : (h.nodes.get(ev.processGuid) ?? null);
+        a.node = ev.processGuid === '' ? null : (h.nodes.process(ev) ?? null);
     }
     if (h.rebootCheck !== null && ev.time >= h.rebootCheck.since) this.checkOldEpochActor(h, ev, a);
     this.evictDue(h);
@@ -125,7 +125,7 @@ export class ProcessIndex {
   }
 
   private create(h: HostState, ev: SysmonEvent, a: Applied): void {
-    let node = h.nodes.get(ev.processGuid);
+    let node = h.nodes.process(ev);
     if (node !== undefined && !node.placeholder) {
       a.duplicate = true;
       a.node = node;
@@ -148,7 +148,7 @@ export class ProcessIndex {
     let parent: ProcNode | null = null;
     let insertedParent = false;
     if (ev.parentProcessGuid !== '') {
-      parent = h.nodes.get(ev.parentProcessGuid) ?? null;
+      parent = h.nodes.parent(ev) ?? null;
       if (parent === null) {
         insertedParent = true;
         parent = h.nodes.newNode();

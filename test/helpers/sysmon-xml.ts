@@ -3,6 +3,7 @@
 // the same events typed (no XML, no decoder), for tests of the index and rules alone.
 
 import { SysmonEvent, isWantedEventId } from '../../src/decode/event.js';
+import { fillGuidWords } from '../../src/decode/guid-words.js';
 
 export interface Proc {
   guid: string;
@@ -61,6 +62,7 @@ export function typedEvent(eventId: number, host: string, recordId: number, time
     e.processGuid = str('SourceProcessGUID').toLowerCase();
     e.processId = int('SourceProcessId');
     e.image = str('SourceImage');
+    fillGuidWords(e);
     return e;
   }
   e.processGuid = str('ProcessGuid').toLowerCase();
@@ -83,6 +85,7 @@ export function typedEvent(eventId: number, host: string, recordId: number, time
     e.details = str('Details');
     e.newName = str('NewName');
   }
+  fillGuidWords(e);
   return e;
 }
 
