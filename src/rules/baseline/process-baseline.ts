@@ -8,6 +8,7 @@ import type { SysmonEvent } from '../../decode/event.js';
 import { evidenceOf } from '../../alerts/build-alert.js';
 import type { RuleMeta } from '../../alerts/alert.js';
 import type { HostState } from '../../index/host-state.js';
+import { guidKey } from '../../index/guid-key.js';
 import { ProcNode, imageFileName } from '../../index/process-node.js';
 import { isSmssNode, isSystemParent, type Applied } from '../../index/process-index.js';
 import type { Timer } from '../../index/timers.js';
@@ -313,7 +314,7 @@ export class ProcessBaselineRule implements Rule {
     let parent = p;
     if (parent === null) {
       // No parent guid in the event: describe the parent from the child's Parent* fields.
-      parent = new ProcNode(ev.parentProcessGuid);
+      parent = new ProcNode(guidKey(ev.parentProcessGuid));
       parent.pid = ev.parentProcessId;
       parent.setImage(ev.parentImage);
       parent.commandLine = ev.parentCommandLine;

@@ -4,6 +4,7 @@
 import type { SysmonEvent } from '../../decode/event.js';
 import { evidenceOf } from '../../alerts/build-alert.js';
 import type { RuleMeta } from '../../alerts/alert.js';
+import { guidKey } from '../../index/guid-key.js';
 import { ProcNode, imageFileName } from '../../index/process-node.js';
 import type { Applied } from '../../index/process-index.js';
 import type { SmssRulesConfig } from './config.js';
@@ -33,7 +34,7 @@ export function smssUnexpectedChildRule(cfg: SmssRulesConfig): Rule {
       if (!claim(child, bit)) return;
       if (p === null) {
         // No parent guid in the event: describe the parent from the child's Parent* fields.
-        p = new ProcNode(ev.parentProcessGuid);
+        p = new ProcNode(guidKey(ev.parentProcessGuid));
         p.pid = ev.parentProcessId;
         p.setImage(ev.parentImage);
         p.commandLine = ev.parentCommandLine;
