@@ -7,6 +7,7 @@ import { basename } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Alert } from '../src/alerts/alert.js';
 import type { SysmonEvent } from '../src/decode/event.js';
+import { withGuidTexts } from './helpers/guid-texts.js';
 import { DecodeCounters } from '../src/decode/counters.js';
 import { loadPipeline, parsePipeline, type PipelineConfig } from '../src/pipeline/config.js';
 import { collectStats } from '../src/engine/run-stats.js';
@@ -46,9 +47,9 @@ async function run(path: string, config: PipelineConfig = parsePipeline({})) {
   return { counters, engine, events, errors, alerts };
 }
 
-const GUID_FIELDS = ['processGuid', 'parentProcessGuid'] as const;
+const GUID_FIELDS = ['processGuidText', 'parentProcessGuidText'] as const;
 function comparable(e: SysmonEvent): Record<string, unknown> {
-  const o: Record<string, unknown> = { ...e };
+  const o: Record<string, unknown> = { ...withGuidTexts(e) };
   for (const f of GUID_FIELDS) o[f] = String(o[f]).toLowerCase(); // python-evtx lower-cases GUIDs, evtxexport upper-cases them
   return o;
 }

@@ -645,13 +645,14 @@ export class ByteEventScanner {
   }
 
   /**
-   * A process GUID, normalised, and its words (this.words, `wordsRead`) when it is written in
-   * the canonical form: then it has no upper case and no '&', the value as it is.
+   * A process GUID, normalised, and its words (this.words, `wordsRead`); written in the canonical
+   * form it has words only, '' for text: the event makes the text from the words if anything
+   * reads it (SysmonEvent.processGuid), and most creations' GUIDs are only looked up by words.
    */
   private guid(vs: number, ve: number): string {
     if (this.words.read(this.buf, this.dv, vs, ve)) {
       this.wordsRead = true;
-      return this.buf.utf8Slice(vs, ve);
+      return '';
     }
     const g = this.guidText(vs, ve);
     this.wordsRead = this.words.readText(g);

@@ -2,6 +2,8 @@
 // One class with every field always present keeps V8's hidden class monomorphic on the hot path;
 // absent fields are '' (strings) or -1 (numbers).
 
+import { guidOfWords } from './guid-text.js';
+
 /**
  * Sysmon EventIDs the index and rules read (process creation and termination; process access,
  * for the process that opens another: it acts; registry key or value created or deleted, value
@@ -32,8 +34,12 @@ export class SysmonEvent {
   /** Event time (UtcTime) in ms since the Unix epoch. */
   time = 0;
 
-  /** The acting process; for EventID 10 (process access) the source: SourceProcessGUID, SourceProcessId, SourceImage. */
-  processGuid = '';
+  /**
+   * processGuid's text; '' with the GUID_WORDS.process bit set means not made yet: the byte
+   * scanner gives a creation's canonical GUIDs as words only (most are never read as text), and
+   * the getter renders them on first read, the same characters the decoder would have made.
+   */
+  processGuidText = '';
   processId = -1;
   image = '';
   originalFileName = '';
@@ -43,7 +49,8 @@ export class SysmonEvent {
   logonId = '';
   terminalSessionId = -1;
 
-  parentProcessGuid = '';
+  /** parentProcessGuid's text, as processGuidText (GUID_WORDS.parent, q0-q3). */
+  parentProcessGuidText = '';
   parentProcessId = -1;
   parentImage = '';
   parentCommandLine = '';
@@ -69,6 +76,35 @@ export class SysmonEvent {
   targetObject = '';
   details = '';
   newName = '';
+
+  /** The acting process; for EventID 10 (process access) the source: SourceProcessGUID, SourceProcessId, SourceImage. */
+  get processGuid(): string {
+    if (this.processGuidText !== '' || (this.guidWords & GUID_WORDS.process) === 0) return this.processGuidText;
+    return (this.processGuidText = guidOfWords(this.p0, this.p1, this.p2, this.p3));
+  }
+
+  set processGuid(g: string) {
+    this.processGuidText = g;
+  }
+
+  get parentProcessGuid(): string {
+    if (this.parentProcessGuidText !== '' || (this.guidWords & GUID_WORDS.parent) === 0) return this.parentProcessGuidText;
+    return (this.parentProcessGuidText = guidOfWords(this.q0, this.q1, this.q2, this.q3));
+  }
+
+  set parentProcessGuid(g: string) {
+    this.parentProcessGuidText = g;
+  }
+
+  /** processGuid !== '' without making its text. */
+  hasProcessGuid(): boolean {
+    return this.processGuidText !== '' || (this.guidWords & GUID_WORDS.process) !== 0;
+  }
+
+  /** parentProcessGuid !== '' without making its text. */
+  hasParentProcessGuid(): boolean {
+    return this.parentProcessGuidText !== '' || (this.guidWords & GUID_WORDS.parent) !== 0;
+  }
 }
 
 /** Sysmon EventData names the decoders copy into a SysmonEvent; all other Data elements are ignored. */

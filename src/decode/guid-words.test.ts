@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { guidOfWords } from '../index/guid-key.js';
+import { guidOfWords } from './guid-text.js';
 import { GuidWords } from './guid-words.js';
 
 /** The words of `g` read from its bytes and from its text; null where one refuses it. */

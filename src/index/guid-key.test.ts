@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { flatCopy, guidKey, guidOfKey, guidOfWords, keyOfWords, packedWord } from './guid-key.js';
+import { guidOfWords } from '../decode/guid-text.js';
+import { flatCopy, guidKey, guidOfKey, keyOfWords, packedWord } from './guid-key.js';
 
 describe('guid keys', () => {
   it('pack the canonical form into 16 characters and give back exactly its text', () => {

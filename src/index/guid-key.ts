@@ -5,6 +5,7 @@
 // braces, hostile input) is kept as written, behind a marker where it could be mistaken for a
 // packed key (16 characters) or for a marked one.
 
+import { guidOfWords } from '../decode/guid-text.js';
 import { GuidWords } from '../decode/guid-words.js';
 
 /** Packed keys are exactly this long. */
@@ -15,11 +16,6 @@ export const PACKED_LENGTH = 16;
  * with the marker). Shorter ones are never marked, so no marked key is shorter than 17.
  */
 const MARK = '\u0000\u0000';
-
-const DIGITS = '0123456789abcdef';
-/** Two hex digits for each byte value. */
-const PAIRS: string[] = [];
-for (let i = 0; i < 256; i++) PAIRS.push(DIGITS[i >> 4] + DIGITS[i & 15]);
 
 const words = new GuidWords();
 
@@ -51,15 +47,6 @@ export function keyOfWords(w0: number, w1: number, w2: number, w3: number): stri
     w2 >>> 24, (w2 >>> 16) & 255, (w2 >>> 8) & 255, w2 & 255,
     w3 >>> 24, (w3 >>> 16) & 255, (w3 >>> 8) & 255, w3 & 255,
   );
-}
-
-const hex = (w: number): string => PAIRS[w >>> 24] + PAIRS[(w >>> 16) & 255] + PAIRS[(w >>> 8) & 255] + PAIRS[w & 255];
-
-/** The ProcessGuid text of a packed key given as its four words. */
-export function guidOfWords(w0: number, w1: number, w2: number, w3: number): string {
-  const b = hex(w1);
-  const c = hex(w2);
-  return `{${hex(w0)}-${b.slice(0, 4)}-${b.slice(4)}-${c.slice(0, 4)}-${c.slice(4)}${hex(w3)}}`;
 }
 
 const ONE_BYTE = /^[\0-\xff]*$/;

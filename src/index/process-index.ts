@@ -117,7 +117,7 @@ export class ProcessIndex {
       }
       default:
         if (ev.eventId !== 10) h.seen |= SEEN.registryEvent;
-        a.node = ev.processGuid === '' ? null : (h.nodes.process(ev) ?? null);
+        a.node = !ev.hasProcessGuid() ? null : (h.nodes.process(ev) ?? null);
     }
     if (h.rebootCheck !== null && ev.time >= h.rebootCheck.since) this.checkOldEpochActor(h, ev, a);
     this.evictDue(h);
@@ -147,7 +147,7 @@ export class ProcessIndex {
 
     let parent: ProcNode | null = null;
     let insertedParent = false;
-    if (ev.parentProcessGuid !== '') {
+    if (ev.hasParentProcessGuid()) {
       parent = h.nodes.parent(ev) ?? null;
       if (parent === null) {
         insertedParent = true;

@@ -12,7 +12,8 @@
 // as before, through accessors.
 
 import { normaliseWindowsPath } from '../util/windows-path.js';
-import { PACKED_LENGTH, guidOfKey, guidOfWords, keyOfWords, packedWord } from './guid-key.js';
+import { guidOfWords } from '../decode/guid-text.js';
+import { PACKED_LENGTH, guidOfKey, keyOfWords, packedWord } from './guid-key.js';
 import { type ImageFacts, type LogonFacts, NO_IMAGE, NO_LOGON, imageFacts, logonFacts } from './shared-facts.js';
 
 export { imageFileName } from './shared-facts.js';

@@ -10,6 +10,7 @@ import type { Alert } from '../../src/alerts/alert.js';
 import { binaryReader } from '../../src/cli/binary-inputs.js';
 import { DecodeCounters } from '../../src/decode/counters.js';
 import type { SysmonEvent } from '../../src/decode/event.js';
+import { withGuidTexts } from '../helpers/guid-texts.js';
 import { parsePipeline } from '../../src/pipeline/config.js';
 import { replay } from '../../src/pipeline/replay.js';
 import { readEvents } from '../../src/pipeline/read-events.js';
@@ -31,7 +32,7 @@ async function events(file: string): Promise<{ events: SysmonEvent[]; counters: 
   const out: SysmonEvent[] = [];
   let errors = 0;
   for await (const b of readEvents([file], { counters, maxEventBytes: 1 << 20, readBinary: binaryReader() })) {
-    out.push(...b.events);
+    out.push(...b.events.map(withGuidTexts));
     errors += b.errors.length;
   }
   return { events: out, counters, errors };

@@ -8,6 +8,7 @@ import { constants, deflateRawSync, gzipSync, inflateRawSync } from 'node:zlib';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../../../test/helpers/cli.js';
+import { withGuidTexts } from '../../../test/helpers/guid-texts.js';
 import { HostLog, eventsDocument } from '../../../test/helpers/sysmon-xml.js';
 import { BatchDecoder } from '../../decode/batch-decoder.js';
 import { DecodeCounters } from '../../decode/counters.js';
@@ -24,7 +25,7 @@ async function readAll(paths: string[], maxEventBytes = 1 << 20): Promise<{ even
   const events: SysmonEvent[] = [];
   const errors: ErrorRecord[] = [];
   for await (const b of readEvents(paths, { counters, maxEventBytes })) {
-    events.push(...b.events);
+    events.push(...b.events.map(withGuidTexts));
     errors.push(...b.errors);
   }
   return { events, errors, counters };
