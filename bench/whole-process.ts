@@ -64,13 +64,15 @@ export interface Contender {
 
 /**
  * Every contender `runs` times, interleaved (A B C A B C ...) so that a drift in the machine's
- * speed lands on all of them; medians of CPU and wall seconds, by name.
+ * speed lands on all of them; medians of CPU and wall seconds, by name. `eachRound`, if given,
+ * runs before each round: an in-process measurement taken there drifts with the processes.
  */
-export async function timeInterleaved(contenders: readonly Contender[], runs: number): Promise<Map<string, ProcessTime>> {
+export async function timeInterleaved(contenders: readonly Contender[], runs: number, eachRound?: () => void): Promise<Map<string, ProcessTime>> {
   const cpu = new Map<string, number[]>();
   const wall = new Map<string, number[]>();
   for (const c of contenders) await runOnce(c.cmd, c.args, c.pin); // warm-up: page cache, code cache
   for (let r = 0; r < runs; r++) {
+    eachRound?.();
     for (const c of contenders) {
       const t = await runOnce(c.cmd, c.args, c.pin);
       (cpu.get(c.name) ?? cpu.set(c.name, []).get(c.name)!).push(t.cpu);
