@@ -2,6 +2,7 @@
 // the decoder finds its event in a one-event string with these, and the file framer its events
 // in a chunk. Work on latin1 views of UTF-8 bytes as well as on strings.
 
+import { matchIn } from './data-names.js';
 import { snippet, type DecodeReason } from './problem.js';
 
 export function isSpace(c: number): boolean {
@@ -90,8 +91,7 @@ const PREFIXED_EVENT = Buffer.from(':Event', 'latin1');
 
 /** As findEventStart, on bytes. */
 export function findEventStartIn(buf: Buffer, from: number, prefixed: BytePrefixCache = new BytePrefixCache(buf)): number {
-  let i = buf.indexOf(EVENT_OPEN, from);
-  while (i !== -1 && !endsName(buf[i + 6])) i = buf.indexOf(EVENT_OPEN, i + 6);
+  const i = eventStartBetween(buf, from, buf.length);
   let j = prefixed.next(from);
   while (j !== -1 && (i === -1 || j < i)) {
     if (endsName(buf[j + 6])) {
@@ -178,12 +178,6 @@ export function snippetAt(buf: Buffer, from: number): string {
   return snippet(buf.toString('latin1', from, Math.min(buf.length, from + 161)));
 }
 
-/** buf[i, i + lit.length) === lit (ASCII). */
-function bytesAt(buf: Buffer, i: number, lit: string): boolean {
-  for (let k = 0; k < lit.length; k++) if (buf[i + k] !== lit.charCodeAt(k)) return false;
-  return true;
-}
-
 /** Where `lit` next occurs in buf at or after `from`; -1 if nowhere (String.indexOf on the latin1 view). */
 function indexAt(buf: Buffer, lit: string, from: number): number {
   return buf.indexOf(lit, from, 'latin1');
@@ -203,10 +197,10 @@ export function badGapAt(buf: Buffer, from: number, to: number): number {
     }
     if (c !== 60) return i;
     let close: number;
-    if (bytesAt(buf, i, '<?')) close = indexAt(buf, '?>', i) + 2;
-    else if (bytesAt(buf, i, '<!--')) close = indexAt(buf, '-->', i) + 3;
-    else if (bytesAt(buf, i, '<!DOCTYPE')) close = indexAt(buf, '>', i) + 1;
-    else if (bytesAt(buf, i, '<Events') || bytesAt(buf, i, '</Events')) close = indexAt(buf, '>', i) + 1;
+    if (matchIn(buf, i, '<?')) close = indexAt(buf, '?>', i) + 2;
+    else if (matchIn(buf, i, '<!--')) close = indexAt(buf, '-->', i) + 3;
+    else if (matchIn(buf, i, '<!DOCTYPE')) close = indexAt(buf, '>', i) + 1;
+    else if (matchIn(buf, i, '<Events') || matchIn(buf, i, '</Events')) close = indexAt(buf, '>', i) + 1;
     else return i;
     if (close <= i || close > to) return i;
     i = close;

@@ -1,9 +1,10 @@
 // The index keys its nodes by a 16-character packing of the ProcessGuid instead of the 38
 // characters Sysmon writes: a node keeps the packed key as four 32-bit words (packedWord;
-// process-node.ts), no string of its own, and the node table hashes and compares those words. Only the canonical lower-case form `{8-4-4-4-12}` is packed,
-// so that unpacking gives back exactly the text that came in; anything else (upper case, no
-// braces, hostile input) is kept as written, behind a marker where it could be mistaken for a
-// packed key (16 characters) or for a marked one.
+// process-node.ts), no string of its own, and the node table hashes and compares those words.
+// Only the canonical lower-case form `{8-4-4-4-12}` is packed, so that unpacking gives back
+// exactly the text that came in; anything else (upper case, no braces, hostile input) is kept as
+// written, behind a marker where it could be mistaken for a packed key (16 characters) or for a
+// marked one.
 
 import { guidOfWords } from '../decode/guid-text.js';
 import { GuidWords } from '../decode/guid-words.js';

@@ -1,8 +1,9 @@
 // A host's nodes by ProcessGuid, in insertion order (the per-host cap evicts the oldest first).
 //
 // No Map and no key string per lookup: the GUID's 128 bits, as the decoder read them from its
-// bytes (SysmonEvent.guidWords) or else from the event's text, are hashed to 30 bits, which an open-addressing table of Int32 slots files beside each node's
-// position in an array kept in insertion order. A lookup reads a run of slots and only for a
+// bytes (SysmonEvent.guidWords) or else from the event's text, are hashed to 30 bits, which an
+// open-addressing table of Int32 slots files beside each node's position in an array kept in
+// insertion order. A lookup reads a run of slots and only for a
 // matching hash the node, whose key (guid-key.ts) it holds as four small-integer words, to
 // confirm it; a miss touches no node. The hashes of packed keys and of keys kept as text differ
 // in their top bit, so a matching hash also says which of the two the node holds. Where
