@@ -146,18 +146,23 @@ export class ByteValueCache {
 }
 
 /**
- * Four words of the key: its first, middle and last four bytes, and the four before the last
- * (the GUIDs of one host's processes differ mostly in their last digits).
+ * Every byte of the key, a word at a time (the last word overlapping the one before it, as
+ * sameBytes reads them), each word mixed into all 32 bits. Sampling a few words was cheaper but
+ * blind to the rest: host names such as WS00001.corp.example.com .. WS01000.corp.example.com,
+ * alike at every sampled place, fell into one run of slots, and 1,000 hosts cost 2 µs per event
+ * in lookups. A hit compares every word anyway (sameBytes), so this at most doubles that.
  */
-function hashOf(buf: Uint8Array, dv: DataView, a: number, n: number): number {
+export function hashOf(buf: Uint8Array, dv: DataView, a: number, n: number): number {
   let h = Math.imul(n, 0x9e3779b1);
-  if (n < 8) {
+  if (n < 4) {
     for (let k = 0; k < n; k++) h = Math.imul(h ^ buf[a + k], 0x01000193);
   } else {
-    h = Math.imul(h ^ dv.getInt32(a, true), 0x01000193);
-    h = Math.imul(h ^ dv.getInt32(a + ((n - 4) >> 1), true), 0x01000193);
-    h = Math.imul(h ^ dv.getInt32(a + n - 8, true), 0x01000193);
-    h = Math.imul(h ^ dv.getInt32(a + n - 4, true), 0x01000193);
+    const last = a + n - 4;
+    for (let p = a; p < last; p += 4) {
+      h = Math.imul(h ^ dv.getInt32(p, true), 0x9e3779b1);
+      h ^= h >>> 15;
+    }
+    h = Math.imul(h ^ dv.getInt32(last, true), 0x9e3779b1);
   }
   return (h ^ (h >>> 15)) >>> 0;
 }
