@@ -60,11 +60,11 @@ const MIN_SHARDED_BYTES = 512 << 20;
 /**
  * Worker threads for a replay of `paths` when none are asked for: 2 for plain UTF-8 XML files of
  * 512 MiB or more in all where 2 cores or more are available, else 1. On two idle cores, two
- * workers replayed the 300,000 EventID 1/13 events of 1,000 hosts (603 MB) in 0.78x one thread's
- * wall; of 50 hosts (652 MB) in 1.03x (one thread's index fits the cache better, and its framing
- * is cheaper than the exact framing the sharded path keeps); smaller files are slower (each
- * worker pays its own start-up and JIT warm-up), and on a busy machine two workers lose, hence
- * the floor. JSON lines all go to one worker and gzip or UTF-16 is copied per chunk: not by default.
+ * workers replayed the 300,000 EventID 1/13 events of 50 hosts (652 MB) in 0.93x one thread's
+ * wall, of 1,000 hosts (603 MB) in 0.96x, for ~1.4x its CPU (one thread already lends its
+ * second core to V8's compiler and collector; each worker compiles and warms up on its own);
+ * smaller files are slower, and on a busy machine two workers lose, hence the floor. JSON lines
+ * all go to one worker and gzip or UTF-16 is copied per chunk: not by default.
  */
 export function defaultShardThreads(paths: readonly string[]): number {
   if (availableParallelism() < 2 || paths.length === 0) return 1;
