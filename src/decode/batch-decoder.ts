@@ -29,7 +29,7 @@ export class BatchDecoder {
         return d;
       }
       case 'jsonl':
-        return this.lines(raw.lines, raw.lineNumbers);
+        return this.lines(raw.bytes, raw.bounds, raw.lineNumbers);
       case 'values':
         return this.values(raw.values);
     }
@@ -68,15 +68,20 @@ export class BatchDecoder {
     });
   }
 
-  private lines(lines: string[], lineNumbers: number[]): Decoded {
+  private lines(bytes: Buffer, bounds: number[], lineNumbers: number[]): Decoded {
     const d = this.decoder;
     const events: SysmonEvent[] = [];
     const problems: RecordProblem[] = [];
-    for (let i = 0; i < lines.length; i++) {
-      const r = d.decodeJson(lines[i]);
+    for (let i = 0; i < bounds.length; i += 2) {
+      const a = bounds[i];
+      const b = bounds[i + 1];
+      // XML layouts from the bytes; the others (and any line that is not plainly valid JSON) as text.
+      let r = d.decodeJsonBytes(bytes, a, b);
+      // undefined, not null (an event skipped after its EventID, counted): the text path's line.
+      if (r === undefined) r = d.decodeJson(bytes.toString('utf8', a, b));
       if (r === null) continue;
       if (r instanceof SysmonEvent) events.push(r);
-      else problems.push(this.problem(i, r.reason, r.message, { line: lineNumbers[i], snippet: snippet(lines[i]) }));
+      else problems.push(this.problem(i >> 1, r.reason, r.message, { line: lineNumbers[i >> 1], snippet: snippet(bytes.toString('utf8', a, b)) }));
     }
     return { events, recordOf: NO_RECORDS, problems };
   }

@@ -7,13 +7,26 @@ import type { DecodeCounters } from './counters.js';
 import { ByteEventScanner, NESTED } from './byte-scanner.js';
 import type { SysmonEvent } from './event.js';
 import { FastEventScanner, UNRECOGNISED } from './fast-xml.js';
-import { decodeJsonLine } from './json-layouts.js';
+import { isAscii, isUtf8 } from 'node:buffer';
+import { decodeJsonLine, isJsonObject, xmlOfJson } from './json-layouts.js';
 import { findEventStart, findEventStartIn } from './event-bounds.js';
 import { DecodeProblem } from './problem.js';
 import { decodeWithReferenceParser } from './reference-xml.js';
 
 const utf8 = new TextDecoder('utf-8', { fatal: false });
 const EVENT_END = Buffer.from('</Event>', 'latin1');
+const ESCAPED_U = Buffer.from('\\u', 'latin1');
+const EVENT_START = Buffer.from('<Event', 'latin1');
+
+/** Whether the JSON text holds a \\u escape: a backslash and 'u' after an even run of backslashes ('C:\\\\users' holds none). */
+function hasUnicodeEscape(line: Buffer): boolean {
+  for (let i = line.indexOf(ESCAPED_U); i !== -1; i = line.indexOf(ESCAPED_U, i + 2)) {
+    let k = i;
+    while (k > 0 && line[k - 1] === 92) k--;
+    if (((i - k) & 1) === 0) return true;
+  }
+  return false;
+}
 
 export type DecodeOutcome = SysmonEvent | DecodeProblem | null;
 
@@ -117,8 +130,37 @@ export class SysmonDecoder {
     if (value === null || value.length === 0) return new DecodeProblem('unreadable-input', 'message has no value');
     let i = 0;
     while (i < value.length && value[i] <= 32) i++;
-    if (value[i] === 123 /* { */) return this.decodeJson(utf8.decode(value));
+    if (value[i] === 123 /* { */) {
+      // undefined, not null (an event skipped after its EventID, counted): the text path's value.
+      const r = this.decodeJsonBytes(value, 0, value.length);
+      return r !== undefined ? r : this.decodeJson(utf8.decode(value));
+    }
     return this.decodeXmlBytes(value);
+  }
+
+  /**
+   * Decode the JSON line buf[a, b) (UTF-8) without decoding it as UTF-8, the slowest step of the
+   * text path when a line holds any character past ASCII (Sysmon's Product, 'Microsoft® Windows®',
+   * puts one in most process events): a line of ASCII is read as Latin-1, which is then the same
+   * text. A line in the forwarders' XML layouts (Winlogbeat's event.original, NXLog's EventXML)
+   * is parsed as Latin-1 too, its XML string then being its UTF-8 bytes one per character, which
+   * the byte scanner reads; that holds only while no \u escape gives a character of its own and
+   * the bytes are UTF-8. undefined: decodeJson's line (the text path), as are lines JSON.parse
+   * refuses, so that their error says what it says there.
+   */
+  decodeJsonBytes(buf: Buffer, a: number, b: number): DecodeOutcome | undefined {
+    const line = buf.subarray(a, b);
+    if (isAscii(line)) return this.decodeJson(line.toString('latin1'));
+    // Only the XML layouts pay for a parse here; the others would be parsed twice.
+    if (line.indexOf(EVENT_START) === -1 || hasUnicodeEscape(line) || !isUtf8(line)) return undefined;
+    let obj: unknown;
+    try {
+      obj = JSON.parse(line.toString('latin1'));
+    } catch {
+      return undefined;
+    }
+    const xml = isJsonObject(obj) ? xmlOfJson(obj) : undefined;
+    return xml === undefined ? undefined : this.decodeXmlBytes(Buffer.from(xml, 'latin1'));
   }
 
   /** Decode one JSON line in any known forwarder layout. */

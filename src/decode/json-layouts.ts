@@ -48,6 +48,19 @@ function fromFields(sys: SystemFields, fields: Obj, decoder: SysmonDecoder): Dec
   );
 }
 
+/** The XML of a line in the forwarders' XML layouts (Winlogbeat's event.original, NXLog's EventXML), or undefined. */
+export function xmlOfJson(obj: Obj): string | undefined {
+  const ev = obj.event;
+  const original = isObj(ev) ? ev.original : obj['event.original'];
+  if (typeof original === 'string') return original;
+  if (typeof obj.EventXML === 'string') return obj.EventXML;
+  return undefined;
+}
+
+export function isJsonObject(v: unknown): v is Obj {
+  return isObj(v);
+}
+
 export function decodeJsonLine(line: string, decoder: SysmonDecoder): DecodeOutcome {
   let obj: unknown;
   try {
@@ -57,10 +70,8 @@ export function decodeJsonLine(line: string, decoder: SysmonDecoder): DecodeOutc
   }
   if (!isObj(obj)) return new DecodeProblem('unknown-json-layout', 'JSON line is not an object');
 
-  const ev = obj.event;
-  const original = isObj(ev) ? ev.original : obj['event.original'];
-  if (typeof original === 'string') return decoder.decodeXml(original);
-  if (typeof obj.EventXML === 'string') return decoder.decodeXml(obj.EventXML);
+  const xml = xmlOfJson(obj);
+  if (xml !== undefined) return decoder.decodeXml(xml);
 
   const winlog = obj.winlog;
   if (isObj(winlog) && isObj(winlog.event_data)) {

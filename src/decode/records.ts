@@ -27,10 +27,14 @@ export interface XmlFrames {
   release?(): void;
 }
 
-/** JSON lines (one event each, any known forwarder layout) with their 1-based line numbers. */
+/**
+ * JSON lines (one event each, any known forwarder layout): line i is the UTF-8 bytes
+ * bytes[bounds[2i], bounds[2i+1]), at 1-based line lineNumbers[i].
+ */
 export interface JsonLines {
   kind: 'jsonl';
-  lines: string[];
+  bytes: Buffer;
+  bounds: number[];
   lineNumbers: number[];
 }
 

@@ -197,7 +197,7 @@ function emptyLists(n: number): number[][] {
  */
 function framingPositions(batch: SourceBatch, first: number): number[] {
   const r = batch.records;
-  const n = r.kind === 'xml' ? r.bounds.length >> 1 : r.kind === 'jsonl' ? r.lines.length : 0;
+  const n = r.kind === 'xml' || r.kind === 'jsonl' ? r.bounds.length >> 1 : 0;
   const whereOf = (i: number): number => (r.kind === 'xml' ? r.base + r.bounds[2 * i] : r.kind === 'jsonl' ? r.lineNumbers[i] : 0);
   return batch.errors.map((e) => {
     const at = e.offset ?? e.line ?? 0;
@@ -309,8 +309,12 @@ export async function replaySharded(opts: ReplayOptions, threads: number): Promi
         }
       } else if (r.kind === 'jsonl') {
         // JSON lines carry the host in a layout-dependent place: one worker takes them all.
-        for (let i = 0; i < r.lines.length; i++, seq++) at[0].push(i, 0, seq - first);
-        if (r.lines.length > 0) await send(0, { type: 'jsonl', id: id++, source: batch.source, lines: r.lines, lineNumbers: r.lineNumbers, seq: first, at: Int32Array.from(at[0]) }, seq);
+        const lines: string[] = [];
+        for (let i = 0; i < r.bounds.length; i += 2, seq++) {
+          lines.push(r.bytes.toString('utf8', r.bounds[i], r.bounds[i + 1]));
+          at[0].push(i >> 1, 0, seq - first);
+        }
+        if (lines.length > 0) await send(0, { type: 'jsonl', id: id++, source: batch.source, lines, lineNumbers: r.lineNumbers, seq: first, at: Int32Array.from(at[0]) }, seq);
       } else {
         throw new Error(`replay with --threads cannot take ${r.kind} records (${batch.source}); use --threads 1`);
       }

@@ -1,9 +1,10 @@
 // Splits a stream of UTF-8 chunks into lines (JSON lines inputs) with constant memory: a line
-// longer than max_event_bytes is reported once and skipped up to its newline.
+// longer than max_event_bytes is reported once and skipped up to its newline. Lines stay bytes:
+// the decoder reads the forwarders' XML layouts from them without a string of the line.
 
 export interface LineSink {
-  /** One line without its line break; `line` is 1-based. */
-  line(text: string, line: number): void;
+  /** One line, buf[a, b) without its line break; `line` is 1-based. */
+  line(buf: Buffer, a: number, b: number, line: number): void;
   oversized(line: number, head: string): void;
 }
 
@@ -29,17 +30,13 @@ export class LineFramer {
     }
     const lastNl = buf.lastIndexOf(10);
     if (lastNl >= pos) {
-      // Decode every complete line at once: one UTF-8 decode per chunk, not per line.
-      const text = buf.toString('utf8', pos, lastNl);
-      let from = 0;
+      // UTF-8 never holds a 0x0A byte inside a character: lines are cut on bytes.
       for (;;) {
-        const nl = text.indexOf('\n', from);
-        const end = nl === -1 ? text.length : nl;
-        this.emit(text, from, end, sink);
-        if (nl === -1) break;
-        from = nl + 1;
+        const nl = buf.indexOf(10, pos);
+        this.emit(buf, pos, nl, sink);
+        pos = nl + 1;
+        if (nl === lastNl) break;
       }
-      pos = lastNl + 1;
     }
     if (pos < buf.length) {
       if (buf.length - pos > this.maxLineBytes) {
@@ -53,10 +50,7 @@ export class LineFramer {
   }
 
   end(sink: LineSink): void {
-    if (this.pending !== null && !this.skipping) {
-      const text = this.pending.toString('utf8');
-      this.emit(text, 0, text.length, sink);
-    }
+    if (this.pending !== null && !this.skipping) this.emit(this.pending, 0, this.pending.length, sink);
     this.pending = null;
   }
 
@@ -66,16 +60,16 @@ export class LineFramer {
     this.skipping = false;
   }
 
-  private emit(text: string, from: number, end: number, sink: LineSink): void {
+  private emit(buf: Buffer, from: number, end: number, sink: LineSink): void {
     this.lineNo++;
-    if (end > from && text.charCodeAt(end - 1) === 13) end--;
+    if (end > from && buf[end - 1] === 13) end--;
     if (end - from > this.maxLineBytes) {
-      sink.oversized(this.lineNo, text.slice(from, from + 120));
+      sink.oversized(this.lineNo, buf.toString('utf8', from, from + 120));
       return;
     }
     // Blank lines separate nothing; skip them quietly.
     let i = from;
-    while (i < end && (text.charCodeAt(i) === 32 || text.charCodeAt(i) === 9)) i++;
-    if (i < end) sink.line(text.slice(from, end), this.lineNo);
+    while (i < end && (buf[i] === 32 || buf[i] === 9)) i++;
+    if (i < end) sink.line(buf, from, end, this.lineNo);
   }
 }

@@ -83,7 +83,10 @@ class FrameCollector implements FrameSink, LineSink {
   private base = 0;
   private bounds: number[] = [];
   private unchecked = false;
-  private lines: string[] = [];
+  /** JSON lines: the buffer of the lines so far (this.bytes), and the buffer lines come from now. */
+  private lineSource: Buffer = NO_BYTES;
+  /** Where lineSource's byte 0 sits in this.bytes (lines of an earlier buffer went in front). */
+  private lineShift = 0;
   private lineNumbers: number[] = [];
   private errors: ErrorRecord[] = [];
 
@@ -95,12 +98,13 @@ class FrameCollector implements FrameSink, LineSink {
 
   take(bytes: number, release: (() => void) | null = null): SourceBatch {
     const records: SourceBatch['records'] = this.jsonl
-      ? { kind: 'jsonl', lines: this.lines, lineNumbers: this.lineNumbers }
+      ? { kind: 'jsonl', bytes: this.bytes, bounds: this.bounds, lineNumbers: this.lineNumbers }
       : new XmlChunk(this.bytes, this.base, this.bounds, this.unchecked, release);
     const b: SourceBatch = { source: this.source, records, errors: this.errors, bytes };
     this.bounds = [];
     this.unchecked = false;
-    this.lines = [];
+    this.lineSource = NO_BYTES;
+    this.lineShift = 0;
     this.lineNumbers = [];
     this.errors = [];
     this.bytes = NO_BYTES;
@@ -117,8 +121,16 @@ class FrameCollector implements FrameSink, LineSink {
     if (byEndTag) this.unchecked = true;
   }
 
-  line(text: string, line: number): void {
-    this.lines.push(text);
+  line(buf: Buffer, a: number, b: number, line: number): void {
+    if (buf !== this.lineSource) {
+      // Lines of a batch come from one buffer, but for the line a gap ended: the lines kept so
+      // far go once in front of the new buffer.
+      const kept = this.bounds.length === 0 ? 0 : this.bounds[this.bounds.length - 1];
+      this.bytes = kept === 0 ? buf : Buffer.concat([this.bytes.subarray(0, kept), buf]);
+      this.lineSource = buf;
+      this.lineShift = kept;
+    }
+    this.bounds.push(a + this.lineShift, b + this.lineShift);
     this.lineNumbers.push(line);
   }
 
