@@ -29,6 +29,16 @@ const lines: string[] = [
   ),
 ];
 
+/** Lines in the field layouts: flat NXLog as the generator writes it, and Winlogbeat's winlog.event_data made from it. */
+const flat = xmls.slice(0, 120).map((x, i) => formatBytes(formatter('nxlog-json')!, x).replace(/System32/g, i % 2 === 0 ? 'Systém32' : 'System32'));
+const fieldLines: string[] = [
+  ...flat.slice(0, 60),
+  ...flat.slice(60).map((l) => {
+    const { EventID, Hostname, RecordNumber, SourceName, Channel, ...fields } = JSON.parse(l) as Record<string, unknown>;
+    return JSON.stringify({ '@timestamp': 'x', winlog: { event_id: EventID, computer_name: Hostname, record_id: RecordNumber, provider_name: SourceName, channel: Channel, event_data: fields } });
+  }),
+];
+
 /** The text path: a string of the line, JSON.parse, the text scanner. */
 function textPath(line: Buffer): DecodeOutcome {
   return withGuidTexts(new SysmonDecoder(new DecodeCounters()).decodeJson(new TextDecoder().decode(line)));
@@ -48,7 +58,7 @@ describe('JSON lines with XML, from their bytes', () => {
   });
 
   it('counts as the text path counts, skipped events too (decodeValue, BatchDecoder)', () => {
-    for (const l of lines.slice(0, 120)) {
+    for (const l of [...lines.slice(0, 120), ...fieldLines]) {
       const b = Buffer.from(l, 'utf8');
       const viaBytes = new DecodeCounters();
       const viaText = new DecodeCounters();
@@ -65,13 +75,18 @@ describe('JSON lines with XML, from their bytes', () => {
     }
   });
 
-  it('gives the text path\'s answer for the layouts without XML too', () => {
-    for (const x of xmls.slice(0, 50)) {
-      const b = Buffer.from(formatBytes(formatter('nxlog-json')!, x), 'utf8');
+  it('gives the text path\'s answer for the field layouts too (flat NXLog, winlog.event_data)', () => {
+    let pastAscii = 0;
+    for (const l of fieldLines) {
+      const b = Buffer.from(l, 'utf8');
+      if (b.length !== l.length) pastAscii++;
+      // Lines of ASCII are read as Latin-1; the others take the text path.
       const r = fast.decodeJsonBytes(b, 0, b.length);
+      expect(r === undefined, l.slice(0, 120)).toBe(b.length !== l.length);
       if (r !== undefined) expect(withGuidTexts(r)).toEqual(textPath(b));
       expect(withGuidTexts(fast.decodeValue(b))).toEqual(textPath(b));
     }
+    expect(pastAscii).toBeGreaterThan(5);
   });
 
   it('agrees with the text path on damaged and unusual lines, or leaves them to it (property)', () => {
@@ -106,8 +121,8 @@ describe('JSON lines with XML, from their bytes', () => {
       fc.record({ kind: fc.constant('cut' as const), at: fc.nat(), length: fc.integer({ min: 1, max: 40 }) }),
     );
     fc.assert(
-      fc.property(fc.nat({ max: lines.length - 1 }), fc.array(edit, { minLength: 1, maxLength: 3 }), (k, edits) => {
-        let s = lines[k];
+      fc.property(fc.nat({ max: lines.length + fieldLines.length - 1 }), fc.array(edit, { minLength: 1, maxLength: 3 }), (k, edits) => {
+        let s = k < lines.length ? lines[k] : fieldLines[k - lines.length];
         for (const e of edits) {
           const at = e.at % (s.length + 1);
           if (e.kind === 'put') s = s.slice(0, at) + e.text + s.slice(at + 1);
