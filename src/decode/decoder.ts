@@ -3,11 +3,11 @@
 // (ByteEventScanner on bytes, FastEventScanner on text) and falls back to the reference parser for
 // shapes the fast path does not recognise.
 
+import { isAscii, isUtf8 } from 'node:buffer';
 import type { DecodeCounters } from './counters.js';
 import { ByteEventScanner, NESTED } from './byte-scanner.js';
 import type { SysmonEvent } from './event.js';
 import { FastEventScanner, UNRECOGNISED } from './fast-xml.js';
-import { isAscii, isUtf8 } from 'node:buffer';
 import { decodeJsonLine, isJsonObject, xmlOfJson } from './json-layouts.js';
 import { findEventStart, findEventStartIn } from './event-bounds.js';
 import { DecodeProblem } from './problem.js';
@@ -18,7 +18,10 @@ const EVENT_END = Buffer.from('</Event>', 'latin1');
 const ESCAPED_U = Buffer.from('\\u', 'latin1');
 const EVENT_START = Buffer.from('<Event', 'latin1');
 
-/** Whether the JSON text holds a \\u escape: a backslash and 'u' after an even run of backslashes ('C:\\\\users' holds none). */
+/**
+ * Whether the JSON text holds a unicode escape: a backslash and 'u' after an even run of
+ * backslashes (the path C:\users, written "C:\\users" in JSON, holds none).
+ */
 function hasUnicodeEscape(line: Buffer): boolean {
   for (let i = line.indexOf(ESCAPED_U); i !== -1; i = line.indexOf(ESCAPED_U, i + 2)) {
     let k = i;
