@@ -5,6 +5,7 @@
 import { createReadStream } from 'node:fs';
 import { open, stat, type FileHandle } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
+import { Utf16leToUtf8 } from './utf16.js';
 import { gunzip, type GzipProblem } from './gunzip.js';
 
 export type InputFormat = 'xml' | 'jsonl' | 'evtx';
@@ -69,17 +70,17 @@ async function peek(it: AsyncIterator<Buffer>, want: number): Promise<Buffer> {
 }
 
 async function* utf16leToUtf8(chunks: AsyncIterable<Buffer>, problems: readonly GzipProblem[]): AsyncGenerator<Buffer> {
-  let decoder = new TextDecoder('utf-16le');
+  const decoder = new Utf16leToUtf8();
   let seen = problems.length;
   for await (const c of chunks) {
     // After a skipped stretch, an odd byte held from before it would misalign everything after it.
-    if (problems.length !== seen && problems.slice(seen).some((p) => p.discontinuity)) decoder = new TextDecoder('utf-16le');
+    if (problems.length !== seen && problems.slice(seen).some((p) => p.discontinuity)) decoder.reset();
     seen = problems.length;
-    const s = decoder.decode(c, { stream: true });
-    if (s.length > 0) yield Buffer.from(s, 'utf8');
+    const out = decoder.push(c);
+    if (out.length > 0) yield out;
   }
-  const tail = decoder.decode();
-  if (tail.length > 0) yield Buffer.from(tail, 'utf8');
+  const tail = decoder.end();
+  if (tail.length > 0) yield tail;
 }
 
 function sniffFormat(head: Buffer): InputFormat {
