@@ -47,6 +47,7 @@ describe('generate -> replay -> score', async () => {
   const cases: Array<[number, OutputFormat]> = [
     [1, 'xml'],
     [2, 'winlogbeat'],
+    [5, 'winlogbeat-fields'],
     [3, 'nxlog-xml'],
     [4, 'nxlog-json'],
   ];

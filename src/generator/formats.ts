@@ -2,6 +2,8 @@
 // flatten that XML the way forwarders do, so all layouts carry the same values:
 // - xml: the event, one per line (wevtutil / RenderEvent shape);
 // - winlogbeat: Winlogbeat JSON with include_xml, the XML in event.original;
+// - winlogbeat-fields: Winlogbeat JSON as it ships by default (include_xml off): the Sysmon
+//   fields as strings in winlog.event_data;
 // - nxlog-xml: NXLog im_msvistalog JSON with CaptureEventXML, the XML in EventXML;
 // - nxlog-json: flat NXLog to_json as in OTRF Security-Datasets: Sysmon fields as top-level
 //   string keys, Hostname for the computer, EventID a number.
@@ -12,7 +14,7 @@
 import { enc, type ByteWriter } from './bytes.js';
 import { APOS, JsonLine, LT, Tag } from './json-text.js';
 
-export const FORMATS = ['xml', 'winlogbeat', 'nxlog-xml', 'nxlog-json'] as const;
+export const FORMATS = ['xml', 'winlogbeat', 'winlogbeat-fields', 'nxlog-xml', 'nxlog-json'] as const;
 export type OutputFormat = (typeof FORMATS)[number];
 
 /** Replaces the rendered event at w.buf[start, w.off) by its output line (without the newline); w.off ends after it. */
@@ -80,6 +82,15 @@ const WINLOGBEAT = byTask(
     '"host":{"name":"{host}"},' +
     '"winlog":{"api":"wineventlog","channel":"Microsoft-Windows-Sysmon/Operational","computer_name":"{computer}",' +
     '"event_id":"{eventId}","provider_guid":"{5770385f-c22a-43e0-bf4c-06f5698ffbd9}","provider_name":"Microsoft-Windows-Sysmon","record_id":{recordId}}}',
+);
+
+/** Winlogbeat without include_xml, up to the fields of winlog.event_data (dataFields). */
+const WINLOGBEAT_FIELDS = byTask(
+  '{"@timestamp":"{timestamp}Z","agent":{"type":"winlogbeat","version":"8.11.1"},"ecs":{"version":"8.0.0"},' +
+    '"event":{"code":"{eventId}","kind":"event","provider":"Microsoft-Windows-Sysmon","action":{task}},' +
+    '"host":{"name":"{host}"},' +
+    '"winlog":{"api":"wineventlog","channel":"Microsoft-Windows-Sysmon/Operational","computer_name":"{computer}",' +
+    '"event_id":"{eventId}","provider_guid":"{5770385f-c22a-43e0-bf4c-06f5698ffbd9}","provider_name":"Microsoft-Windows-Sysmon","record_id":{recordId},"event_data":{',
 );
 
 /** NXLog's metadata keys, as in the OTRF datasets, up to the EventType value (flat JSON may replace it)... */
@@ -252,17 +263,42 @@ function layout(head: Template | null, rest: Template[]): LineFormatter {
  * overwrites Sysmon's registry EventType with its own severity word; we keep Sysmon's
  * (SetValue, DeleteValue...) so that the labels hold for this layout too: the first EventType
  * other than INFO takes the place of "INFO" in the metadata.
- * Malformed Data elements (no `'>` or `</Data>`) end the event's fields.
  */
 function nxlogFlat(w: ByteWriter, start: number): void {
   const end = w.off;
   line.begin(w, start);
   sys.read(start, end);
-  const buf = line.buf;
   fill(NXLOG_HEAD, start, end);
   const slot = line.o;
   fill(NXLOG_FLAT[sys.task] ?? NXLOG_FLAT[0], start, end);
+  dataFields(start, end, slot);
+  line.byte(125);
+  line.end(w, start);
+}
+
+/** Winlogbeat without include_xml: the metadata, then every Data element in winlog.event_data. */
+function winlogbeatFields(w: ByteWriter, start: number): void {
+  const end = w.off;
+  line.begin(w, start);
+  sys.read(start, end);
+  fill(WINLOGBEAT_FIELDS[sys.task] ?? WINLOGBEAT_FIELDS[0], start, end);
+  dataFields(start, end, -1);
+  line.byte(125);
+  line.byte(125);
+  line.byte(125);
+  line.end(w, start);
+}
+
+/**
+ * Every Data element of the event as `"name":"text"` (XML-decoded), comma-separated; after a
+ * member already written when `infoSlot` is set (flat NXLog), whose EventType then replaces the
+ * "INFO" at infoSlot instead of being written (eventType). Malformed Data elements (no `'>` or
+ * `</Data>`) end the fields.
+ */
+function dataFields(start: number, end: number, infoSlot: number): void {
+  const buf = line.buf;
   let typed = false;
+  let first = infoSlot === -1;
   let i = sys.eventData(start, end);
   if (i < 0) i = start;
   for (;;) {
@@ -277,11 +313,10 @@ function nxlogFlat(w: ByteWriter, start: number): void {
     if (valueB + DATA_CLOSE.length > end || !line.startsWith(valueB, DATA_CLOSE)) valueB = findTag(DATA_CLOSE, valueA, end);
     if (valueB < 0) break;
     i = valueB + DATA_CLOSE.length;
-    if (!line.equals(nameA, nameB, EVENT_TYPE)) {
-      const o = line.o;
-      buf[o] = 44; // ,"
-      buf[o + 1] = 34;
-      line.o = o + 2;
+    if (infoSlot === -1 || !line.equals(nameA, nameB, EVENT_TYPE)) {
+      if (!first) line.byte(44); // ,
+      first = false;
+      line.byte(34); // "
       line.copy(nameA, nameB);
       const c = line.o;
       buf[c] = 34; // ":"
@@ -290,10 +325,8 @@ function nxlogFlat(w: ByteWriter, start: number): void {
       line.o = c + 3;
       line.xmlText(valueA, valueB);
       line.byte(34);
-    } else if (!typed) typed = eventType(slot, valueA, valueB);
+    } else if (!typed) typed = eventType(infoSlot, valueA, valueB);
   }
-  line.byte(125);
-  line.end(w, start);
 }
 
 /**
@@ -331,6 +364,8 @@ export function formatter(format: OutputFormat): LineFormatter | null {
       return null;
     case 'winlogbeat':
       return WINLOGBEAT_LINE;
+    case 'winlogbeat-fields':
+      return winlogbeatFields;
     case 'nxlog-xml':
       return NXLOG_XML_LINE;
     case 'nxlog-json':

@@ -77,6 +77,21 @@ function winlogbeat(xml: string): string {
   );
 }
 
+/** Winlogbeat without include_xml: every Data element as a string in winlog.event_data. */
+function winlogbeatFields(xml: string): string {
+  const s = systemPart(xml);
+  const ts = s.created.slice(0, 23) + 'Z';
+  const fields = dataFields(xml).map(([name, value]) => `"${name}":${JSON.stringify(value)}`);
+  return (
+    `{"@timestamp":"${ts}","agent":{"type":"winlogbeat","version":"8.11.1"},"ecs":{"version":"8.0.0"},` +
+    `"event":{"code":"${s.eventId}","kind":"event","provider":"Microsoft-Windows-Sysmon","action":${JSON.stringify(TASKS[s.eventId] ?? '')}},` +
+    `"host":{"name":${JSON.stringify(s.computer.toLowerCase())}},` +
+    `"winlog":{"api":"wineventlog","channel":"Microsoft-Windows-Sysmon/Operational","computer_name":${JSON.stringify(s.computer)},` +
+    `"event_id":"${s.eventId}","provider_guid":"{5770385f-c22a-43e0-bf4c-06f5698ffbd9}","provider_name":"Microsoft-Windows-Sysmon","record_id":${s.recordId},` +
+    `"event_data":{${fields.join(',')}}}}`
+  );
+}
+
 /** NXLog's metadata keys, as in the OTRF datasets. */
 function nxlogHead(s: SystemPart): string {
   const et = s.created.slice(0, 10) + ' ' + s.created.slice(11, 19);
@@ -97,27 +112,30 @@ function nxlogXml(xml: string): string {
  * we keep Sysmon's (SetValue, DeleteValue...) so that the labels hold for this layout too.
  */
 function nxlogFlat(xml: string): string {
-  const s = systemPart(xml);
-  let out = nxlogHead(s);
+  let out = nxlogHead(systemPart(xml));
+  for (const [name, value] of dataFields(xml)) {
+    if (name === 'EventType') out = out.replace('"EventType":"INFO"', `"EventType":${JSON.stringify(value)}`);
+    else out += `,"${name}":${JSON.stringify(value)}`;
+  }
+  return out + '}';
+}
+
+/** The event's Data elements, name and XML-decoded text, in order. */
+function dataFields(xml: string): [string, string][] {
+  const out: [string, string][] = [];
   let i = xml.indexOf('<EventData>');
   for (;;) {
     const a = xml.indexOf("<Data Name='", i);
     if (a < 0) break;
     const nameEnd = xml.indexOf("'>", a + 12);
-    const name = xml.slice(a + 12, nameEnd);
     const valueEnd = xml.indexOf('</Data>', nameEnd + 2);
-    const value = xmlUnescape(xml.slice(nameEnd + 2, valueEnd));
+    out.push([xml.slice(a + 12, nameEnd), xmlUnescape(xml.slice(nameEnd + 2, valueEnd))]);
     i = valueEnd + 7;
-    if (name === 'EventType') {
-      out = out.replace('"EventType":"INFO"', `"EventType":${JSON.stringify(value)}`);
-      continue;
-    }
-    out += `,"${name}":${JSON.stringify(value)}`;
   }
-  return out + '}';
+  return out;
 }
 
-const STRING_FORMATTERS: Record<Exclude<OutputFormat, 'xml'>, StringFormatter> = { winlogbeat, 'nxlog-xml': nxlogXml, 'nxlog-json': nxlogFlat };
+const STRING_FORMATTERS: Record<Exclude<OutputFormat, 'xml'>, StringFormatter> = { winlogbeat, 'winlogbeat-fields': winlogbeatFields, 'nxlog-xml': nxlogXml, 'nxlog-json': nxlogFlat };
 
 /** The reference string formatter of a JSON layout. */
 export function stringFormatter(format: Exclude<OutputFormat, 'xml'>): StringFormatter {
