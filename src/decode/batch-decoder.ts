@@ -75,10 +75,7 @@ export class BatchDecoder {
     for (let i = 0; i < bounds.length; i += 2) {
       const a = bounds[i];
       const b = bounds[i + 1];
-      // XML layouts from the bytes; the others (and any line that is not plainly valid JSON) as text.
-      let r = d.decodeJsonBytes(bytes, a, b);
-      // undefined, not null (an event skipped after its EventID, counted): the text path's line.
-      if (r === undefined) r = d.decodeJson(bytes.toString('utf8', a, b));
+      const r = d.decodeJsonAt(bytes, a, b);
       if (r === null) continue;
       if (r instanceof SysmonEvent) events.push(r);
       else problems.push(this.problem(i >> 1, r.reason, r.message, { line: lineNumbers[i >> 1], snippet: snippet(bytes.toString('utf8', a, b)) }));

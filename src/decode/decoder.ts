@@ -8,15 +8,13 @@ import type { DecodeCounters } from './counters.js';
 import { ByteEventScanner, NESTED } from './byte-scanner.js';
 import type { SysmonEvent } from './event.js';
 import { FastEventScanner, UNRECOGNISED } from './fast-xml.js';
-import { decodeJsonLine, isJsonObject, xmlOfJson } from './json-layouts.js';
-import { findEventStart, findEventStartIn } from './event-bounds.js';
+import { decodeJsonLine, xmlOfJson } from './json-layouts.js';
+import { eventStartBetween, findEventStart, findEventStartIn } from './event-bounds.js';
 import { DecodeProblem } from './problem.js';
 import { decodeWithReferenceParser } from './reference-xml.js';
 
-const utf8 = new TextDecoder('utf-8', { fatal: false });
 const EVENT_END = Buffer.from('</Event>', 'latin1');
 const ESCAPED_U = Buffer.from('\\u', 'latin1');
-const EVENT_START = Buffer.from('<Event', 'latin1');
 
 /**
  * Whether the JSON text holds a unicode escape: a backslash and 'u' after an even run of
@@ -133,12 +131,15 @@ export class SysmonDecoder {
     if (value === null || value.length === 0) return new DecodeProblem('unreadable-input', 'message has no value');
     let i = 0;
     while (i < value.length && value[i] <= 32) i++;
-    if (value[i] === 123 /* { */) {
-      // undefined, not null (an event skipped after its EventID, counted): the text path's value.
-      const r = this.decodeJsonBytes(value, 0, value.length);
-      return r !== undefined ? r : this.decodeJson(utf8.decode(value));
-    }
+    if (value[i] === 123 /* { */) return this.decodeJsonAt(value, 0, value.length);
     return this.decodeXmlBytes(value);
+  }
+
+  /** Decode the JSON line buf[a, b) (UTF-8): from its bytes where decodeJsonBytes can, else as text. */
+  decodeJsonAt(buf: Buffer, a: number, b: number): DecodeOutcome {
+    const r = this.decodeJsonBytes(buf, a, b);
+    // undefined, not null (an event skipped after its EventID, counted): the text path's line.
+    return r !== undefined ? r : this.decodeJson(buf.toString('utf8', a, b));
   }
 
   /**
@@ -155,14 +156,14 @@ export class SysmonDecoder {
     const line = buf.subarray(a, b);
     if (isAscii(line)) return this.decodeJson(line.toString('latin1'));
     // Only the XML layouts pay for a parse here; the others would be parsed twice.
-    if (line.indexOf(EVENT_START) === -1 || hasUnicodeEscape(line) || !isUtf8(line)) return undefined;
+    if (eventStartBetween(line, 0, line.length) === -1 || hasUnicodeEscape(line) || !isUtf8(line)) return undefined;
     let obj: unknown;
     try {
       obj = JSON.parse(line.toString('latin1'));
     } catch {
       return undefined;
     }
-    const xml = isJsonObject(obj) ? xmlOfJson(obj) : undefined;
+    const xml = xmlOfJson(obj);
     return xml === undefined ? undefined : this.decodeXmlBytes(Buffer.from(xml, 'latin1'));
   }
 

@@ -48,17 +48,14 @@ function fromFields(sys: SystemFields, fields: Obj, decoder: SysmonDecoder): Dec
   );
 }
 
-/** The XML of a line in the forwarders' XML layouts (Winlogbeat's event.original, NXLog's EventXML), or undefined. */
-export function xmlOfJson(obj: Obj): string | undefined {
+/** The XML of a parsed line in the forwarders' XML layouts (Winlogbeat's event.original, NXLog's EventXML), or undefined. */
+export function xmlOfJson(obj: unknown): string | undefined {
+  if (!isObj(obj)) return undefined;
   const ev = obj.event;
   const original = isObj(ev) ? ev.original : obj['event.original'];
   if (typeof original === 'string') return original;
   if (typeof obj.EventXML === 'string') return obj.EventXML;
   return undefined;
-}
-
-export function isJsonObject(v: unknown): v is Obj {
-  return isObj(v);
 }
 
 export function decodeJsonLine(line: string, decoder: SysmonDecoder): DecodeOutcome {
