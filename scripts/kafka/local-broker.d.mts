@@ -25,7 +25,8 @@ export declare function java(): string;
 export declare function jarsDir(version?: string): string;
 export declare function stateDir(port: number): string;
 export declare function fetchJars(options?: { version?: string; log?: (message: string) => void }): string;
-export declare function freePort(): Promise<number>;
+/** n distinct free TCP ports on 127.0.0.1, all held at once while they are chosen. */
+export declare function freePorts(n: number): Promise<number[]>;
 export declare function describeCluster(bootstrap: string, timeoutMs?: number): Promise<{ clusterId: string }>;
 export declare function startBroker(options?: BrokerOptions): Promise<StartedBroker>;
 export declare function stopBroker(options?: { port?: number; graceMs?: number; log?: (message: string) => void; keepData?: boolean }): Promise<{ stopped: boolean }>;

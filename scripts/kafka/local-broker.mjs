@@ -122,6 +122,13 @@ export function java() {
   return process.env.JAVA_HOME ? path.join(process.env.JAVA_HOME, 'bin', 'java') : 'java';
 }
 
+/** Blames Java only when Java is the cause: a missing binary or class files too new for it. */
+function javaHint(result) {
+  if (result.error?.code === 'ENOENT') return `; no Java at '${java()}' (Kafka 4 needs Java 17+; set JAVA_HOME)`;
+  if (/UnsupportedClassVersionError/.test(result.stderr ?? '')) return `; this Java is too old (Kafka 4 needs Java 17+; set JAVA_HOME)`;
+  return '';
+}
+
 /** A KRaft cluster id: 16 random bytes, base64url; Kafka avoids ids starting with '-' (they look like options). */
 function clusterId() {
   for (;;) {
@@ -162,16 +169,26 @@ function portInUse(port) {
   });
 }
 
-/** A free TCP port on 127.0.0.1 (for brokers that tests start beside a developer's own). */
-export function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
+/**
+ * n distinct free TCP ports on 127.0.0.1 (for brokers that tests start beside a developer's own).
+ * All n listen at once before any closes: asked one after another, the kernel may hand out the
+ * same port twice, and Kafka refuses two listeners on one port.
+ */
+export async function freePorts(n) {
+  const servers = [];
+  try {
+    for (let i = 0; i < n; i++) {
+      const server = net.createServer();
+      servers.push(server);
+      await new Promise((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(0, '127.0.0.1', resolve);
+      });
+    }
+    return servers.map((s) => s.address().port);
+  } finally {
+    await Promise.all(servers.map((s) => new Promise((resolve) => (s.listening ? s.close(() => resolve()) : resolve()))));
+  }
 }
 
 /** Resolves with the cluster id once a Kafka broker answers a metadata request at bootstrap. */
@@ -266,8 +283,8 @@ export async function startBroker({
   });
   if (format.status !== 0) {
     throw new BrokerError(
-      `formatting the Kafka storage failed (exit ${format.status ?? format.error?.message}); Kafka 4 needs Java 17+ ` +
-        `(set JAVA_HOME).\n${(format.stdout + format.stderr).trim().split('\n').slice(-20).join('\n')}`,
+      `formatting the Kafka storage failed (exit ${format.status ?? format.error?.message})${javaHint(format)}.\n` +
+        (format.stdout + format.stderr).trim().split('\n').slice(-20).join('\n'),
     );
   }
   const pid = launch({ dir, jars, props });

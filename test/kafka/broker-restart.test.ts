@@ -7,7 +7,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { KafkaClient } from '../../src/kafka/client.js';
 import { createKafkajsClient } from '../../src/kafka/kafkajs-client.js';
-import { freePort, startBroker, stopBroker } from '../../scripts/kafka/local-broker.mjs';
+import { freePorts, startBroker, stopBroker } from '../../scripts/kafka/local-broker.mjs';
 import { replayXml } from '../helpers/engine-run.js';
 import { anomalyScenario, sysmonXml } from '../helpers/scenario.js';
 import { cleanupCli, runCli, writePipeline } from './cli-process.js';
@@ -20,8 +20,7 @@ let bootstrap = '';
 const log = (m: string) => process.stderr.write(`broker-restart test: ${m}\n`);
 
 beforeAll(async () => {
-  port = await freePort();
-  controllerPort = await freePort();
+  [port, controllerPort] = await freePorts(2);
   bootstrap = (await startBroker({ port, controllerPort, log })).bootstrap;
 }, 120_000);
 

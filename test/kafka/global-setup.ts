@@ -4,7 +4,7 @@
 // Runs only when a test of the "kafka" project is queued (vitest.config.ts).
 
 import type { TestProject } from 'vitest/node';
-import { BrokerError, freePort, startBroker, stopBroker } from '../../scripts/kafka/local-broker.mjs';
+import { BrokerError, freePorts, startBroker, stopBroker } from '../../scripts/kafka/local-broker.mjs';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -38,8 +38,7 @@ async function dockerBroker(): Promise<{ brokers: string; teardown: Teardown } |
 
 async function localBroker(): Promise<{ brokers: string; teardown: Teardown }> {
   // Free ports, so the tests never collide with a broker a developer already runs on 9092.
-  const port = await freePort();
-  const controllerPort = await freePort();
+  const [port, controllerPort] = await freePorts(2);
   const log = (message: string) => process.stderr.write(`kafka tests: ${message}\n`);
   const broker = await startBroker({ port, controllerPort, log });
   return { brokers: broker.bootstrap, teardown: async () => void (await stopBroker({ port, log })) };

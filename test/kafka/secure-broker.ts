@@ -15,7 +15,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
-import { freePort, java, startBroker, stopBroker } from '../../scripts/kafka/local-broker.mjs';
+import { freePorts, java, startBroker, stopBroker } from '../../scripts/kafka/local-broker.mjs';
 
 const run = promisify(execFile);
 
@@ -83,7 +83,7 @@ export async function startSecureBroker(log: (m: string) => void = () => {}): Pr
   const t0 = Date.now();
   await makeCertificates(dir);
   log(`certificates made with keytool in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
-  const [port, controllerPort, sasl, mtls, bad] = [await freePort(), await freePort(), await freePort(), await freePort(), await freePort()];
+  const [port, controllerPort, sasl, mtls, bad] = await freePorts(5);
   const store = (prefix: string, file: string) => [
     `${prefix}ssl.keystore.type=PKCS12`,
     `${prefix}ssl.keystore.location=${join(dir, file)}`,
