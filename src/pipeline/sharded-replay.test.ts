@@ -103,6 +103,31 @@ describe('replay with hosts spread over worker threads', () => {
     expect(one.alerts.length).toBeGreaterThan(0);
   });
 
+  it('damaged JSON lines (one worker reads them as bytes): the same events and error records as one thread', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'proctree-shard-'));
+    const clean = join(dir, 'clean.jsonl');
+    const gen = runCli(['generate', '--hosts', '12', '--events', '4000', '--seed', '3', '--format', 'winlogbeat', '-o', clean]);
+    expect(gen.status, gen.stderr).toBe(0);
+    const lines = readFileSync(clean, 'utf8').split('\n');
+    const damaged: string[] = [];
+    let nonAscii = 0;
+    lines.forEach((l, i) => {
+      damaged.push(i === 200 ? l.replace('Microsoft\u00ae', 'Microsoft\\u00ae') : l); // an escape: the text path
+      if (l.includes('\u00ae')) nonAscii++;
+      if (i === 10) damaged.push('not json at all');
+      if (i === 50) damaged.push(l.slice(0, l.length >> 1)); // cut short
+      if (i === 90) damaged.push(l.replace(/UtcTime>\d/, 'UtcTime>x'));
+      if (i === 120) damaged.push(Buffer.from([0x7b, 0xff, 0xfe, 0x7d]).toString('latin1')); // not UTF-8 once written
+    });
+    const file = join(dir, 'damaged.jsonl');
+    writeFileSync(file, damaged.join('\n'));
+    const one = await expectSameAsOneThread([file]);
+    expect(nonAscii).toBeGreaterThan(100);
+    expect(one.errors.length).toBeGreaterThanOrEqual(3);
+    expect(one.errors.every((e) => typeof e.line === 'number' && e.snippet !== undefined)).toBe(true);
+    expect(one.stats.events).toBeGreaterThan(3900);
+  }, 60_000);
+
   it('gzip input (its chunks are copied to shared memory, not read into it)', async () => {
     const file = join(mkdtempSync(join(tmpdir(), 'proctree-shard-')), 'samples.xml.gz');
     writeFileSync(file, gzipSync(Buffer.concat(SAMPLES.map((f) => readFileSync(f)))));
