@@ -87,6 +87,24 @@ describe('proctree generate errors', () => {
     ]);
   }, 60_000);
 
+  it('says so when the hosts wrote fewer events than --events before --duration ran out', () => {
+    const out = join(tmp, 'short.xml');
+    const r = runCli(['generate', '--hosts', '1', '--events', '300000', '--duration', '600', '-o', out]);
+    expect(r.status).toBe(0);
+    const written = readFileSync(out, 'utf8').split('\n').filter((l) => l.startsWith('<Event')).length;
+    expect(written).toBeLessThan(300_000);
+    expect(r.stderr).toContain(`warning: ${written} of the 300000 events asked for`);
+    const enough = runCli(['generate', '--hosts', '20', '--events', '3000', '-o', join(tmp, 'enough.xml')]);
+    expect(enough.stderr).not.toContain('warning');
+  });
+
+  it('finishes with thousands of live processes on a host (PIDs are not drawn from a full range for ever)', () => {
+    // Before, freePid searched 5,741 PIDs forever once they were all live: this ran until killed.
+    const r = runCli(['generate', '--hosts', '2', '--host-eps', '1000', '--duration', '150', '-o', '/dev/null'], { timeoutMs: 20_000 });
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/proctree generate: \d{6} events/);
+  });
+
   it('lists every option in --help', () => {
     const r = runCli(['generate', '--help']);
     expect(r.status).toBe(0);

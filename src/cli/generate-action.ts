@@ -123,6 +123,14 @@ export async function runGenerateCli(opts: GenerateCliOptions): Promise<number> 
     process.off('SIGINT', onSigint);
   }
   bar?.stop();
+  if (opts.events !== undefined && result.events < opts.events && !interrupted) {
+    // The per-host rate is an estimate (events per arrival, averaged over a fleet): a few hosts
+    // can fall well short of it, and the user asked for a count.
+    process.stderr.write(
+      `proctree generate: warning: ${result.events} of the ${opts.events} events asked for: event time ran out at --duration ` +
+        `(${opts.duration} s) first; a longer --duration or more --hosts gives the rest\n`,
+    );
+  }
   const labels = enabledLabels(fleet.labels(), [...config.rules.smss.enabled, ...baselineRuleIds(config.rules.baselines)]);
   // With --sysmon-config, one line per host first: its configuration, for score to attribute every alert.
   const hostLines = fleet.hostConfigs().map((h) => JSON.stringify(h) + '\n');

@@ -294,9 +294,17 @@ export class HostSim implements RenderHost {
     return p;
   }
 
+  /**
+   * PIDs are drawn from 4 * [260, pidTop]. pidTop doubles once half of those are live, as
+   * Windows' PID table grows: a host with thousands of live processes (a high --host-eps) used to
+   * search a full range for ever. Ordinary hosts never reach it, so their events do not change.
+   */
+  private pidTop = 6000;
+
   freePid(): number {
+    if (this.livePids.size * 2 > this.pidTop - 260) this.pidTop *= 2;
     for (;;) {
-      const pid = 4 * this.rng.range(260, 6000);
+      const pid = 4 * this.rng.range(260, this.pidTop);
       if (!this.livePids.has(pid)) return pid;
     }
   }

@@ -14,13 +14,15 @@ export interface CliResult {
   stderr: string;
 }
 
-export function runCli(args: string[], opts: { input?: string | Buffer; cwd?: string; env?: NodeJS.ProcessEnv } = {}): CliResult {
+/** timeoutMs: the process is killed after that long (status -1), for commands that used to hang. */
+export function runCli(args: string[], opts: { input?: string | Buffer; cwd?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number } = {}): CliResult {
   const r = spawnSync(process.execPath, [BIN, ...args], {
     cwd: opts.cwd ?? REPO_ROOT,
     input: opts.input,
     encoding: 'utf8',
     maxBuffer: 256 * 1024 * 1024,
     env: { ...process.env, FORCE_COLOR: '0', ...opts.env },
+    timeout: opts.timeoutMs,
   });
   return { status: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }
