@@ -26,7 +26,7 @@ export interface ShardTask {
  */
 export type ShardWork =
   | { type: 'xml'; id: number; source: string; bytes: SharedArrayBuffer; offset: number; length: number; base: number; seq: number; at: Int32Array }
-  | { type: 'jsonl'; id: number; source: string; bytes: SharedArrayBuffer; offset: number; length: number; lineNumbers: number[]; seq: number; at: Int32Array }
+  | { type: 'jsonl'; id: number; source: string; lines: string[]; lineNumbers: number[]; seq: number; at: Int32Array }
   | { type: 'end' };
 
 /** Output of one chunk: alerts[i] was raised by the event at position alertSeq[i]. */
@@ -82,12 +82,10 @@ export class ShardJudge {
         if (p !== null) this.problem(p, seq + at[i + 2], { reason: p.reason, message: p.message, source: w.source, offset: w.base + a, snippet: snippet(buf.toString('utf8', a, Math.min(b, a + 400))) });
       }
     } else {
-      const buf = Buffer.from(w.bytes, w.offset, w.length);
-      for (let i = 0, line = 0; i < at.length; i += 3, line++) {
-        const a = at[i];
-        const b = at[i + 1];
-        const p = this.take(this.decoder.decodeJsonAt(buf, a, b), seq + at[i + 2]);
-        if (p !== null) this.problem(p, seq + at[i + 2], { reason: p.reason, message: p.message, source: w.source, line: w.lineNumbers[line], snippet: snippet(buf.toString('utf8', a, b)) });
+      for (let i = 0; i < at.length; i += 3) {
+        const k = at[i];
+        const p = this.take(this.decoder.decodeJson(w.lines[k]), seq + at[i + 2]);
+        if (p !== null) this.problem(p, seq + at[i + 2], { reason: p.reason, message: p.message, source: w.source, line: w.lineNumbers[k], snippet: snippet(w.lines[k]) });
       }
     }
     out.events = this.counters.sysmonEvents;

@@ -103,7 +103,7 @@ describe('replay with hosts spread over worker threads', () => {
     expect(one.alerts.length).toBeGreaterThan(0);
   });
 
-  it('damaged JSON lines (one worker reads them as bytes): the same events and error records as one thread', async () => {
+  it('damaged JSON lines (one worker takes them all): the same events and error records as one thread', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'proctree-shard-'));
     const clean = join(dir, 'clean.jsonl');
     const gen = runCli(['generate', '--hosts', '12', '--events', '4000', '--seed', '3', '--format', 'winlogbeat', '-o', clean]);

@@ -308,14 +308,15 @@ export async function replaySharded(opts: ReplayOptions, threads: number): Promi
           }
         }
       } else if (r.kind === 'jsonl') {
-        // JSON lines carry the host in a layout-dependent place: one worker takes them all, as
-        // bytes (the decoder reads most lines without a string of them).
-        for (let i = 0; i < r.bounds.length; i += 2, seq++) at[0].push(r.bounds[i], r.bounds[i + 1], seq - first);
-        if (at[0].length > 0) {
-          const thisId = id++;
-          const shared = chunks.share(thisId, r.bytes, undefined, 1);
-          await send(0, { type: 'jsonl', id: thisId, source: batch.source, bytes: shared.buffer as SharedArrayBuffer, offset: shared.byteOffset, length: shared.length, lineNumbers: r.lineNumbers, seq: first, at: Int32Array.from(at[0]) }, seq);
+        // JSON lines carry the host in a layout-dependent place: one worker takes them all. As
+        // strings: the main thread, idle otherwise, pays their UTF-8 decode. Sent as bytes, the
+        // worker read them the one-thread way and took 1.14x the wall (BENCHMARKS.md).
+        const lines: string[] = [];
+        for (let i = 0; i < r.bounds.length; i += 2, seq++) {
+          lines.push(r.bytes.toString('utf8', r.bounds[i], r.bounds[i + 1]));
+          at[0].push(i >> 1, 0, seq - first);
         }
+        if (lines.length > 0) await send(0, { type: 'jsonl', id: id++, source: batch.source, lines, lineNumbers: r.lineNumbers, seq: first, at: Int32Array.from(at[0]) }, seq);
       } else {
         throw new Error(`replay with --threads cannot take ${r.kind} records (${batch.source}); use --threads 1`);
       }
