@@ -169,25 +169,47 @@ function portInUse(port) {
   });
 }
 
+/** The kernel's range of ephemeral ports ([32768, 60999] on Linux by default), or null. */
+function ephemeralRange() {
+  try {
+    const [lo, hi] = fs.readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/).map(Number);
+    return Number.isInteger(lo) && Number.isInteger(hi) ? [lo, hi] : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Listens on 127.0.0.1:port (0: any), resolves with the server, or null where the port is taken. */
+function listenOn(port) {
+  return new Promise((resolve) => {
+    const server = net.createServer();
+    server.once('error', () => resolve(null));
+    server.listen(port, '127.0.0.1', () => resolve(server));
+  });
+}
+
 /**
  * n distinct free TCP ports on 127.0.0.1 (for brokers that tests start beside a developer's own).
  * All n listen at once before any closes: asked one after another, the kernel may hand out the
- * same port twice, and Kafka refuses two listeners on one port.
+ * same port twice, and Kafka refuses two listeners on one port. Where the kernel says which
+ * ports it hands to outgoing connections, the ports come from below that range: the seconds
+ * until the broker binds them, no client of another test can take one as its local port.
  */
 export async function freePorts(n) {
   const servers = [];
+  const range = ephemeralRange();
+  const below = range !== null && range[0] > 12000 ? range[0] : 0;
   try {
-    for (let i = 0; i < n; i++) {
-      const server = net.createServer();
-      servers.push(server);
-      await new Promise((resolve, reject) => {
-        server.once('error', reject);
-        server.listen(0, '127.0.0.1', resolve);
-      });
+    for (let tries = 0; servers.length < n && tries < 200; tries++) {
+      const port = below > 0 ? 10000 + Math.floor(Math.random() * (below - 10000)) : 0;
+      if (port !== 0 && servers.some((s) => s.address().port === port)) continue;
+      const server = await listenOn(port);
+      if (server !== null) servers.push(server);
     }
+    if (servers.length < n) throw new Error(`found ${servers.length} of ${n} free ports on 127.0.0.1`);
     return servers.map((s) => s.address().port);
   } finally {
-    await Promise.all(servers.map((s) => new Promise((resolve) => (s.listening ? s.close(() => resolve()) : resolve()))));
+    await Promise.all(servers.map((s) => new Promise((resolve) => s.close(() => resolve()))));
   }
 }
 
