@@ -26,50 +26,77 @@ const PS = Buffer.from('&#8233;', 'latin1');
 /** Most bytes one UTF-16 code unit can become ('&#8232;'). */
 const MAX_BYTES_PER_UNIT = 7;
 
+/**
+ * Markup encoded once (a tag, an attribute's head), kept as whole little-endian 32-bit words
+ * and the 0-3 bytes after them: written with one store per word, a tag of 10-40 bytes costs
+ * ~9 ns against ~13 for set() (a memcpy call) and ~20 for a byte loop (measured).
+ */
+export class Piece {
+  readonly words: Int32Array;
+  /** Where the bytes after the last whole word start. */
+  readonly tail: number;
+
+  constructor(readonly bytes: Buffer) {
+    const n = bytes.length >> 2;
+    this.words = new Int32Array(n);
+    for (let i = 0; i < n; i++) this.words[i] = bytes.readInt32LE(4 * i);
+    this.tail = 4 * n;
+  }
+}
+
 export class ByteSink {
-  buf: Buffer;
+  private _buf!: Buffer;
+  /** A view of _buf, for the word stores. */
+  private dv!: DataView;
   pos = 0;
+  /** The last UTF-16 source read and a view of it (sources are chunks: few, each read often). */
+  private src: Uint8Array | null = null;
+  private srcDv: DataView = new DataView(new ArrayBuffer(0));
 
   constructor(buf: Buffer) {
     this.buf = buf;
   }
 
+  get buf(): Buffer {
+    return this._buf;
+  }
+
+  /** Writing goes on in `buf` (from `pos`, which the caller sets). */
+  set buf(buf: Buffer) {
+    this._buf = buf;
+    this.dv = new DataView(buf.buffer, buf.byteOffset, buf.length);
+  }
+
   /** Room for n more bytes (a larger buffer, the written bytes copied, when needed). */
   ensure(n: number): void {
-    if (this.pos + n <= this.buf.length) return;
-    const grown = Buffer.allocUnsafeSlow(Math.max(this.buf.length * 2, this.pos + n));
-    this.buf.copy(grown, 0, 0, this.pos);
+    if (this.pos + n <= this._buf.length) return;
+    const grown = Buffer.allocUnsafeSlow(Math.max(this._buf.length * 2, this.pos + n));
+    this._buf.copy(grown, 0, 0, this.pos);
     this.buf = grown;
   }
 
-  /**
-   * Bytes that need no escaping (pre-encoded markup). Only the shortest pieces ('>', '"', '/>')
-   * are copied byte by byte: from 8 bytes on, set() (a memcpy) is faster than the loop's checked
-   * loads and stores (tags of 10-40 bytes: ~13 against ~20-30 ns each, measured).
-   */
-  bytes(src: Uint8Array): void {
-    const n = src.length;
-    this.ensure(n);
-    const b = this.buf;
+  /** Markup that needs no escaping, encoded once. */
+  piece(p: Piece): void {
+    const bytes = p.bytes;
+    this.ensure(bytes.length);
+    const dv = this.dv;
+    const words = p.words;
     let o = this.pos;
-    if (n < 8) {
-      for (let i = 0; i < n; i++) b[o++] = src[i];
-    } else {
-      b.set(src, o);
-      o += n;
-    }
+    for (let i = 0; i < words.length; i++, o += 4) dv.setInt32(o, words[i], true);
+    const b = this._buf;
+    for (let i = p.tail; i < bytes.length; i++) b[o++] = bytes[i];
     this.pos = o;
   }
 
   byte(c: number): void {
     this.ensure(1);
-    this.buf[this.pos++] = c;
+    this._buf[this.pos++] = c;
   }
 
   /** A non-negative integer below 2^53 in decimal. */
   uint(v: number): void {
     this.ensure(16);
-    const b = this.buf;
+    const b = this._buf;
     let o = this.pos;
     if (v < 10) {
       b[o++] = 48 + v;
@@ -98,11 +125,11 @@ export class ByteSink {
   /** A JS string as UTF-8, unescaped (markup; the slow path's whole lines). */
   raw(s: string): void {
     this.ensure(3 * s.length);
-    this.pos += this.buf.write(s, this.pos, 'utf8');
+    this.pos += this._buf.write(s, this.pos, 'utf8');
   }
 
   private escape(rep: Uint8Array, o: number): number {
-    const b = this.buf;
+    const b = this._buf;
     for (let j = 0; j < rep.length; j++) b[o++] = rep[j];
     return o;
   }
@@ -115,9 +142,26 @@ export class ByteSink {
   utf16(src: Uint8Array, start: number, end: number): number {
     const units = (end - start) >> 1;
     this.ensure(MAX_BYTES_PER_UNIT * units);
-    const b = this.buf;
+    const b = this._buf;
+    const dv = this.dv;
+    if (src !== this.src) {
+      this.src = src;
+      this.srcDv = new DataView(src.buffer, src.byteOffset, src.length);
+    }
+    const sv = this.srcDv;
     let o = this.pos;
     for (let i = start; i < end; i += 2) {
+      // Four units at a time while they are ASCII that needs no escape (most of what Windows
+      // writes): one check of two words, one store; half the time of the loop below alone.
+      while (i + 8 <= end) {
+        const x = sv.getInt32(i, true);
+        const y = sv.getInt32(i + 4, true);
+        if (((x | y) & 0xff80ff80) !== 0 || (NEEDS_ESCAPE[x & 0x7f] | NEEDS_ESCAPE[x >>> 16] | NEEDS_ESCAPE[y & 0x7f] | NEEDS_ESCAPE[y >>> 16]) !== 0) break;
+        dv.setInt32(o, (x & 0x7f) | ((x >>> 16) << 8) | ((y & 0x7f) << 16) | ((y >>> 16) << 24), true);
+        o += 4;
+        i += 8;
+      }
+      if (i >= end) break;
       const c = src[i] | (src[i + 1] << 8);
       if (c < 0x80) {
         if (NEEDS_ESCAPE[c] === 0) b[o++] = c;
@@ -147,7 +191,7 @@ export class ByteSink {
   /** Latin-1 bytes src[start, end) (ANSI strings), escaped, as UTF-8. */
   latin1(src: Uint8Array, start: number, end: number): void {
     this.ensure(MAX_BYTES_PER_UNIT * (end - start));
-    const b = this.buf;
+    const b = this._buf;
     let o = this.pos;
     for (let i = start; i < end; i++) {
       const c = src[i];
@@ -169,7 +213,7 @@ export class ByteSink {
   text(s: string): void {
     const n = s.length;
     this.ensure(MAX_BYTES_PER_UNIT * n);
-    const b = this.buf;
+    const b = this._buf;
     let o = this.pos;
     for (let i = 0; i < n; i++) {
       const c = s.charCodeAt(i);

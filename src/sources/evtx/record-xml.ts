@@ -8,7 +8,7 @@
 // general way.
 
 import type { ChunkContext } from './binxml.js';
-import type { ByteSink } from './byte-sink.js';
+import { Piece, type ByteSink } from './byte-sink.js';
 import { EvtxFormatError, TOK_EOF, VT_ANSI_STRING, VT_ARRAY, VT_BINXML, VT_EVT_XML, VT_FILETIME, VT_GUID, VT_HEXINT32, VT_HEXINT64, VT_NULL, VT_STRING, VT_UINT16, VT_UINT32, VT_UINT64, VT_UINT8 } from './format.js';
 import { K_CDATA, K_CHARREF, K_ELEMENT, K_ENTITYREF, K_PI, K_SUBST, K_TEXT, type Template, type XElement, type XNode } from './nodes.js';
 import { xmlName } from './render.js';
@@ -25,7 +25,7 @@ const NODE_COST = 8;
 /** Escaped text known when the template is compiled (literal text, character and entity references). */
 interface Lit {
   sub: false;
-  bytes: Buffer;
+  bytes: Piece;
   /** Its resolved length (before escaping), for the expansion budget. */
   chars: number;
 }
@@ -37,20 +37,20 @@ type Part = Lit | Sub;
 
 interface Attr {
   /** ' name="' */
-  head: Buffer;
+  head: Piece;
   parts: Part[];
 }
 
 interface El {
   /** '<name' and the attributes that hold no substitution. */
-  open: Buffer;
+  open: Piece;
   /** open and '>', for an element whose content is known to render (one non-null value). */
-  openGt: Buffer;
+  openGt: Piece;
   /** Attributes with substitutions, in order (a static one after a dynamic one stays here too). */
   attrs: Attr[];
   children: Node[];
   /** '</name>' */
-  close: Buffer;
+  close: Piece;
   /** The only child is this substitution (-1: it is not): a null optional one drops the element. */
   single: number;
   optional: boolean;
@@ -67,9 +67,9 @@ interface Program {
 
 const NOT_RENDERABLE: Program = { nodes: [] };
 const SURROGATE = /[\ud800-\udfff]/;
-const QUOTE = Buffer.from('"');
-const GT = Buffer.from('>');
-const EMPTY_CLOSE = Buffer.from('/>');
+const QUOTE = new Piece(Buffer.from('"'));
+const GT = new Piece(Buffer.from('>'));
+const EMPTY_CLOSE = new Piece(Buffer.from('/>'));
 
 /** Thrown when a record leaves this path; caught in write(). */
 class Bail extends Error {}
@@ -81,7 +81,7 @@ function isEl(n: Node): n is El {
 
 function lit(text: string): Lit {
   if (SURROGATE.test(text)) throw BAIL;
-  return { sub: false, bytes: Buffer.from(escapeXml(text, false, true)), chars: text.length };
+  return { sub: false, bytes: new Piece(Buffer.from(escapeXml(text, false, true))), chars: text.length };
 }
 
 /** A node as it appears in an attribute value or as content; null for what renders to nothing. */
@@ -131,21 +131,21 @@ function compileElement(n: XElement): El {
       if (p !== null) parts.push(p);
     }
     if (attrs.length === 0 && parts.every((p) => !p.sub)) {
-      const text = Buffer.concat(parts.map((p) => (p as Lit).bytes)).toString();
+      const text = Buffer.concat(parts.map((p) => (p as Lit).bytes.bytes)).toString();
       open += ` ${an}="${text}"`;
       cost += (parts as Lit[]).reduce((s, p) => s + p.chars, 0);
     } else {
-      attrs.push({ head: Buffer.from(` ${an}="`), parts });
+      attrs.push({ head: new Piece(Buffer.from(` ${an}="`)), parts });
     }
   }
   const only = n.children.length === 1 ? n.children[0] : undefined;
   const single = only !== undefined && only.kind === K_SUBST ? only : undefined;
   return {
-    open: Buffer.from(open),
-    openGt: Buffer.from(open + '>'),
+    open: new Piece(Buffer.from(open)),
+    openGt: new Piece(Buffer.from(open + '>')),
     attrs,
     children: compileNodes(n.children),
-    close: Buffer.from(`</${name}>`),
+    close: new Piece(Buffer.from(`</${name}>`)),
     single: single ? single.index : -1,
     optional: single ? single.optional : false,
     hasAttrs: n.attrs.length > 0,
@@ -233,7 +233,7 @@ export class RecordXmlWriter {
         if (this.value(n.index, values, nest, false)) any = true;
       } else {
         this.spend(NODE_COST + n.chars);
-        this.out.bytes(n.bytes);
+        this.out.piece(n.bytes);
         any = true;
       }
     }
@@ -254,22 +254,22 @@ export class RecordXmlWriter {
       // empty string), and one that is not Binary XML renders as text, so '>' goes with the tag.
       const t = values.types[el.single];
       if (t !== VT_NULL && t !== VT_BINXML) {
-        out.bytes(el.openGt);
+        out.piece(el.openGt);
         this.spend(NODE_COST);
         this.value(el.single, values, nest, false);
-        out.bytes(el.close);
+        out.piece(el.close);
         return true;
       }
     }
-    out.bytes(el.open);
+    out.piece(el.open);
     for (let i = 0; i < el.attrs.length; i++) this.attribute(el.attrs[i], values, nest);
     const mark = out.pos;
-    out.bytes(GT);
+    out.piece(GT);
     if (this.nodes(el.children, values, nest)) {
-      out.bytes(el.close);
+      out.piece(el.close);
     } else {
       out.pos = mark;
-      out.bytes(EMPTY_CLOSE);
+      out.piece(EMPTY_CLOSE);
     }
     return true;
   }
@@ -286,14 +286,14 @@ export class RecordXmlWriter {
     for (let k = 0; k < items.length; k++) {
       const item = items[k];
       this.spend(el.cost + item.length);
-      out.bytes(el.open);
+      out.piece(el.open);
       for (let a = 0; a < el.attrs.length; a++) this.attribute(el.attrs[a], values, nest);
       if (item === '') {
-        out.bytes(EMPTY_CLOSE);
+        out.piece(EMPTY_CLOSE);
       } else {
-        out.bytes(GT);
+        out.piece(GT);
         out.text(item);
-        out.bytes(el.close);
+        out.piece(el.close);
       }
     }
     return items.length > 0;
@@ -311,7 +311,7 @@ export class RecordXmlWriter {
   private attribute(a: Attr, values: SubstValues, nest: number): void {
     const out = this.out;
     const mark = out.pos;
-    out.bytes(a.head);
+    out.piece(a.head);
     let present = a.parts.length === 0;
     for (let i = 0; i < a.parts.length; i++) {
       const p = a.parts[i];
@@ -321,11 +321,11 @@ export class RecordXmlWriter {
         if (this.value(p.index, values, nest, true)) present = true;
       } else {
         this.spend(p.chars);
-        out.bytes(p.bytes);
+        out.piece(p.bytes);
         present = true;
       }
     }
-    if (present) out.bytes(QUOTE);
+    if (present) out.piece(QUOTE);
     else out.pos = mark;
   }
 
