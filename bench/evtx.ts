@@ -75,11 +75,16 @@ function findEvtxDump(): string | null {
   return null;
 }
 
+/** The small input beside the main one: what a run costs that does not grow with the file. */
+const SMALL_MB = 16;
+
 /**
  * Whole processes on one core (taskset -c 0), as a user runs them: `proctree replay FILE -q`,
  * `proctree evtx-dump FILE` and `evtx_dump -t 1 -o xml FILE` (crates.io: cargo install evtx),
  * output to /dev/null, medians of BENCH_RUNS interleaved runs. Issue 13: replay and evtx-dump at
- * most 3x evtx_dump's CPU.
+ * most 3x evtx_dump's CPU. Each also runs on a 16 MiB file of the same chunks, so that its CPU
+ * splits into a part that does not grow with the file (start-up, the compiler warming up) and
+ * one per MiB: two lines through two points.
  */
 async function benchEvtxProcesses(file: string, records: number): Promise<void> {
   const evtxDump = findEvtxDump();
@@ -92,19 +97,35 @@ async function benchEvtxProcesses(file: string, records: number): Promise<void> 
     return;
   }
   const proctree = resolve(process.cwd(), 'bin', 'proctree.js');
+  const small = buildInput(SMALL_MB)!;
+  const mib = (f: string): number => statSync(f).size / 1048576;
+  const tools = [
+    { name: 'evtx_dump', cmd: evtxDump, args: (f: string) => ['-t', '1', '-o', 'xml', f] },
+    { name: 'replay', cmd: process.execPath, args: (f: string) => [proctree, 'replay', f, '-q', '--no-progress'] },
+    { name: 'evtx-dump', cmd: process.execPath, args: (f: string) => [proctree, 'evtx-dump', f] },
+  ];
   const t = await timeInterleaved(
-    [
-      { name: 'evtx_dump', cmd: evtxDump, args: ['-t', '1', '-o', 'xml', file], pin: '0' },
-      { name: 'replay', cmd: process.execPath, args: [proctree, 'replay', file, '-q', '--no-progress'], pin: '0' },
-      { name: 'evtx-dump', cmd: process.execPath, args: [proctree, 'evtx-dump', file], pin: '0' },
-    ],
+    tools.flatMap((x) => [
+      { name: x.name, cmd: x.cmd, args: x.args(file), pin: '0' },
+      { name: `${x.name} small`, cmd: x.cmd, args: x.args(small), pin: '0' },
+    ]),
     Number(process.env.BENCH_RUNS ?? 3),
   );
   const base = t.get('evtx_dump')!;
+  /** CPU seconds per MiB, and what is left at 0 MiB. */
+  const line = (name: string): { perMib: number; fixed: number } => {
+    const big = t.get(name)!.cpu;
+    const perMib = (big - t.get(`${name} small`)!.cpu) / (mib(file) - mib(small));
+    return { perMib, fixed: big - perMib * mib(file) };
+  };
+  const baseLine = line('evtx_dump');
   const show = (name: string, label: string): void => {
     const x = t.get(name)!;
     const ratio = x.cpu / base.cpu;
     row(label, `${x.cpu.toFixed(2)} CPU-s`, `${x.wall.toFixed(2)} s wall, ${fmt(records / x.cpu)} rec/s per CPU-second${name === 'evtx_dump' ? '' : `; ${ratio.toFixed(1)}x evtx_dump's CPU, target <= 3x: ${ratio <= 3 ? 'met' : 'NOT met'}`}`);
+    const l = line(name);
+    const vs = name === 'evtx_dump' ? '' : `; per MiB ${(l.perMib / baseLine.perMib).toFixed(1)}x evtx_dump's, the fixed part alone ${(l.fixed / base.cpu).toFixed(1)}x evtx_dump's whole run`;
+    row('  fixed + per MiB', `${l.fixed.toFixed(2)} + ${(l.perMib * 1000).toFixed(2)} ms/MiB`, `CPU-s, from this file and a ${SMALL_MB} MiB one${vs}`);
   };
   show('evtx_dump', 'evtx_dump -t 1 -o xml, whole process, 1 core');
   show('replay', 'proctree replay FILE.evtx, whole process, 1 core');
