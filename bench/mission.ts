@@ -5,7 +5,9 @@
 //     in this process,
 //   - `proctree replay FILE -q` as a user runs it (alerts to /dev/null), whole process,
 //     on one core (taskset -c 0) and on two (default threads, and --threads 2),
-// whole processes interleaved, medians of BENCH_RUNS runs (default 3).
+// whole processes interleaved, medians of BENCH_RUNS runs (default 3). The naive pass and
+// replay also run on a corpus a quarter as long, so that each splits into a part that does not
+// grow with the input (start-up, the compiler warming up) and a part per event.
 // BENCH_1_13_EVENTS (default 300,000) and BENCH_1_13_HOSTS (default "50,1000": the first is the
 // full comparison, the others a replay row each).
 
@@ -89,11 +91,15 @@ export async function benchMission(): Promise<MissionFigures | null> {
     return null;
   }
   const replayArgs = (path: string): string[] => [PROCTREE, 'replay', path, '-q', '--no-progress'];
+  const small = await buildCorpus113(Math.round(EVENTS / 4), first);
   const contenders: Contender[] = [
     { name: 'naive', cmd: NODE, args: [NAIVE, corpus.path], pin: '0' },
     { name: 'replay1', cmd: NODE, args: replayArgs(corpus.path), pin: '0' },
     { name: 'replay2', cmd: NODE, args: replayArgs(corpus.path) },
     { name: 'replay2t', cmd: NODE, args: [...replayArgs(corpus.path), '--threads', '2'] },
+    { name: 'naive small', cmd: NODE, args: [NAIVE, small.path], pin: '0' },
+    { name: 'replay1 small', cmd: NODE, args: replayArgs(small.path), pin: '0' },
+    { name: 'replay2t small', cmd: NODE, args: [...replayArgs(small.path), '--threads', '2'] },
   ];
   // fast-xml-parser is sampled in this process once per round of the whole-process runs, so that
   // the machine's drift (one sample moved 5,957-6,686 ev/s between runs) lands on both sides of
@@ -118,6 +124,20 @@ export async function benchMission(): Promise<MissionFigures | null> {
   row('  replay 1 core / naive pass', `${vsNaive.toFixed(2)}x`, `CPU; wall ${(naive.wall / one.wall).toFixed(2)}x; target >= 3x: ${vsNaive >= 3 ? 'met' : 'NOT met'}`);
   row('  replay 1 core / fast-xml-parser alone', `${vsFxp.toFixed(1)}x`, `target >= 25x: ${vsFxp >= 25 ? 'met' : 'NOT met'}`);
   row('  replay 2 cores / 1 core', `${twoOverOne.toFixed(2)}x`, `wall clock, the faster of the two 2-core rows (default ${(one.wall / two.wall).toFixed(2)}x, --threads 2 ${(one.wall / twoThreads.wall).toFixed(2)}x); target >= 1.7x: ${twoOverOne >= 1.7 ? 'met' : 'NOT met'}`);
+  // Two points per command: what would be left at 0 events, and the seconds each event adds.
+  const line = (name: string, of: 'cpu' | 'wall'): { fixed: number; perEvent: number } => {
+    const big = t.get(name)![of];
+    const perEvent = (big - t.get(`${name} small`)![of]) / (n - small.events);
+    return { fixed: big - perEvent * n, perEvent };
+  };
+  const naiveLine = line('naive', 'cpu');
+  const oneLine = line('replay1', 'cpu');
+  const wallOne = line('replay1', 'wall');
+  const wallTwo = line('replay2t', 'wall');
+  const split = (l: { fixed: number; perEvent: number }): string => `${l.fixed.toFixed(2)} s + ${(l.perEvent * 1e6).toFixed(2)} us/event`;
+  row('  fixed + per event, naive pass', split(naiveLine), `CPU, 1 core, from this corpus and one of ${fmt(small.events)} events`);
+  row('  fixed + per event, replay 1 core', split(oneLine), `CPU; per event ${(naiveLine.perEvent / oneLine.perEvent).toFixed(2)}x the naive pass's speed (the 3x target read per event)`);
+  row('  fixed + per event, replay --threads 2', split(wallTwo), `wall, 2 cores; per event ${(wallOne.perEvent / wallTwo.perEvent).toFixed(2)}x the 1-core wall's speed (${split(wallOne)}; the 1.7x target read per event)`);
 
   for (const hosts of more) {
     const c = await buildCorpus113(EVENTS, hosts);
