@@ -25,7 +25,7 @@ const NODE_COST = 8;
 /** Escaped text known when the template is compiled (literal text, character and entity references). */
 interface Lit {
   sub: false;
-  bytes: Piece;
+  piece: Piece;
   /** Its resolved length (before escaping), for the expansion budget. */
   chars: number;
 }
@@ -81,7 +81,7 @@ function isEl(n: Node): n is El {
 
 function lit(text: string): Lit {
   if (SURROGATE.test(text)) throw BAIL;
-  return { sub: false, bytes: new Piece(Buffer.from(escapeXml(text, false, true))), chars: text.length };
+  return { sub: false, piece: new Piece(Buffer.from(escapeXml(text, false, true))), chars: text.length };
 }
 
 /** A node as it appears in an attribute value or as content; null for what renders to nothing. */
@@ -131,7 +131,7 @@ function compileElement(n: XElement): El {
       if (p !== null) parts.push(p);
     }
     if (attrs.length === 0 && parts.every((p) => !p.sub)) {
-      const text = Buffer.concat(parts.map((p) => (p as Lit).bytes.bytes)).toString();
+      const text = Buffer.concat(parts.map((p) => (p as Lit).piece.bytes)).toString();
       open += ` ${an}="${text}"`;
       cost += (parts as Lit[]).reduce((s, p) => s + p.chars, 0);
     } else {
@@ -233,7 +233,7 @@ export class RecordXmlWriter {
         if (this.value(n.index, values, nest, false)) any = true;
       } else {
         this.spend(NODE_COST + n.chars);
-        this.out.piece(n.bytes);
+        this.out.piece(n.piece);
         any = true;
       }
     }
@@ -321,7 +321,7 @@ export class RecordXmlWriter {
         if (this.value(p.index, values, nest, true)) present = true;
       } else {
         this.spend(p.chars);
-        out.piece(p.bytes);
+        out.piece(p.piece);
         present = true;
       }
     }
