@@ -98,7 +98,8 @@ async function benchEvtxProcesses(file: string, records: number): Promise<void> 
   }
   const proctree = resolve(process.cwd(), 'bin', 'proctree.js');
   const small = buildInput(SMALL_MB)!;
-  const mib = (f: string): number => statSync(f).size / 1048576;
+  const bigMib = statSync(file).size / 1048576;
+  const smallMib = statSync(small).size / 1048576;
   const tools = [
     { name: 'evtx_dump', cmd: evtxDump, args: (f: string) => ['-t', '1', '-o', 'xml', f] },
     { name: 'replay', cmd: process.execPath, args: (f: string) => [proctree, 'replay', f, '-q', '--no-progress'] },
@@ -115,8 +116,8 @@ async function benchEvtxProcesses(file: string, records: number): Promise<void> 
   /** CPU seconds per MiB, and what is left at 0 MiB. */
   const line = (name: string): { perMib: number; fixed: number } => {
     const big = t.get(name)!.cpu;
-    const perMib = (big - t.get(`${name} small`)!.cpu) / (mib(file) - mib(small));
-    return { perMib, fixed: big - perMib * mib(file) };
+    const perMib = (big - t.get(`${name} small`)!.cpu) / (bigMib - smallMib);
+    return { perMib, fixed: big - perMib * bigMib };
   };
   const baseLine = line('evtx_dump');
   const show = (name: string, label: string): void => {

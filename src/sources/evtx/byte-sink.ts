@@ -33,14 +33,10 @@ const MAX_BYTES_PER_UNIT = 7;
  */
 export class Piece {
   readonly words: Int32Array;
-  /** Where the bytes after the last whole word start. */
-  readonly tail: number;
 
   constructor(readonly bytes: Buffer) {
-    const n = bytes.length >> 2;
-    this.words = new Int32Array(n);
-    for (let i = 0; i < n; i++) this.words[i] = bytes.readInt32LE(4 * i);
-    this.tail = 4 * n;
+    this.words = new Int32Array(bytes.length >> 2);
+    for (let i = 0; i < this.words.length; i++) this.words[i] = bytes.readInt32LE(4 * i);
   }
 }
 
@@ -84,7 +80,7 @@ export class ByteSink {
     let o = this.pos;
     for (let i = 0; i < words.length; i++, o += 4) dv.setInt32(o, words[i], true);
     const b = this._buf;
-    for (let i = p.tail; i < bytes.length; i++) b[o++] = bytes[i];
+    for (let i = words.length << 2; i < bytes.length; i++) b[o++] = bytes[i];
     this.pos = o;
   }
 
